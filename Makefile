@@ -1,0 +1,63 @@
+# mirscope: the two set-up commands of the README live here.
+#   make demo   install everything, simulate the demo cohort, run the workflow, build the report
+#   make test   install everything (plus R for the agreement tests) and run pytest
+# Everything a machine needs is installed by these targets: Debian packages with apt-get
+# (root), Python packages into .venv pinned by requirements.lock.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+CORES ?= 2
+DEMO_DIR ?= resources/demo
+DEMO_SEED ?= 7
+DEMO_READS ?= 20000
+PYTEST_ARGS ?=
+
+APT_TOOLS := bowtie samtools sra-toolkit optimir python3-venv pigz
+APT_R := r-base-core r-bioc-deseq2 r-cran-glmnet r-cran-survival r-cran-survminer \
+         r-cran-maxstat r-cran-cmprsk
+
+.PHONY: install install-system install-r venv demo demo-data test lint clean-demo help
+
+help:
+	@echo "make demo   - install, simulate the demo cohort and run the workflow on it"
+	@echo "make test   - install (with R for agreement tests) and run the test suite"
+	@echo "make lint   - ruff format --check, ruff check, snakemake --lint"
+
+install: install-system venv
+
+# apt-get only for what is missing, so a second run costs a second. Without root we stop
+# with the packages to ask an administrator for, or the conda route (envs/).
+install-system:
+	@bash scripts/install_debian.sh $(APT_TOOLS)
+
+install-r:
+	@bash scripts/install_debian.sh $(APT_R)
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -c requirements.lock -e '.[test]'
+	touch $@
+
+demo-data: install
+	@if [ ! -f $(DEMO_DIR)/samples.tsv ]; then \
+	  $(VENV)/bin/mirscope simulate --out $(DEMO_DIR) --seed $(DEMO_SEED) --reads-per-sample $(DEMO_READS); \
+	fi
+
+demo: demo-data
+	source $(VENV)/bin/activate && snakemake --cores $(CORES) --configfile config/config.yaml
+	source $(VENV)/bin/activate && snakemake --cores $(CORES) --configfile config/config.yaml \
+	  --report results/demo/report.html
+
+test: install install-r
+	source $(VENV)/bin/activate && pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff format --check src tests scripts
+	$(VENV)/bin/ruff check src tests scripts
+
+clean-demo:
+	rm -rf $(DEMO_DIR) results/demo .snakemake

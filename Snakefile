@@ -1,0 +1,27 @@
+# mirscope: plasma small-RNA sequencing reanalysis (Naddeo et al. 2026 and companions).
+# Thin on purpose: settings, includes and the `all` target. Logic lives in the mirscope
+# package (src/mirscope), rules in workflow/rules/, one file per stage.
+#
+#   snakemake --cores 2                          # the demo (config/config.yaml)
+#   snakemake --cores 2 --configfile my.yaml     # your study (see config/README.md)
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+# A user's --configfile replaces the demo config instead of being merged into it, so a
+# config without `clinical` really runs without one.
+if not config:
+
+    configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/reference.smk"
+include: "workflow/rules/reads.smk"
+
+
+rule all:
+    input:
+        get_final_targets(),
+    default_target: True

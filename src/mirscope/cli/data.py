@@ -1,0 +1,3 @@
+"""Placeholder removed once the cohort commands land."""
+
+COMMANDS: list = []

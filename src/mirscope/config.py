@@ -1,0 +1,151 @@
+"""Load, validate and complete a workflow configuration.
+
+Validation happens before any work, against ``schemas/config.schema.yaml``
+(``additionalProperties: false`` everywhere), and every message names the file, the key,
+the bad value and what is allowed. Defaults come from the schema itself, so the schema is
+the single place a default is written down; ``config/README.md`` documents the same keys.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from mirscope.errors import InputError
+
+PRESET_KEYS = (
+    "adapter",
+    "umi_length",
+    "clip_5p",
+    "clip_3p",
+    "min_length",
+    "max_error_rate",
+    "min_overlap",
+)
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """Return a schema shipped in ``mirscope/schemas`` (parsed once)."""
+    text = resources.files("mirscope.schemas").joinpath(name).read_text()
+    return yaml.safe_load(text)
+
+
+def read_yaml(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a YAML mapping, with a clear error for a missing file or bad syntax."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("config file not found", path=str(path))
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", path=str(path)) from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError("must be a mapping of keys to values", path=str(path))
+    return data
+
+
+def _key_path(error: jsonschema.ValidationError) -> str:
+    return ".".join(str(p) for p in error.absolute_path) or "(top level)"
+
+
+def describe_error(error: jsonschema.ValidationError) -> tuple[str, str, object, str | None]:
+    """Turn a jsonschema error into (key, message, value, allowed) a user understands."""
+    key = _key_path(error)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed))
+        bad = extra[0] if extra else "?"
+        where = f"{key}.{bad}" if key != "(top level)" else bad
+        return where, "unknown key", None, ", ".join(allowed)
+    if error.validator == "required":
+        return key, error.message, None, None
+    allowed = None
+    if error.validator == "enum":
+        allowed = ", ".join(str(v) for v in error.validator_value)
+    elif error.validator == "type":
+        allowed = f"a value of type {error.validator_value}"
+    elif error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        allowed = f"{error.validator} {error.validator_value}"
+    elif error.validator == "pattern":
+        allowed = f"text matching {error.validator_value}"
+    desc = schema.get("description")
+    message = "invalid value"
+    if desc:
+        message += f" for {desc.strip().rstrip('.')}"
+    return key, message, error.instance, allowed
+
+
+def validate_against(
+    data: Any, schema_name: str, *, source: str, row: int | str | None = None
+) -> None:
+    """Validate ``data`` against a shipped schema; raise one :class:`InputError` (first error)."""
+    schema = load_schema(schema_name)
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))
+    if not errors:
+        return
+    key, message, value, allowed = describe_error(errors[0])
+    if row is None:
+        raise InputError(f"key '{key}': {message}", path=source, value=value, allowed=allowed)
+    raise InputError(message, path=source, row=row, column=key, value=value, allowed=allowed)
+
+
+def _fill_defaults(data: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """Recursively add schema defaults for missing keys (objects are descended into)."""
+    out = copy.deepcopy(data)
+    for key, sub in schema.get("properties", {}).items():
+        if key not in out and "default" in sub:
+            out[key] = copy.deepcopy(sub["default"])
+        if isinstance(out.get(key), dict) and sub.get("type") == "object":
+            out[key] = _fill_defaults(out[key], sub)
+    return out
+
+
+def load_preset(name: str) -> dict[str, Any]:
+    """Return the trimming settings of a kit preset (``config/presets/<name>.yaml``)."""
+    path = resources.files("mirscope.presets").joinpath(f"{name}.yaml")
+    if not path.is_file():
+        available = sorted(
+            p.name.removesuffix(".yaml")
+            for p in resources.files("mirscope.presets").iterdir()
+            if p.name.endswith(".yaml")
+        )
+        raise InputError(f"unknown preset '{name}'", allowed=", ".join(available))
+    return yaml.safe_load(path.read_text())
+
+
+def complete_config(data: dict[str, Any], *, source: str, base_dir: str | None = None) -> dict:
+    """Validate a raw config mapping and return it with defaults and the preset applied.
+
+    ``trimming`` in the result is the preset merged with the user's overrides, so later
+    stages read one place. Relative paths stay relative to the working directory, as
+    Snakemake users expect; ``base_dir`` is only used to report where the config came from.
+    """
+    validate_against(data, "config.schema.yaml", source=source)
+    cfg = _fill_defaults(data, load_schema("config.schema.yaml"))
+    trimming = load_preset(cfg["preset"])
+    trimming.update(cfg.get("trimming") or {})
+    if not trimming.get("adapter"):
+        raise InputError(
+            "key 'trimming.adapter': the 'custom' preset needs an adapter sequence",
+            path=source,
+            allowed="set trimming.adapter, or choose preset qiaseq, illumina or nextflex",
+        )
+    cfg["trimming"] = {k: trimming[k] for k in PRESET_KEYS}
+    return cfg
+
+
+def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read, validate and complete a config file."""
+    return complete_config(read_yaml(path), source=str(path))

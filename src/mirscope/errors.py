@@ -1,0 +1,49 @@
+"""Errors and warnings a user can act on.
+
+The CLI turns a :class:`MirscopeError` into one line on stderr and exit code 1, so every
+raise site must say what was wrong, where (file, row/sample, column) and what is allowed.
+"""
+
+from __future__ import annotations
+
+
+class MirscopeError(Exception):
+    """Bad input or a failed step, explained in one line for the user."""
+
+
+class InputError(MirscopeError):
+    """A user-supplied file or value is invalid."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        row: int | str | None = None,
+        column: str | None = None,
+        value: object = None,
+        allowed: str | None = None,
+    ) -> None:
+        parts = []
+        if path is not None:
+            where = str(path)
+            if row is not None:
+                where += f", row {row}"
+            if column is not None:
+                where += f", column '{column}'"
+            parts.append(where + ":")
+        parts.append(message)
+        if value is not None:
+            parts.append(f"(got {value!r})")
+        if allowed:
+            parts.append(f"- allowed: {allowed}")
+        super().__init__(" ".join(parts))
+        self.path = path
+        self.row = row
+        self.column = column
+        self.value = value
+        self.allowed = allowed
+
+
+class MirscopeWarning(UserWarning):
+    """Something suspicious that does not stop the run (tests turn these into errors)."""
