@@ -17,8 +17,6 @@ if not config:
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/reference.smk"
-include: "workflow/rules/reads.smk"
 
 
 rule all:
