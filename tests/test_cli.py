@@ -1,0 +1,78 @@
+"""The CLI's exception boundary and the config contract shared by every stage."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from mirscope.cli import main
+from mirscope.config import complete_config, load_config
+from mirscope.errors import InputError
+
+
+def test_version_exits_zero(capsys):
+    assert main(["--version"]) == 0
+    assert "mirscope" in capsys.readouterr().out
+
+
+def test_unknown_subcommand_is_usage_error():
+    assert main(["no-such-command"]) == 2
+
+
+def test_minimal_config_gets_defaults_and_preset():
+    cfg = complete_config(
+        {"samples": "s.tsv", "preset": "illumina", "outdir": "out"}, source="x.yaml"
+    )
+    assert cfg["clinical"] is None
+    assert cfg["seed"] == 7
+    assert cfg["reference"]["species"] == "hsa"
+    assert cfg["reference"]["mature"] == "auto"
+    assert cfg["trimming"]["adapter"] == "TGGAATTCTCGGGTGCCAAGG"
+    assert cfg["trimming"]["umi_length"] == 0
+
+
+def test_trimming_override_wins_over_preset():
+    cfg = complete_config(
+        {"samples": "s.tsv", "trimming": {"min_length": 18}}, source="x.yaml"
+    )
+    assert cfg["trimming"]["min_length"] == 18
+    assert cfg["trimming"]["adapter"] == "AACTGTAGGCACCATCAAT"
+
+
+def test_custom_preset_without_adapter_is_an_error():
+    with pytest.raises(InputError, match="trimming.adapter"):
+        complete_config({"samples": "s.tsv", "preset": "custom"}, source="x.yaml")
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"samples": "s.tsv", "outdri": "x"}, "unknown key"),
+        ({"samples": "s.tsv", "reference": {"specie": "hsa"}}, "reference.specie"),
+        ({"samples": "s.tsv", "preset": "qiagen"}, "qiaseq, illumina, nextflex, custom"),
+        ({"samples": "s.tsv", "seed": -1}, "minimum 0"),
+        ({"preset": "qiaseq"}, "'samples' is a required property"),
+    ],
+)
+def test_bad_config_names_key_value_and_allowed(data, expected):
+    with pytest.raises(InputError) as info:
+        complete_config(data, source="my.yaml")
+    msg = str(info.value)
+    assert msg.startswith("my.yaml:")
+    assert expected in msg
+
+
+def test_demo_config_is_valid(repo_root):
+    cfg = load_config(repo_root / "config" / "config.yaml")
+    assert cfg["preset"] == "qiaseq"
+    assert cfg["outdir"] == "results/demo"
+
+
+def test_config_file_errors(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        load_config(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("samples: [unclosed\n")
+    with pytest.raises(InputError, match="not valid YAML"):
+        load_config(bad)
+    assert yaml.safe_load("a: 1") == {"a": 1}

@@ -1,0 +1,86 @@
+# miRBase reference for the configured species: filtered FASTA (U->T), mature loci on the
+# hairpins, filtered GFF3 and a manifest with SHA-256 digests (mirscope.reference), then
+# bowtie indexes of the mature and hairpin sequences for the alignment stage.
+#
+# `auto` files come from Debian's optimir (miRBase v22) or are downloaded from
+# reference.mirbase_url into reference/mirbase_download/ (see mirscope.reference).
+
+BOWTIE_SUFFIXES = ("1.ebwt", "2.ebwt", "3.ebwt", "4.ebwt", "rev.1.ebwt", "rev.2.ebwt")
+
+
+rule mirscope_reference:
+    input:
+        get_reference_inputs,
+    output:
+        mature=out("reference/{species}_mature.fa"),
+        hairpin=out("reference/{species}_hairpin.fa"),
+        loci=out("reference/{species}_mature_loci.tsv"),
+        gff3=out("reference/{species}_mirbase.gff3"),
+        manifest=out("reference/{species}_manifest.tsv"),
+    params:
+        outdir=get_output_dir,
+        options=get_reference_options,
+    wildcard_constraints:
+        species=REF_SPECIES,
+    log:
+        out("logs/mirscope_reference/{species}.log"),
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=30,
+    conda:
+        "../../envs/mirscope.yaml"
+    shell:
+        "mirscope reference --species {wildcards.species} --out {params.outdir:q}"
+        " {params.options} > {log} 2>&1"
+
+
+rule bowtie_build_mature:
+    input:
+        out("reference/{species}_mature.fa"),
+    output:
+        multiext(out("reference/bowtie/{species}_mature."), *BOWTIE_SUFFIXES),
+    params:
+        prefix=get_bowtie_prefix,
+    log:
+        out("logs/bowtie_build_mature/{species}.log"),
+    benchmark:
+        out("benchmarks/bowtie_build_mature/{species}.tsv")
+    # bowtie-build parallelises the suffix sorting; 2 threads suit the ~3k mature sequences.
+    threads: 2
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    conda:
+        "../../envs/bowtie.yaml"
+    shell:
+        "bowtie-build --threads {threads} {input:q} {params.prefix:q} > {log} 2>&1"
+
+
+rule bowtie_build_hairpin:
+    input:
+        out("reference/{species}_hairpin.fa"),
+    output:
+        multiext(out("reference/bowtie/{species}_hairpin."), *BOWTIE_SUFFIXES),
+    params:
+        prefix=get_bowtie_prefix,
+    log:
+        out("logs/bowtie_build_hairpin/{species}.log"),
+    benchmark:
+        out("benchmarks/bowtie_build_hairpin/{species}.tsv")
+    threads: 2
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    conda:
+        "../../envs/bowtie.yaml"
+    shell:
+        "bowtie-build --threads {threads} {input:q} {params.prefix:q} > {log} 2>&1"
+
+
+FINAL_TARGETS.extend(
+    out(f"reference/bowtie/{REF_SPECIES}_{kind}.{suffix}")
+    for kind in ("mature", "hairpin")
+    for suffix in BOWTIE_SUFFIXES
+)
+FINAL_TARGETS.append(out(f"reference/{REF_SPECIES}_mature_loci.tsv"))
