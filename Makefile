@@ -46,6 +46,7 @@ demo-data: install
 	@if [ ! -f $(DEMO_DIR)/samples.tsv ]; then \
 	  $(VENV)/bin/mirscope simulate --out $(DEMO_DIR) --seed $(DEMO_SEED) --reads-per-sample $(DEMO_READS); \
 	fi
+	$(VENV)/bin/mirscope validate --config config/config.yaml
 
 demo: demo-data
 	source $(VENV)/bin/activate && snakemake --cores $(CORES) --configfile config/config.yaml

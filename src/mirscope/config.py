@@ -9,6 +9,7 @@ the single place a default is written down; ``config/README.md`` documents the s
 from __future__ import annotations
 
 import copy
+import difflib
 import os
 from functools import cache
 from importlib import resources
@@ -67,8 +68,13 @@ def describe_error(error: jsonschema.ValidationError) -> tuple[str, str, object,
         extra = sorted(set(error.instance) - set(allowed))
         bad = extra[0] if extra else "?"
         where = f"{key}.{bad}" if key != "(top level)" else bad
-        return where, "unknown key", None, ", ".join(allowed)
+        close = difflib.get_close_matches(str(bad), allowed, n=1, cutoff=0.6)
+        message = "unknown key" + (f" (did you mean '{close[0]}'?)" if close else "")
+        return where, message, None, ", ".join(allowed)
     if error.validator == "required":
+        missing = [k for k in error.validator_value if k not in error.instance]
+        if missing:
+            key = f"{key}.{missing[0]}" if key != "(top level)" else missing[0]
         return key, error.message, None, None
     allowed = None
     if error.validator == "enum":
@@ -86,10 +92,38 @@ def describe_error(error: jsonschema.ValidationError) -> tuple[str, str, object,
     return key, message, error.instance, allowed
 
 
+def yaml_line(path: str | os.PathLike[str], key: str) -> int | None:
+    """1-based line of a dotted key (``reference.species``) in a YAML file, if it is there.
+
+    Lets a config message point at the line to fix. Returns None for keys the file does not
+    hold (a missing required key, a value set with ``snakemake --config``) or a file that
+    cannot be read.
+    """
+    try:
+        node = yaml.compose(Path(path).read_text())
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return None
+    line = None
+    for part in key.split("."):
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == part:
+                line, node = key_node.start_mark.line + 1, value_node
+                break
+        else:
+            return None
+    return line
+
+
 def validate_against(
     data: Any, schema_name: str, *, source: str, row: int | str | None = None
 ) -> None:
-    """Validate ``data`` against a shipped schema; raise one :class:`InputError` (first error)."""
+    """Validate ``data`` against a shipped schema; raise one :class:`InputError` (first error).
+
+    Without ``row`` the data is a config file: the message names the dotted key and, when
+    ``source`` is a readable YAML file holding that key, its line (``key 'seed' (line 5)``).
+    """
     schema = load_schema(schema_name)
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))
@@ -97,7 +131,9 @@ def validate_against(
         return
     key, message, value, allowed = describe_error(errors[0])
     if row is None:
-        raise InputError(f"key '{key}': {message}", path=source, value=value, allowed=allowed)
+        line = yaml_line(source, key) if Path(source).is_file() else None
+        where = f"key '{key}'" + (f" (line {line})" if line else "")
+        raise InputError(f"{where}: {message}", path=source, value=value, allowed=allowed)
     raise InputError(message, path=source, row=row, column=key, value=value, allowed=allowed)
 
 
@@ -109,6 +145,22 @@ def _fill_defaults(data: dict[str, Any], schema: dict[str, Any]) -> dict[str, An
             out[key] = copy.deepcopy(sub["default"])
         if isinstance(out.get(key), dict) and sub.get("type") == "object":
             out[key] = _fill_defaults(out[key], sub)
+    return out
+
+
+def _empty_sections_as_mappings(data: Any, schema: dict[str, Any]) -> Any:
+    """Read a section left empty (``reference:`` with every key commented out) as ``{}``.
+
+    YAML gives such a section the value null, which would otherwise fail as "not an object"
+    although the user only meant "use the defaults".
+    """
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for key, sub in schema.get("properties", {}).items():
+        if sub.get("type") != "object" or key not in out:
+            continue
+        out[key] = {} if out[key] is None else _empty_sections_as_mappings(out[key], sub)
     return out
 
 
@@ -132,6 +184,7 @@ def complete_config(data: dict[str, Any], *, source: str, base_dir: str | None =
     stages read one place. Relative paths stay relative to the working directory, as
     Snakemake users expect; ``base_dir`` is only used to report where the config came from.
     """
+    data = _empty_sections_as_mappings(data, load_schema("config.schema.yaml"))
     validate_against(data, "config.schema.yaml", source=source)
     cfg = _fill_defaults(data, load_schema("config.schema.yaml"))
     trimming = load_preset(cfg["preset"])

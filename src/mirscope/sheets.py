@@ -1,0 +1,676 @@
+"""Read and validate the sample sheet and the clinical table before any work is scheduled.
+
+``workflow/rules/common.smk`` calls :func:`read_samples` and :func:`read_clinical` while
+Snakemake parses the workflow, and ``mirscope validate`` calls them from the command line,
+so a bad sheet stops everything before a single job runs. Each problem raises one
+:class:`~mirscope.errors.InputError` naming the file, the row, the column, the bad value and
+what is allowed. Rows are numbered two ways in every message, ``row 3 (line 4)``: the
+1-based data row (the header, blank lines and ``#`` comment lines are not counted) and the
+1-based line of the file, for editors.
+
+What a row may hold is written down once, in ``schemas/samples.schema.yaml`` and
+``schemas/clinical.schema.yaml``; this module turns text cells into typed values, checks
+them against those schemas and phrases the errors. Reading rules shared by both tables:
+
+* Tab-separated, UTF-8 (a byte-order mark is ignored), header line first; cells are
+  stripped of surrounding spaces; blank lines and lines starting with ``#`` are skipped.
+* Empty cells and the tokens ``NA``, ``NaN`` and ``nan`` are missing values.
+* Header names of known columns match case-insensitively (``CRP`` is ``crp``) and come
+  back in the spelling of the schema; categorical values do too (``f`` is ``F``).
+* A row shorter than the header is padded with missing values (editors drop trailing
+  tabs); a row with more non-empty cells than the header has columns is an error.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import gzip
+import math
+import os
+import warnings
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pandas as pd
+
+from mirscope.config import load_config, load_schema
+from mirscope.errors import InputError, MirscopeWarning
+
+NA_TOKENS = frozenset({"", "NA", "NaN", "nan"})
+SAMPLES_SCHEMA = "samples.schema.yaml"
+CLINICAL_SCHEMA = "clinical.schema.yaml"
+FASTQ_ALLOWED = "a gzip-compressed FASTQ file (4 lines per read, the first starting with '@')"
+# How many header bytes and characters per line the FASTQ probe reads at most: enough for
+# any real read, small enough that a binary file given by mistake is not read whole.
+_PROBE_LINE_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One data row of a TSV: its numbers for messages and its cells by column name."""
+
+    number: int
+    line: int
+    cells: dict[str, str]
+
+    @property
+    def label(self) -> str:
+        """``3 (line 4)``: what follows ``row`` in a message."""
+        return f"{self.number} (line {self.line})"
+
+    @property
+    def where(self) -> str:
+        """``row 3, line 4``: a row named inside a message."""
+        return f"row {self.number}, line {self.line}"
+
+
+class _CellError(Exception):
+    """A cell failed a check; the caller adds file, row, column, value and allowed."""
+
+
+# --------------------------------------------------------------------------------------
+# Reading a TSV
+
+
+def _read_tsv(path: Path, *, kind: str, known: list[str]) -> tuple[list[str], list[_Row]]:
+    """Return the header (known names in schema spelling) and the non-empty data rows."""
+    if not path.is_file():
+        what = "not a file" if path.exists() else "not found"
+        raise InputError(
+            f"{kind} {what}",
+            path=str(path),
+            allowed=f"an existing tab-separated {kind} (see config/README.md)",
+        )
+    by_lower = {name.lower(): name for name in known}
+    header: list[str] | None = None
+    header_line = 0
+    rows: list[_Row] = []
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter="\t")
+            for fields in reader:
+                cells = [f.strip() for f in fields]
+                if not any(cells) or cells[0].startswith("#"):
+                    continue
+                if header is None:
+                    header_line = reader.line_num
+                    header = _check_header(cells, path=path, line=header_line, known=by_lower)
+                    continue
+                rows.append(
+                    _make_row(cells, header, path=path, number=len(rows) + 1, line=reader.line_num)
+                )
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 text ({exc.reason}: {exc.object[exc.start : exc.end]!r})",
+            path=str(path),
+            allowed=f"a tab-separated UTF-8 text {kind}",
+        ) from exc
+    except csv.Error as exc:
+        raise InputError(f"cannot be parsed as TSV: {exc}", path=str(path)) from exc
+    if header is None:
+        raise InputError(
+            f"{kind} is empty (no header line)",
+            path=str(path),
+            allowed=f"a header line naming the columns, e.g. {', '.join(known[:3])}",
+        )
+    return header, rows
+
+
+def _check_header(cells: list[str], *, path: Path, line: int, known: dict[str, str]) -> list[str]:
+    """Canonicalise column names; reject empty and duplicate names."""
+    while cells and not cells[-1]:
+        cells = cells[:-1]
+    if len(cells) == 1 and ("," in cells[0] or ";" in cells[0]):
+        raise InputError(
+            f"header (line {line}) is one column holding commas or semicolons: the file is "
+            "not tab-separated",
+            path=str(path),
+            value=cells[0],
+            allowed="columns separated by tabs (save as 'Text (Tab delimited)' / .tsv)",
+        )
+    header: list[str] = []
+    for position, name in enumerate(cells, start=1):
+        if not name:
+            raise InputError(
+                f"header (line {line}): column {position} has no name",
+                path=str(path),
+                allowed="a name for every column",
+            )
+        canonical = known.get(name.lower(), name)
+        if canonical in header:
+            raise InputError(
+                f"header (line {line}): duplicate column name",
+                path=str(path),
+                column=canonical,
+                value=name,
+                allowed="each column once",
+            )
+        header.append(canonical)
+    return header
+
+
+def _make_row(cells: list[str], header: list[str], *, path: Path, number: int, line: int) -> _Row:
+    row = _Row(number, line, {})
+    if len(cells) > len(header) and any(cells[len(header) :]):
+        raise InputError(
+            f"has {len(cells)} fields but the header has {len(header)} columns",
+            path=str(path),
+            row=row.label,
+            value=cells[len(header)],
+            allowed="one tab-separated field per header column",
+        )
+    cells = cells + [""] * (len(header) - len(cells))
+    return _Row(number, line, dict(zip(header, cells, strict=False)))
+
+
+# --------------------------------------------------------------------------------------
+# Checking one cell against its schema property
+
+
+def _types(prop: dict[str, Any]) -> list[str]:
+    kind = prop.get("type", "string")
+    return [kind] if isinstance(kind, str) else list(kind)
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def allowed_text(prop: dict[str, Any], *, nullable: bool = True) -> str:
+    """Describe what a column allows, from its schema property (used in every message)."""
+    types = _types(prop)
+    unit = f" ({prop['x-unit']})" if prop.get("x-unit") else ""
+    if "enum" in prop:
+        text = " or ".join(", ".join(_fmt(v) for v in prop["enum"]).rsplit(", ", 1))
+    else:
+        lo, hi = prop.get("minimum"), prop.get("maximum")
+        if "integer" in types:
+            text = "a whole number"
+        elif "number" in types:
+            text = "a number"
+        elif "pattern" in prop:
+            text = f"text matching {prop['pattern']}"
+        else:
+            text = "text"
+        if lo is not None and hi is not None:
+            text += f" from {_fmt(lo)} to {_fmt(hi)}"
+        elif lo is not None:
+            text += f" >= {_fmt(lo)}"
+        elif hi is not None:
+            text += f" <= {_fmt(hi)}"
+    text += unit
+    if nullable:
+        text += ", or empty for NA"
+    description = " ".join(str(prop.get("description", "")).split()).rstrip(".")
+    if description:
+        text += f" [{description}]"
+    return text
+
+
+def _parse_cell(raw: str, prop: dict[str, Any]) -> Any:
+    """Turn a non-missing text cell into the schema's type, or raise :class:`_CellError`."""
+    types = _types(prop)
+    if "integer" in types or "number" in types:
+        try:
+            number = float(raw)
+        except ValueError:
+            raise _CellError("not a number") from None
+        if not math.isfinite(number):
+            raise _CellError("not a finite number")
+        if "integer" in types:
+            if not number.is_integer():
+                raise _CellError("not a whole number")
+            return int(number)
+        return number
+    if "enum" in prop:
+        by_lower = {str(v).lower(): v for v in prop["enum"]}
+        if raw.lower() in by_lower:
+            return by_lower[raw.lower()]
+    return raw
+
+
+def _check_value(value: Any, prop: dict[str, Any], column: str) -> None:
+    """Raise :class:`_CellError` when a typed value breaks its property's constraints."""
+    if "enum" in prop and value not in prop["enum"]:
+        raise _CellError("unknown value" if isinstance(value, str) else "not an allowed value")
+    lo, hi = prop.get("minimum"), prop.get("maximum")
+    if lo is not None and value < lo:
+        raise _CellError("negative time" if column.endswith("_days") else "below the minimum")
+    if hi is not None and value > hi:
+        raise _CellError("above the maximum")
+    errors = list(jsonschema.Draft202012Validator(prop).iter_errors(value))
+    if errors:
+        if errors[0].validator == "pattern":
+            raise _CellError(f"invalid {column.replace('_', ' ')}")
+        raise _CellError(f"invalid value ({errors[0].message})")
+
+
+def _typed_row(
+    row: _Row, props: dict[str, Any], *, path: Path, columns: list[str] | None = None
+) -> dict[str, Any]:
+    """Parse and check every known, non-missing cell of a row (in header order)."""
+    typed: dict[str, Any] = {}
+    for column, raw in row.cells.items():
+        if raw in NA_TOKENS or column not in props or (columns and column not in columns):
+            continue
+        prop = props[column]
+        try:
+            value = _parse_cell(raw, prop)
+            _check_value(value, prop, column)
+        except _CellError as exc:
+            raise InputError(
+                str(exc),
+                path=str(path),
+                row=row.label,
+                column=column,
+                value=raw,
+                allowed=allowed_text(prop, nullable=column != "sample_id"),
+            ) from None
+        typed[column] = value
+    return typed
+
+
+def _check_row_schema(typed: dict[str, Any], schema: dict[str, Any], *, path: Path, row: _Row):
+    """Whole-row rules (required, dependentRequired, oneOf) after the per-cell checks."""
+    for column, needs in schema.get("dependentRequired", {}).items():
+        for other in needs:
+            if column in typed and other not in typed:
+                raise InputError(
+                    f"'{column}' is given but '{other}' is empty",
+                    path=str(path),
+                    row=row.label,
+                    column=other,
+                    value=row.cells.get(other, ""),
+                    allowed=f"'{column}' and '{other}' both given or both empty",
+                )
+    validator = jsonschema.Draft202012Validator(schema)
+    error = next(iter(sorted(validator.iter_errors(typed), key=lambda e: e.message)), None)
+    if error is not None:
+        raise InputError(f"invalid row: {error.message}", path=str(path), row=row.label)
+
+
+def _check_sample_id(row: _Row, props: dict[str, Any], *, path: Path, seen: dict[str, _Row]):
+    sample_id = row.cells.get("sample_id", "")
+    if sample_id in NA_TOKENS:
+        raise InputError(
+            "sample id is missing",
+            path=str(path),
+            row=row.label,
+            column="sample_id",
+            value=sample_id,
+            allowed=allowed_text(props["sample_id"], nullable=False),
+        )
+    if sample_id in seen:
+        raise InputError(
+            f"duplicate sample id (first in {seen[sample_id].where})",
+            path=str(path),
+            row=row.label,
+            column="sample_id",
+            value=sample_id,
+            allowed="each sample id once",
+        )
+    seen[sample_id] = row
+
+
+# --------------------------------------------------------------------------------------
+# FASTQ probe
+
+
+def fastq_gz_problem(path: str | os.PathLike[str]) -> str | None:
+    """Say what is wrong with a gzip-compressed FASTQ, or return None if it looks right.
+
+    Checks the gzip magic bytes and the first record (4 lines: ``@`` header, sequence,
+    ``+`` line, quality of the sequence's length). Reads at most the first record, so it
+    costs milliseconds per file; damage further into the file is found by the trimming
+    step. A gzip stream holding no data is a valid sample with zero reads; a 0-byte file is
+    not gzip at all (``gzip < /dev/null > empty.fastq.gz`` makes a valid empty one).
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as raw:
+            magic = raw.read(2)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if not magic:
+        return "is an empty file (0 bytes), not gzip-compressed"
+    if magic != b"\x1f\x8b":
+        return f"is not gzip-compressed (starts with {magic!r}, gzip starts with b'\\x1f\\x8b')"
+    try:
+        with gzip.open(path, "rb") as handle:
+            lines = [handle.readline(_PROBE_LINE_BYTES) for _ in range(4)]
+    except (OSError, EOFError, zlib.error) as exc:
+        return f"is a damaged gzip file ({exc})"
+    if not lines[0]:
+        return None
+    if not lines[0].startswith(b"@"):
+        kind = " (looks like FASTA)" if lines[0].startswith(b">") else ""
+        return f"is gzip but not FASTQ{kind}: the first line does not start with '@'"
+    if not lines[3] or not all(line.endswith(b"\n") for line in lines[:3]):
+        return "is gzip but not FASTQ: the first record has fewer than 4 lines"
+    if not lines[2].startswith(b"+"):
+        return "is gzip but not FASTQ: line 3 of the first record does not start with '+'"
+    if len(lines[1].rstrip(b"\r\n")) != len(lines[3].rstrip(b"\r\n")):
+        return "is gzip but not FASTQ: the first read's sequence and quality differ in length"
+    return None
+
+
+# --------------------------------------------------------------------------------------
+# Sample sheet
+
+
+def read_samples(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read and validate the sample sheet; return it indexed by ``sample_id``.
+
+    Columns of the result: ``fastq`` and ``accession`` (str, or None where absent), in the
+    file's row order. Exactly one of them is set per row. Checks, in order, stopping at the
+    first problem: the file exists; the header has ``sample_id`` and ``fastq`` and/or
+    ``accession`` and no other column (per-sample variables belong in the clinical table,
+    and a misspelt column would otherwise be silently ignored); per row a valid, unique
+    sample id, exactly one of fastq/accession, a valid accession (SRR/ERR/DRR run or
+    SAMN/SAMEA/SAMD BioSample), no FASTQ or accession used twice, and an existing FASTQ
+    that :func:`fastq_gz_problem` accepts. Relative FASTQ paths are relative to the current
+    working directory (where Snakemake runs, its ``--directory``), not to the sheet; the
+    paths are returned as written.
+    """
+    path = Path(path)
+    schema = load_schema(SAMPLES_SCHEMA)
+    props = schema["properties"]
+    known = list(props)
+    header, rows = _read_tsv(path, kind="sample sheet", known=known)
+    _check_samples_header(header, path=path, known=known)
+    if not rows:
+        raise InputError(
+            "sample sheet has a header but no samples", path=str(path), allowed="one row per sample"
+        )
+    seen: dict[str, _Row] = {}
+    seen_source: dict[tuple[str, str], _Row] = {}
+    records = []
+    for row in rows:
+        _check_sample_id(row, props, path=path, seen=seen)
+        typed = _typed_row(row, props, path=path)
+        given = [c for c in ("fastq", "accession") if c in typed]
+        if len(given) != 1:
+            if given:
+                message, column = "has both a FASTQ path and an accession", "accession"
+            else:
+                message = "has neither a FASTQ path nor an accession"
+                column = "fastq" if "fastq" in header else "accession"
+            raise InputError(
+                message,
+                path=str(path),
+                row=row.label,
+                column=column,
+                value=row.cells.get(column, ""),
+                allowed="a FASTQ path or an accession, exactly one per sample",
+            )
+        _check_row_schema(typed, schema, path=path, row=row)
+        column = given[0]
+        key = (column, typed[column])
+        if key in seen_source:
+            raise InputError(
+                f"{column} already used by sample '{seen_source[key].cells['sample_id']}' "
+                f"({seen_source[key].where})",
+                path=str(path),
+                row=row.label,
+                column=column,
+                value=typed[column],
+                allowed=f"a different {column} for each sample",
+            )
+        seen_source[key] = row
+        if column == "fastq":
+            _check_fastq(typed["fastq"], path=path, row=row)
+        records.append(
+            {
+                "sample_id": typed["sample_id"],
+                "fastq": typed.get("fastq"),
+                "accession": typed.get("accession"),
+            }
+        )
+    frame = pd.DataFrame.from_records(records, columns=["sample_id", "fastq", "accession"])
+    frame = frame.astype(object).where(frame.notna(), None)
+    return frame.set_index("sample_id")
+
+
+def _check_samples_header(header: list[str], *, path: Path, known: list[str]) -> None:
+    allowed = "sample_id, and fastq and/or accession"
+    if "sample_id" not in header:
+        raise InputError(
+            "the header has no 'sample_id' column",
+            path=str(path),
+            value="\t".join(header),
+            allowed=allowed,
+        )
+    if "fastq" not in header and "accession" not in header:
+        raise InputError(
+            "the header has neither a 'fastq' nor an 'accession' column",
+            path=str(path),
+            value="\t".join(header),
+            allowed=allowed,
+        )
+    for column in header:
+        if column not in known:
+            hint = _did_you_mean(column, known)
+            raise InputError(
+                "unknown column in the header"
+                + (f" (did you mean '{hint}'?)" if hint else "")
+                + "; per-sample variables belong in the clinical table",
+                path=str(path),
+                column=column,
+                allowed=", ".join(known),
+            )
+
+
+def _check_fastq(fastq: str, *, path: Path, row: _Row) -> None:
+    file = Path(fastq)
+    if not file.is_file():
+        where = "" if file.is_absolute() else f"; relative paths are relative to {Path.cwd()}"
+        raise InputError(
+            f"FASTQ file {'is not a file' if file.exists() else 'not found'}{where}",
+            path=str(path),
+            row=row.label,
+            column="fastq",
+            value=fastq,
+            allowed=f"an existing path to {FASTQ_ALLOWED}",
+        )
+    problem = fastq_gz_problem(file)
+    if problem is not None:
+        raise InputError(
+            f"FASTQ file {problem}",
+            path=str(path),
+            row=row.label,
+            column="fastq",
+            value=fastq,
+            allowed=FASTQ_ALLOWED,
+        )
+
+
+def _did_you_mean(name: str, known: list[str]) -> str | None:
+    close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+# --------------------------------------------------------------------------------------
+# Clinical table
+
+
+def clinical_columns() -> list[str]:
+    """The known clinical columns, in schema order (``sample_id`` first)."""
+    return list(load_schema(CLINICAL_SCHEMA)["properties"])
+
+
+def missing_clinical_columns(clinical: pd.DataFrame) -> list[str]:
+    """Known clinical columns a table lacks (the analyses needing them will be skipped)."""
+    return [c for c in clinical_columns()[1:] if c not in clinical.columns]
+
+
+def read_clinical(
+    path: str | os.PathLike[str],
+    sample_ids: list[str],
+    *,
+    samples_path: str | os.PathLike[str] | None = None,
+) -> pd.DataFrame:
+    """Read and validate the clinical table; return it indexed by ``sample_id``.
+
+    Only ``sample_id`` is required. Known columns (``schemas/clinical.schema.yaml``) are
+    typed: categoricals as str, integer columns (``ecog``, ``prior_lines``, grades, event
+    flags) as pandas ``Int64``, measurements and times as ``float64``; missing values are
+    None (str columns) or NA. Unknown columns are kept after the known ones: ``float64``
+    if every non-missing cell is a number, else str; a name close to a known one (``os_day``)
+    gives a :class:`MirscopeWarning`. Rows come back in the order of ``sample_ids``.
+
+    Every sample of the sample sheet needs exactly one row (a row holding only the
+    ``sample_id`` is a sample without clinical data) and every row needs a sample, so a
+    mistyped id cannot silently drop a patient. ``samples_path`` only names the sheet in
+    messages.
+    """
+    path = Path(path)
+    schema = load_schema(CLINICAL_SCHEMA)
+    props = schema["properties"]
+    known = list(props)
+    header, rows = _read_tsv(path, kind="clinical table", known=known)
+    if "sample_id" not in header:
+        raise InputError(
+            "the header has no 'sample_id' column",
+            path=str(path),
+            value="\t".join(header),
+            allowed="a 'sample_id' column naming the samples of the sample sheet",
+        )
+    extras = [c for c in header if c not in props]
+    for column in extras:
+        hint = _did_you_mean(column, known)
+        if hint and hint not in header:
+            warnings.warn(
+                f"{path}: column '{column}' is not a known clinical column (did you mean "
+                f"'{hint}'?); it is kept as an extra variable",
+                MirscopeWarning,
+                stacklevel=2,
+            )
+    sheet = str(samples_path) if samples_path is not None else "the sample sheet"
+    wanted = set(sample_ids)
+    seen: dict[str, _Row] = {}
+    records: list[dict[str, Any]] = []
+    for row in rows:
+        _check_sample_id(row, props, path=path, seen=seen)
+        typed = _typed_row(row, props, path=path, columns=["sample_id"])
+        if typed["sample_id"] not in wanted:
+            raise InputError(
+                f"no such sample in {sheet}",
+                path=str(path),
+                row=row.label,
+                column="sample_id",
+                value=typed["sample_id"],
+                allowed=f"a sample_id of {sheet} ({_preview(sample_ids)})",
+            )
+        typed = _typed_row(row, props, path=path)
+        _check_row_schema(typed, schema, path=path, row=row)
+        for column in extras:
+            raw = row.cells[column]
+            typed[column] = None if raw in NA_TOKENS else raw
+        records.append(typed)
+    missing = [s for s in sample_ids if s not in seen]
+    if missing:
+        raise InputError(
+            f"{len(missing)} sample(s) of {sheet} have no clinical row: {_preview(missing)}",
+            path=str(path),
+            column="sample_id",
+            value=missing[0],
+            allowed="one row per sample; a row with only the sample_id marks a sample "
+            "without clinical data (or remove the sample from the sample sheet)",
+        )
+    return _clinical_frame(records, header, props, sample_ids)
+
+
+def _clinical_frame(
+    records: list[dict[str, Any]], header: list[str], props: dict[str, Any], order: list[str]
+) -> pd.DataFrame:
+    known = [c for c in props if c in header]
+    extras = [c for c in header if c not in props]
+    frame = pd.DataFrame.from_records(records, columns=known + extras)
+    for column in known[1:]:
+        types = _types(props[column])
+        if "integer" in types:
+            frame[column] = pd.array(frame[column].tolist(), dtype="Int64")
+        elif "number" in types:
+            frame[column] = pd.to_numeric(frame[column]).astype("float64")
+        else:
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    for column in extras:
+        values = frame[column]
+        numeric = pd.to_numeric(values, errors="coerce")
+        if numeric.notna().sum() == values.notna().sum():
+            frame[column] = numeric.astype("float64")
+        else:
+            frame[column] = values.astype(object).where(values.notna(), None)
+    frame = frame.set_index("sample_id")
+    return frame.loc[[s for s in order if s in frame.index]]
+
+
+def _preview(items: list[str], limit: int = 5) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f", ... ({len(items)} in all)" if len(items) > limit else "")
+
+
+# --------------------------------------------------------------------------------------
+# All inputs of a run
+
+
+@dataclass(frozen=True)
+class InputSummary:
+    """What ``mirscope validate`` found in a valid config and its tables."""
+
+    config: str
+    n_samples: int
+    n_fastq: int
+    n_accession: int
+    n_clinical: int | None
+    missing_columns: tuple[str, ...] = ()
+
+    def line(self) -> str:
+        """The one-line summary printed on success."""
+        clinical = (
+            "no clinical table (the run stops after the count matrices)"
+            if self.n_clinical is None
+            else f"{self.n_clinical} clinical rows"
+        )
+        return (
+            f"{self.config}: valid - {self.n_samples} samples ({self.n_fastq} with fastq, "
+            f"{self.n_accession} with accession), {clinical}"
+        )
+
+    def notes(self) -> list[str]:
+        """Extra remarks for stderr (known clinical columns the table lacks)."""
+        if not self.missing_columns:
+            return []
+        return [
+            "note: the clinical table lacks "
+            + ", ".join(self.missing_columns)
+            + "; analyses that need them will be skipped"
+        ]
+
+
+def validate_inputs(config_path: str | os.PathLike[str]) -> InputSummary:
+    """Validate a config file, then its sample sheet, then its clinical table.
+
+    The same checks, in the same order, as ``workflow/rules/common.smk`` runs when
+    Snakemake parses the workflow; nothing is written. Raises the first
+    :class:`~mirscope.errors.InputError`.
+    """
+    cfg = load_config(config_path)
+    samples = read_samples(cfg["samples"])
+    clinical = (
+        read_clinical(cfg["clinical"], list(samples.index), samples_path=cfg["samples"])
+        if cfg["clinical"]
+        else None
+    )
+    return InputSummary(
+        config=str(config_path),
+        n_samples=len(samples),
+        n_fastq=int(samples["fastq"].notna().sum()),
+        n_accession=int(samples["accession"].notna().sum()),
+        n_clinical=None if clinical is None else len(clinical),
+        missing_columns=tuple(missing_clinical_columns(clinical)) if clinical is not None else (),
+    )
