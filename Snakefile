@@ -17,6 +17,16 @@ if not config:
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/reference.smk"
+include: "workflow/rules/download.smk"
+include: "workflow/rules/trim.smk"
+include: "workflow/rules/align.smk"
+include: "workflow/rules/count.smk"
+include: "workflow/rules/qc.smk"
+include: "workflow/rules/diffexp.smk"
+include: "workflow/rules/survival.smk"
+include: "workflow/rules/companion.smk"
+include: "workflow/rules/models.smk"
 
 
 rule all:

@@ -8,7 +8,7 @@ CFG = mirscope.config.complete_config(dict(config), source=workflow.configfiles[
 OUTDIR = CFG["outdir"].rstrip("/")
 SAMPLES = mirscope.sheets.read_samples(CFG["samples"])
 CLINICAL = (
-    mirscope.sheets.read_clinical(CFG["clinical"], sample_ids=list(SAMPLES.index))
+    mirscope.sheets.read_clinical(CFG["clinical"], sample_ids=list(SAMPLES.index), samples_path=CFG["samples"])
     if CFG["clinical"]
     else None
 )
@@ -25,3 +25,78 @@ def get_final_targets():
 def out(path):
     """Path under the configured output directory."""
     return f"{OUTDIR}/{path}"
+
+
+# --- reference and download (workflow/rules/reference.smk, download.smk) ---------------------
+REF_SPECIES = CFG["reference"]["species"]
+ACCESSION_SAMPLE_IDS = [s for s in SAMPLE_IDS if SAMPLES.loc[s, "accession"]]
+
+
+def get_fastq(wildcards):
+    """The sample's FASTQ.gz: its local `fastq` path, or the download for `accession` rows."""
+    fastq = SAMPLES.loc[wildcards.sample, "fastq"]
+    return fastq if fastq else out(f"fastq/{wildcards.sample}.fastq.gz")
+
+
+def get_accession(wildcards):
+    return SAMPLES.loc[wildcards.sample, "accession"]
+
+
+def get_accession_sample_regex():
+    """Only accession rows are downloaded; `(?!)` matches nothing when there are none."""
+    import re
+
+    return "|".join(re.escape(s) for s in ACCESSION_SAMPLE_IDS) or "(?!)"
+
+
+def get_download_threads():
+    dl = CFG["download"]
+    return dl["threads"] if dl["backend"] == "sra-tools" else 1
+
+
+def get_download_options(wildcards):
+    """Command-line options of `mirscope download` from the `download` config section."""
+    import shlex
+
+    dl = CFG["download"]
+    return " ".join(
+        [
+            f"--backend {dl['backend']}",
+            f"--ena-portal {shlex.quote(dl['ena_portal'])}",
+            f"--scheme {dl['scheme']}",
+            f"--retries {dl['retries']}",
+            f"--backoff {dl['backoff']}",
+            f"--timeout {dl['timeout']}",
+        ]
+    )
+
+
+def get_output_dir(wildcards, output):
+    """Directory of a rule's first output (where `mirscope reference` writes)."""
+    import os
+
+    return os.path.dirname(output[0])
+
+
+def get_bowtie_prefix(wildcards, output):
+    """bowtie index prefix: the first index file without its `.1.ebwt` suffix."""
+    return output[0].removesuffix(".1.ebwt")
+
+
+def get_reference_inputs(wildcards):
+    """Explicit reference files are inputs (a changed file re-runs the rule); `auto` is not."""
+    ref = CFG["reference"]
+    return [ref[k] for k in ("mature", "hairpin", "gff3") if ref[k] != "auto"]
+
+
+def get_reference_options(wildcards):
+    """Command-line options of `mirscope reference` from the `reference` config section."""
+    import shlex
+
+    ref = CFG["reference"]
+    opts = [f"--{k} {shlex.quote(ref[k])}" for k in ("mature", "hairpin", "gff3")]
+    opts.append(f"--mirbase-url {shlex.quote(ref['mirbase_url'])}")
+    for kind, digest in sorted((ref.get("sha256") or {}).items()):
+        if digest:
+            opts.append(f"--sha256-{kind} {digest}")
+    return " ".join(opts)

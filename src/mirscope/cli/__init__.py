@@ -18,7 +18,15 @@ from mirscope.errors import MirscopeError
 
 # One entry per stage module under mirscope/cli/. Order is the order in `mirscope --help`.
 STAGE_MODULES = (
+    "validate",
+    "cohort",
     "data",
+    "fetch",
+    "trim",
+    "count",
+    "de",
+    "survival",
+    "models",
 )
 
 

@@ -1,0 +1,100 @@
+"""Counting commands: unique inserts for alignment, per-sample counts, merged matrices."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from mirscope.errors import InputError
+
+log = logging.getLogger(__name__)
+
+
+@click.command("inserts")
+@click.argument("molecules", type=click.Path(dir_okay=False))
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="FASTA.")
+def inserts_cmd(molecules: str, out: str) -> None:
+    """Write the unique inserts of a MOLECULES table as FASTA (named by sequence) for bowtie."""
+    from mirscope.align import write_inserts_fasta
+    from mirscope.count import read_molecules_compact
+
+    n = write_inserts_fasta(read_molecules_compact(molecules).inserts, out)
+    log.info("%s: %d unique inserts -> %s", molecules, n, out)
+
+
+@click.command("count")
+@click.option("--sample-id", required=True, help="Sample id written into the stats.")
+@click.option("--molecules", required=True, type=click.Path(dir_okay=False))
+@click.option("--bam", required=True, type=click.Path(dir_okay=False), help="bowtie BAM.")
+@click.option("--hairpin", required=True, type=click.Path(dir_okay=False), help="Hairpin FASTA.")
+@click.option("--loci", required=True, type=click.Path(dir_okay=False), help="Mature loci TSV.")
+@click.option("--tol5", default=3, show_default=True, help="5' end tolerance (nt).")
+@click.option("--tol3", default=3, show_default=True, help="Templated 3' end tolerance (nt).")
+@click.option(
+    "--umi-collision-correction/--no-umi-collision-correction",
+    default=True,
+    show_default=True,
+    help="Add back molecules merged only because their random UMIs are 1 substitution apart.",
+)
+@click.option(
+    "--resolve-ambiguous/--no-resolve-ambiguous",
+    default=True,
+    show_default=True,
+    help="Give inserts fitting several matures equally to a clearly dominant candidate.",
+)
+@click.option(
+    "--ambiguous-min-ratio",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=1.0),
+    help="How many times the runner-up's reads the dominant candidate needs.",
+)
+@click.option("--mature-out", required=True, type=click.Path(dir_okay=False))
+@click.option("--hairpin-out", required=True, type=click.Path(dir_okay=False))
+@click.option("--isomir-out", required=True, type=click.Path(dir_okay=False))
+@click.option("--stats-out", required=True, type=click.Path(dir_okay=False))
+def count_cmd(
+    sample_id, molecules, bam, hairpin, loci, tol5, tol3, umi_collision_correction,
+    resolve_ambiguous, ambiguous_min_ratio, mature_out, hairpin_out, isomir_out, stats_out,
+) -> None:  # fmt: skip
+    """Count reads and UMI-corrected molecules per mature miRNA, hairpin and isomiR."""
+    from mirscope.assign import Assigner
+    from mirscope.count import count_sample
+
+    assigner = Assigner.from_files(hairpin, loci, tol5=tol5, tol3=tol3)
+    stats = count_sample(
+        molecules,
+        bam,
+        assigner,
+        sample_id=sample_id,
+        mature_out=mature_out,
+        hairpin_out=hairpin_out,
+        isomir_out=isomir_out,
+        stats_out=stats_out,
+        correct_collisions=umi_collision_correction,
+        resolve_ambiguous=resolve_ambiguous,
+        ambiguous_min_ratio=ambiguous_min_ratio,
+    )
+    log.info("%s: %s", sample_id, stats)
+
+
+@click.command("matrix")
+@click.option("--sample-id", "sample_ids", multiple=True, required=True, help="In sheet order.")
+@click.option("--mature", multiple=True, required=True, type=click.Path(dir_okay=False))
+@click.option("--hairpin", multiple=True, required=True, type=click.Path(dir_okay=False))
+@click.option("--isomirs", multiple=True, required=True, type=click.Path(dir_okay=False))
+@click.option("--outdir", required=True, type=click.Path(file_okay=False))
+def matrix_cmd(sample_ids, mature, hairpin, isomirs, outdir) -> None:
+    """Merge per-sample count tables into count matrices (one column per sample id)."""
+    from mirscope.count import merge_matrices
+
+    if not (len(sample_ids) == len(mature) == len(hairpin) == len(isomirs)):
+        raise InputError(
+            "give one --mature, --hairpin and --isomirs per --sample-id",
+            value=f"{len(sample_ids)} ids, {len(mature)}/{len(hairpin)}/{len(isomirs)} tables",
+        )
+    merge_matrices(list(sample_ids), list(mature), list(hairpin), list(isomirs), outdir)
+
+
+COMMANDS = [inserts_cmd, count_cmd, matrix_cmd]

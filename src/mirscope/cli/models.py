@@ -1,0 +1,165 @@
+"""Commands of the clinical-statistics stage (issue 5): single logistic / LASSO fits, the
+Supplementary Table 1, the configured toxicity and response models, association tests.
+
+Commands only parse options and call :mod:`mirscope.stats`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import numpy as np
+import pandas as pd
+
+from mirscope.config import complete_config
+from mirscope.contrasts import read_sample_table
+from mirscope.errors import InputError
+from mirscope.io import write_tsv
+
+
+def _read_table(path: str) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, sep="\t")
+    except FileNotFoundError as exc:
+        raise InputError("table not found", path=path) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise InputError("table is empty", path=path) from exc
+
+
+def _split(text: str) -> list[str]:
+    return [p.strip() for p in text.split(",") if p.strip()]
+
+
+def _models_settings(text: str | None) -> dict:
+    """The ``models`` config section from JSON, completed with the schema defaults."""
+    try:
+        given = json.loads(text) if text else {}
+    except json.JSONDecodeError as exc:
+        raise InputError(f"--settings is not valid JSON: {exc}") from exc
+    return complete_config({"samples": "-", "models": given}, source="--settings")["models"]
+
+
+@click.command("logistic")
+@click.option(
+    "--table", required=True, type=click.Path(dir_okay=False), help="TSV, one row per patient."
+)
+@click.option("--outcome", required=True, help="0/1 outcome column.")
+@click.option("--predictors", required=True, help="Comma-separated numeric predictor columns.")
+@click.option(
+    "--firth/--no-firth", default=None, help="Force (or forbid) Firth; default: fallback."
+)
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Coefficient TSV.")
+def logistic_cmd(table, outcome, predictors, firth, out):
+    """Logistic regression (R glm binomial) with LOOCV metrics in OUT.loocv.tsv."""
+    from mirscope.stats.logistic import fit_logistic
+    from mirscope.stats.validation import classification_metrics, loocv_probabilities
+
+    data = _read_table(table)
+    preds = _split(predictors)
+    fit = fit_logistic(data, outcome, preds, source=table, firth=firth)
+    coef = fit.table()
+    write_tsv(coef, out)
+    used = data[[outcome, *fit.terms[1:]]].dropna().rename(columns={outcome: "y"})
+    probs, _ = loocv_probabilities(used, fit.terms[1:])
+    m = classification_metrics(used["y"].to_numpy(), probs)
+    keys = ["n", "accuracy", "sensitivity", "specificity", "precision", "tp", "fp", "tn", "fn"]
+    loocv = pd.DataFrame([{k: m[k] for k in keys}])
+    write_tsv(loocv, str(Path(out).with_suffix("")) + ".loocv.tsv")
+
+
+@click.command("lasso")
+@click.option(
+    "--table", required=True, type=click.Path(dir_okay=False), help="TSV, one row per patient."
+)
+@click.option("--outcome", required=True, help="0/1 outcome column.")
+@click.option("--predictors", required=True, help="Comma-separated numeric predictor columns.")
+@click.option(
+    "--lambda", "lam", required=True, type=click.FloatRange(min=0), help="Penalty (glmnet scale)."
+)
+@click.option(
+    "--weights", type=click.Choice(["balanced", "none"]), default="balanced", show_default=True
+)
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Coefficient TSV.")
+def lasso_cmd(table, outcome, predictors, lam, weights, out):
+    """Weighted LASSO logistic regression at one lambda (glmnet objective); columns term,
+    estimate, selected."""
+    from mirscope.stats.lasso import balanced_weights, fit_lasso
+    from mirscope.stats.logistic import prepare
+
+    data = _read_table(table)
+    x, y, cols, _ = prepare(data, outcome, _split(predictors), source=table)
+    w = balanced_weights(y) if weights == "balanced" else np.ones(len(y))
+    b0, coef = fit_lasso(x[:, 1:], y, lam, w)
+    result = pd.DataFrame(
+        {"term": ["(Intercept)", *cols], "estimate": [b0, *coef], "selected": [True, *(coef != 0)]}
+    )
+    write_tsv(result, out)
+
+
+@click.command("clinical-tables")
+@click.option("--clinical", required=True, type=click.Path(dir_okay=False))
+@click.option("--out-overall", required=True, type=click.Path(dir_okay=False))
+@click.option("--out-crs", required=True, type=click.Path(dir_okay=False))
+@click.option("--out-icans", required=True, type=click.Path(dir_okay=False))
+def clinical_tables_cmd(clinical, out_overall, out_crs, out_icans):
+    """Supplementary Table 1 A (overall), B (by CRS grade) and C (by ICANS)."""
+    from mirscope.stats.tables import grouped_table, overall_table
+
+    table = read_sample_table(clinical)
+    write_tsv(overall_table(table), out_overall)
+    write_tsv(grouped_table(table, "crs"), out_crs)
+    write_tsv(grouped_table(table, "icans"), out_icans)
+
+
+@click.command("models")
+@click.option("--clinical", required=True, type=click.Path(dir_okay=False))
+@click.option("--normalized", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--de-dir", required=True, type=click.Path(file_okay=False), help="Holds <contrast>.tsv."
+)
+@click.option("--settings", default=None, help="The config 'models' section as JSON.")
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--de-lfc", type=float, default=1.0, show_default=True, help="DE |log2FC| cut.")
+@click.option("--de-p", type=float, default=0.05, show_default=True, help="DE raw p cut.")
+@click.option("--outdir", required=True, type=click.Path(file_okay=False), help="Tables dir.")
+@click.option("--figdir", default=None, type=click.Path(file_okay=False), help="Figures dir.")
+def models_cmd(clinical, normalized, de_dir, settings, seed, de_lfc, de_p, outdir, figdir):
+    """The configured toxicity and response models (selection, fit, paper-style and
+    nested LOOCV) with tables and figures."""
+    from mirscope.stats.models import run_models
+
+    table = read_sample_table(clinical)
+    run_models(
+        table,
+        normalized,
+        de_dir,
+        _models_settings(settings),
+        seed,
+        outdir,
+        figdir,
+        de_rule={"lfc_threshold": de_lfc, "p_threshold": de_p},
+        source=clinical,
+    )
+
+
+@click.command("associations")
+@click.option("--clinical", required=True, type=click.Path(dir_okay=False))
+@click.option("--normalized", required=True, type=click.Path(dir_okay=False))
+@click.option("--settings", default=None, help="The config 'models' section as JSON.")
+@click.option("--out-groups", required=True, type=click.Path(dir_okay=False))
+@click.option("--out-correlations", required=True, type=click.Path(dir_okay=False))
+def associations_cmd(clinical, normalized, settings, out_groups, out_correlations):
+    """Kruskal-Wallis (miRNA by outcome) and Spearman (miRNA vs clinical) tests."""
+    from mirscope.stats.association import correlations, group_tests
+    from mirscope.stats.design import read_normalized
+
+    cfg = _models_settings(settings)
+    table = read_sample_table(clinical)
+    counts = read_normalized(normalized)
+    write_tsv(group_tests(table, counts, cfg["group_tests"], source=clinical), out_groups)
+    write_tsv(correlations(table, counts, cfg["correlations"], source=clinical), out_correlations)
+
+
+COMMANDS = [logistic_cmd, lasso_cmd, clinical_tables_cmd, models_cmd, associations_cmd]

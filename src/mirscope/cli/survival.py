@@ -1,0 +1,424 @@
+"""Commands of the survival and companion-study stage: parse options, call the package.
+
+``cutpoint``, ``km``, ``cox``, ``cuminc`` work on any TSV with time/event columns;
+``kinetics``, ``importance`` and ``evidence`` run the companion-study analyses; ``survival``
+produces Supplementary Figure S1 from the clinical table and the normalized counts.
+"""
+
+from __future__ import annotations
+
+import click
+
+from mirscope.io import write_tsv
+
+_TIMES = "0,500,1000,1500"
+
+
+def _floats(text: str) -> list[float]:
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError as exc:
+        raise click.BadParameter(f"expected comma-separated numbers, got {text!r}") from exc
+
+
+@click.command("cutpoint")
+@click.option("--table", "table", required=True, type=click.Path(dir_okay=False))
+@click.option("--time", "time", required=True, help="Column of follow-up times (days).")
+@click.option("--event", "event", required=True, help="Column of event indicators (1/0).")
+@click.option("--variable", required=True, help="Numeric column to cut.")
+@click.option(
+    "--minprop",
+    default=0.1,
+    show_default=True,
+    type=float,
+    help="Smallest share of patients in either group.",
+)
+@click.option("--out", required=True, type=click.Path(dir_okay=False))
+def cutpoint_cmd(table, time, event, variable, minprop, out):
+    """Optimised cut-off (maximally selected log-rank statistic, as surv_cutpoint).
+
+    Writes one row: cutpoint, statistic, n_low, n_high (low group = variable <= cutpoint).
+    """
+    from mirscope.survival.cutpoint import cutpoint_frame, cutpoint_table
+    from mirscope.survival.prognostic import read_table
+
+    df = read_table(table)
+    res = cutpoint_table(
+        df, time=time, event=event, variable=variable, minprop=minprop, source=table
+    )
+    write_tsv(cutpoint_frame(res), out)
+
+
+@click.command("km")
+@click.option("--table", "table", required=True, type=click.Path(dir_okay=False))
+@click.option("--time", "time", required=True)
+@click.option("--event", "event", required=True)
+@click.option("--group", "group", required=True, help="Column with the group labels.")
+@click.option(
+    "--at-risk",
+    "at_risk",
+    default=_TIMES,
+    show_default=True,
+    help="Times for the numbers at risk (comma-separated days).",
+)
+@click.option("--out", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--figure",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Also draw the KM plot (PNG path; a PDF is written beside it).",
+)
+def km_cmd(table, time, event, group, at_risk, out, figure):
+    """Kaplan–Meier medians (95% CI), numbers at risk and log-rank p per group."""
+    from mirscope.survival.km import km_table
+    from mirscope.survival.prognostic import read_table
+
+    times = _floats(at_risk)
+    df = read_table(table)
+    res, fitted, test = km_table(
+        df, time=time, event=event, group=group, at_risk_times=times, source=table
+    )
+    if figure:
+        from mirscope.plots.survival import km_plot
+
+        km_plot(fitted, test, figure, title=f"{time} by {group}", at_risk_times=times)
+    write_tsv(res, out)
+
+
+@click.command("survival")
+@click.option("--clinical", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--normalized",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Normalized count matrix (first column mirna).",
+)
+@click.option("--variable", default="hsa-miR-542-5p", show_default=True)
+@click.option(
+    "--endpoint",
+    "cutpoint_endpoint",
+    default="pfs",
+    show_default=True,
+    type=click.Choice(["os", "pfs", "ttp"]),
+    help="Endpoint that chooses the cut.",
+)
+@click.option("--minprop", default=0.1, show_default=True, type=float)
+@click.option("--at-risk", "at_risk", default=_TIMES, show_default=True)
+@click.option("--cutpoint-out", required=True, type=click.Path(dir_okay=False))
+@click.option("--km-out", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--figure-prefix", required=True, help="Figures are <prefix>_{os,pfs,ttp}.png and .pdf."
+)
+def survival_cmd(
+    clinical,
+    normalized,
+    variable,
+    cutpoint_endpoint,
+    minprop,
+    at_risk,
+    cutpoint_out,
+    km_out,
+    figure_prefix,
+):
+    """Supplementary Figure S1: KM of OS/PFS/TTP split at the variable's optimised cut-off."""
+    from mirscope.survival.prognostic import run_suppfig_s1
+
+    run_suppfig_s1(
+        clinical,
+        normalized,
+        variable=variable,
+        cutpoint_endpoint=cutpoint_endpoint,
+        minprop=minprop,
+        at_risk_times=_floats(at_risk),
+        cutpoint_out=cutpoint_out,
+        km_out=km_out,
+        figure_prefix=figure_prefix,
+    )
+
+
+def _names(text: str) -> list[str]:
+    return [v.strip() for v in text.split(",") if v.strip()]
+
+
+@click.command("cox")
+@click.option("--table", "table", required=True, type=click.Path(dir_okay=False))
+@click.option("--time", "time", required=True)
+@click.option("--event", "event", required=True)
+@click.option("--covariates", required=True, help="Comma-separated covariate columns.")
+@click.option(
+    "--interaction",
+    "interactions",
+    multiple=True,
+    help="Interaction term a:b of two covariates (repeatable).",
+)
+@click.option("--out", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--figure",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Forest plot of the multivariable model (PNG; PDF beside it).",
+)
+def cox_cmd(table, time, event, covariates, interactions, out, figure):
+    """Univariable and multivariable Cox models (HR, 95% CI, p, PH check)."""
+    from mirscope.survival.cox import regression_table
+    from mirscope.survival.prognostic import read_table
+
+    res = regression_table(
+        read_table(table),
+        _names(covariates),
+        kind="cox",
+        time=time,
+        event=event,
+        interactions=interactions,
+        source=table,
+    )
+    if figure:
+        _forest(res, figure, "Hazard ratio")
+    write_tsv(res, out)
+
+
+@click.command("logistic")
+@click.option("--table", "table", required=True, type=click.Path(dir_okay=False))
+@click.option("--outcome", required=True, help="Binary outcome column (1/0).")
+@click.option("--covariates", required=True, help="Comma-separated covariate columns.")
+@click.option("--interaction", "interactions", multiple=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False))
+@click.option("--figure", default=None, type=click.Path(dir_okay=False))
+def logistic_cmd(table, outcome, covariates, interactions, out, figure):
+    """Univariable and multivariable logistic models (OR, 95% CI, p)."""
+    from mirscope.survival.cox import regression_table
+    from mirscope.survival.prognostic import read_table
+
+    res = regression_table(
+        read_table(table),
+        _names(covariates),
+        kind="logistic",
+        outcome=outcome,
+        interactions=interactions,
+        source=table,
+    )
+    if figure:
+        _forest(res, figure, "Odds ratio")
+    write_tsv(res, out)
+
+
+def _forest(res, figure, label):
+    from mirscope.plots.survival import forest_plot
+
+    multi = res[res.model == "multivariable"]
+    table = multi if len(multi) else res
+    title = "Multivariable model" if len(multi) else "Univariable model"
+    forest_plot(table.rename(columns={"ratio": label}), figure, estimate=label, title=title)
+
+
+@click.command("cuminc")
+@click.option("--table", "table", required=True, type=click.Path(dir_okay=False))
+@click.option("--time", "time", required=True)
+@click.option(
+    "--event", "event", required=True, help="Event codes: 0 censored, 1 event, 2 competing death."
+)
+@click.option("--group", "group", default=None, help="Group column for Gray's test.")
+@click.option(
+    "--at",
+    "at",
+    default="182.625,365.25,1461",
+    show_default=True,
+    help="Times (days) to report; default 6 months, 1 and 4 years.",
+)
+@click.option("--out", required=True, type=click.Path(dir_okay=False))
+@click.option("--figure", default=None, type=click.Path(dir_okay=False))
+def cuminc_cmd(table, time, event, group, at, out, figure):
+    """Cumulative incidence with death as competing risk (95% CI) and Gray's test."""
+    from mirscope.survival.competing import cuminc_table
+    from mirscope.survival.prognostic import read_table
+
+    res, corners = cuminc_table(
+        read_table(table), time=time, event=event, group=group, at=_floats(at), source=table
+    )
+    if figure:
+        from mirscope.plots.survival import cif_plot
+
+        p = res.gray_p.iloc[0] if group else None
+        cif_plot(corners, figure, title="Cumulative incidence (death as competing risk)", p_gray=p)
+    write_tsv(res, out)
+
+
+@click.command("kinetics")
+@click.option(
+    "--kinetics",
+    "kinetics_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Long table sample_id, day, car_t_per_ul.",
+)
+@click.option("--clinical", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--covariates",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Covariate table holding the inflammation marker (else the clinical table).",
+)
+@click.option("--marker", default="ferritin", show_default=True)
+@click.option(
+    "--parameter",
+    default="auc0_30",
+    show_default=True,
+    type=click.Choice(["tmax", "cmax", "c10", "auc0_30"]),
+    help="Kinetic parameter whose median splits expanders.",
+)
+@click.option("--response", "response_col", default="response_3m", show_default=True)
+@click.option(
+    "--positive", default="CR,PR", show_default=True, help="Response values counted as responders."
+)
+@click.option("--c10-window", default=4.0, show_default=True, type=float)
+@click.option("--at-risk", "at_risk", default=_TIMES, show_default=True)
+@click.option("--params-out", required=True, type=click.Path(dir_okay=False))
+@click.option("--tests-out", required=True, type=click.Path(dir_okay=False))
+@click.option("--km-out", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--merged-out",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Per-patient table (clinical + kinetics + expander/marker flags) for models.",
+)
+@click.option("--figure-prefix", required=True)
+def kinetics_cmd(
+    kinetics_path,
+    clinical,
+    covariates,
+    marker,
+    parameter,
+    response_col,
+    positive,
+    c10_window,
+    at_risk,
+    params_out,
+    tests_out,
+    km_out,
+    merged_out,
+    figure_prefix,
+):
+    """CAR T kinetics (Tmax, Cmax, C10, AUC0-30), Mann-Whitney tests, KM by strata."""
+    from mirscope.companion.run import run_kinetics
+
+    run_kinetics(
+        kinetics_path,
+        clinical,
+        covariates_path=covariates,
+        marker=marker,
+        parameter=parameter,
+        response_col=response_col,
+        positive=_names(positive),
+        c10_window=c10_window,
+        at_risk_times=_floats(at_risk),
+        params_out=params_out,
+        tests_out=tests_out,
+        km_out=km_out,
+        figure_prefix=figure_prefix,
+        merged_out=merged_out,
+    )
+
+
+@click.command("importance")
+@click.option("--covariates", required=True, type=click.Path(dir_okay=False))
+@click.option("--clinical", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--binary",
+    "binary_col",
+    default="response_3m",
+    show_default=True,
+    help="Binary endpoint column (clinical or covariate table).",
+)
+@click.option("--positive", default="CR,PR", show_default=True)
+@click.option(
+    "--threshold",
+    default=0.9,
+    show_default=True,
+    type=float,
+    help="Spearman |R| above which a covariate is pruned.",
+)
+@click.option("--prefer", default="", help="Covariates kept first when collinear (comma list).")
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--n-seeds", default=10, show_default=True, type=int)
+@click.option("--n-trees", default=200, show_default=True, type=int)
+@click.option("--n-folds", default=3, show_default=True, type=int)
+@click.option("--n-repeats", default=3, show_default=True, type=int)
+@click.option("--at-risk", "at_risk", default=_TIMES, show_default=True)
+@click.option("--summary-out", required=True, type=click.Path(dir_okay=False))
+@click.option("--long-out", required=True, type=click.Path(dir_okay=False))
+@click.option("--pruned-out", required=True, type=click.Path(dir_okay=False))
+@click.option("--probability-out", required=True, type=click.Path(dir_okay=False))
+@click.option("--km-out", required=True, type=click.Path(dir_okay=False))
+@click.option("--figure-prefix", required=True)
+def importance_cmd(
+    covariates,
+    clinical,
+    binary_col,
+    positive,
+    threshold,
+    prefer,
+    seed,
+    n_seeds,
+    n_trees,
+    n_folds,
+    n_repeats,
+    at_risk,
+    summary_out,
+    long_out,
+    pruned_out,
+    probability_out,
+    km_out,
+    figure_prefix,
+):
+    """Random-forest importance (binary endpoint and PFS) over repeated seeds."""
+    from mirscope.companion.run import run_importance
+
+    run_importance(
+        covariates,
+        clinical,
+        binary_col=binary_col,
+        positive=_names(positive),
+        threshold=threshold,
+        prefer=_names(prefer),
+        seed=seed,
+        n_seeds=n_seeds,
+        n_trees=n_trees,
+        n_folds=n_folds,
+        n_repeats=n_repeats,
+        at_risk_times=_floats(at_risk),
+        summary_out=summary_out,
+        long_out=long_out,
+        pruned_out=pruned_out,
+        probability_out=probability_out,
+        km_out=km_out,
+        figure_prefix=figure_prefix,
+    )
+
+
+@click.command("evidence")
+@click.option(
+    "--studies",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Table biomarker, design[, direction].",
+)
+@click.option("--out", required=True, type=click.Path(dir_okay=False))
+@click.option("--figure", required=True, type=click.Path(dir_okay=False))
+def evidence_cmd(studies, out, figure):
+    """Weighted evidence score and level (A+ to D) per biomarker, with a ranked bar chart."""
+    from mirscope.companion.run import run_evidence
+
+    run_evidence(studies, out=out, figure=figure)
+
+
+COMMANDS = [
+    cutpoint_cmd,
+    km_cmd,
+    survival_cmd,
+    cox_cmd,
+    logistic_cmd,
+    cuminc_cmd,
+    kinetics_cmd,
+    importance_cmd,
+    evidence_cmd,
+]

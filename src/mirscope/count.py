@@ -1,0 +1,494 @@
+"""Per-sample counts (reads and UMI-corrected molecules) and the merged count matrices.
+
+Inputs of one sample: the trimming stage's molecules table (``insert``, ``umi``, ``reads``:
+unique insert+UMI pairs before error correction), the BAM of its unique inserts on the
+hairpins (:mod:`mirscope.align`) and the reference (hairpin FASTA, mature loci TSV).
+
+Work is per unique insert (assignment, a dict) and then vectorised over molecules with
+numpy: there is no per-read or per-molecule Python loop.
+
+Per-sample outputs (TSV, tab-separated, header line, sorted by the first column):
+
+* ``<sample>.mature.tsv``: ``mirna`` (miRBase mature name; identical-sequence matures are
+  one ``/``-joined group), ``reads`` (raw reads), ``umis`` (molecules after directional UMI
+  correction within the miRNA over all its inserts, plus the expected chance UMI
+  collisions unless disabled, see :mod:`mirscope.umi`; equal to ``reads`` without UMIs);
+* ``<sample>.hairpin.tsv``: ``hairpin`` (``/``-joined when an insert fits paralogous
+  hairpins equally), ``reads``, ``umis``: every aligned insert, including those on no
+  mature arm and ambiguous ones;
+* ``<sample>.isomirs.tsv``: one row per aligned insert: ``insert``, ``status`` (mature /
+  resolved / ambiguous / hairpin, see :mod:`mirscope.assign` and :func:`count_sample`;
+  ``resolved`` = ambiguous but given to a dominant candidate), ``mirna`` (``;``-joined
+  candidates when ambiguous), ``hairpin``, ``isomir`` (label, e.g. ``3p:+1|nt:A``),
+  ``reads``, ``umis`` (distinct raw UMIs of that insert, not error-corrected);
+* ``<sample>.align_stats.json``, for QC: ``sample_id``, ``has_umi``,
+  ``umi_collision_correction``, ``reads_total``, ``unique_inserts``, ``raw_molecules``
+  (distinct insert+UMI pairs), ``reads`` and ``inserts`` by class (``mature`` incl.
+  resolved, ``ambiguous``, ``hairpin`` only, ``unaligned``: they add up to all),
+  ``resolved_ambiguous_reads``/``_inserts``, ``mature_molecules``,
+  ``mature_mirnas_detected``, ``umi_duplication_rate`` (1 - molecules/reads on matures).
+
+Memory grows with unique molecules only (:class:`Molecules`: ~20 bytes each, UMIs packed
+2 bits per base) and the UMI search runs in batches of whole groups.
+
+Merged matrices (:func:`merge_matrices`): ``mature_umi_counts.tsv``,
+``mature_read_counts.tsv``, ``hairpin_umi_counts.tsv``, ``hairpin_read_counts.tsv``: first
+column ``mirna`` (or ``hairpin``), one integer column per ``sample_id`` in sample-sheet
+order, every name seen in any sample, rows sorted by name; ``isomir_counts.tsv``: long
+table ``sample_id``, ``mirna``, ``isomir``, ``insert``, ``reads``, ``umis`` for inserts
+assigned to a mature miRNA.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from xopen import xopen
+
+from mirscope.align import read_hits
+from mirscope.assign import Assigner
+from mirscope.errors import InputError
+from mirscope.io import atomic_path, write_tsv
+from mirscope.umi import dedup_counts, pack_umis
+
+MOLECULE_COLUMNS = ("insert", "umi", "reads")
+
+
+#: Rows parsed at a time: bounds the memory of the text parser.
+CHUNK_ROWS = 500_000
+
+
+def _read_chunks(path: str) -> Iterator[tuple[int, pd.DataFrame]]:
+    """(first data row number, chunk) of a molecules table, checked column by column."""
+    try:
+        # xopen inflates gzip with ISA-L (several times faster than zlib)
+        with xopen(path, "rb", threads=0) as fh:
+            reader = pd.read_csv(
+                fh,
+                sep="\t",
+                dtype={"insert": str, "umi": str},
+                keep_default_na=False,
+                na_values=[],
+                engine="c",
+                chunksize=CHUNK_ROWS,
+            )
+            row = 2
+            first = True
+            for df in reader:
+                if first:
+                    missing = [c for c in MOLECULE_COLUMNS if c not in df.columns]
+                    if missing:
+                        raise InputError(
+                            f"missing column '{missing[0]}'",
+                            path=path,
+                            row=1,
+                            value=list(df.columns),
+                            allowed=", ".join(MOLECULE_COLUMNS),
+                        )
+                    first = False
+                yield row, _check_chunk(df, path, row)
+                row += len(df)
+            if first:  # header only: pandas yields no chunk
+                yield row, pd.DataFrame({"insert": [], "umi": [], "reads": []})
+    except pd.errors.EmptyDataError as exc:
+        raise InputError("empty file, expected a header line", path=path) from exc
+    except (OSError, EOFError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputError(f"cannot read molecules table: {exc}", path=path) from exc
+
+
+def _check_chunk(df: pd.DataFrame, path: str, row0: int) -> pd.DataFrame:
+    reads = pd.to_numeric(df["reads"], errors="coerce")
+    bad = reads.isna() | (reads < 1) | (reads != reads.round())
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            "read count is not a positive integer",
+            path=path,
+            row=row0 + i,
+            column="reads",
+            value=df["reads"].iloc[i],
+            allowed="integers >= 1",
+        )
+    empty = (df["insert"] == "").to_numpy()
+    if empty.any():
+        i = int(np.flatnonzero(empty)[0])
+        raise InputError(
+            "empty insert", path=path, row=row0 + i, column="insert", value="", allowed="A/C/G/T/N"
+        )
+    return pd.DataFrame({"insert": df["insert"], "umi": df["umi"], "reads": reads.astype(np.int64)})
+
+
+def read_molecules(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read and check a whole trimming molecules table (plain or gzip TSV) as a DataFrame."""
+    chunks = [c for _row, c in _read_chunks(str(path))]
+    return pd.concat(chunks, ignore_index=True)
+
+
+@dataclass
+class Molecules:
+    """A molecules table held compactly: memory grows with unique molecules, ~20 bytes each.
+
+    ``inserts``: the unique insert sequences; ``insert_code``: per row, index into them;
+    ``umis``: per row, the UMI packed 2 bits/base (uint64, see :func:`mirscope.umi.
+    pack_umis`) or, for UMIs that cannot be packed (N, unequal or > 20 nt), the strings;
+    ``reads``: per row.
+    """
+
+    inserts: np.ndarray
+    insert_code: np.ndarray
+    umis: np.ndarray
+    umi_length: int
+    reads: np.ndarray
+    has_umi: bool
+
+
+def read_molecules_compact(path: str | os.PathLike[str]) -> Molecules:
+    """Read a molecules table chunk by chunk into :class:`Molecules` (checked as it goes)."""
+    path = str(path)
+    index: dict[str, int] = {}
+    codes, umi_parts, reads = [], [], []
+    packed_ok = True
+    umi_state: bool | None = None  # True: every row has a UMI; False: none has
+    umi_length = 0
+    for row0, df in _read_chunks(path):
+        if not len(df):
+            continue
+        c, uniq = pd.factorize(df["insert"].to_numpy(dtype=object))
+        remap = np.array([index.setdefault(u, len(index)) for u in uniq], dtype=np.int32)
+        codes.append(remap[c])
+        umis = df["umi"].to_numpy(dtype=object)
+        no_umi = umis == ""
+        if umi_state is None:
+            umi_state = not bool(no_umi[0])
+        if (umi_state and no_umi.any()) or (not umi_state and not no_umi.all()):
+            i = int(np.flatnonzero(no_umi if umi_state else ~no_umi)[0])
+            raise InputError(
+                "some molecules have a UMI and others none",
+                path=path,
+                row=row0 + i,
+                column="umi",
+                value=umis[i],
+                allowed="a UMI on every row, or on none (kits without UMIs)",
+            )
+        if umi_state:
+            umi_length = umi_length or len(umis[0])
+            packed = pack_umis(umis) if packed_ok else None
+            if packed is None or len(umis[0]) != umi_length:
+                packed_ok = False
+                umi_parts.append(umis)
+            else:
+                umi_parts.append(packed)
+        reads.append(df["reads"].to_numpy(dtype=np.int64))
+    if umi_state and not packed_ok:
+        # one chunk could not be packed: keep every UMI as a string (rare: N in UMIs)
+        return _reread_strings(path, index, codes, reads)
+    inserts = np.empty(len(index), dtype=object)
+    for seq, i in index.items():
+        inserts[i] = seq
+    return Molecules(
+        inserts=inserts,
+        insert_code=np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32),
+        umis=np.concatenate(umi_parts) if umi_parts else np.zeros(0, dtype=np.uint64),
+        umi_length=umi_length,
+        reads=np.concatenate(reads) if reads else np.zeros(0, dtype=np.int64),
+        has_umi=bool(umi_state),
+    )
+
+
+def _reread_strings(path: str, index: dict[str, int], codes: list, reads: list) -> Molecules:
+    umis = np.concatenate([c["umi"].to_numpy(dtype=object) for _r, c in _read_chunks(path)])
+    inserts = np.empty(len(index), dtype=object)
+    for seq, i in index.items():
+        inserts[i] = seq
+    return Molecules(
+        inserts=inserts,
+        insert_code=np.concatenate(codes),
+        umis=umis,
+        umi_length=len(umis[0]),
+        reads=np.concatenate(reads),
+        has_umi=True,
+    )
+
+
+def _group_hits(bam: str | os.PathLike[str]) -> dict[str, list]:
+    hits: dict[str, list] = defaultdict(list)
+    for insert, hit in read_hits(bam):
+        hits[insert].append(hit)
+    return hits
+
+
+def _dedup_table(
+    row_group: np.ndarray,
+    names: np.ndarray,
+    umis: np.ndarray,
+    reads: np.ndarray,
+    has_umi: bool,
+    name: str,
+    correct_collisions: bool,
+    umi_length: int,
+) -> pd.DataFrame:
+    """Reads and UMI-corrected molecules per group, sorted by group name.
+
+    ``row_group`` holds, per molecule row, an index into ``names`` or -1 (not counted).
+    """
+    keep = row_group >= 0
+    codes, present = pd.factorize(row_group[keep], sort=False)
+    read_sum = np.bincount(codes, weights=reads[keep], minlength=len(present))
+    if has_umi:
+        mols = dedup_counts(
+            codes,
+            umis[keep],
+            reads[keep],
+            correct_collisions=correct_collisions,
+            umi_length=umi_length,
+        )
+    else:
+        mols = read_sum
+    table = pd.DataFrame(
+        {
+            name: names[np.asarray(present, dtype=np.int64)],
+            "reads": read_sum.astype(np.int64),
+            "umis": np.asarray(mols, dtype=np.int64),
+        }
+    )
+    return table.sort_values(name, kind="stable").reset_index(drop=True)
+
+
+def _codes(values: np.ndarray, counted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of ``values`` where ``counted`` (else -1), and the code -> value table."""
+    codes = np.full(len(values), -1, dtype=np.int64)
+    if counted.any():
+        c, uniques = pd.factorize(values[counted], sort=True)
+        codes[counted] = c
+        return codes, np.asarray(uniques, dtype=object)
+    return codes, np.array([], dtype=object)
+
+
+def _resolve_ambiguous(
+    status: np.ndarray,
+    mirna: np.ndarray,
+    isomir: np.ndarray,
+    ins_codes: np.ndarray,
+    reads: np.ndarray,
+    min_ratio: float,
+) -> None:
+    """Give ambiguous inserts to a clearly dominant candidate (in place; see count_sample)."""
+    amb = np.flatnonzero(status == "ambiguous")
+    if not len(amb):
+        return
+    per_insert = np.bincount(ins_codes, weights=reads, minlength=len(status))
+    abundance: dict[str, float] = defaultdict(float)
+    for i in np.flatnonzero(status == "mature").tolist():
+        abundance[mirna[i]] += per_insert[i]
+    for i in amb.tolist():
+        names = mirna[i].split(";")
+        labels = isomir[i].split(";")
+        ranked = sorted(range(len(names)), key=lambda k: (-abundance.get(names[k], 0.0), k))
+        top = abundance.get(names[ranked[0]], 0.0)
+        second = abundance.get(names[ranked[1]], 0.0)
+        if top > 0 and top >= min_ratio * second:
+            status[i] = "resolved"
+            mirna[i] = names[ranked[0]]
+            isomir[i] = labels[ranked[0]]
+
+
+def count_sample(
+    molecules: str | os.PathLike[str],
+    bam: str | os.PathLike[str],
+    assigner: Assigner,
+    *,
+    sample_id: str,
+    mature_out: str | os.PathLike[str],
+    hairpin_out: str | os.PathLike[str],
+    isomir_out: str | os.PathLike[str],
+    stats_out: str | os.PathLike[str],
+    correct_collisions: bool = True,
+    resolve_ambiguous: bool = True,
+    ambiguous_min_ratio: float = 10.0,
+) -> dict:
+    """Count one sample; write the four per-sample outputs; return the stats.
+
+    ``correct_collisions`` adds back molecules that directional UMI correction merges only
+    because their random UMIs are one substitution apart (:func:`mirscope.umi.
+    collision_corrected`); it matters for the few miRNAs with tens of thousands of
+    molecules in a sample.
+
+    ``resolve_ambiguous``: an insert that fits several matures equally well goes to the
+    candidate with the most reads from unambiguous inserts in this sample, when it has at
+    least ``ambiguous_min_ratio`` times the runner-up's (the most probable origin given
+    the sample's own abundances; e.g. the 3p:-2 isomiR of miR-320a-3p equals one of
+    miR-320b). Such inserts get status ``resolved``; the others stay ``ambiguous`` and are
+    not counted in the mature tables.
+
+    Assignment is done once per unique insert; molecule rows only carry integer codes
+    (insert -> mature group / hairpin group), so memory and time grow with unique
+    molecules, not with reads.
+    """
+    mol = read_molecules_compact(molecules)
+    has_umi = mol.has_umi
+    umi_col = mol.umis
+    hits = _group_hits(bam)
+    ins_codes = mol.insert_code.astype(np.int64)
+    inserts = mol.inserts
+    reads = mol.reads
+    umi_length = mol.umi_length
+    del mol
+    n = len(inserts)
+    status = np.full(n, "unaligned", dtype=object)
+    mirna = np.full(n, "", dtype=object)
+    hairpin = np.full(n, "", dtype=object)
+    isomir = np.full(n, "", dtype=object)
+    index = {s: i for i, s in enumerate(inserts.tolist())}
+    for insert, insert_hits in hits.items():
+        i = index.get(insert)
+        if i is None:
+            raise InputError(
+                "the BAM aligns an insert that is not in the molecules table (BAM and table "
+                f"from different samples or runs?); molecules table {molecules}",
+                path=str(bam),
+                value=insert,
+                allowed="the BAM made by `mirscope inserts` + bowtie from this table",
+            )
+        a = assigner.assign(insert, insert_hits)
+        status[i], mirna[i], hairpin[i], isomir[i] = a.status, a.mirna, a.hairpin, a.isomir
+    if resolve_ambiguous:
+        _resolve_ambiguous(status, mirna, isomir, ins_codes, reads, ambiguous_min_ratio)
+    is_mature = (status == "mature") | (status == "resolved")
+    aligned = status != "unaligned"
+    mature_code, mature_names = _codes(mirna, is_mature)
+    hairpin_code, hairpin_names = _codes(hairpin, aligned)
+    cc = correct_collisions
+    mature = _dedup_table(
+        mature_code[ins_codes], mature_names, umi_col, reads, has_umi, "mirna", cc, umi_length
+    )
+    hp = _dedup_table(
+        hairpin_code[ins_codes], hairpin_names, umi_col, reads, has_umi, "hairpin", cc, umi_length
+    )
+    ins_reads = np.bincount(ins_codes, weights=reads, minlength=n).astype(np.int64)
+    ins_umis = np.bincount(ins_codes, minlength=n).astype(np.int64) if has_umi else ins_reads
+    per_insert = pd.DataFrame(
+        {
+            "insert": inserts,
+            "status": status,
+            "mirna": mirna,
+            "hairpin": hairpin,
+            "isomir": isomir,
+            "reads": ins_reads,
+            "umis": ins_umis,
+        }
+    )[aligned]
+    per_insert = per_insert.sort_values("insert", kind="stable").reset_index(drop=True)
+
+    total_reads = int(reads.sum())
+    # "mature" includes resolved ambiguous inserts (also given on their own), so that the
+    # four classes add up to all reads.
+    klass = np.where(status == "resolved", "mature", status)
+    reads_by = {
+        k: int(ins_reads[klass == k].sum()) for k in ("mature", "ambiguous", "hairpin", "unaligned")
+    }
+    inserts_by = {k: int((klass == k).sum()) for k in reads_by}
+    raw_umis = int(len(reads)) if has_umi else total_reads
+    mature_mols = int(mature["umis"].sum())
+    stats = {
+        "sample_id": sample_id,
+        "has_umi": has_umi,
+        "umi_collision_correction": bool(correct_collisions and has_umi),
+        "reads_total": total_reads,
+        "unique_inserts": int(n),
+        "raw_molecules": raw_umis,
+        "reads": reads_by,
+        "inserts": inserts_by,
+        "resolved_ambiguous_reads": int(ins_reads[status == "resolved"].sum()),
+        "resolved_ambiguous_inserts": int((status == "resolved").sum()),
+        "mature_molecules": mature_mols,
+        "mature_mirnas_detected": int((mature["reads"] > 0).sum()),
+        "umi_duplication_rate": (
+            round(1 - mature_mols / int(mature["reads"].sum()), 6)
+            if has_umi and int(mature["reads"].sum())
+            else 0.0
+        ),
+    }
+    write_tsv(mature, mature_out)
+    write_tsv(hp, hairpin_out)
+    write_tsv(per_insert, isomir_out)
+    with atomic_path(stats_out) as tmp:
+        tmp.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
+    return stats
+
+
+def _read_table(path: str | os.PathLike[str], key: str) -> pd.DataFrame:
+    try:
+        df = pd.read_csv(path, sep="\t", dtype={key: str}, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"cannot read count table: {exc}", path=str(path)) from exc
+    for col in (key, "reads", "umis"):
+        if col not in df.columns:
+            raise InputError(
+                f"missing column '{col}'", path=str(path), row=1, value=list(df.columns)
+            )
+    return df
+
+
+def _matrix(tables: list[pd.DataFrame], sample_ids: list[str], key: str, value: str):
+    names = sorted(set().union(*(set(t[key]) for t in tables))) if tables else []
+    out = pd.DataFrame({key: names})
+    for sid, t in zip(sample_ids, tables, strict=True):
+        s = t.set_index(key)[value]
+        out[sid] = s.reindex(names, fill_value=0).to_numpy(dtype=np.int64)
+    return out
+
+
+def merge_matrices(
+    sample_ids: list[str],
+    mature: list[str | os.PathLike[str]],
+    hairpin: list[str | os.PathLike[str]],
+    isomirs: list[str | os.PathLike[str]],
+    outdir: str | os.PathLike[str],
+) -> dict[str, Path]:
+    """Merge per-sample tables into the count matrices (see the module docstring)."""
+    if not (len(sample_ids) == len(mature) == len(hairpin) == len(isomirs)):
+        raise InputError("need one mature, hairpin and isomiR table per sample id")
+    if len(set(sample_ids)) != len(sample_ids):
+        dup = next(s for s in sample_ids if sample_ids.count(s) > 1)
+        raise InputError("duplicate sample id", value=dup, allowed="unique sample ids")
+    outdir = Path(outdir)
+    paths = {
+        "mature_umi": outdir / "mature_umi_counts.tsv",
+        "mature_read": outdir / "mature_read_counts.tsv",
+        "hairpin_umi": outdir / "hairpin_umi_counts.tsv",
+        "hairpin_read": outdir / "hairpin_read_counts.tsv",
+        "isomir": outdir / "isomir_counts.tsv",
+    }
+    mt = [_read_table(p, "mirna") for p in mature]
+    ht = [_read_table(p, "hairpin") for p in hairpin]
+    write_tsv(_matrix(mt, sample_ids, "mirna", "umis"), paths["mature_umi"])
+    write_tsv(_matrix(mt, sample_ids, "mirna", "reads"), paths["mature_read"])
+    write_tsv(_matrix(ht, sample_ids, "hairpin", "umis"), paths["hairpin_umi"])
+    write_tsv(_matrix(ht, sample_ids, "hairpin", "reads"), paths["hairpin_read"])
+    long = []
+    for sid, p in zip(sample_ids, isomirs, strict=True):
+        t = pd.read_csv(p, sep="\t", dtype=str, keep_default_na=False)
+        t = t[t["status"].isin(["mature", "resolved"])]
+        long.append(
+            pd.DataFrame(
+                {
+                    "sample_id": sid,
+                    "mirna": t["mirna"],
+                    "isomir": t["isomir"],
+                    "insert": t["insert"],
+                    "reads": t["reads"].astype(np.int64),
+                    "umis": t["umis"].astype(np.int64),
+                }
+            )
+        )
+    cols = ["sample_id", "mirna", "isomir", "insert", "reads", "umis"]
+    iso = pd.concat(long, ignore_index=True) if long else pd.DataFrame(columns=cols)
+    write_tsv(iso.reindex(columns=cols), paths["isomir"])
+    return paths

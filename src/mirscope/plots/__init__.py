@@ -1,0 +1,1 @@
+"""Figures (matplotlib, saved as PNG and PDF side by side)."""

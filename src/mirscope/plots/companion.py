@@ -1,0 +1,147 @@
+"""Figures of the companion analyses: kinetics, importance with spread, probability curves,
+evidence bar chart."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+
+from mirscope.plots.common import plt, save_figure
+from mirscope.plots.survival import COLORS, format_p
+
+LEVEL_COLORS = {"A+": "#08306b", "A": "#2171b5", "B": "#6baed6", "C": "#fdae6b", "D": "#d94801"}
+
+
+def kinetics_plot(
+    kinetics: pd.DataFrame,
+    groups: pd.Series,
+    tests: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    title: str,
+) -> None:
+    """Median CAR T count over time per group (IQR band) and AUC0–30 per group."""
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4.2), width_ratios=(2, 1))
+    data = kinetics.merge(groups.rename("group"), left_on="sample_id", right_index=True)
+    labels = sorted(data["group"].dropna().unique(), key=str)
+    for i, label in enumerate(labels):
+        d = data[data["group"] == label].groupby("day")["car_t_per_ul"]
+        med, q1, q3 = d.median(), d.quantile(0.25), d.quantile(0.75)
+        color = COLORS[i % len(COLORS)]
+        ax.plot(med.index, med.to_numpy(), "-o", color=color, ms=4, label=str(label))
+        ax.fill_between(med.index, q1.to_numpy(), q3.to_numpy(), color=color, alpha=0.15)
+    ax.set_yscale("symlog", linthresh=1)
+    ax.set_xlabel("Days from infusion")
+    ax.set_ylabel("CAR T cells/µL (median, IQR)")
+    ax.set_title(title)
+    ax.legend(frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    auc = tests.attrs.get("auc_by_group", {})
+    values = [np.asarray(auc.get(lbl, []), float) for lbl in labels]
+    bx.boxplot(values, tick_labels=[str(lbl) for lbl in labels], showfliers=False)
+    for i, v in enumerate(values):
+        jitter = np.linspace(-0.12, 0.12, v.size) if v.size > 1 else np.zeros(v.size)
+        bx.plot(
+            np.full(v.size, i + 1) + jitter, v, "o", color=COLORS[i % len(COLORS)], ms=3, alpha=0.7
+        )
+    row = tests[tests.parameter == "auc0_30"]
+    p = float(row.p_mannwhitney.iloc[0]) if len(row) else float("nan")
+    bx.set_title(f"AUC0–30, Mann–Whitney {format_p(p)}", fontsize=10)
+    bx.set_yscale("symlog", linthresh=10)
+    bx.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    save_figure(fig, path)
+
+
+def importance_plot(
+    summary: pd.DataFrame,
+    long: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    title: str,
+    top: int = 15,
+) -> None:
+    """Mean permutation importance per covariate with each seed's value and the 5–95% range."""
+    s = summary.head(top).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(6.8, 0.9 + 0.32 * len(s)))
+    ys = np.arange(len(s))
+    ax.barh(ys, s["mean"], color="#6baed6", height=0.6)
+    ax.errorbar(
+        s["mean"],
+        ys,
+        xerr=[s["mean"] - s["q05"], s["q95"] - s["mean"]],
+        fmt="none",
+        ecolor="black",
+        capsize=2,
+        lw=1,
+    )
+    for y, cov in zip(ys, s["covariate"], strict=True):
+        v = long.loc[long.covariate == cov, "importance"].to_numpy()
+        ax.plot(v, np.full(v.size, y), "o", color="#08306b", ms=2.5, alpha=0.6)
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.set_yticks(ys)
+    ax.set_yticklabels(s["covariate"], fontsize=9)
+    n_seeds = int(summary["n_seeds"].max()) if len(summary) else 0
+    ax.set_xlabel(f"Permutation importance (mean, 5–95% over {n_seeds} seeds)")
+    ax.set_title(title, fontsize=11)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    save_figure(fig, path)
+
+
+def probability_plot(
+    curve: pd.DataFrame,
+    values: np.ndarray,
+    outcome: np.ndarray,
+    path: str | os.PathLike[str],
+    *,
+    title: str,
+    ylabel: str,
+) -> None:
+    """Predicted probability with 95% CI band and the observed outcomes as a rug."""
+    fig, ax = plt.subplots(figsize=(5.6, 4.2))
+    ax.plot(curve["value"], curve["probability"], color="#08519c", lw=2)
+    ax.fill_between(
+        curve["value"],
+        curve["lower_95"],
+        curve["upper_95"],
+        color="#6baed6",
+        alpha=0.3,
+        label="95% CI",
+    )
+    ok = np.isfinite(values) & np.isfinite(outcome)
+    ax.plot(values[ok], outcome[ok] * 1.0, "|", color="black", ms=10, alpha=0.6)
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_xlabel(str(curve["covariate"].iloc[0]))
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"{title} (Wald {format_p(float(curve['p_wald'].iloc[0]))})", fontsize=10)
+    ax.legend(frameon=False, loc="center right")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    save_figure(fig, path)
+
+
+def evidence_plot(scores: pd.DataFrame, path: str | os.PathLike[str], *, title: str) -> None:
+    """Ranked horizontal bars of the evidence score coloured by level, thresholds marked."""
+    s = scores.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(7.0, 1.0 + 0.36 * len(s)))
+    ys = np.arange(len(s))
+    ax.barh(ys, s["score"], color=[LEVEL_COLORS[v] for v in s["level"]], height=0.65)
+    for y, (score, lvl) in zip(ys, zip(s["score"], s["level"], strict=True), strict=True):
+        ax.text(score + 0.08, y, f"{score:.1f} ({lvl})", va="center", fontsize=8)
+    for thr in (1, 2, 4, 6):
+        ax.axvline(thr, color="grey", ls=":", lw=0.8)
+    ax.set_yticks(ys)
+    ax.set_yticklabels(s["biomarker"], fontsize=9)
+    ax.set_xlim(0, max(7.0, float(s["score"].max()) * 1.15 if len(s) else 7.0))
+    ax.set_xlabel("Weighted evidence score (levels: D < 1 ≤ C < 2 ≤ B < 4 ≤ A < 6 ≤ A+)")
+    ax.set_title(title, fontsize=11)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in LEVEL_COLORS.values()]
+    ax.legend(
+        handles, list(LEVEL_COLORS), title="Level", frameon=False, loc="lower right", fontsize=8
+    )
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    save_figure(fig, path)

@@ -1,0 +1,267 @@
+"""Figures 1 and 2 of the paper and a volcano plot per contrast.
+
+* Figure 1: mean-centred log2 expression of every detected miRNA (rows, clustered) x
+  patients (columns, in dendrogram order), blue-white-red, patient dendrogram on top and
+  annotation bars for cluster (the paper's cluster_1 red, cluster_0 grey, cluster_2 blue),
+  CRS >= 2, ICANS and bridging.
+* Figure 2A/B: the DE miRNAs of a contrast (rows, labelled) x patients ordered by group,
+  with the group bar in the paper's colours (CRS: dark blue = grade >= 2, light blue =
+  0-1; ICANS: dark green = ICANS, light green = none).
+* Volcano: log2 fold change vs -log10 p, the |log2FC| and p thresholds as dashed lines,
+  DE miRNAs coloured and the strongest ones labelled.
+
+Colour limits are symmetric (+-3 log2 units by default) so white always means "the
+miRNA's mean".
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import matplotlib
+import numpy as np
+import pandas as pd
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import gridspec  # noqa: E402
+from matplotlib.colors import ListedColormap  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from scipy.cluster import hierarchy  # noqa: E402
+
+from mirscope.plots.common import save_figure  # noqa: E402
+
+HEAT_CMAP = "bwr"
+CLUSTER_COLOURS = ("#9e9e9e", "#d62728", "#1f5fbf", "#2ca02c", "#9467bd", "#8c564b")
+GROUP_COLOURS = {
+    "crs": {"case": "#08306b", "control": "#9ecae1"},
+    "icans": {"case": "#00441b", "control": "#a1d99b"},
+    "default": {"case": "#4d4d4d", "control": "#d9d9d9"},
+}
+YES_NO = {"yes": "#333333", "no": "#e0e0e0"}
+MISSING = "#ffffff"
+
+
+def group_palette(contrast: str) -> dict[str, str]:
+    """The paper's group colours: CRS blues, ICANS greens, greys otherwise."""
+    for key in ("crs", "icans"):
+        if contrast.startswith(key):
+            return GROUP_COLOURS[key]
+    return GROUP_COLOURS["default"]
+
+
+def _annotation_bar(ax, values: pd.Series, palette: Mapping[str, str], label: str) -> None:
+    colours = [palette.get(str(v), MISSING) if pd.notna(v) else MISSING for v in values]
+    keys = list(dict.fromkeys(colours))
+    idx = np.array([[keys.index(c) for c in colours]])
+    ax.imshow(idx, aspect="auto", cmap=ListedColormap(keys), interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([0])
+    ax.set_yticklabels([label], fontsize=8)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
+def _heat(ax, data: pd.DataFrame, limit: float):
+    return ax.imshow(
+        data.to_numpy(),
+        aspect="auto",
+        cmap=HEAT_CMAP,
+        vmin=-limit,
+        vmax=limit,
+        interpolation="nearest",
+    )
+
+
+def cluster_palette(names) -> dict[str, str]:
+    """cluster_i -> colour (cluster_0 grey, cluster_1 red, cluster_2 blue, as the paper)."""
+    return {n: CLUSTER_COLOURS[int(n.split("_")[-1]) % len(CLUSTER_COLOURS)] for n in names}
+
+
+def figure1(
+    centred: pd.DataFrame,
+    row_order: list[str],
+    linkage: np.ndarray,
+    patient_order: list[str],
+    annotations: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    limit: float = 3.0,
+) -> None:
+    """Clustering heatmap; ``annotations`` has columns cluster, CRS >= 2, ICANS, bridging."""
+    data = centred.loc[row_order, patient_order]
+    n_ann = annotations.shape[1]
+    fig = plt.figure(figsize=(max(8.0, 0.16 * len(patient_order) + 4), 9))
+    gs = gridspec.GridSpec(
+        2 + n_ann,
+        2,
+        height_ratios=[1.4] + [0.18] * n_ann + [7],
+        width_ratios=[40, 1],
+        hspace=0.06,
+        wspace=0.03,
+    )
+    ax_d = fig.add_subplot(gs[0, 0])
+    hierarchy.dendrogram(
+        linkage, ax=ax_d, color_threshold=0, above_threshold_color="#444444", no_labels=True
+    )
+    ax_d.set_axis_off()
+    ax_d.set_title(
+        f"Figure 1 - hierarchical clustering of {len(patient_order)} patients on "
+        f"{len(row_order)} miRNAs (Pearson, complete linkage)",
+        fontsize=10,
+    )
+    legends = []
+    for i, col in enumerate(annotations.columns):
+        ax = fig.add_subplot(gs[1 + i, 0])
+        values = annotations.loc[patient_order, col]
+        palette = (
+            cluster_palette(sorted(values.dropna().unique()))
+            if col == "cluster"
+            else annotations.attrs.get("palettes", {}).get(col, YES_NO)
+        )
+        _annotation_bar(ax, values, palette, col)
+        present = [k for k in palette if k in set(values.dropna().astype(str))]
+        legends.append((col, [Patch(color=palette[k], label=k) for k in present]))
+    ax_h = fig.add_subplot(gs[1 + n_ann, 0])
+    im = _heat(ax_h, data, limit)
+    ax_h.set_yticks([])
+    ax_h.set_ylabel("miRNAs", fontsize=9)
+    ax_h.set_xticks(range(len(patient_order)))
+    ax_h.set_xticklabels(patient_order, rotation=90, fontsize=6)
+    ax_h.set_xlabel("patients", fontsize=9)
+    cax = fig.add_subplot(gs[1 + n_ann, 1])
+    cb = fig.colorbar(im, cax=cax)
+    cb.set_label("log2 expression - miRNA mean", fontsize=8)
+    cb.ax.tick_params(labelsize=7)
+    y = 0.98
+    for title, handles in legends:
+        leg = fig.legend(
+            handles=handles,
+            title=title,
+            loc="upper left",
+            bbox_to_anchor=(0.93, y),
+            fontsize=7,
+            title_fontsize=8,
+            frameon=False,
+        )
+        fig.add_artist(leg)
+        y -= 0.035 * (len(handles) + 1.6)
+    save_figure(fig, path)
+
+
+def figure2(
+    centred: pd.DataFrame,
+    mirnas: list[str],
+    groups: pd.Series,
+    contrast: str,
+    path: str | os.PathLike[str],
+    *,
+    title: str,
+    group_labels: Mapping[str, str] | None = None,
+    limit: float = 3.0,
+) -> None:
+    """DE heatmap: rows ``mirnas`` (in the given order), patients by group (control first)."""
+    palette = group_palette(contrast)
+    labels = group_labels or {"case": "case", "control": "control"}
+    order = list(groups[groups == "control"].index) + list(groups[groups == "case"].index)
+    n_rows = max(len(mirnas), 1)
+    fig = plt.figure(figsize=(max(8.0, 0.15 * len(order) + 4), 1.6 + 0.24 * n_rows))
+    gs = gridspec.GridSpec(
+        2,
+        2,
+        height_ratios=[0.35, max(0.24 * n_rows, 1.0)],
+        width_ratios=[40, 1],
+        hspace=0.04,
+        wspace=0.03,
+    )
+    ax_g = fig.add_subplot(gs[0, 0])
+    _annotation_bar(ax_g, groups.loc[order], palette, "group")
+    ax_g.set_title(title, fontsize=10, loc="left")
+    ax_h = fig.add_subplot(gs[1, 0])
+    if mirnas:
+        im = _heat(ax_h, centred.loc[mirnas, order], limit)
+        ax_h.set_yticks(range(len(mirnas)))
+        ax_h.set_yticklabels(mirnas, fontsize=7)
+        cax = fig.add_subplot(gs[1, 1])
+        cb = fig.colorbar(im, cax=cax)
+        cb.set_label("log2 expression - miRNA mean", fontsize=8)
+        cb.ax.tick_params(labelsize=7)
+    else:
+        ax_h.text(0.5, 0.5, "no miRNA passes the thresholds", ha="center", va="center")
+        ax_h.set_yticks([])
+    ax_h.set_xticks(range(len(order)))
+    ax_h.set_xticklabels(order, rotation=90, fontsize=6)
+    ax_h.set_xlabel("patients", fontsize=9)
+    handles = [
+        Patch(color=palette["case"], label=f"{labels['case']} (n={int((groups == 'case').sum())})"),
+        Patch(
+            color=palette["control"],
+            label=f"{labels['control']} (n={int((groups == 'control').sum())})",
+        ),
+    ]
+    ax_g.legend(
+        handles=handles,
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncol=2,
+        fontsize=8,
+        frameon=False,
+    )
+    save_figure(fig, path)
+
+
+def volcano(
+    table: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    title: str,
+    lfc: float = 1.0,
+    p: float = 0.05,
+    n_labels: int = 10,
+) -> None:
+    """Volcano plot of a DE table (index miRNA; log2FoldChange, pvalue)."""
+    df = table.dropna(subset=["log2FoldChange", "pvalue"])
+    x = df["log2FoldChange"].to_numpy()
+    y = -np.log10(np.maximum(df["pvalue"].to_numpy(), 1e-300))
+    up = (x > lfc) & (df["pvalue"].to_numpy() < p)
+    down = (x < -lfc) & (df["pvalue"].to_numpy() < p)
+    other = ~(up | down)
+    fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    ax.scatter(x[other], y[other], s=8, c="#b0b0b0", label="not DE", linewidths=0)
+    ax.scatter(x[up], y[up], s=14, c="#d62728", label=f"up (n={int(up.sum())})", linewidths=0)
+    ax.scatter(
+        x[down], y[down], s=14, c="#1f5fbf", label=f"down (n={int(down.sum())})", linewidths=0
+    )
+    ax.axhline(-np.log10(p), ls="--", lw=0.8, c="#555555")
+    for v in (-lfc, lfc):
+        ax.axvline(v, ls="--", lw=0.8, c="#555555")
+    sig = np.flatnonzero(up | down)
+    top = sig[np.argsort(-y[sig], kind="stable")][:n_labels]
+    placed: list[tuple[float, float]] = []
+    yr = (y.max() if y.size else 1.0) or 1.0
+    xr = (np.abs(x).max() if x.size else 1.0) or 1.0
+    for i in top:
+        tx, ty = x[i], y[i]
+        # Nudge labels that would sit on an earlier one (simple, deterministic).
+        while any(abs(ty - py) < 0.04 * yr and abs(tx - px) < 0.35 * xr for px, py in placed):
+            ty += 0.045 * yr
+        placed.append((tx, ty))
+        ax.annotate(
+            str(df.index[i]).removeprefix("hsa-"),
+            (x[i], y[i]),
+            xytext=(tx, ty),
+            fontsize=7,
+            ha="left" if x[i] >= 0 else "right",
+            arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "#777777"} if ty != y[i] else None,
+        )
+    # Symmetric x range with room for the labels of the outermost points.
+    half = max(float(np.abs(x).max()) if x.size else 0.0, lfc) * 1.5
+    ax.set_xlim(-half, half)
+    ax.set_xlabel("log2 fold change (case / control)")
+    ax.set_ylabel("-log10 Wald p-value")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, frameon=False, loc="upper left")
+    ax.spines[["top", "right"]].set_visible(False)
+    save_figure(fig, path)

@@ -1,0 +1,141 @@
+"""Patient-level model tables: encoded clinical covariates, 0/1 outcomes and miRNA levels.
+
+Encodings (documented so coefficients can be read):
+
+* ``sex`` -> ``sex_female`` (F = 1, M = 0); ``histology`` -> ``histology_pmbcl`` (PMBCL = 1);
+  ``product`` -> ``product_tisa_cel`` (tisa-cel = 1, axi-cel = 0); ``ecog`` ->
+  ``ecog_ge1`` (ECOG >= 1 = 1, as the paper reports ECOG >= 1); ``bridging`` ->
+  ``bridging_failure`` (failure = 1); any other clinical column is used as a number.
+* Outcomes follow :mod:`mirscope.contrasts` (``crs_ge2``: CRS grade >= 2; ``icans``: any
+  ICANS; ``icans_ge2``; ``response_3m``/``response_12m``: CR/PR = 1, SD/PD = 0, NE left out).
+* miRNAs: ``log2`` (default) uses log2(normalized + 1), so an odds ratio is per doubling;
+  ``raw`` uses the normalized counts as the paper's Table 1 apparently did (coefficients
+  per normalized count).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mirscope.contrasts import CASE, DEFAULT_CONTRASTS, Contrast, classify
+from mirscope.errors import InputError
+
+ENCODINGS = {
+    "sex": ("sex_female", {"F": 1.0, "M": 0.0}),
+    "histology": ("histology_pmbcl", {"PMBCL": 1.0, "LBCL": 0.0}),
+    "product": ("product_tisa_cel", {"tisa-cel": 1.0, "axi-cel": 0.0}),
+    "bridging": ("bridging_failure", {"failure": 1.0, "response": 0.0, "none": 0.0}),
+}
+MIRNA_SCALES = ("log2", "raw")
+
+
+def covariate_name(column: str) -> str:
+    """Model term name of a clinical column (``sex`` -> ``sex_female``)."""
+    if column in ENCODINGS:
+        return ENCODINGS[column][0]
+    if column == "ecog":
+        return "ecog_ge1"
+    return column
+
+
+def encode_covariate(clinical: pd.DataFrame, column: str, *, source: str) -> pd.Series:
+    """One clinical column as a float series (NaN = missing), see module docstring."""
+    if column not in clinical.columns:
+        raise InputError(
+            "covariate column not in the clinical table",
+            path=source,
+            column=column,
+            allowed=", ".join(map(str, clinical.columns)),
+        )
+    raw = clinical[column]
+    out = pd.Series(np.nan, index=clinical.index, name=covariate_name(column))
+    for sample, value in raw.items():
+        if value is None or pd.isna(value) or str(value).strip() == "":
+            continue
+        text = str(value).strip()
+        if column in ENCODINGS:
+            mapping = ENCODINGS[column][1]
+            if text not in mapping:
+                raise InputError(
+                    "unexpected category",
+                    path=source,
+                    row=str(sample),
+                    column=column,
+                    value=text,
+                    allowed=", ".join(mapping),
+                )
+            out[sample] = mapping[text]
+            continue
+        try:
+            number = float(text)
+        except ValueError:
+            raise InputError(
+                "covariate must be numeric", path=source, row=str(sample), column=column, value=text
+            ) from None
+        out[sample] = float(number >= 1) if column == "ecog" else number
+    return out
+
+
+def outcome_series(clinical: pd.DataFrame, outcome: str, *, source: str) -> pd.Series:
+    """0/1/NaN per patient for a named outcome (one of the paper's contrasts)."""
+    contrasts = {c["name"]: c for c in DEFAULT_CONTRASTS}
+    if outcome not in contrasts:
+        raise InputError("unknown outcome", value=outcome, allowed=", ".join(contrasts))
+    labels = classify(clinical, Contrast.from_config(contrasts[outcome]), source=source)
+    return labels.map(lambda v: np.nan if v is None else float(v == CASE)).astype(float)
+
+
+def scale_mirnas(counts: pd.DataFrame, scale: str) -> pd.DataFrame:
+    """Samples x miRNAs on the documented scale (``counts``: miRNA rows, sample columns)."""
+    if scale not in MIRNA_SCALES:
+        raise InputError("unknown miRNA scale", value=scale, allowed=", ".join(MIRNA_SCALES))
+    values = counts.T.astype(float)
+    return np.log2(values + 1.0) if scale == "log2" else values
+
+
+def read_normalized(path: str) -> pd.DataFrame:
+    """The normalized count matrix (first column ``mirna``), miRNAs as rows."""
+    try:
+        df = pd.read_csv(path, sep="\t", index_col=0)
+    except FileNotFoundError as exc:
+        raise InputError("normalized count table not found", path=str(path)) from exc
+    if df.index.name != "mirna":
+        raise InputError("first column must be 'mirna'", path=str(path), value=df.index.name)
+    df.columns = df.columns.astype(str)
+    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+    if bad:
+        raise InputError("count column is not numeric", path=str(path), column=bad[0])
+    return df
+
+
+def model_frame(
+    clinical: pd.DataFrame,
+    mirnas: pd.DataFrame,
+    outcome: str,
+    covariates: list[str],
+    *,
+    source: str = "clinical table",
+) -> tuple[pd.DataFrame, list[str]]:
+    """Patients with a known outcome: column ``y``, encoded covariates, then miRNAs.
+
+    Returns the frame (index = sample_id, sorted) and the covariate term names. Patients
+    present in only one of the two tables are left out.
+    """
+    common = sorted(set(clinical.index) & set(mirnas.index))
+    if not common:
+        raise InputError(
+            "no sample_id is shared by the clinical table and the count matrix", path=source
+        )
+    clin = clinical.loc[common]
+    y = outcome_series(clin, outcome, source=source)
+    parts = [y.rename("y")]
+    names = []
+    for col in covariates:
+        series = encode_covariate(clin, col, source=source)
+        parts.append(series)
+        names.append(series.name)
+    parts.append(mirnas.loc[common])
+    frame = pd.concat(parts, axis=1)
+    frame = frame[frame["y"].notna()]
+    return frame, names

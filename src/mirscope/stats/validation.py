@@ -1,0 +1,225 @@
+"""Model building and leave-one-out validation, paper-style and nested.
+
+Paper-style (what the paper reports): variables are selected on all patients, then the
+final logistic model with those variables is refitted leaving each patient out in turn
+and the left-out patient is predicted. Because selection saw every patient, this is
+optimistic. Nested LOOCV redoes the *whole* procedure (LASSO resampling, univariable
+covariate tests, final fit) without the left-out patient, so its accuracy is an honest
+estimate for a new patient. Both use threshold 0.5 on the predicted probability.
+
+Model recipe (:func:`build_model`): LASSO selection frequencies over miRNAs and the
+configured covariates; the ``top_mirnas`` most frequent miRNAs plus (``mode =
+"toxicity"``) covariates with univariable Wald p < ``covariate_alpha``, or (``mode =
+"response"``) the ``top_predictors`` most frequent variables of any kind.
+"""
+
+from __future__ import annotations
+
+import warnings
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mirscope.errors import InputError, MirscopeWarning
+from mirscope.stats.logistic import LogisticFit, fit_logistic
+from mirscope.stats.selection import selection_frequencies, top_selected
+
+METRICS = ("accuracy", "sensitivity", "specificity", "precision")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Settings of one model (from config ``models``)."""
+
+    name: str
+    mode: str  # "toxicity" or "response"
+    covariates: list[str]
+    top_mirnas: int = 2
+    top_predictors: int = 3
+    covariate_alpha: float = 0.05
+    resamples: int = 100
+    fraction: float = 0.8
+    lambda_ratio: float = 0.3
+    nested_resamples: int = 20
+    seed: int = 1
+
+
+@dataclass
+class ModelResult:
+    """Everything the tables and figures need."""
+
+    spec: ModelSpec
+    selection: pd.DataFrame
+    predictors: list[str]
+    fit: LogisticFit
+    y: np.ndarray
+    loocv_prob: np.ndarray
+    nested_prob: np.ndarray
+    nested_predictors: list[list[str]]
+    notes: list[str]
+    sample_ids: list[str]
+
+
+def classification_metrics(y: np.ndarray, prob: np.ndarray, threshold: float = 0.5) -> dict:
+    """Accuracy, sensitivity, specificity, precision (NaN when undefined) and counts."""
+    y = np.asarray(y, dtype=float)
+    pred = (np.asarray(prob) >= threshold).astype(float)
+    tp = int(np.sum((pred == 1) & (y == 1)))
+    tn = int(np.sum((pred == 0) & (y == 0)))
+    fp = int(np.sum((pred == 1) & (y == 0)))
+    fn = int(np.sum((pred == 0) & (y == 1)))
+
+    def ratio(a: int, b: int) -> float:
+        return a / b if b else float("nan")
+
+    return {
+        "n": len(y),
+        "tp": tp,
+        "fp": fp,
+        "tn": tn,
+        "fn": fn,
+        "accuracy": ratio(tp + tn, len(y)),
+        "sensitivity": ratio(tp, tp + fn),
+        "specificity": ratio(tn, tn + fp),
+        "precision": ratio(tp, tp + fp),
+    }
+
+
+def _quiet_fit(frame: pd.DataFrame, predictors: list[str]) -> tuple[LogisticFit, list[str]]:
+    """Fit inside a loop; fallbacks still apply but their warnings are collected."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = fit_logistic(frame, "y", predictors, source="LOOCV fold")
+    return fit, [str(w.message) for w in caught if issubclass(w.category, MirscopeWarning)]
+
+
+def loocv_probabilities(frame: pd.DataFrame, predictors: list[str]) -> tuple[np.ndarray, int]:
+    """Predicted probability of each patient from a model fitted without it; also the
+    number of folds whose fit needed a fallback (warning)."""
+    probs = np.empty(len(frame))
+    flagged = 0
+    for i in range(len(frame)):
+        train = frame.drop(index=frame.index[i])
+        fit, notes = _quiet_fit(train, predictors)
+        flagged += bool(notes)
+        probs[i] = fit.predict_proba(frame.iloc[[i]])[0]
+    return probs, flagged
+
+
+def _seed(spec: ModelSpec, fold: int) -> np.random.Generator:
+    return np.random.default_rng([spec.seed, zlib.crc32(spec.name.encode()), fold])
+
+
+def select_predictors(
+    frame: pd.DataFrame,
+    mirnas: list[str],
+    covariates: list[str],
+    spec: ModelSpec,
+    *,
+    resamples: int,
+    rng: np.random.Generator,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Selection table and the final predictor list (see module docstring)."""
+    table = selection_frequencies(
+        frame,
+        [*covariates, *mirnas],
+        resamples=resamples,
+        fraction=spec.fraction,
+        lambda_ratio=spec.lambda_ratio,
+        rng=rng,
+    )
+    if spec.mode == "response":
+        return table, top_selected(table, [*covariates, *mirnas], spec.top_predictors)
+    chosen = top_selected(table, mirnas, spec.top_mirnas)
+    for cov in covariates:
+        sub = frame[["y", cov]].dropna()
+        if sub[cov].nunique() < 2:
+            continue
+        fit, _ = _quiet_fit(sub, [cov])
+        if len(fit.terms) == 2 and fit.table()["p_value"].iloc[1] < spec.covariate_alpha:
+            chosen.append(cov)
+    return table, chosen
+
+
+def build_model(
+    frame: pd.DataFrame, mirnas: list[str], covariates: list[str], spec: ModelSpec
+) -> ModelResult:
+    """Select, fit, and validate one model (paper-style and nested LOOCV)."""
+    if spec.mode not in ("toxicity", "response"):
+        raise InputError("unknown model mode", value=spec.mode, allowed="toxicity, response")
+    data = frame[["y", *covariates, *mirnas]].dropna()
+    notes: list[str] = []
+    if len(data) < len(frame):
+        notes.append(f"{len(frame) - len(data)} patients with a missing covariate left out")
+    y = data["y"].to_numpy(dtype=float)
+    if y.min() == y.max():
+        raise InputError(f"model '{spec.name}': outcome has a single class", value=int(y[0]))
+    selection, predictors = select_predictors(
+        data, mirnas, covariates, spec, resamples=spec.resamples, rng=_seed(spec, 0)
+    )
+    if not predictors:
+        notes.append("no variable selected; intercept-only model")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = fit_logistic(data, "y", predictors, source=f"model {spec.name}")
+    for w in caught:
+        notes.append(str(w.message))
+        warnings.warn(str(w.message), MirscopeWarning, stacklevel=2)
+    loocv_prob, flagged = loocv_probabilities(data, fit.terms[1:])
+    if flagged:
+        notes.append(f"paper-style LOOCV: {flagged} folds needed a fallback (Firth/dropped)")
+    nested = np.empty(len(data))
+    nested_predictors: list[list[str]] = []
+    for i in range(len(data)):
+        train = data.drop(index=data.index[i])
+        _, chosen = select_predictors(
+            train, mirnas, covariates, spec, resamples=spec.nested_resamples, rng=_seed(spec, i + 1)
+        )
+        fold_fit, _ = _quiet_fit(train, chosen)
+        nested[i] = fold_fit.predict_proba(data.iloc[[i]])[0]
+        nested_predictors.append(fold_fit.terms[1:])
+    return ModelResult(
+        spec=spec,
+        selection=selection,
+        predictors=fit.terms[1:],
+        fit=fit,
+        y=y,
+        loocv_prob=loocv_prob,
+        nested_prob=nested,
+        nested_predictors=nested_predictors,
+        notes=notes,
+        sample_ids=[str(s) for s in data.index],
+    )
+
+
+def roc_curve(y: np.ndarray, prob: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """(false positive rate, true positive rate, AUC) with ties handled as in pROC."""
+    y = np.asarray(y, dtype=float)
+    prob = np.asarray(prob, dtype=float)
+    thresholds = np.r_[np.inf, np.unique(prob)[::-1]]
+    pos, neg = y.sum(), len(y) - y.sum()
+    tpr = np.array([np.sum((prob >= t) & (y == 1)) / pos for t in thresholds])
+    fpr = np.array([np.sum((prob >= t) & (y == 0)) / neg for t in thresholds])
+    # AUC = P(score_pos > score_neg) + 0.5 P(tie): the Mann-Whitney statistic.
+    diff = prob[y == 1][:, None] - prob[y == 0][None, :]
+    auc = float((np.sum(diff > 0) + 0.5 * np.sum(diff == 0)) / (pos * neg))
+    return fpr, tpr, auc
+
+
+def summary_row(result: ModelResult) -> dict:
+    """One row of the model summary table (paper-style and nested metrics, AUCs)."""
+    row: dict = {"model": result.spec.name, "n": len(result.y), "events": int(result.y.sum())}
+    row["predictors"] = ",".join(result.predictors)
+    row["method"] = result.fit.method
+    paper = classification_metrics(result.y, result.loocv_prob)
+    nested = classification_metrics(result.y, result.nested_prob)
+    for m in METRICS:
+        row[f"loocv_{m}"] = paper[m]
+    row["loocv_auc"] = roc_curve(result.y, result.loocv_prob)[2]
+    for m in METRICS:
+        row[f"nested_{m}"] = nested[m]
+    row["nested_auc"] = roc_curve(result.y, result.nested_prob)[2]
+    row["notes"] = "; ".join(result.notes)
+    return row

@@ -1,0 +1,622 @@
+"""UMI-aware 3' adapter trimming and collapsing to unique molecules, in one streaming pass.
+
+Why not fastp or cutadapt-then-umi_tools: the QIAseq UMI sits *after* the 3' adapter, so a
+trimmer that removes the adapter first throws the UMI away (nf-core/smrnaseq #503, #528).
+Here the adapter is located once and both the insert (before it) and the UMI (right after
+it) are taken from that one position.
+
+Adapter finding has cutadapt's semantics for a regular 3' adapter (error rate counted over
+the aligned adapter part, indels allowed, partial matches at the read end of at least
+``min_overlap`` bases): reads are first searched for an exact copy of the whole adapter
+with ``str.find`` (most reads, about 0.1 µs each), then for an exact 8-nt anchor with a
+base-by-base comparison, and only the rest go through cutadapt's own k-mer prefilter and
+aligner (``BackAdapter.kmer_finder`` and ``BackAdapter.aligner.locate``); see
+:class:`AdapterFinder`. The tests check on real reads that the fast tiers return what the
+aligner would.
+
+Every read gets exactly one class, tested in this order:
+
+``no_adapter``
+    no adapter match (exact or within the error rate and minimum overlap);
+``adapter_dimer``
+    the insert before the adapter is empty (after ``clip_5p``/``clip_3p``);
+``too_short``
+    the insert is shorter than ``min_length``;
+``umi_incomplete``
+    fewer than ``umi_length`` bases follow the adapter (only when the kit has a UMI);
+``valid``
+    everything else: counted as a molecule ``(insert, umi)``.
+
+Memory grows with the number of unique ``(insert, umi)`` molecules only: a dict of
+``b"insert\\tumi"`` bytes keys to read counts (:class:`MoleculeCounter`, about 150 bytes per
+molecule). With ``threads >= 2`` that dict lives in a child process
+(:class:`CounterProcess`) fed newline-joined batches of keys, so counting, sorting and
+writing the table run on the second core while this process parses and trims.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import logging
+import multiprocessing
+import os
+import time
+import warnings
+from collections import Counter, _count_elements
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field, fields
+from itertools import chain, islice
+from operator import ne
+from pathlib import Path
+from typing import Any
+
+import dnaio
+from cutadapt.adapters import BackAdapter
+from isal import igzip
+
+from mirscope import __version__
+from mirscope.config import load_preset
+from mirscope.errors import InputError, MirscopeError, MirscopeWarning
+from mirscope.fastq import open_fastq
+from mirscope.io import atomic_path
+
+log = logging.getLogger(__name__)
+
+CLASSES = ("valid", "no_adapter", "adapter_dimer", "too_short", "umi_incomplete")
+
+#: Below this fraction of reads with an adapter, the other presets' adapters are tried.
+ADAPTER_WARN_FRACTION = 0.5
+#: Reads kept from the start of the file to test other presets' adapters on.
+PRESET_PROBE_READS = 20_000
+#: Presets whose adapters are tried when ours is rarely found.
+KNOWN_PRESETS = ("qiaseq", "illumina", "nextflex")
+
+
+@dataclass(frozen=True)
+class TrimSettings:
+    """Adapter and UMI layout of a library kit (the keys of ``config/presets/*.yaml``)."""
+
+    adapter: str
+    umi_length: int = 0
+    clip_5p: int = 0
+    clip_3p: int = 0
+    min_length: int = 16
+    max_error_rate: float = 0.1
+    min_overlap: int = 10
+
+    def __post_init__(self) -> None:
+        adapter = (self.adapter or "").upper()
+        if not adapter or set(adapter) - set("ACGTN"):
+            raise InputError(
+                "invalid adapter sequence",
+                column="adapter",
+                value=self.adapter,
+                allowed="DNA letters A, C, G, T, N",
+            )
+        object.__setattr__(self, "adapter", adapter)
+        for name in ("umi_length", "clip_5p", "clip_3p"):
+            if int(getattr(self, name)) < 0:
+                raise InputError(
+                    f"{name} must not be negative", value=getattr(self, name), allowed=">= 0"
+                )
+        if self.min_length < 1:
+            raise InputError("min_length must be at least 1", value=self.min_length)
+        if not 0 <= self.max_error_rate < 1:
+            raise InputError(
+                "max_error_rate out of range", value=self.max_error_rate, allowed="0 <= e < 1"
+            )
+        if self.min_overlap < 1:
+            raise InputError("min_overlap must be at least 1", value=self.min_overlap)
+
+    @classmethod
+    def from_preset(cls, preset: str | None = None, **overrides: Any) -> TrimSettings:
+        """Settings of ``preset`` (default ``custom``) with non-``None`` overrides applied."""
+        values = load_preset(preset or "custom")
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        names = {f.name for f in fields(cls)}
+        if not values.get("adapter"):
+            raise InputError(
+                f"preset '{preset or 'custom'}' has no adapter; give one with --adapter",
+                column="adapter",
+                allowed="an adapter sequence, or preset qiaseq, illumina or nextflex",
+            )
+        return cls(**{k: v for k, v in values.items() if k in names})
+
+
+@dataclass
+class TrimResult:
+    """Counts from one trimming pass (what ``{sample}.trim.json`` holds)."""
+
+    sample: str
+    fastq: str
+    settings: dict[str, Any]
+    total_reads: int = 0
+    classes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CLASSES, 0))
+    exact_adapter_reads: int = 0
+    unique_molecules: int = 0
+    unique_inserts: int = 0
+    insert_length_histogram: dict[str, int] = field(default_factory=dict)
+    valid_insert_length_histogram: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def adapter_found_fraction(self) -> float | None:
+        if not self.total_reads:
+            return None
+        return 1 - self.classes["no_adapter"] / self.total_reads
+
+    @property
+    def umi_duplication_rate(self) -> float | None:
+        """1 - unique molecules / valid reads (None without UMIs or valid reads)."""
+        valid = self.classes["valid"]
+        if not valid or not self.settings["umi_length"]:
+            return None
+        return 1 - self.unique_molecules / valid
+
+    @property
+    def median_insert_length(self) -> float | None:
+        return histogram_median(self.valid_insert_length_histogram)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["mirscope_version"] = __version__
+        data["adapter_found_fraction"] = _round(self.adapter_found_fraction)
+        data["umi_duplication_rate"] = _round(self.umi_duplication_rate)
+        data["median_insert_length"] = self.median_insert_length
+        return data
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 6)
+
+
+def histogram_median(hist: dict[str, int] | dict[int, int]) -> float | None:
+    """Median of a ``{length: count}`` histogram (None when empty)."""
+    items = sorted((int(k), v) for k, v in hist.items() if v)
+    total = sum(v for _, v in items)
+    if not total:
+        return None
+    lo_rank, hi_rank = (total - 1) // 2, total // 2
+    seen = 0
+    lo = hi = None
+    for length, count in items:
+        if lo is None and seen + count > lo_rank:
+            lo = length
+        if seen + count > hi_rank:
+            hi = length
+            break
+        seen += count
+    return (lo + hi) / 2
+
+
+class AdapterFinder:
+    """Locate a 3' adapter in a read, with cutadapt's result but mostly without its aligner.
+
+    Three tiers, cheapest first:
+
+    1. ``str.find`` of the whole adapter (most reads);
+    2. an anchor: the adapter's first or last ``ANCHOR`` bases found exactly, and the read
+       compared base by base (Hamming) with the adapter from there, accepting exactly one
+       substitution in a full-length adapter (if the error rate allows one), or an exact
+       partial adapter of at least ``min_overlap`` bases at the read end;
+    3. cutadapt's k-mer prefilter and semi-global aligner (``BackAdapter``), for indels,
+       reads without an adapter and anything tier 2 rejects.
+
+    Tiers 1 and 2 only accept alignments that cutadapt also reports (a full exact match,
+    one substitution, or an exact partial match); the tests compare every read of both
+    real files with the aligner (100% agreement on read start and stop).
+    """
+
+    ANCHOR = 8
+
+    def __init__(self, adapter: str, max_error_rate: float, min_overlap: int) -> None:
+        self.adapter = adapter
+        self.length = len(adapter)
+        self.max_error_rate = max_error_rate
+        self.min_overlap = min(min_overlap, len(adapter))
+        k = min(self.ANCHOR, len(adapter))
+        self._prefix = adapter[:k]
+        self._suffix = adapter[-k:]
+        self._cutadapt = BackAdapter(
+            adapter,
+            max_errors=max_error_rate,
+            min_overlap=min_overlap,
+            read_wildcards=False,
+            adapter_wildcards=True,
+            indels=True,
+        )
+        self.tier_counts = [0, 0, 0]
+
+    def locate(self, seq: str) -> tuple[int, int] | None:
+        """(start, stop) of the adapter in ``seq`` (stop may be the read end), or None."""
+        i = seq.find(self.adapter)
+        if i >= 0:
+            return i, i + self.length
+        return self.locate_inexact(seq)
+
+    def locate_inexact(self, seq: str) -> tuple[int, int] | None:
+        """Tiers 2 and 3, for reads without an exact full-length adapter."""
+        hit = self._anchored(seq)
+        if hit is not None:
+            self.tier_counts[1] += 1
+            return hit
+        self.tier_counts[2] += 1
+        return self.locate_aligned(seq)
+
+    def _anchored(self, seq: str) -> tuple[int, int] | None:
+        adapter = self.adapter
+        i = seq.find(self._prefix)
+        if i < 0:
+            j = seq.find(self._suffix)
+            if j < 0:
+                return None
+            i = j + len(self._suffix) - self.length
+            if i < 0:
+                return None
+        segment = seq[i : i + self.length]
+        n = len(segment)
+        if n < self.min_overlap:
+            return None
+        mismatches = sum(map(ne, segment, adapter))
+        if mismatches > min(1, int(self.max_error_rate * n)) or (mismatches and n < self.length):
+            # Two or more mismatches are often one indel, which cutadapt aligns with fewer
+            # errors and a different adapter end (shifting the UMI); a partial adapter with
+            # errors may also align differently. Let the aligner decide those.
+            return None
+        return i, i + n
+
+    def locate_aligned(self, seq: str) -> tuple[int, int] | None:
+        """cutadapt's alignment only (no fast path): the reference the tests compare with."""
+        adapter = self._cutadapt
+        if not adapter.kmer_finder.kmers_present(seq):
+            return None
+        hit = adapter.aligner.locate(seq)
+        if hit is None:
+            return None
+        # (adapter start, adapter stop, read start, read stop, score, errors)
+        return hit[2], hit[3]
+
+
+def _open_gzip_out(tmp: Path):
+    """A gzip writer with no file name or time stamp in its header (byte-identical output)."""
+    raw = open(tmp, "wb")
+    return raw, igzip.IGzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0)
+
+
+#: Valid-read keys handed to the molecule counter at a time (also the progress granularity).
+BATCH_READS = 65_536
+
+
+class MoleculeCounter:
+    """Collapse ``b"insert\\tumi"`` keys to read counts, then write the sorted table.
+
+    Keys arrive as newline-joined batches and are counted by ``collections``' C helper;
+    they are stored as bytes (16 bytes per molecule smaller than str), so memory grows with
+    unique molecules only, about 150 bytes each.
+    """
+
+    def __init__(self) -> None:
+        self.molecules: dict[bytes, int] = {}
+
+    def add(self, joined: bytes) -> None:
+        _count_elements(self.molecules, joined.split(b"\n"))
+
+    def finish(self, path: str | os.PathLike[str]) -> dict[str, Any]:
+        """Write the molecule table to ``path``; return unique counts and the length histogram."""
+        n_inserts, valid_hist = write_molecules(self.molecules, path)
+        return {
+            "unique_molecules": len(self.molecules),
+            "unique_inserts": n_inserts,
+            "valid_hist": valid_hist,
+        }
+
+    def close(self) -> None:
+        self.molecules = {}
+
+
+def _counter_main(conn) -> None:
+    """Child process: count key batches until an empty message, then write the table."""
+    counter = MoleculeCounter()
+    try:
+        while data := conn.recv_bytes():
+            counter.add(data)
+        conn.send(("ok", counter.finish(conn.recv())))
+    except BaseException as exc:  # report to the parent instead of leaving it waiting
+        with contextlib.suppress(Exception):
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+class CounterProcess:
+    """A :class:`MoleculeCounter` in a child process, so counting (dict updates, the sort,
+    the gzip output) runs on another core while this process parses and trims."""
+
+    def __init__(self) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_counter_main, args=(child,), daemon=True)
+        self._proc.start()
+        child.close()
+
+    def add(self, joined: bytes) -> None:
+        try:
+            self._conn.send_bytes(joined)
+        except OSError as exc:  # the child died (e.g. killed for memory)
+            raise MirscopeError(
+                f"molecule counting process stopped (exit code {self._proc.exitcode}): {exc}"
+            ) from exc
+
+    def finish(self, path: str | os.PathLike[str]) -> dict[str, Any]:
+        self._conn.send_bytes(b"")
+        self._conn.send(str(path))
+        try:
+            status, payload = self._conn.recv()
+        except EOFError:
+            status, payload = "error", f"exit code {self._proc.exitcode}"
+        self._proc.join()
+        if status != "ok":
+            raise MirscopeError(f"molecule counting process failed: {payload}")
+        return payload
+
+    def close(self) -> None:
+        if self._proc.is_alive():
+            self._proc.terminate()
+            self._proc.join()
+        self._conn.close()
+
+
+def _islices(iterable: Iterable, n: int) -> Iterator[Iterable]:
+    """Endless successive ``islice``s of ``n`` items (the consumer stops at an empty one)."""
+    iterator = iter(iterable)
+    while True:
+        yield islice(iterator, n)
+
+
+def trim_fastq(
+    fastq: str | os.PathLike[str],
+    settings: TrimSettings,
+    *,
+    sample: str,
+    molecules_out: str | os.PathLike[str],
+    stats_out: str | os.PathLike[str],
+    trimmed_fastq: str | os.PathLike[str] | None = None,
+    threads: int = 1,
+    progress_every: int = 1_000_000,
+) -> TrimResult:
+    """Trim, classify and collapse one sample; write the molecule table and statistics.
+
+    ``threads`` >= 2 counts molecules in a child process (:class:`CounterProcess`) while
+    this one parses and trims; gzip input is always inflated in a background thread. The
+    outputs are byte-identical whatever ``threads`` is.
+
+    Outputs (all atomic, so a malformed input leaves none behind):
+
+    ``molecules_out`` (TSV.gz)
+        columns ``insert``, ``umi``, ``reads``: unique (insert, UMI) molecules of the valid
+        reads, before UMI error correction, sorted by insert then UMI; ``umi`` is empty
+        for kits without a UMI.
+    ``stats_out`` (JSON)
+        :class:`TrimResult`: total reads, reads per class, reads with an exact adapter,
+        unique molecules/inserts, ``insert_length_histogram`` (every read with an
+        adapter, insert length after clipping; dimers at 0), the same for valid reads,
+        median insert length of valid reads, UMI duplication rate, warnings.
+    ``trimmed_fastq`` (optional, FASTQ.gz)
+        valid reads' inserts with the UMI appended to the read name as umi_tools does
+        (``@name_UMI rest-of-header``).
+    """
+    fastq = Path(fastq)
+    result = TrimResult(sample=sample, fastq=str(fastq), settings=asdict(settings))
+    finder = AdapterFinder(settings.adapter, settings.max_error_rate, settings.min_overlap)
+    adapter = finder.adapter
+    alen = finder.length
+    locate_inexact = finder.locate_inexact
+    clip5, clip3 = settings.clip_5p, settings.clip_3p
+    min_len, ulen = settings.min_length, settings.umi_length
+
+    other_hist: Counter[int] = Counter()
+    n_valid = n_noad = n_dimer = n_short = n_umi = 0
+    probe: list[str] = []
+    total = 0
+    started = time.perf_counter()
+    next_report = progress_every
+
+    with contextlib.ExitStack() as stack:
+        mol_tmp = stack.enter_context(atomic_path(molecules_out))
+        stats_tmp = stack.enter_context(atomic_path(stats_out))
+        # Started before the input is opened (no reader thread exists to fork).
+        counter = CounterProcess() if threads >= 2 else MoleculeCounter()
+        stack.callback(counter.close)
+        fq_gz = None
+        if trimmed_fastq:
+            # Entered after its atomic_path, so closed (gzip trailer written) before the rename.
+            fq_raw, fq_gz = _open_gzip_out(stack.enter_context(atomic_path(trimmed_fastq)))
+            stack.enter_context(fq_raw)
+            stack.enter_context(fq_gz)
+        reader = stack.enter_context(open_fastq(fastq))
+        # The first reads are kept to test other presets' adapters on if ours is rare.
+        first = list(islice(reader, PRESET_PROBE_READS))
+        probe = [rec.sequence for rec in first]
+        batches = chain([first], _islices(reader, BATCH_READS))
+        for batch in batches:
+            keys: list[str] = []
+            add_key = keys.append
+            fq_out: list[str] | None = [] if fq_gz is not None else None
+            n_batch = 0
+            for rec in batch:
+                n_batch += 1
+                seq = rec.sequence
+                i = seq.find(adapter)
+                if i >= 0:
+                    stop = i + alen
+                else:
+                    hit = locate_inexact(seq)
+                    if hit is None:
+                        n_noad += 1
+                        continue
+                    i, stop = hit
+                ins_len = i - clip5 - clip3
+                if ins_len < min_len:
+                    if ins_len <= 0:
+                        n_dimer += 1
+                        other_hist[0] += 1
+                    else:
+                        n_short += 1
+                        other_hist[ins_len] += 1
+                    continue
+                umi = seq[stop : stop + ulen]
+                if len(umi) < ulen:
+                    n_umi += 1
+                    other_hist[ins_len] += 1
+                    continue
+                add_key(seq[clip5 : i - clip3] + "\t" + umi)
+                if fq_out is not None:
+                    fq_out.append(_fastq_record(rec, clip5, i - clip3, umi))
+            if not n_batch:
+                break
+            total += n_batch
+            if keys:
+                n_valid += len(keys)
+                counter.add("\n".join(keys).encode())
+            if fq_out:
+                fq_gz.write("".join(fq_out).encode())
+            if total >= next_report:
+                elapsed = time.perf_counter() - started
+                log.info(
+                    "%s: %d reads done, %.0f reads/s", sample, total, total / max(elapsed, 1e-9)
+                )
+                next_report += progress_every
+        counted = counter.finish(mol_tmp)
+        valid_hist = Counter(counted["valid_hist"])
+        result.total_reads = total
+        result.classes = {
+            "valid": n_valid,
+            "no_adapter": n_noad,
+            "adapter_dimer": n_dimer,
+            "too_short": n_short,
+            "umi_incomplete": n_umi,
+        }
+        result.exact_adapter_reads = total - sum(finder.tier_counts[1:])
+        result.unique_molecules = counted["unique_molecules"]
+        result.unique_inserts = counted["unique_inserts"]
+        all_hist = other_hist + valid_hist
+        result.insert_length_histogram = {str(k): all_hist[k] for k in sorted(all_hist)}
+        result.valid_insert_length_histogram = {str(k): valid_hist[k] for k in sorted(valid_hist)}
+        result.warnings = check_adapter_rate(result, probe, settings)
+        elapsed = time.perf_counter() - started
+        log.info(
+            "%s: %d reads in %.1f s (%.0f reads/s), %d unique molecules; %s",
+            sample,
+            total,
+            elapsed,
+            total / max(elapsed, 1e-9),
+            result.unique_molecules,
+            ", ".join(f"{k} {v}" for k, v in result.classes.items()),
+        )
+        stats_tmp.write_text(json.dumps(result.to_json(), indent=2) + "\n")
+    return result
+
+
+def _fastq_record(rec: dnaio.SequenceRecord, start: int, end: int, umi: str) -> str:
+    """One trimmed FASTQ record with the UMI appended to the read name (umi_tools style)."""
+    name, _, rest = rec.name.partition(" ")
+    if umi:
+        name += "_" + umi
+    if rest:
+        name += " " + rest
+    return f"@{name}\n{rec.sequence[start:end]}\n+\n{rec.qualities[start:end]}\n"
+
+
+def write_molecules(
+    molecules: dict[bytes, int], path: str | os.PathLike[str]
+) -> tuple[int, dict[int, int]]:
+    """Write the sorted molecule table as TSV.gz (deterministic bytes, no gzip time stamp).
+
+    Returns the number of unique inserts and the reads per insert length, computed in the
+    same pass (the keys are sorted, so equal inserts are adjacent).
+    """
+    keys = sorted(molecules)
+    hist: dict[int, int] = {}
+    n_inserts = 0
+    previous = None
+    raw, gz = _open_gzip_out(Path(path))
+    with raw, gz:
+        gz.write(b"insert\tumi\treads\n")
+        step = 100_000
+        for start in range(0, len(keys), step):
+            lines = []
+            add = lines.append
+            for key in keys[start : start + step]:
+                count = molecules[key]
+                insert = key[: key.index(b"\t")]
+                if insert != previous:
+                    n_inserts += 1
+                    previous = insert
+                    length = len(insert)
+                hist[length] = hist.get(length, 0) + count
+                add(b"%s\t%d\n" % (key, count))
+            gz.write(b"".join(lines))
+    return n_inserts, hist
+
+
+def read_molecules(path: str | os.PathLike[str]) -> list[tuple[str, str, int]]:
+    """Read a molecule table back as (insert, umi, reads) tuples (small files, tests)."""
+    rows = []
+    with gzip.open(path, "rt") as fh:
+        header = fh.readline().rstrip("\n").split("\t")
+        if header != ["insert", "umi", "reads"]:
+            raise InputError(
+                "not a molecule table", path=str(path), value=header, allowed="insert umi reads"
+            )
+        for line in fh:
+            insert, umi, reads = line.rstrip("\n").split("\t")
+            rows.append((insert, umi, int(reads)))
+    return rows
+
+
+def check_adapter_rate(result: TrimResult, probe: list[str], settings: TrimSettings) -> list[str]:
+    """Warn when the adapter is rare or the file is empty; name the preset it looks like.
+
+    The other presets' adapters are tried on the first reads of the file (``probe``), with
+    the same error rate and overlap, and the best one is named in the warning.
+    """
+    messages = []
+    if result.total_reads == 0:
+        messages.append(f"sample {result.sample}: {result.fastq} has no reads (zero counts)")
+    else:
+        found = result.adapter_found_fraction or 0.0
+        if found < ADAPTER_WARN_FRACTION:
+            messages.append(_preset_hint(result, probe, settings, found))
+    for message in messages:
+        log.warning(message)
+        warnings.warn(message, MirscopeWarning, stacklevel=3)
+    return messages
+
+
+def _preset_hint(result: TrimResult, probe: list[str], settings: TrimSettings, found: float):
+    by_adapter: dict[str, list[str]] = {}
+    for name in KNOWN_PRESETS:
+        adapter = load_preset(name)["adapter"]
+        if adapter != settings.adapter:
+            by_adapter.setdefault(adapter, []).append(name)
+    best = None
+    for adapter, names in by_adapter.items():
+        finder = AdapterFinder(adapter, settings.max_error_rate, settings.min_overlap)
+        hits = sum(finder.locate(seq) is not None for seq in probe)
+        fraction = hits / len(probe) if probe else 0.0
+        if best is None or fraction > best[0]:
+            best = (fraction, adapter, names)
+    message = (
+        f"sample {result.sample}: adapter {settings.adapter} found in only "
+        f"{100 * found:.1f}% of reads of {result.fastq}"
+    )
+    if best is not None and best[0] > max(found, 0.0) and best[0] >= ADAPTER_WARN_FRACTION:
+        message += (
+            f"; the reads look like preset {' or '.join(best[2])} (adapter {best[1]} found "
+            f"in {100 * best[0]:.1f}% of the first {len(probe)} reads): set `preset:` accordingly"
+        )
+    else:
+        message += "; no known preset's adapter matches better: check the kit and adapter"
+    return message

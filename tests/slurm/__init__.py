@@ -1,0 +1,1 @@
+"""Helpers for the SLURM integration test: a throw-away local cluster (cluster.py)."""

@@ -1,0 +1,134 @@
+"""Real bowtie on the human miRBase hairpins: strandedness, isomiRs, paralogs, ambiguity."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mirscope.align import (
+    BOWTIE_PARAMETERS,
+    align_inserts,
+    bowtie_args,
+    md_mismatches,
+    read_hits,
+    write_inserts_fasta,
+)
+from mirscope.assign import Assigner
+from mirscope.errors import InputError
+from mirscope.reference import load_reference
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("bowtie") is None or shutil.which("samtools") is None,
+    reason="bowtie and samtools are needed (apt-get install bowtie samtools)",
+)
+
+
+def revcomp(s: str) -> str:
+    return s[::-1].translate(str.maketrans("ACGT", "TGCA"))
+
+
+@pytest.fixture(scope="module")
+def hsa(tmp_path_factory):
+    """Human miRBase v22 (optimir), its hairpin FASTA, loci TSV and a bowtie index."""
+    try:
+        ref = load_reference("hsa")
+    except InputError as exc:
+        pytest.skip(f"no local miRBase: {exc}")
+    d = tmp_path_factory.mktemp("ref")
+    fa = d / "hsa_hairpin.fa"
+    fa.write_text("".join(f">{k}\n{v}\n" for k, v in sorted(ref.hairpin.items())))
+    loci = d / "hsa_mature_loci.tsv"
+    loci.write_text(
+        "mature\tmature_id\thairpin\tstart\tend\n"
+        + "".join(f"{x.mature}\t{x.mature_id}\t{x.hairpin}\t{x.start}\t{x.end}\n" for x in ref.loci)
+    )
+    subprocess.run(["bowtie-build", "-q", str(fa), str(d / "hsa_hairpin")], check=True)
+    return ref, fa, loci, str(d / "hsa_hairpin")
+
+
+def run(hsa, tmp_path: Path, inserts: list[str]):
+    ref, fa, loci, index = hsa
+    write_inserts_fasta(inserts, tmp_path / "in.fa")
+    bam = align_inserts(tmp_path / "in.fa", index, tmp_path / "in.bam", threads=2)
+    hits: dict[str, list] = {}
+    for insert, hit in read_hits(bam):
+        hits.setdefault(insert, []).append(hit)
+    assigner = Assigner.from_files(fa, loci)
+    return {i: assigner.assign(i, hits[i]) for i in hits}, hits
+
+
+def test_every_bowtie_parameter_is_documented():
+    assert all(len(why) > 30 for _flags, why in BOWTIE_PARAMETERS)
+    args = bowtie_args()
+    assert "--norc" in args and "-3" not in args
+    assert bowtie_args(2)[-2:] == ["-3", "2"]
+
+
+def test_md_parsing():
+    assert md_mismatches("22") == ()
+    assert md_mismatches("10A9") == (10,)
+    assert md_mismatches("0T20C0") == (0, 21)
+
+
+def test_canonical_isomirs_and_strand(hsa, tmp_path):
+    ref = hsa[0]
+    m451 = ref.mature["hsa-miR-451a"]
+    m16 = ref.mature["hsa-miR-16-5p"]
+    hp451 = ref.hairpin["hsa-mir-451a"]
+    start = hp451.find(m451)
+    templated = hp451[start : start + len(m451) + 2]  # 3' +2 along the hairpin
+    shifted5 = hp451[start + 1 : start + len(m451)]  # 5' +1
+    nta = m451 + ("AA" if hp451[start + len(m451)] != "A" else "TT")  # 2 non-templated
+    err = m451[:5] + ("A" if m451[5] != "A" else "C") + m451[6:]  # one sequencing error
+    antisense = revcomp(m16)
+    got, _hits = run(hsa, tmp_path, [m451, templated, shifted5, nta, err, m16, antisense])
+    assert got[m451].status == "mature" and got[m451].mirna == "hsa-miR-451a"
+    assert got[m451].isomir == "canonical"
+    assert got[templated].mirna == "hsa-miR-451a" and got[templated].isomir == "3p:+2"
+    assert got[shifted5].mirna == "hsa-miR-451a" and got[shifted5].isomir == "5p:+1"
+    assert got[nta].mirna == "hsa-miR-451a" and got[nta].isomir.startswith("nt:")
+    assert got[err].mirna == "hsa-miR-451a" and got[err].isomir == "snv:1"
+    # paralogs: miR-16-5p lies on hsa-mir-16-1 and -2 and is one name
+    assert got[m16].mirna == "hsa-miR-16-5p"
+    assert "hsa-mir-16-1" in got[m16].hairpin and "hsa-mir-16-2" in got[m16].hairpin
+    # --norc: the reverse complement of a miRNA must not be counted
+    assert antisense not in got or got[antisense].mirna != "hsa-miR-16-5p"
+
+
+def test_outside_tolerance_is_hairpin_only(hsa, tmp_path):
+    ref = hsa[0]
+    hp = ref.hairpin["hsa-mir-451a"]
+    loop = hp[30:52]  # spans the arm's 3' end by far more than 3 nt
+    got, _ = run(hsa, tmp_path, [loop])
+    assert got[loop].status == "hairpin"
+    assert got[loop].hairpin == "hsa-mir-451a"
+
+
+def test_identical_sequences_are_one_group_and_families_ambiguous(hsa, tmp_path):
+    ref = hsa[0]
+    m365 = ref.mature["hsa-miR-365a-3p"]
+    assert m365 == ref.mature["hsa-miR-365b-3p"]
+    # an insert fitting two different let-7 arms within tolerance is ambiguous
+    a, b = ref.mature["hsa-let-7a-5p"], ref.mature["hsa-let-7c-5p"]
+    assert a[:18] == b[:18] and a[18] != b[18]
+    assert a[19:] == b[19:]
+    # a base matching neither at the one position where they differ: one mismatch on
+    # both arms, so both are in bowtie's best stratum
+    mixed = a[:18] + "C" + a[19:]
+    got, _ = run(hsa, tmp_path, [m365, mixed])
+    assert got[m365].mirna == "hsa-miR-365a-3p/hsa-miR-365b-3p"
+    assert got[mixed].status == "ambiguous"
+    assert "hsa-let-7a-5p" in got[mixed].mirna.split(";")
+    assert "hsa-let-7c-5p" in got[mixed].mirna.split(";")
+
+
+def test_random_inserts_rarely_hit(hsa, tmp_path):
+    import random
+
+    rng = random.Random(5)
+    inserts = ["".join(rng.choice("ACGT") for _ in range(22)) for _ in range(2000)]
+    got, _ = run(hsa, tmp_path, inserts)
+    assert sum(a.status == "mature" for a in got.values()) <= 2

@@ -1,0 +1,118 @@
+"""Supplementary Table 1 and the association tests, against hand counts and R."""
+
+from __future__ import annotations
+
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import require_r
+from mirscope.cli import main
+from mirscope.contrasts import read_sample_table
+from mirscope.stats.association import kruskal_test, spearman_test
+from mirscope.stats.tables import grouped_table, overall_table
+
+
+def _clinical(tmp_path, n: int = 30):
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame(
+        {
+            "sample_id": [f"P{i:02d}" for i in range(1, n + 1)],
+            "sex": rng.choice(["F", "M"], n),
+            "histology": rng.choice(["LBCL", "PMBCL"], n, p=[0.8, 0.2]),
+            "ecog": rng.choice(["0", "1", "2"], n),
+            "bridging": rng.choice(["none", "response", "failure"], n),
+            "crp": np.round(rng.lognormal(0, 1, n), 2).astype(str),
+            "age": rng.integers(20, 80, n).astype(str),
+            "crs_grade": rng.choice(["0", "1", "2", "3"], n),
+            "icans_grade": rng.choice(["0", "0", "1", "3"], n),
+        }
+    )
+    df.loc[3, "crp"] = ""
+    path = tmp_path / "clinical.tsv"
+    df.to_csv(path, sep="\t", index=False)
+    return path, df
+
+
+def _r(script: str) -> list[float]:
+    out = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True, check=True)
+    return [float(v) for v in out.stdout.split()]
+
+
+def test_overall_counts_by_hand(tmp_path):
+    path, df = _clinical(tmp_path)
+    table = overall_table(read_sample_table(str(path)))
+    female = table[(table.variable == "sex") & (table.level == "F")].iloc[0]
+    assert female["count"] == (df.sex == "F").sum()
+    assert female["percent"] == pytest.approx(100 * (df.sex == "F").mean())
+    crp = table[table.variable == "crp"].iloc[0]
+    assert crp["n_known"] == len(df) - 1  # one missing value
+    assert crp["median"] == pytest.approx(pd.to_numeric(df.crp, errors="coerce").median())
+
+
+@pytest.mark.r
+def test_grouped_p_values_match_r(tmp_path):
+    require_r("stats")
+    path, df = _clinical(tmp_path)
+    crs = grouped_table(read_sample_table(str(path)), "crs")
+    r = _r(
+        f"d <- read.delim('{path}', colClasses = c(ecog = 'character'));"
+        " g <- d$crs_grade >= 2;"
+        " cat(sprintf('%.17g', c(fisher.test(table(g, d$sex))$p.value,"
+        " fisher.test(table(g, d$ecog))$p.value, fisher.test(table(g, d$bridging))$p.value,"
+        " kruskal.test(d$crp ~ g)$p.value, kruskal.test(d$age ~ g)$p.value)))"
+    )
+    ours = [
+        crs.loc[crs.variable == v, "p_value"].iloc[0]
+        for v in ("sex", "ecog", "bridging", "crp", "age")
+    ]
+    np.testing.assert_allclose(ours, r, rtol=1e-8)
+    icans = grouped_table(read_sample_table(str(path)), "icans")
+    n_yes = (pd.to_numeric(df.icans_grade) > 0).sum()
+    assert icans.loc[0, "summary_icans_yes"] == str(n_yes)
+
+
+@pytest.mark.r
+def test_spearman_and_kruskal_match_r(tmp_path):
+    require_r("stats")
+    rng = np.random.default_rng(9)
+    cases = {
+        "exact_n8": (rng.permutation(8).astype(float), rng.permutation(8).astype(float)),
+        "edgeworth_n30": (rng.normal(size=30), rng.normal(size=30)),
+        "ties_n40": (np.round(rng.normal(size=40), 0), rng.normal(size=40)),
+    }
+    x3 = rng.normal(size=35)
+    cases["positive_n35"] = (x3, x3 + rng.normal(scale=1.5, size=35))
+    for name, (x, y) in cases.items():
+        xs = ",".join(repr(float(v)) for v in x)
+        ys = ",".join(repr(float(v)) for v in y)
+        r_rho, r_p = _r(
+            f"t <- suppressWarnings(cor.test(c({xs}), c({ys}), method = 'spearman'));"
+            " cat(sprintf('%.17g', c(t$estimate, t$p.value)))"
+        )
+        rho, p, n = spearman_test(x, y)
+        assert rho == pytest.approx(r_rho, rel=1e-10), name
+        assert p == pytest.approx(r_p, rel=1e-6), name
+    values = np.round(rng.normal(size=24), 1)
+    groups = np.repeat(["a", "b", "c"], 8)
+    vs = ",".join(repr(float(v)) for v in values)
+    r_stat, r_p = _r(
+        f"k <- kruskal.test(c({vs}), factor(rep(c('a','b','c'), each = 8)));"
+        " cat(sprintf('%.17g', c(k$statistic, k$p.value)))"
+    )
+    stat, p, df = kruskal_test(values, groups)
+    assert (stat, df) == (pytest.approx(r_stat, rel=1e-10), 2)
+    assert p == pytest.approx(r_p, rel=1e-10)
+
+
+def test_cli_writes_three_tables(tmp_path):
+    path, _ = _clinical(tmp_path)
+    outs = [tmp_path / f"{k}.tsv" for k in ("a", "b", "c")]
+    args = ["clinical-tables", "--clinical", str(path), "--out-overall", str(outs[0])]
+    args += ["--out-crs", str(outs[1]), "--out-icans", str(outs[2])]
+    assert main(args) == 0
+    b = pd.read_csv(outs[1], sep="\t")
+    assert {"summary_crs_grade_0_1", "summary_crs_grade_ge2", "test", "p_value"} <= set(b.columns)
+    assert set(b["test"].dropna()) == {"fisher_exact", "kruskal_wallis"}

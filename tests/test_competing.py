@@ -1,0 +1,135 @@
+"""Competing risks: cumulative incidence and Gray's test equal to cmprsk::cuminc."""
+
+from __future__ import annotations
+
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import require_r
+from mirscope.cli import main
+from mirscope.errors import InputError
+from mirscope.survival.competing import cuminc_curve, cuminc_table, gray_test, log_log_ci
+
+
+def _events(seed: int, n: int = 150, groups: int = 2) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    g = rng.choice([f"g{i}" for i in range(groups)], n)
+    boost = np.where(g == "g0", 1.0, 2.0)  # planted: g1 has more events of interest
+    t_event = rng.exponential(1500 / boost)
+    t_death = rng.exponential(1200, n)
+    t_cens = rng.uniform(100, 1800, n)
+    t = np.minimum.reduce([t_event, t_death, t_cens])
+    code = np.select([t == t_event, t == t_death], [1, 2], 0)
+    return pd.DataFrame({"time_days": np.round(t / 15) * 15, "event": code, "group": g})
+
+
+def test_single_group_without_competing_is_one_minus_km():
+    # with no competing events the Aalen-Johansen estimate is 1 - KM
+    d = pd.DataFrame({"t": [1, 2, 3, 4, 5], "c": [1, 0, 1, 0, 1]})
+    curve = cuminc_curve(d.t.to_numpy(float), d.c.to_numpy())
+    # KM: 4/5 at 1, 4/5*2/3 at 3, 0 at 5
+    assert curve.estimate.iloc[-1] == pytest.approx(1.0)
+    assert curve.estimate.tolist()[:5] == pytest.approx([0, 0, 0.2, 0.2, 1 - 8 / 15])
+
+
+def test_ci_contains_estimate_and_stays_in_unit_interval():
+    for est, var in [(0.1, 0.001), (0.5, 0.01), (0.95, 0.002)]:
+        lo, hi = log_log_ci(est, var)
+        assert 0 < lo < est < hi < 1
+
+
+def test_planted_difference_is_detected():
+    table, _ = cuminc_table(_events(3, n=400), time="time_days", event="event", group="group")
+    one_year = table[table.time == 365.25].set_index("group")
+    assert one_year.loc["g1", "estimate"] > one_year.loc["g0", "estimate"]
+    assert table.gray_p.iloc[0] < 0.05
+
+
+@pytest.mark.parametrize(("value", "message"), [(3, "event code"), (-1, "event code")])
+def test_bad_event_codes(value, message):
+    d = _events(4)
+    d.loc[10, "event"] = value
+    with pytest.raises(InputError, match=message):
+        cuminc_table(d, time="time_days", event="event", group="group")
+
+
+def test_no_events_and_negative_time():
+    d = _events(4)
+    with pytest.raises(InputError, match="no events of interest"):
+        cuminc_table(d.assign(event=d.event.replace(1, 0)), time="time_days", event="event")
+    d.loc[2, "time_days"] = -3
+    with pytest.raises(InputError, match="negative time"):
+        cuminc_table(d, time="time_days", event="event")
+
+
+R_CUMINC = """
+d <- read.delim(commandArgs(TRUE)[1])
+r <- cmprsk::cuminc(d$time_days, d$event, d$group)
+w <- function(x) cat(sprintf("%.17g", x), "\\n")
+w(r$Tests["1", "stat"]); w(r$Tests["1", "pv"])
+for (g in sort(unique(d$group))) { k <- paste(g, 1); w(r[[k]]$time); w(r[[k]]$est); w(r[[k]]$var) }
+"""
+
+
+@pytest.mark.r
+@pytest.mark.parametrize(("seed", "groups"), [(5, 2), (6, 3), (7, 2)])
+def test_equal_to_cmprsk(tmp_path, seed, groups):
+    require_r("cmprsk")
+    d = _events(seed, groups=groups)
+    f = tmp_path / "d.tsv"
+    d.to_csv(f, sep="\t", index=False)
+    out = (
+        subprocess.run(
+            ["Rscript", "-e", R_CUMINC, str(f)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()
+    )
+    vals = [np.array(line.split(), dtype=float) for line in out]
+    stat, dof, p = gray_test(d.time_days.to_numpy(), d.event.to_numpy(), d.group.to_numpy())
+    assert stat == pytest.approx(vals[0][0], rel=1e-10)
+    assert p == pytest.approx(vals[1][0], rel=1e-8, abs=1e-15)
+    assert dof == groups - 1
+    for k, g in enumerate(sorted(d.group.unique())):
+        sub = d[d.group == g]
+        curve = cuminc_curve(sub.time_days.to_numpy(), sub.event.to_numpy())
+        np.testing.assert_array_equal(curve.time, vals[2 + 3 * k])
+        np.testing.assert_allclose(curve.estimate, vals[3 + 3 * k], rtol=0, atol=1e-8)
+        np.testing.assert_allclose(curve.variance, vals[4 + 3 * k], rtol=0, atol=1e-8)
+
+
+def test_cli_cuminc(tmp_path):
+    f = tmp_path / "d.tsv"
+    _events(8).to_csv(f, sep="\t", index=False)
+    out, fig = tmp_path / "ci.tsv", tmp_path / "cif.png"
+    assert (
+        main(
+            [
+                "cuminc",
+                "--table",
+                str(f),
+                "--time",
+                "time_days",
+                "--event",
+                "event",
+                "--group",
+                "group",
+                "--out",
+                str(out),
+                "--figure",
+                str(fig),
+            ]
+        )
+        == 0
+    )
+    t = pd.read_csv(out, sep="\t")
+    assert sorted(t.time.unique()) == [182.625, 365.25, 1461.0]
+    ok = t.estimate.notna()
+    assert ok.sum() >= 4 and (t.lower_95[ok] <= t.estimate[ok]).all() and fig.exists()

@@ -1,0 +1,163 @@
+"""Cox and logistic models: agreement with survival::coxph / glm, interactions, edge cases."""
+
+from __future__ import annotations
+
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import require_r
+from mirscope.cli import main
+from mirscope.errors import InputError
+from mirscope.survival.cox import regression_table
+
+
+def _cohort(seed: int, n: int = 120) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    d = pd.DataFrame(
+        {
+            "age": rng.normal(60, 10, n).round(),
+            "ferritin": rng.lognormal(6, 1, n).round(1),
+            "product": rng.choice(["axi-cel", "tisa-cel"], n),
+            "expansion": rng.integers(0, 2, n),
+        }
+    )
+    lp = 0.03 * (d.age - 60) + 0.4 * np.log(d.ferritin) - 0.5 * d.expansion
+    t = rng.exponential(500 * np.exp(-lp + 2.4))
+    c = rng.uniform(100, 1500, n)
+    d["time"] = np.round(np.minimum(t, c) / 10) * 10  # tied times exercise Efron's method
+    d["event"] = (t <= c).astype(int)
+    d["response"] = (rng.random(n) < 1 / (1 + np.exp(lp - 2.5))).astype(int)
+    return d
+
+
+R_COX = """
+d <- read.delim(commandArgs(TRUE)[1])
+d$int <- (d$product == "tisa-cel") * d$expansion
+f <- survival::coxph(survival::Surv(time, event) ~ age + ferritin + product + expansion + int,
+                     data = d, ties = "efron")
+u <- survival::coxph(survival::Surv(time, event) ~ ferritin, data = d, ties = "efron")
+g <- glm(response ~ age + ferritin + product + expansion, data = d, family = binomial)
+w <- function(x) cat(sprintf("%.15g", x), "\\n")
+w(coef(f)); w(sqrt(diag(vcov(f)))); w(coef(u)); w(sqrt(diag(vcov(u))))
+w(coef(g)[-1]); w(sqrt(diag(vcov(g)))[-1])
+"""
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("seed", [1, 2])
+def test_cox_and_logistic_equal_r(tmp_path, seed):
+    require_r("survival")
+    d = _cohort(seed)
+    f = tmp_path / "d.tsv"
+    d.to_csv(f, sep="\t", index=False)
+    out = (
+        subprocess.run(
+            ["Rscript", "-e", R_COX, str(f)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()
+    )
+    r = [np.array(line.split(), dtype=float) for line in out]
+    cov = ["age", "ferritin", "product", "expansion"]
+    cox = regression_table(
+        d, cov, kind="cox", time="time", event="event", interactions=("product:expansion",)
+    )
+    multi = cox[cox.model == "multivariable"]
+    assert list(multi.term) == [
+        "age",
+        "ferritin",
+        "product[tisa-cel]",
+        "expansion",
+        "product:expansion",
+    ]
+    np.testing.assert_allclose(multi.coef, r[0], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(multi.se, r[1], rtol=0, atol=1e-6)
+    uni = cox[(cox.model == "univariable") & (cox.term == "ferritin")]
+    np.testing.assert_allclose(uni.coef, r[2], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(uni.se, r[3], rtol=0, atol=1e-6)
+    logit = regression_table(d, cov, kind="logistic", outcome="response")
+    lm = logit[logit.model == "multivariable"]
+    np.testing.assert_allclose(lm.coef, r[4], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(lm.se, r[5], rtol=1e-5, atol=1e-7)
+
+
+def test_ratios_and_ci_follow_from_coef():
+    cox = regression_table(_cohort(3), ["age", "expansion"], kind="cox", time="time", event="event")
+    np.testing.assert_allclose(cox.ratio, np.exp(cox.coef))
+    assert (cox.lower_95 < cox.ratio).all() and (cox.ratio < cox.upper_95).all()
+    # the planted protective effect of expansion is found
+    assert cox.loc[(cox.model == "multivariable") & (cox.term == "expansion"), "ratio"].item() < 1
+    assert cox.loc[cox.model == "multivariable", "ph_p"].between(0, 1).all()
+
+
+def test_group_without_events_is_a_clear_error():
+    d = _cohort(4)
+    d.loc[d.expansion == 1, "event"] = 0
+    with pytest.raises(InputError, match="(converge|infinite)"):
+        regression_table(d, ["expansion"], kind="cox", time="time", event="event")
+
+
+def test_all_censored_and_bad_codes():
+    d = _cohort(5)
+    with pytest.raises(InputError, match="censored"):
+        regression_table(d.assign(event=0), ["age"], kind="cox", time="time", event="event")
+    d.loc[4, "event"] = 3
+    with pytest.raises(InputError, match="event code"):
+        regression_table(d, ["age"], kind="cox", time="time", event="event")
+
+
+def test_cli_cox_and_forest(tmp_path):
+    d = _cohort(6)
+    f = tmp_path / "d.tsv"
+    d.to_csv(f, sep="\t", index=False)
+    out, fig = tmp_path / "cox.tsv", tmp_path / "forest.png"
+    assert (
+        main(
+            [
+                "cox",
+                "--table",
+                str(f),
+                "--time",
+                "time",
+                "--event",
+                "event",
+                "--covariates",
+                "age,ferritin,product,expansion",
+                "--interaction",
+                "product:expansion",
+                "--out",
+                str(out),
+                "--figure",
+                str(fig),
+            ]
+        )
+        == 0
+    )
+    t = pd.read_csv(out, sep="\t")
+    assert "product:expansion" in set(t.term) and fig.exists()
+    assert fig.with_suffix(".pdf").exists()
+    out2 = tmp_path / "logit.tsv"
+    assert (
+        main(
+            [
+                "logistic",
+                "--table",
+                str(f),
+                "--outcome",
+                "response",
+                "--covariates",
+                "age,expansion",
+                "--out",
+                str(out2),
+            ]
+        )
+        == 0
+    )
+    assert set(pd.read_csv(out2, sep="\t").model) == {"univariable", "multivariable"}

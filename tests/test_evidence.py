@@ -1,0 +1,114 @@
+"""The systematic review's evidence score: coefficients, level boundaries, CLI."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from mirscope.cli import main
+from mirscope.companion.evidence import evidence_scores, level
+from mirscope.errors import InputError
+
+
+@pytest.mark.parametrize(
+    ("score", "expected"),
+    [
+        (6.0, "A+"),
+        (5.99, "A"),
+        (4.0, "A"),
+        (3.9, "B"),
+        (2.0, "B"),
+        (1.9, "C"),
+        (1.0, "C"),
+        (0.9, "D"),
+        (0.0, "D"),
+    ],
+)
+def test_level_boundaries(score, expected):
+    assert level(score) == expected
+
+
+def test_scores_sum_design_coefficients():
+    studies = pd.DataFrame(
+        {
+            "biomarker": ["x"] * 3 + ["y"] * 2 + ["z"],
+            "design": [
+                "Single-arm phase II trial",
+                "multicentre retrospective cohort",
+                "single_center_retrospective_cohort",
+                "single-arm phase I trial",
+                "single-arm phase I/II trial",
+                "prospective two-cohort pilot study",
+            ],
+            "direction": [
+                "favourable",
+                "unfavourable",
+                "favourable",
+                "unfavourable",
+                "unfavourable",
+                "favourable",
+            ],
+        }
+    )
+    s = evidence_scores(studies).set_index("biomarker")
+    assert s.loc["x", "score"] == pytest.approx(1.0 + 0.9 + 0.5)
+    assert s.loc["y", "score"] == pytest.approx(0.8 + 0.9)  # 1.7 -> C
+    assert s.loc["y", "level"] == "C" and s.loc["x", "level"] == "B"
+    assert s.loc["x", "direction"] == "dual" and s.loc["y", "direction"] == "unfavourable"
+    assert s.loc["z", "score"] == 1.0 and s.loc["z", "level"] == "C"
+    assert s["rank"].tolist() == [1, 2, 3]
+
+
+def test_sum_landing_on_boundary():
+    # 0.9 + 0.9 + 0.9 + 0.9 + 0.8 + 0.9 + 0.8 = 6.1; 0.9 * 4 + 0.8 * 3 - 6.0 in floats
+    studies = pd.DataFrame(
+        {
+            "biomarker": "b",
+            "design": ["single-arm phase I/II trial"] * 4 + ["single-arm phase I trial"] * 3,
+        }
+    )
+    assert evidence_scores(studies).level[0] == "A+"
+
+
+def test_unknown_design(tmp_path, capsys):
+    f = tmp_path / "s.tsv"
+    pd.DataFrame({"biomarker": ["a"], "design": ["case report"]}).to_csv(f, sep="\t", index=False)
+    with pytest.raises(InputError, match="unknown study design"):
+        evidence_scores(pd.read_csv(f, sep="\t"))
+    code = main(
+        [
+            "evidence",
+            "--studies",
+            str(f),
+            "--out",
+            str(tmp_path / "o.tsv"),
+            "--figure",
+            str(tmp_path / "e.png"),
+        ]
+    )
+    assert code == 1 and "single-arm phase II trial" in capsys.readouterr().err
+    assert not (tmp_path / "o.tsv").exists()
+
+
+def test_cli_writes_table_and_chart(tmp_path):
+    f = tmp_path / "s.tsv"
+    pd.DataFrame(
+        {"biomarker": ["a", "a", "b"], "design": ["single-arm phase II trial"] * 3}
+    ).to_csv(f, sep="\t", index=False)
+    assert (
+        main(
+            [
+                "evidence",
+                "--studies",
+                str(f),
+                "--out",
+                str(tmp_path / "o.tsv"),
+                "--figure",
+                str(tmp_path / "e.png"),
+            ]
+        )
+        == 0
+    )
+    out = pd.read_csv(tmp_path / "o.tsv", sep="\t")
+    assert out.biomarker.tolist() == ["a", "b"] and out.score.tolist() == [2.0, 1.0]
+    assert (tmp_path / "e.pdf").exists()

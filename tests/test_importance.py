@@ -1,0 +1,115 @@
+"""Random-forest importance: collinearity pruning, planted signal found, determinism, CLI."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mirscope.cli import main
+from mirscope.companion.importance import (
+    predicted_probability,
+    prune_collinear,
+    rf_importance,
+    summarise_importance,
+)
+
+
+def test_prune_keeps_first_or_preferred():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=50)
+    x = pd.DataFrame(
+        {"peak": a * 2 + 0.01 * rng.normal(size=50), "auc": a, "other": rng.normal(size=50)}
+    )
+    kept, dropped = prune_collinear(x)
+    assert kept == ["peak", "other"] and dropped.dropped.tolist() == ["auc"]
+    kept, dropped = prune_collinear(x, prefer=("auc",))
+    assert kept == ["auc", "other"] and dropped.kept_instead.tolist() == ["auc"]
+    assert dropped.spearman_r[0] > 0.9
+
+
+def _signal(n=80, seed=1):
+    rng = np.random.default_rng(seed)
+    x = pd.DataFrame(rng.normal(size=(n, 5)), columns=[f"v{i}" for i in range(5)])
+    y = (x.v2 + 0.3 * rng.normal(size=n) > 0).astype(int).to_numpy()
+    t = np.round(rng.exponential(500 * np.exp(-1.2 * x.v3)))
+    e = (rng.random(n) < 0.8).astype(int)
+    return x, y, t, e
+
+
+def test_planted_binary_and_survival_signal_ranked_first():
+    x, y, t, e = _signal()
+    kw = {"seed": 3, "n_seeds": 2, "n_trees": 40, "n_folds": 3, "n_repeats": 2}
+    long_b = rf_importance(x, outcome=y, **kw)
+    assert summarise_importance(long_b, "bin").covariate[0] == "v2"
+    long_s = rf_importance(x, time=t, event=e, **kw)
+    s = summarise_importance(long_s, "pfs")
+    assert s.covariate[0] == "v3" and s.n_seeds[0] == 2 and (s.q05 <= s.q95).all()
+    again = rf_importance(x, outcome=y, **kw)
+    pd.testing.assert_frame_equal(long_b, again)  # same seed, same numbers
+
+
+def test_probability_curve_ci():
+    x, y, _, _ = _signal()
+    curve = predicted_probability(x.v2.to_numpy(), y.astype(float), covariate="v2")
+    assert (curve.lower_95 <= curve.probability).all()
+    assert (curve.probability <= curve.upper_95).all()
+    assert curve.probability.iloc[-1] > 0.9 > 0.1 > curve.probability.iloc[0]
+
+
+def test_cli_importance(tmp_path):
+    x, y, t, e = _signal(n=60)
+    ids = [f"P{i:02d}" for i in range(60)]
+    x = x.assign(v2_copy=x.v2 * 3)
+    x.insert(0, "sample_id", ids)
+    x.to_csv(tmp_path / "cov.tsv", sep="\t", index=False)
+    resp = np.where(y == 1, "CR", "PD").astype(object)
+    resp[0] = "NE"
+    pd.DataFrame({"sample_id": ids, "response_3m": resp, "pfs_days": t, "pfs_event": e}).to_csv(
+        tmp_path / "c.tsv", sep="\t", index=False
+    )
+    outs = {k: tmp_path / f"{k}.tsv" for k in ("s", "l", "p", "pp", "km")}
+    args = [
+        "importance",
+        "--covariates",
+        str(tmp_path / "cov.tsv"),
+        "--clinical",
+        str(tmp_path / "c.tsv"),
+        "--n-seeds",
+        "2",
+        "--n-trees",
+        "30",
+        "--n-repeats",
+        "1",
+        "--summary-out",
+        str(outs["s"]),
+        "--long-out",
+        str(outs["l"]),
+        "--pruned-out",
+        str(outs["p"]),
+        "--probability-out",
+        str(outs["pp"]),
+        "--km-out",
+        str(outs["km"]),
+        "--figure-prefix",
+        str(tmp_path / "imp"),
+    ]
+    assert main(args) == 0
+    pruned = pd.read_csv(outs["p"], sep="\t")
+    assert pruned.dropped.tolist() == ["v2_copy"]
+    summary = pd.read_csv(outs["s"], sep="\t")
+    assert set(summary.endpoint) == {"response_3m", "pfs"}
+    assert "v2_copy" not in set(summary.covariate)
+    first = outs["l"].read_bytes()
+    assert main(args) == 0 and outs["l"].read_bytes() == first
+    for name in ("response_3m", "pfs", "probability", "km_pfs"):
+        assert (tmp_path / f"imp_{name}.png").exists()
+
+
+@pytest.mark.parametrize("bad", ["all_one_class"])
+def test_one_class_endpoint_is_clear(bad):
+    from mirscope.errors import InputError
+
+    x, y, _, _ = _signal(n=30)
+    with pytest.raises(InputError, match="each class"):
+        rf_importance(x, outcome=np.ones_like(y), n_seeds=1, n_trees=10)

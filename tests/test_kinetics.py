@@ -1,0 +1,136 @@
+"""CAR T kinetics: parameters by hand, the C10 rule, Mann–Whitney, the CLI on demo data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import mannwhitneyu
+
+from mirscope.cli import main
+from mirscope.companion.kinetics import compare_groups, expander_groups, kinetic_parameters
+from mirscope.errors import InputError
+from mirscope.simulate.companion import simulate_companion
+
+
+def _long(rows):
+    return pd.DataFrame(rows, columns=["sample_id", "day", "car_t_per_ul"])
+
+
+def test_parameters_by_hand():
+    k = _long(
+        [
+            ("A", 0, 0),
+            ("A", 7, 20),
+            ("A", 10, 40),
+            ("A", 14, 40),
+            ("A", 28, 10),
+            ("A", 35, 3),
+            ("B", 3, 2),
+            ("B", 7, 10),
+            ("B", 14, 4),
+            ("B", 21, 1),
+        ]
+    )
+    p = kinetic_parameters(k).set_index("sample_id")
+    assert p.loc["A", "cmax"] == 40 and p.loc["A", "tmax"] == 10  # first day of the maximum
+    assert p.loc["A", "c10"] == 40 and p.loc["A", "c10_rule"] == "measured"
+    # B lacks day 10: interpolate between day 7 (10) and day 14 (4): 10 - 3/7*6
+    assert p.loc["B", "c10"] == pytest.approx(10 - 18 / 7)
+    assert p.loc["B", "c10_rule"] == "interpolated"
+    # A: trapezoid 0-7: 70, 7-10: 90, 10-14: 160, 14-28: 350, 28-30 (10 -> 8 at day 30): 18
+    assert p.loc["A", "auc0_30"] == pytest.approx(70 + 90 + 160 + 350 + 18)
+    assert bool(p.loc["A", "auc_complete"])
+    # B: day 0 taken as 0, ends at day 21 (no later sample): incomplete
+    assert p.loc["B", "auc0_30"] == pytest.approx(3 + 24 + 49 + 17.5)
+    assert not bool(p.loc["B", "auc_complete"])
+
+
+def test_c10_missing_outside_window():
+    k = _long([("A", 3, 1), ("A", 5, 5), ("A", 21, 2)])
+    p = kinetic_parameters(k)
+    assert np.isnan(p.c10[0]) and p.c10_rule[0] == "missing"
+
+
+def test_bad_rows():
+    with pytest.raises(InputError, match="negative"):
+        kinetic_parameters(_long([("A", -1, 3), ("A", 7, 3)]))
+    with pytest.raises(InputError, match="same patient and day"):
+        kinetic_parameters(_long([("A", 7, 3), ("A", 7, 4)]))
+    with pytest.raises(InputError, match="missing"):
+        kinetic_parameters(_long([("A", 7, None)]))
+
+
+def test_expanders_and_mann_whitney():
+    p = pd.DataFrame(
+        {
+            "sample_id": list("abcdef"),
+            "auc0_30": [1.0, 2, 3, 4, 5, 6],
+            "tmax": 7.0,
+            "cmax": [1.0, 2, 3, 4, 5, 6],
+            "c10": np.nan,
+        }
+    )
+    groups = expander_groups(p)
+    assert groups.tolist() == ["poor expander"] * 3 + ["expander"] * 3
+    resp = pd.Series(["n", "n", "r", "n", "r", "r"])
+    t = compare_groups(p, resp, parameters=("auc0_30",))
+    ref = mannwhitneyu([1, 2, 4], [3, 5, 6], alternative="two-sided")
+    assert t.p_mannwhitney[0] == pytest.approx(ref.pvalue)
+    assert t.u_statistic[0] == ref.statistic
+
+
+def test_cli_on_simulated_companion_data(tmp_path):
+    rng = np.random.default_rng(1)
+    n = 40
+    clinical = pd.DataFrame(
+        {
+            "sample_id": [f"P{i:02d}" for i in range(n)],
+            "response_3m": rng.choice(["CR", "PR", "SD", "PD", "NE"], n),
+            "pfs_days": rng.integers(20, 1500, n),
+            "pfs_event": rng.integers(0, 2, n),
+        }
+    )
+    tables = simulate_companion(clinical, seed=3)
+    clinical.to_csv(tmp_path / "c.tsv", sep="\t", index=False)
+    for name in ("kinetics", "covariates"):
+        tables[name].to_csv(tmp_path / f"{name}.tsv", sep="\t", index=False)
+    args = [
+        "kinetics",
+        "--kinetics",
+        str(tmp_path / "kinetics.tsv"),
+        "--clinical",
+        str(tmp_path / "c.tsv"),
+        "--covariates",
+        str(tmp_path / "covariates.tsv"),
+        "--params-out",
+        str(tmp_path / "p.tsv"),
+        "--tests-out",
+        str(tmp_path / "t.tsv"),
+        "--km-out",
+        str(tmp_path / "km.tsv"),
+        "--figure-prefix",
+        str(tmp_path / "kin"),
+    ]
+    assert main(args) == 0
+    params = pd.read_csv(tmp_path / "p.tsv", sep="\t")
+    assert len(params) == n and "interpolated" in set(params.c10_rule)  # day 10 sometimes missed
+    tests = pd.read_csv(tmp_path / "t.tsv", sep="\t").set_index("parameter")
+    # planted: responders expand more
+    assert tests.loc["auc0_30", "median_b"] > tests.loc["auc0_30", "median_a"]
+    assert tests.loc["auc0_30", "p_mannwhitney"] < 0.05
+    km = pd.read_csv(tmp_path / "km.tsv", sep="\t")
+    assert km.group.nunique() == 4 and km.n.sum() == n
+    assert (tmp_path / "kin_curves.png").exists() and (tmp_path / "kin_km_pfs.pdf").exists()
+
+
+def test_simulated_companion_tables_are_deterministic_and_planted():
+    clinical = pd.DataFrame({"sample_id": [f"P{i:02d}" for i in range(53)]})
+    a, b = simulate_companion(clinical, seed=7), simulate_companion(clinical, seed=7)
+    for name in ("kinetics", "covariates", "secondary_events", "evidence_studies"):
+        pd.testing.assert_frame_equal(a[name], b[name])
+    assert set(a["secondary_events"].event) <= {0, 1, 2}
+    cov = a["covariates"].drop(columns="sample_id")
+    rho = cov.corr(method="spearman").abs().to_numpy()
+    np.fill_diagonal(rho, 0)
+    assert (rho > 0.9).sum() >= 6  # at least three collinear pairs to prune

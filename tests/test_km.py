@@ -1,0 +1,204 @@
+"""Kaplan–Meier, log-rank (vs survdiff), numbers at risk, and Supplementary Figure S1."""
+
+from __future__ import annotations
+
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from _survival_data import survival_table
+from conftest import require_r
+from mirscope.cli import main
+from mirscope.errors import InputError
+from mirscope.survival.km import km_table
+
+
+def _grouped(seed: int, n: int = 53, groups: int = 2) -> pd.DataFrame:
+    tab = survival_table("ties", seed, n=n)
+    tab["group"] = pd.qcut(tab.x, groups, labels=[f"g{i}" for i in range(groups)]).astype(str)
+    return tab
+
+
+def test_numbers_at_risk_and_medians_by_hand():
+    tab = pd.DataFrame(
+        {
+            "time": [100, 200, 300, 600, 50, 700, 1200, 1600],
+            "event": [1, 1, 1, 0, 1, 1, 0, 0],
+            "group": ["a"] * 4 + ["b"] * 4,
+        }
+    )
+    res, _, _ = km_table(tab, time="time", event="event", group="group", source="t")
+    a, b = res.set_index("group").loc["a"], res.set_index("group").loc["b"]
+    assert (a.at_risk_0, a.at_risk_500, a.at_risk_1000, a.at_risk_1500) == (4, 1, 0, 0)
+    assert (b.at_risk_0, b.at_risk_500, b.at_risk_1000, b.at_risk_1500) == (4, 3, 2, 1)
+    assert a["median"] == 200  # S drops to 0.5 at 200
+    assert b["median"] == 700  # S(50) = 3/4, S(700) = 3/4 * 2/3 = 1/2
+    assert a.events == 3 and b.n == 4
+
+
+def test_group_without_events_is_allowed_and_not_reached():
+    tab = pd.DataFrame(
+        {
+            "time": [10, 20, 30, 40, 15, 25, 35, 45],
+            "event": [1, 1, 1, 1, 0, 0, 0, 0],
+            "group": ["a"] * 4 + ["b"] * 4,
+        }
+    )
+    res, _, test = km_table(tab, time="time", event="event", group="group")
+    assert np.isnan(res.set_index("group").loc["b", "median"])
+    assert 0 < test.p < 0.05
+
+
+def test_all_censored_is_a_clear_error():
+    tab = _grouped(1).assign(event=0)
+    with pytest.raises(InputError, match="every patient is censored"):
+        km_table(tab, time="time", event="event", group="group")
+
+
+def test_one_group_is_a_clear_error():
+    tab = _grouped(1).assign(group="all")
+    with pytest.raises(InputError, match="two groups"):
+        km_table(tab, time="time", event="event", group="group")
+
+
+R_SURVDIFF = """
+d <- read.delim(commandArgs(TRUE)[1])
+s <- survival::survdiff(survival::Surv(time, event) ~ group, data = d)
+cat(sprintf("%.17g", s$chisq), sprintf("%.17g", 1 - pchisq(s$chisq, length(s$n) - 1)), "\\n")
+"""
+
+
+@pytest.mark.r
+@pytest.mark.parametrize(("seed", "groups"), [(21, 2), (22, 2), (23, 3)])
+def test_logrank_equals_survdiff(tmp_path, seed, groups):
+    require_r("survival")
+    tab = _grouped(seed, groups=groups)
+    f = tmp_path / "t.tsv"
+    tab.to_csv(f, sep="\t", index=False)
+    out = subprocess.run(
+        ["Rscript", "-e", R_SURVDIFF, str(f)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout.split()
+    res, _, test = km_table(tab, time="time", event="event", group="group")
+    assert test.chisq == pytest.approx(float(out[0]), rel=1e-9)
+    assert test.p == pytest.approx(float(out[1]), rel=1e-7, abs=1e-14)
+    assert test.df == groups - 1
+
+
+def _cohort(tmp_path, n=53, seed=3):
+    rng = np.random.default_rng(seed)
+    ids = [f"P{i:02d}" for i in range(n)]
+    x = rng.gamma(2, 3, n)
+    t = np.round(rng.exponential(800 / np.exp(0.15 * x)))
+    c = rng.uniform(300, 1700, n)
+    os_days, os_event = np.minimum(t, c), (t <= c).astype(int)
+    pfs = np.round(os_days * rng.uniform(0.3, 1, n))
+    clinical = pd.DataFrame(
+        {
+            "sample_id": ids,
+            "os_days": os_days,
+            "os_event": os_event,
+            "pfs_days": pfs,
+            "pfs_event": os_event,
+            "ttp_days": pfs,
+            "ttp_event": os_event,
+        }
+    )
+    clinical.loc[[3, 7], ["ttp_days", "ttp_event"]] = np.nan
+    clinical.to_csv(tmp_path / "clinical.tsv", sep="\t", index=False)
+    norm = pd.DataFrame(
+        [["hsa-let-7a-5p", *rng.random(n)], ["hsa-miR-542-5p", *x]], columns=["mirna", *ids]
+    )
+    norm.to_csv(tmp_path / "norm.tsv", sep="\t", index=False)
+    return clinical, x
+
+
+def test_suppfig_s1_command(tmp_path):
+    clinical, x = _cohort(tmp_path)
+    args = [
+        "survival",
+        "--clinical",
+        str(tmp_path / "clinical.tsv"),
+        "--normalized",
+        str(tmp_path / "norm.tsv"),
+        "--cutpoint-out",
+        str(tmp_path / "cut.tsv"),
+        "--km-out",
+        str(tmp_path / "km.tsv"),
+        "--figure-prefix",
+        str(tmp_path / "s1"),
+    ]
+    assert main(args) == 0
+    cut = pd.read_csv(tmp_path / "cut.tsv", sep="\t")
+    km = pd.read_csv(tmp_path / "km.tsv", sep="\t")
+    assert cut.endpoint[0] == "pfs" and cut.n_low[0] == int((x <= cut.cutpoint[0]).sum())
+    assert list(km.endpoint.unique()) == ["os", "pfs", "ttp"]
+    ttp = km[km.endpoint == "ttp"]
+    assert ttp.at_risk_0.sum() == 51  # two patients without TTP are left out of that panel
+    assert (km[km.endpoint == "os"].at_risk_0.to_numpy() == [cut.n_low[0], cut.n_high[0]]).all()
+    for ep in ("os", "pfs", "ttp"):
+        png = tmp_path / f"s1_{ep}.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20000
+        assert (tmp_path / f"s1_{ep}.pdf").exists()
+    first = (tmp_path / "km.tsv").read_bytes()
+    assert main(args) == 0 and (tmp_path / "km.tsv").read_bytes() == first
+
+
+def test_suppfig_s1_unknown_variable(tmp_path, capsys):
+    _cohort(tmp_path)
+    code = main(
+        [
+            "survival",
+            "--clinical",
+            str(tmp_path / "clinical.tsv"),
+            "--normalized",
+            str(tmp_path / "norm.tsv"),
+            "--variable",
+            "hsa-miR-1-3p",
+            "--cutpoint-out",
+            str(tmp_path / "c.tsv"),
+            "--km-out",
+            str(tmp_path / "k.tsv"),
+            "--figure-prefix",
+            str(tmp_path / "s1"),
+        ]
+    )
+    assert code == 1 and "hsa-miR-1-3p" in capsys.readouterr().err
+    assert not (tmp_path / "k.tsv").exists()
+
+
+def test_cli_km(tmp_path):
+    tab = _grouped(31)
+    f = tmp_path / "t.tsv"
+    tab.to_csv(f, sep="\t", index=False)
+    out = tmp_path / "km.tsv"
+    assert (
+        main(
+            [
+                "km",
+                "--table",
+                str(f),
+                "--time",
+                "time",
+                "--event",
+                "event",
+                "--group",
+                "group",
+                "--at-risk",
+                "0,100",
+                "--out",
+                str(out),
+                "--figure",
+                str(tmp_path / "km.png"),
+            ]
+        )
+        == 0
+    )
+    got = pd.read_csv(out, sep="\t")
+    assert got.at_risk_0.sum() == len(tab) and "at_risk_100" in got.columns
+    assert (tmp_path / "km.pdf").exists()

@@ -1,0 +1,203 @@
+"""The configured models end to end on a simulated cohort: planted predictors recovered,
+tables/figures written, byte-identical reruns, CLI and the Snakemake rules."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from mirscope.cli import main
+from mirscope.contrasts import DEFAULT_CONTRASTS, Contrast, classify, read_sample_table
+
+REPO = Path(__file__).resolve().parents[1]
+FAST = {"resamples": 20, "nested_resamples": 3}
+MODELS = {"toxicity_models": ["crs_ge2"], "response_models": ["response_3m"]}
+
+
+def make_cohort(out: Path, seed: int = 7, depth: float = 3e5) -> pd.DataFrame:
+    """Clinical table, normalized counts and stand-in DE tables from the project's simulator.
+
+    No reads: counts are Poisson draws around the simulated expected abundances, and the DE
+    tables come from a Mann-Whitney test with BH, so this test does not depend on the DE
+    stage. Returns the planted effects.
+    """
+    from mirscope.simulate import _CLINICAL, _EXPRESSION, cohort_model, sample_ids_for
+    from mirscope.simulate.clinical import simulate_clinical
+    from mirscope.simulate.expression import expected_abundance
+
+    _, profile = cohort_model(seed)
+    ids = sample_ids_for(53)
+    clin = simulate_clinical(np.random.default_rng([seed, _CLINICAL]), ids)
+    props = expected_abundance(
+        profile, clin.latent.set_index("sample_id"), np.random.default_rng([seed, _EXPRESSION])
+    )
+    counts = np.random.default_rng([seed, 99]).poisson(props * depth).astype(float)
+    norm = pd.DataFrame(counts, index=pd.Index(profile.names, name="mirna"), columns=ids)
+    norm = norm[norm.mean(axis=1) >= 5].sort_index()
+    (out / "counts").mkdir(parents=True)
+    (out / "de").mkdir()
+    norm.to_csv(out / "counts" / "mature_normalized.tsv", sep="\t")
+    clin.table.to_csv(out / "clinical.tsv", sep="\t", index=False)
+    clinical = read_sample_table(str(out / "clinical.tsv"))
+    logn = np.log2(norm + 1)
+    for c in DEFAULT_CONTRASTS:
+        lab = classify(clinical, Contrast.from_config(c)).dropna()
+        case, ctrl = list(lab.index[lab == "case"]), list(lab.index[lab == "control"])
+        p = stats.mannwhitneyu(logn[case], logn[ctrl], axis=1).pvalue
+        lfc = (logn[case].mean(axis=1) - logn[ctrl].mean(axis=1)).to_numpy()
+        de = pd.DataFrame(
+            {
+                "mirna": norm.index,
+                "baseMean": norm.mean(axis=1).to_numpy(),
+                "log2FoldChange": lfc,
+                "lfcSE": 0.3,
+                "stat": lfc / 0.3,
+                "pvalue": p,
+                "padj": stats.false_discovery_control(p),
+            }
+        )
+        de.to_csv(out / "de" / f"{c['name']}.tsv", sep="\t", index=False)
+    return profile.effects
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory):
+    base = tmp_path_factory.mktemp("cohort")
+    effects = make_cohort(base)
+    return base, effects
+
+
+def _run(base: Path, tag: str) -> Path:
+    out = base / tag
+    settings = json.dumps({**FAST, **MODELS})
+    args = ["models", "--clinical", str(base / "clinical.tsv")]
+    args += ["--normalized", str(base / "counts" / "mature_normalized.tsv")]
+    args += ["--de-dir", str(base / "de"), "--settings", settings, "--seed", "7"]
+    args += ["--outdir", str(out / "tables"), "--figdir", str(out / "figures")]
+    with pytest.warns(Warning):  # separation / events-per-variable notes are expected
+        assert main(args) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def run(cohort):
+    base, _ = cohort
+    return _run(base, "run1")
+
+
+def test_planted_predictors_recovered(cohort, run):
+    _, effects = cohort
+    tox = pd.read_csv(run / "tables" / "toxicity_models.tsv", sep="\t")
+    planted_crs = set(effects.loc[effects.contrast == "crs_ge2", "target"])
+    crs = tox.set_index("model").loc["crs_ge2"]
+    assert set(crs["predictors"].split(",")) & planted_crs
+    assert 0.5 < crs["loocv_accuracy"] <= 1 and 0 <= crs["nested_accuracy"] <= 1
+    t1 = pd.read_csv(run / "tables" / "table1_response_models.tsv", sep="\t")
+    assert list(t1.columns) == [
+        "model", "predictor", "coefficient", "p_value", "accuracy", "nested_accuracy"
+    ]  # fmt: skip
+    planted_r3 = set(effects.loc[effects.contrast == "response_3m", "target"])
+    assert set(t1["predictor"]) & planted_r3
+    assert t1["accuracy"].notna().sum() == 1  # accuracy on the model's first row, as Table 1
+
+
+def test_outputs_complete_and_deterministic(cohort, run):
+    base, _ = cohort
+    again = _run(base, "run2")
+    tables = sorted(p.relative_to(run) for p in (run / "tables").rglob("*.tsv"))
+    assert len(tables) == 3 + 2 * 3
+    for rel in tables:
+        assert (run / rel).read_bytes() == (again / rel).read_bytes(), rel
+    for model in ("crs_ge2", "response_3m"):
+        for kind in ("selection", "roc", "forest"):
+            for ext in ("png", "pdf"):
+                assert (run / "figures" / f"{model}_{kind}.{ext}").stat().st_size > 1000
+
+
+def test_predictions_and_coefficients_tables(run):
+    pred = pd.read_csv(run / "tables" / "models" / "crs_ge2_predictions.tsv", sep="\t")
+    coef = pd.read_csv(run / "tables" / "models" / "crs_ge2_coefficients.tsv", sep="\t")
+    assert list(pred.columns) == [
+        "sample_id", "outcome", "loocv_probability", "nested_probability", "nested_predictors"
+    ]  # fmt: skip
+    assert len(pred) == 53 and pred["outcome"].sum() == 16
+    assert coef["method"].iloc[0] in ("ml", "firth")
+    assert np.isfinite(coef["estimate"]).all()
+    assert set(coef["term"][1:]) == set(pd.read_csv(
+        run / "tables" / "toxicity_models.tsv", sep="\t"
+    ).loc[0, "predictors"].split(","))  # fmt: skip
+
+
+def test_unknown_setting_is_one_line_error(cohort, tmp_path, capsys):
+    base, _ = cohort
+    args = ["models", "--clinical", str(base / "clinical.tsv")]
+    args += ["--normalized", str(base / "counts" / "mature_normalized.tsv")]
+    args += ["--de-dir", str(base / "de"), "--settings", '{"resample": 3}']
+    args += ["--outdir", str(tmp_path)]
+    assert main(args) == 1
+    assert "did you mean 'resamples'" in capsys.readouterr().err
+
+
+def test_associations_cli(cohort, tmp_path):
+    base, _ = cohort
+    groups, corr = tmp_path / "g.tsv", tmp_path / "c.tsv"
+    args = ["associations", "--clinical", str(base / "clinical.tsv")]
+    args += ["--normalized", str(base / "counts" / "mature_normalized.tsv")]
+    args += ["--out-groups", str(groups), "--out-correlations", str(corr)]
+    assert main(args) == 0
+    g = pd.read_csv(groups, sep="\t")
+    assert g.loc[0, "mirna"] == "hsa-miR-1290" and g.loc[0, "n_case"] == 14
+    c = pd.read_csv(corr, sep="\t")
+    assert list(c["variable"]) == ["ldh", "ccfdna", "pmn_mdsc"]
+    assert (c["rho"] > 0).all()  # planted positive correlations
+
+
+@pytest.mark.slow
+def test_snakemake_rules_build_the_tables(cohort, tmp_path):
+    base, _ = cohort
+    fq = tmp_path / "fq"
+    fq.mkdir()
+    clinical = read_sample_table(str(base / "clinical.tsv"))
+    import gzip
+
+    rows = []
+    for sid in clinical.index:
+        path = fq / f"{sid}.fastq.gz"
+        with gzip.open(path, "wt") as fh:
+            fh.write("@r\nACGTACGTACGTACGTACGT\n+\nIIIIIIIIIIIIIIIIIIII\n")
+        os.utime(path, (1_500_000_000, 1_500_000_000))  # older than the copied inputs
+        rows.append(f"{sid}\t{path}")
+    (tmp_path / "samples.tsv").write_text("sample_id\tfastq\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "out"
+    shutil.copytree(base / "counts", out / "counts")
+    shutil.copytree(base / "de", out / "de")
+    cfg = {
+        "samples": str(tmp_path / "samples.tsv"),
+        "clinical": str(base / "clinical.tsv"),
+        "outdir": str(out),
+        "models": {**FAST, **MODELS},
+    }
+    (tmp_path / "cfg.yaml").write_text(json.dumps(cfg))
+    targets = [
+        out / "tables" / name
+        for name in ("supp_table1a_overall.tsv", "table1_response_models.tsv", "correlations.tsv")
+    ]
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    res = subprocess.run(
+        [str(Path(sys.executable).parent / "snakemake"), "--cores", "2", *map(str, targets),
+         "--allowed-rules", "mirscope_clinical_tables", "mirscope_models",
+         "mirscope_associations", "--configfile", str(tmp_path / "cfg.yaml")],
+        cwd=REPO, capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr[-3000:]
+    for t in targets:
+        assert t.stat().st_size > 0

@@ -1,0 +1,383 @@
+"""mirscope trim: adapter finding, read classes, UMI extraction, collapsing, bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import dnaio
+import pytest
+
+from mirscope.cli import main
+from mirscope.errors import InputError, MirscopeWarning
+from mirscope.fastq import count_reads, open_fastq
+from mirscope.trim import AdapterFinder, TrimSettings, read_molecules, trim_fastq
+
+QIA = "AACTGTAGGCACCATCAAT"
+TRUSEQ = "TGGAATTCTCGGGTGCCAAGG"
+TAIL = "AGATCGGAAGAGCACACGTCTGAACTCCAGTCAC"
+MIR16 = "TAGCAGCACGTAAATATTGGCG"  # hsa-miR-16-5p, 22 nt
+LET7A = "TGAGGTAGTAGGTTGTATAGTT"  # hsa-let-7a-5p
+UMI1 = "ACGTACGTACGT"
+UMI2 = "TTTTGGGGCCCC"
+REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+QIASEQ_REAL = REAL / "SRR17084832_Qiaseq_plasma_Rep01_50k.fastq.gz"
+TRUSEQ_REAL = REAL / "SRR10217428_H30541_TruSeq_unblocked_50k.fastq.gz"
+
+
+def write_fastq(path: Path, seqs: list[str], *, gz: bool = True) -> Path:
+    text = "".join(f"@r{i} 1:N:0:1\n{s}\n+\n{'I' * len(s)}\n" for i, s in enumerate(seqs))
+    if gz:
+        with gzip.open(path, "wt") as fh:
+            fh.write(text)
+    else:
+        path.write_text(text)
+    return path
+
+
+def qiaseq_read(insert: str, umi: str, length: int = 75) -> str:
+    return (insert + QIA + umi + TAIL)[:length]
+
+
+def mutate(seq: str, pos: int) -> str:
+    return seq[:pos] + ("C" if seq[pos] != "C" else "A") + seq[pos + 1 :]
+
+
+def need_real(path: Path) -> Path:
+    if not path.is_file():
+        pytest.skip(f"real reads not available: {path} is absent (only in the dev/CI tree)")
+    return path
+
+
+def run_trim(tmp_path: Path, fastq: Path, settings: TrimSettings, **kw):
+    result = trim_fastq(
+        fastq,
+        settings,
+        sample="s1",
+        molecules_out=tmp_path / "out" / "s1.molecules.tsv.gz",
+        stats_out=tmp_path / "out" / "s1.trim.json",
+        **kw,
+    )
+    return result, read_molecules(tmp_path / "out" / "s1.molecules.tsv.gz")
+
+
+# Each read below is built by hand, so its class and molecule are known without running
+# the trimmer.
+DESIGNED = {
+    "valid_exact_3x": [qiaseq_read(MIR16, UMI1)] * 3,
+    "valid_other_umi": [qiaseq_read(MIR16, UMI2)],
+    # a substitution inside the adapter (tier 2) and a 1-nt deletion in it (cutadapt)
+    "valid_mismatch": [mutate(qiaseq_read(LET7A, UMI1), 22 + 10)],
+    "valid_deletion": [(LET7A + QIA[:7] + QIA[8:] + UMI2 + TAIL)[:75]],
+    "too_short": [qiaseq_read("ACGTACGTAC", UMI1)],
+    "adapter_dimer": [qiaseq_read("", UMI1)],
+    # insert 50 nt: the adapter's 19 nt fit, the UMI (12) does not in 75 nt
+    "umi_incomplete": [qiaseq_read("ACGT" * 12 + "AC", UMI1)],
+    "no_adapter": ["ACGT" * 18 + "ACG"],
+}
+
+
+def test_designed_reads_are_classified_and_collapsed(tmp_path):
+    reads = [r for group in DESIGNED.values() for r in group]
+    fq = write_fastq(tmp_path / "d.fastq.gz", reads)
+    result, molecules = run_trim(tmp_path, fq, TrimSettings.from_preset("qiaseq"))
+    assert result.total_reads == len(reads) == 10
+    assert result.classes == {
+        "valid": 6,
+        "no_adapter": 1,
+        "adapter_dimer": 1,
+        "too_short": 1,
+        "umi_incomplete": 1,
+    }
+    assert molecules == [  # sorted by insert, then UMI
+        (MIR16, UMI1, 3),
+        (MIR16, UMI2, 1),
+        (LET7A, UMI1, 1),
+        (LET7A, UMI2, 1),
+    ]
+    stats = json.loads((tmp_path / "out" / "s1.trim.json").read_text())
+    assert stats["unique_molecules"] == 4
+    assert stats["umi_duplication_rate"] == pytest.approx(1 - 4 / 6, abs=1e-6)
+    assert stats["insert_length_histogram"] == {"0": 1, "10": 1, "22": 6, "50": 1}
+    assert stats["median_insert_length"] == 22
+    assert stats["exact_adapter_reads"] == 7  # not the mismatch, deletion, no-adapter reads
+
+
+def test_fast_tiers_match_cutadapt_on_real_reads():
+    """Every read of both real files: exact/anchored tiers give cutadapt's adapter position."""
+    for path, adapter in ((QIASEQ_REAL, QIA), (TRUSEQ_REAL, TRUSEQ)):
+        finder = AdapterFinder(adapter, 0.1, 10)
+        with open_fastq(need_real(path)) as reader:
+            seqs = [rec.sequence for rec in reader]
+        disagree = [s for s in seqs if finder.locate(s) != finder.locate_aligned(s)]
+        assert disagree == [], f"{path.name}: {len(disagree)} reads differ, e.g. {disagree[:3]}"
+        assert finder.tier_counts[1] > 500  # the anchored tier really was exercised
+
+
+def test_real_qiaseq_reads(tmp_path):
+    result, molecules = run_trim(
+        tmp_path, need_real(QIASEQ_REAL), TrimSettings.from_preset("qiaseq")
+    )
+    assert result.total_reads == 50_000
+    assert sum(result.classes.values()) == result.total_reads
+    assert result.adapter_found_fraction >= 0.98
+    assert 0.15 <= result.classes["too_short"] / result.total_reads <= 0.22
+    assert all(len(umi) == 12 for _, umi, _ in molecules)
+    assert sum(r for *_, r in molecules) == result.classes["valid"]
+    # the most frequent inserts of plasma include miR-16/let-7/miR-451a family members
+    top = Counter()
+    for insert, _, reads in molecules:
+        top[insert] += reads
+    top_inserts = [s for s, _ in top.most_common(30)]
+    assert any(
+        s.startswith(("TAGCAGCACG", "TGAGGTAGTAG", "AAACCGTTACCATTACTGAG")) for s in top_inserts
+    )
+
+
+def test_truseq_reads_agree_with_cutadapt_tool(tmp_path):
+    """The illumina preset keeps exactly the inserts `cutadapt -a ... -m 16` keeps."""
+    fq = need_real(TRUSEQ_REAL)
+    cutadapt = shutil.which("cutadapt") or str(
+        Path(__import__("sys").executable).parent / "cutadapt"
+    )
+    result, molecules = run_trim(tmp_path, fq, TrimSettings.from_preset("illumina"))
+    assert result.adapter_found_fraction >= 0.95
+    assert all(umi == "" for _, umi, _ in molecules)
+    out = tmp_path / "ca.fastq"
+    subprocess.run(
+        [
+            cutadapt,
+            "-a",
+            TRUSEQ,
+            "-e",
+            "0.1",
+            "-O",
+            "10",
+            "-m",
+            "16",
+            "--discard-untrimmed",
+            "-o",
+            str(out),
+            str(fq),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    with dnaio.open(out) as reader:
+        theirs = Counter(rec.sequence for rec in reader)
+    ours = Counter({insert: reads for insert, _, reads in molecules})
+    assert ours == theirs
+
+
+def test_nextflex_clipping_and_no_umi(tmp_path):
+    insert = "GATC" + MIR16 + "CCAA"
+    fq = write_fastq(tmp_path / "n.fastq.gz", [(insert + TRUSEQ + "A" * 30)[:60]] * 2)
+    result, molecules = run_trim(tmp_path, fq, TrimSettings.from_preset("nextflex"))
+    assert molecules == [(MIR16, "", 2)]
+    assert result.umi_duplication_rate is None
+
+
+def test_wrong_preset_warns_and_names_the_right_one(tmp_path):
+    reads = [(MIR16 + TRUSEQ + "ACGTAC" * 5)[:60]] * 20
+    fq = write_fastq(tmp_path / "t.fastq.gz", reads)
+    with pytest.warns(MirscopeWarning, match="preset illumina or nextflex"):
+        result, _ = run_trim(tmp_path, fq, TrimSettings.from_preset("qiaseq"))
+    assert result.classes["no_adapter"] == 20
+    assert "illumina" in json.loads((tmp_path / "out" / "s1.trim.json").read_text())["warnings"][0]
+
+
+def test_empty_file_is_a_sample_with_zero_counts(tmp_path):
+    for name, gz in (("e.fastq.gz", True), ("e.fastq", False)):
+        fq = write_fastq(tmp_path / name, [], gz=gz)
+        with pytest.warns(MirscopeWarning, match="no reads"):
+            result, molecules = run_trim(tmp_path, fq, TrimSettings.from_preset("qiaseq"))
+        assert result.total_reads == 0 and molecules == []
+        assert gzip.open(tmp_path / "out" / "s1.molecules.tsv.gz", "rt").read() == (
+            "insert\tumi\treads\n"
+        )
+
+
+def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    good = write_fastq(tmp_path / "good.fastq.gz", [qiaseq_read(MIR16, UMI1)] * 3000)
+    raw = good.read_bytes()
+    truncated = tmp_path / "truncated.fastq.gz"
+    truncated.write_bytes(raw[: len(raw) // 2])
+    mismatch = tmp_path / "mismatch.fastq"
+    mismatch.write_text(f"@a\n{MIR16}\n+\n{'I' * 22}\n@b\n{MIR16}\n+\n{'I' * 20}\n")
+    not_fastq = tmp_path / "table.tsv"
+    not_fastq.write_text("sample_id\tfastq\nA\ta.fastq.gz\n")
+    first_bad = tmp_path / "first_bad.fastq"
+    first_bad.write_text(f"@a\n{MIR16}\n+\nIII\n")
+    cut = tmp_path / "cut.fastq"
+    cut.write_text(f"@a\n{MIR16}\n+\n{'I' * 22}\n@b\n{MIR16}\n")
+    return {
+        "truncated gzip": (truncated, "truncated or corrupt after record"),
+        "length mismatch": (mismatch, r"record 2 \(line 8\).*[Ll]ength"),
+        "not FASTQ": (not_fastq, "not a FASTQ file"),
+        "record cut": (cut, "record 2"),
+        "first record bad": (first_bad, r"record 1 \(line 4\)"),
+    }
+
+
+@pytest.mark.parametrize(
+    "case", ["truncated gzip", "length mismatch", "not FASTQ", "record cut", "first record bad"]
+)
+def test_malformed_input_names_file_and_leaves_no_output(tmp_path, case):
+    path, pattern = _bad_inputs(tmp_path)[case]
+    with pytest.raises(InputError, match=pattern) as err:
+        run_trim(
+            tmp_path,
+            path,
+            TrimSettings.from_preset("qiaseq"),
+            trimmed_fastq=tmp_path / "out" / "t.fq.gz",
+        )
+    assert str(path) in str(err.value)
+    assert list((tmp_path / "out").iterdir()) == []  # no partial or temporary files
+
+
+def test_cli_error_is_one_line_exit_1(tmp_path, capsys):
+    path, _ = _bad_inputs(tmp_path)["length mismatch"]
+    code = main(
+        [
+            "trim",
+            "--fastq",
+            str(path),
+            "--sample",
+            "x",
+            "--preset",
+            "qiaseq",
+            "--molecules",
+            str(tmp_path / "m.tsv.gz"),
+            "--stats",
+            str(tmp_path / "s.json"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("mirscope: error:") and str(path) in err and err.count("\n") == 1
+    assert not (tmp_path / "m.tsv.gz").exists()
+
+
+def test_cli_overrides_preset_and_is_deterministic(tmp_path):
+    reads = [qiaseq_read(MIR16, UMI1), qiaseq_read(LET7A, UMI2), qiaseq_read(MIR16, UMI1)]
+    fq = write_fastq(tmp_path / "c.fastq.gz", reads)
+    outputs = []
+    for run in ("a", "b"):
+        args = [
+            "trim",
+            "--fastq",
+            str(fq),
+            "--sample",
+            "c",
+            "--preset",
+            "qiaseq",
+            "--umi-length",
+            "6",
+            "--molecules",
+            str(tmp_path / run / "m.tsv.gz"),
+            "--stats",
+            str(tmp_path / run / "s.json"),
+            "--trimmed-fastq",
+            str(tmp_path / run / "t.fastq.gz"),
+        ]
+        assert main(args) == 0
+        outputs.append(
+            [(tmp_path / run / f).read_bytes() for f in ("m.tsv.gz", "s.json", "t.fastq.gz")]
+        )
+    assert outputs[0] == outputs[1]
+    assert read_molecules(tmp_path / "a" / "m.tsv.gz") == [
+        (MIR16, UMI1[:6], 2),
+        (LET7A, UMI2[:6], 1),
+    ]
+    with dnaio.open(tmp_path / "a" / "t.fastq.gz") as reader:
+        recs = list(reader)
+    assert [r.name for r in recs] == ["r0_ACGTAC 1:N:0:1", "r1_TTTTGG 1:N:0:1", "r2_ACGTAC 1:N:0:1"]
+    assert [r.sequence for r in recs] == [MIR16, LET7A, MIR16]
+    assert all(len(r.qualities) == len(r.sequence) for r in recs)
+
+
+def test_settings_validation():
+    with pytest.raises(InputError, match="adapter"):
+        TrimSettings.from_preset("custom")
+    with pytest.raises(InputError, match="invalid adapter"):
+        TrimSettings.from_preset("custom", adapter="ACGU-")
+    assert TrimSettings.from_preset("custom", adapter="acgtacgtac").adapter == "ACGTACGTAC"
+
+
+def test_count_reads_plain_and_gzip(tmp_path):
+    seqs = [qiaseq_read(MIR16, UMI1)] * 7
+    assert count_reads(write_fastq(tmp_path / "a.fastq.gz", seqs)) == 7
+    assert count_reads(write_fastq(tmp_path / "a.fastq", seqs, gz=False)) == 7
+
+
+def test_classes_match_simulator_truth(tmp_path):
+    """Simulated QIAseq reads (with sequencing errors): read classes within 1% of the truth."""
+    reads = pytest.importorskip("mirscope.simulate.reads", reason="simulator not available")
+    fq = tmp_path / "sim.fastq.gz"
+    truth = reads.simulate_sample_reads(fq, 20_000, seed=9)
+    result, molecules = run_trim(tmp_path, fq, TrimSettings.from_preset("qiaseq"))
+    expected = dict(truth.classes)
+    expected["valid"] = expected.pop("valid") + expected.pop("non_mirna", 0)  # both trim as valid
+    for cls, n in expected.items():
+        assert abs(result.classes[cls] - n) <= max(20, 0.01 * n), (cls, result.classes, expected)
+    assert sum(r for *_, r in molecules) == result.classes["valid"]
+
+
+def test_counter_process_gives_identical_outputs(tmp_path):
+    """threads=2 (molecules counted in a child process) writes the same bytes as threads=1."""
+    reads = [
+        qiaseq_read(MIR16, f"{i % 97:012b}".replace("0", "A").replace("1", "G"))
+        for i in range(3000)
+    ]
+    reads += [qiaseq_read(LET7A, UMI1)] * 500 + DESIGNED["too_short"] * 10
+    fq = write_fastq(tmp_path / "p.fastq.gz", reads)
+    outs = []
+    for threads in (1, 2):
+        d = tmp_path / f"t{threads}"
+        trim_fastq(
+            fq,
+            TrimSettings.from_preset("qiaseq"),
+            sample="p",
+            molecules_out=d / "m.tsv.gz",
+            stats_out=d / "s.json",
+            threads=threads,
+        )
+        outs.append(((d / "m.tsv.gz").read_bytes(), (d / "s.json").read_bytes()))
+    assert outs[0] == outs[1]
+    assert len(read_molecules(tmp_path / "t2" / "m.tsv.gz")) == 98
+
+
+def test_counter_process_error_leaves_no_output(tmp_path):
+    good = [qiaseq_read(MIR16, UMI1)] * 100_000
+    fq = tmp_path / "late_error.fastq"
+    text = "".join(f"@r{i}\n{s}\n+\n{'I' * len(s)}\n" for i, s in enumerate(good))
+    fq.write_text(text + f"@bad\n{MIR16}\n+\nII\n")
+    with pytest.raises(InputError, match=r"record 100001 \(line 400004\)"):
+        trim_fastq(
+            fq,
+            TrimSettings.from_preset("qiaseq"),
+            sample="e",
+            molecules_out=tmp_path / "out" / "m.tsv.gz",
+            stats_out=tmp_path / "out" / "s.json",
+            threads=2,
+        )
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_progress_is_logged(tmp_path, caplog):
+    fq = write_fastq(tmp_path / "g.fastq.gz", [qiaseq_read(MIR16, UMI1)] * 150_000)
+    with caplog.at_level("INFO", logger="mirscope.trim"):
+        trim_fastq(
+            fq,
+            TrimSettings.from_preset("qiaseq"),
+            sample="g",
+            molecules_out=tmp_path / "m.tsv.gz",
+            stats_out=tmp_path / "s.json",
+            progress_every=50_000,
+        )
+    progress = [r.getMessage() for r in caplog.records if "reads done" in r.getMessage()]
+    assert len(progress) >= 2 and all("reads/s" in m for m in progress)

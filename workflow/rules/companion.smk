@@ -1,0 +1,248 @@
+# Companion-study analyses on any cohort: CAR T kinetics with Cox/logistic forest plots
+# (CART SIE), random-forest importance (ZUMA-5), cumulative incidence with death as a
+# competing risk (ClonHema) and the evidence score (systematic review). Each runs only when
+# the config's `companion` section names its table (the demo points at the simulator's
+# resources/demo/*.tsv); kinetics and importance also need the clinical table.
+# Logic: mirscope.companion, mirscope.survival.cox/competing; columns documented there.
+
+COMP_CFG = CFG["companion"]
+COMP_AT_RISK = ",".join(f"{t:g}" for t in CFG["survival"]["at_risk_times"])
+
+
+def get_kinetics_options():
+    """Options of `mirscope kinetics` from the `companion` config section."""
+    import shlex
+
+    opts = [
+        f"--marker {shlex.quote(COMP_CFG['marker'])}",
+        f"--parameter {COMP_CFG['expansion_parameter']}",
+        f"--response {shlex.quote(COMP_CFG['response'])}",
+        f"--c10-window {COMP_CFG['c10_window']}",
+        f"--at-risk {COMP_AT_RISK}",
+    ]
+    if COMP_CFG["covariates"]:
+        opts.append(f"--covariates {shlex.quote(COMP_CFG['covariates'])}")
+    return " ".join(opts)
+
+
+def get_kinetics_inputs(wildcards):
+    """The kinetics and clinical tables, plus the covariate table when one is configured."""
+    inputs = {"kinetics": COMP_CFG["kinetics"], "clinical": CFG["clinical"]}
+    if COMP_CFG["covariates"]:
+        inputs["covariates"] = COMP_CFG["covariates"]
+    return inputs
+
+
+def get_model_options():
+    """--covariates and --interaction options of `mirscope cox`/`logistic`."""
+    import shlex
+
+    opts = ["--covariates", ",".join(COMP_CFG["cox_covariates"])]
+    for term in COMP_CFG["cox_interactions"]:
+        opts += ["--interaction", term]
+    return shlex.join(opts)
+
+
+def get_importance_options():
+    import shlex
+
+    opts = [
+        "--binary", COMP_CFG["response"],
+        "--threshold", str(COMP_CFG["collinearity_threshold"]),
+        "--seed", str(CFG["seed"]),
+        "--n-seeds", str(COMP_CFG["n_seeds"]),
+        "--n-trees", str(COMP_CFG["n_trees"]),
+        "--at-risk", COMP_AT_RISK,
+    ]
+    if COMP_CFG["prefer"]:
+        opts += ["--prefer", ",".join(COMP_CFG["prefer"])]
+    return shlex.join(opts)
+
+
+def _figure(name):
+    return [out(f"figures/{name}.png"), out(f"figures/{name}.pdf")]
+
+
+if CLINICAL is not None and COMP_CFG["kinetics"]:
+
+    rule mirscope_kinetics:
+        input:
+            unpack(get_kinetics_inputs),
+        output:
+            params=out("tables/kinetics_parameters.tsv"),
+            tests=out("tables/kinetics_tests.tsv"),
+            km=out("tables/kinetics_km_pfs.tsv"),
+            merged=out("tables/kinetics_patients.tsv"),
+            figures=_figure("kinetics_curves") + _figure("kinetics_km_pfs"),
+        params:
+            options=get_kinetics_options(),
+            prefix=out("figures/kinetics"),
+        log:
+            out("logs/mirscope_kinetics/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1500,
+            runtime=10,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v kinetics --kinetics {input.kinetics:q} --clinical {input.clinical:q}"
+            " {params.options} --params-out {output.params:q} --tests-out {output.tests:q}"
+            " --km-out {output.km:q} --merged-out {output.merged:q}"
+            " --figure-prefix {params.prefix:q} > {log} 2>&1"
+
+    rule lifelines_cox_pfs:
+        input:
+            out("tables/kinetics_patients.tsv"),
+        output:
+            table=out("tables/cox_pfs.tsv"),
+            figures=_figure("forest_cox_pfs"),
+        params:
+            options=get_model_options(),
+        log:
+            out("logs/lifelines_cox_pfs/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1500,
+            runtime=10,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v cox --table {input:q} --time pfs_days --event pfs_event"
+            " {params.options} --out {output.table:q} --figure {output.figures[0]:q}"
+            " > {log} 2>&1"
+
+    rule statsmodels_logistic_response:
+        input:
+            out("tables/kinetics_patients.tsv"),
+        output:
+            table=out("tables/logistic_response.tsv"),
+            figures=_figure("forest_logistic_response"),
+        params:
+            options=get_model_options(),
+        log:
+            out("logs/statsmodels_logistic_response/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1500,
+            runtime=10,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v logistic --table {input:q} --outcome responder {params.options}"
+            " --out {output.table:q} --figure {output.figures[0]:q} > {log} 2>&1"
+
+    FINAL_TARGETS.extend(
+        [
+            out("tables/kinetics_parameters.tsv"),
+            out("tables/kinetics_tests.tsv"),
+            out("tables/kinetics_km_pfs.tsv"),
+            out("tables/cox_pfs.tsv"),
+            out("tables/logistic_response.tsv"),
+        ]
+        + _figure("kinetics_curves")
+        + _figure("kinetics_km_pfs")
+        + _figure("forest_cox_pfs")
+        + _figure("forest_logistic_response")
+    )
+
+
+if CLINICAL is not None and COMP_CFG["covariates"]:
+
+    rule sklearn_importance:
+        input:
+            covariates=COMP_CFG["covariates"] or [],
+            clinical=CFG["clinical"],
+        output:
+            summary=out("tables/importance_summary.tsv"),
+            long=out("tables/importance_by_seed.tsv"),
+            pruned=out("tables/importance_pruned.tsv"),
+            probability=out("tables/importance_probability.tsv"),
+            km=out("tables/importance_km_pfs.tsv"),
+            figures=_figure(f"importance_{COMP_CFG['response']}")
+            + _figure("importance_pfs")
+            + _figure("importance_probability")
+            + _figure("importance_km_pfs"),
+        params:
+            options=get_importance_options(),
+            prefix=out("figures/importance"),
+        log:
+            out("logs/sklearn_importance/all.log"),
+        benchmark:
+            out("benchmarks/sklearn_importance/all.tsv")
+        # forests are grown one at a time (n_jobs=1) so results do not depend on cores
+        threads: 1
+        resources:
+            mem_mb=3000,
+            runtime=30,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v importance --covariates {input.covariates:q}"
+            " --clinical {input.clinical:q} {params.options}"
+            " --summary-out {output.summary:q} --long-out {output.long:q}"
+            " --pruned-out {output.pruned:q} --probability-out {output.probability:q}"
+            " --km-out {output.km:q} --figure-prefix {params.prefix:q} > {log} 2>&1"
+
+    FINAL_TARGETS.extend(
+        [
+            out("tables/importance_summary.tsv"),
+            out("tables/importance_by_seed.tsv"),
+            out("tables/importance_pruned.tsv"),
+            out("tables/importance_probability.tsv"),
+            out("tables/importance_km_pfs.tsv"),
+        ]
+        + _figure(f"importance_{COMP_CFG['response']}")
+        + _figure("importance_pfs")
+        + _figure("importance_probability")
+        + _figure("importance_km_pfs")
+    )
+
+
+if COMP_CFG["secondary_events"]:
+
+    rule cmprsk_cuminc:
+        input:
+            COMP_CFG["secondary_events"] or [],
+        output:
+            table=out("tables/cuminc_secondary.tsv"),
+            figures=_figure("cuminc_secondary"),
+        params:
+            at=",".join(f"{t:g}" for t in COMP_CFG["cuminc_times"]),
+        log:
+            out("logs/cmprsk_cuminc/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v cuminc --table {input:q} --time time_days --event event"
+            " --group group --at {params.at} --out {output.table:q}"
+            " --figure {output.figures[0]:q} > {log} 2>&1"
+
+    FINAL_TARGETS.extend([out("tables/cuminc_secondary.tsv")] + _figure("cuminc_secondary"))
+
+
+if COMP_CFG["evidence_studies"]:
+
+    rule mirscope_evidence:
+        input:
+            COMP_CFG["evidence_studies"] or [],
+        output:
+            table=out("tables/evidence_scores.tsv"),
+            figures=_figure("evidence_scores"),
+        log:
+            out("logs/mirscope_evidence/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v evidence --studies {input:q} --out {output.table:q}"
+            " --figure {output.figures[0]:q} > {log} 2>&1"
+
+    FINAL_TARGETS.extend([out("tables/evidence_scores.tsv")] + _figure("evidence_scores"))

@@ -1,0 +1,103 @@
+# Per-sample counts (reads, UMI-corrected molecules) per mature miRNA, hairpin and isomiR,
+# then the count matrices. Logic: mirscope.assign, mirscope.umi, mirscope.count (the
+# module docstring of mirscope.count documents every output column).
+
+
+def get_count_samples():
+    """Per-sample table paths for `mirscope matrix`, as repeated options in sheet order."""
+    import shlex
+
+    args = []
+    for sid in SAMPLE_IDS:
+        args += ["--sample-id", sid]
+        args += ["--mature", out(f"counts/{sid}.mature.tsv")]
+        args += ["--hairpin", out(f"counts/{sid}.hairpin.tsv")]
+        args += ["--isomirs", out(f"counts/{sid}.isomirs.tsv")]
+    return shlex.join(args)
+
+
+def get_count_options():
+    """`mirscope count` options from the `counting` config section."""
+    c = CFG["counting"]
+    return " ".join(
+        [
+            f"--tol5 {c['isomir_5p_tolerance']} --tol3 {c['isomir_3p_tolerance']}",
+            "--umi-collision-correction"
+            if c["umi_collision_correction"]
+            else "--no-umi-collision-correction",
+            "--resolve-ambiguous" if c["resolve_ambiguous"] else "--no-resolve-ambiguous",
+            f"--ambiguous-min-ratio {c['ambiguous_min_ratio']}",
+        ]
+    )
+
+
+rule mirscope_count:
+    input:
+        molecules=out("trimmed/{sample}.molecules.tsv.gz"),
+        bam=out("align/{sample}.hairpin.bam"),
+        hairpin=out(f"reference/{REF_SPECIES}_hairpin.fa"),
+        loci=out(f"reference/{REF_SPECIES}_mature_loci.tsv"),
+    output:
+        mature=out("counts/{sample}.mature.tsv"),
+        hairpin=out("counts/{sample}.hairpin.tsv"),
+        isomirs=out("counts/{sample}.isomirs.tsv"),
+        stats=out("counts/{sample}.align_stats.json"),
+    params:
+        options=get_count_options(),
+    log:
+        out("logs/mirscope_count/{sample}.log"),
+    benchmark:
+        out("benchmarks/mirscope_count/{sample}.tsv")
+    threads: 1
+    # Memory grows with the sample's unique (insert, UMI) molecules: ~1 GB per 5 million.
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    conda:
+        "../../envs/mirscope.yaml"
+    shell:
+        "mirscope -v count --sample-id {wildcards.sample:q} --molecules {input.molecules:q}"
+        " --bam {input.bam:q} --hairpin {input.hairpin:q} --loci {input.loci:q}"
+        " {params.options}"
+        " --mature-out {output.mature:q} --hairpin-out {output.hairpin:q}"
+        " --isomir-out {output.isomirs:q} --stats-out {output.stats:q} > {log} 2>&1"
+
+
+rule mirscope_matrix:
+    input:
+        expand(
+            out("counts/{sample}.{kind}.tsv"),
+            sample=SAMPLE_IDS,
+            kind=("mature", "hairpin", "isomirs"),
+        ),
+    output:
+        mature_umi=out("counts/mature_umi_counts.tsv"),
+        mature_read=out("counts/mature_read_counts.tsv"),
+        hairpin_umi=out("counts/hairpin_umi_counts.tsv"),
+        hairpin_read=out("counts/hairpin_read_counts.tsv"),
+        isomirs=out("counts/isomir_counts.tsv"),
+    params:
+        samples=get_count_samples(),
+        outdir=get_output_dir,
+    log:
+        out("logs/mirscope_matrix/all.log"),
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    conda:
+        "../../envs/mirscope.yaml"
+    shell:
+        "mirscope -v matrix {params.samples} --outdir {params.outdir:q} > {log} 2>&1"
+
+
+FINAL_TARGETS.extend(
+    [
+        out("counts/mature_umi_counts.tsv"),
+        out("counts/mature_read_counts.tsv"),
+        out("counts/hairpin_umi_counts.tsv"),
+        out("counts/hairpin_read_counts.tsv"),
+        out("counts/isomir_counts.tsv"),
+    ]
+)
+FINAL_TARGETS.extend(out(f"counts/{sid}.align_stats.json") for sid in SAMPLE_IDS)

@@ -1,0 +1,235 @@
+# Counts to findings: DESeq2 normalisation, a Wald test per contrast, patient clustering,
+# Figures 1 and 2, Supplementary Table 2 and volcano plots. Logic: mirscope.normalize,
+# mirscope.deseq, mirscope.contrasts, mirscope.cluster, mirscope.plots.de (their module
+# docstrings document every output column).
+
+import mirscope.contrasts
+import mirscope.errors
+
+DE_CFG = CFG["de"]
+mirscope.contrasts.contrasts_from_config(DE_CFG["contrasts"])  # unique names, known rules
+CONTRASTS = {c["name"]: c for c in DE_CFG["contrasts"]}
+CONTRAST_NAMES = sorted(CONTRASTS)
+for _key in ("table2a_contrast", "table2b_contrast"):
+    if CLINICAL is not None and DE_CFG[_key] not in CONTRASTS:
+        raise mirscope.errors.InputError(
+            f"key 'de.{_key}': not one of the configured contrasts",
+            value=DE_CFG[_key],
+            allowed=", ".join(CONTRAST_NAMES),
+        )
+
+
+wildcard_constraints:
+    contrast="|".join(CONTRAST_NAMES) or "NO_CONTRAST",
+
+
+def get_contrast_spec(wildcards):
+    """NAME:VARIABLE:RULE of one configured contrast (the CLI's --contrast)."""
+    c = CONTRASTS[wildcards.contrast]
+    return f"{c['name']}:{c['variable']}:{c['rule']}"
+
+
+def get_covariate_options():
+    import shlex
+
+    return " ".join(f"--covariate {shlex.quote(c)}" for c in DE_CFG["covariates"])
+
+
+def get_cluster_options():
+    """--variable and --contrast options of `mirscope cluster` from the config."""
+    import shlex
+
+    args = []
+    for v in CFG["clustering"]["variables"]:
+        args += ["--variable", v]
+    for c in DE_CFG["contrasts"]:
+        args += ["--contrast", f"{c['name']}:{c['variable']}:{c['rule']}"]
+    return shlex.join(args)
+
+
+def get_volcano_title(wildcards):
+    """'<name>: <case> vs <control>' in the paper's words (mirscope.cluster.group_labels)."""
+    import mirscope.cluster
+    import mirscope.contrasts
+
+    c = CONTRASTS[wildcards.contrast]
+    contrast = mirscope.contrasts.Contrast(c["name"], c["variable"], c["rule"])
+    labels = mirscope.cluster.group_labels(contrast)
+    return f"{c['name']}: {labels['case']} vs {labels['control']}"
+
+
+def get_table2_de(wildcards):
+    key = "table2a_contrast" if wildcards.part.startswith("2a") else "table2b_contrast"
+    return out(f"de/{DE_CFG[key]}.tsv")
+
+
+def get_figure2_de(wildcards):
+    return get_table2_de(wildcards)
+
+
+def get_figure2_spec(wildcards):
+    key = "table2a_contrast" if wildcards.part.startswith("2a") else "table2b_contrast"
+    c = CONTRASTS[DE_CFG[key]]
+    return f"{c['name']}:{c['variable']}:{c['rule']}"
+
+
+rule mirscope_normalize:
+    input:
+        counts=out("counts/mature_umi_counts.tsv"),
+    output:
+        normalized=out("counts/mature_normalized.tsv"),
+        log2=out("counts/mature_normalized_log2.tsv"),
+        size_factors=out("counts/size_factors.tsv"),
+    params:
+        min_samples=CFG["normalization"]["min_samples"],
+        size_factors=CFG["normalization"]["size_factors"],
+    log:
+        out("logs/mirscope_normalize/all.log"),
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    shell:
+        "mirscope -v normalize --counts {input.counts:q} --out {output.normalized:q}"
+        " --log2-out {output.log2:q} --size-factors-out {output.size_factors:q}"
+        " --min-samples {params.min_samples} --size-factors {params.size_factors}"
+        " > {log} 2>&1"
+
+
+FINAL_TARGETS.extend(
+    [out("counts/mature_normalized.tsv"), out("counts/mature_normalized_log2.tsv")]
+)
+
+
+if CLINICAL is not None:
+
+    rule pydeseq2_wald:
+        input:
+            counts=out("counts/mature_umi_counts.tsv"),
+            clinical=CFG["clinical"],
+        output:
+            out("de/{contrast}.tsv"),
+        params:
+            contrast=get_contrast_spec,
+            covariates=get_covariate_options(),
+            min_samples=CFG["normalization"]["min_samples"],
+            size_factors=CFG["normalization"]["size_factors"],
+            alpha=DE_CFG["alpha"],
+        log:
+            out("logs/pydeseq2_wald/{contrast}.log"),
+        benchmark:
+            out("benchmarks/pydeseq2_wald/{contrast}.tsv")
+        # pydeseq2 runs single-threaded here (n_cpus=1), so results do not depend on cores.
+        threads: 1
+        resources:
+            mem_mb=4000,
+            runtime=30,
+        shell:
+            "mirscope -v de --counts {input.counts:q} --table {input.clinical:q}"
+            " --contrast {params.contrast:q} {params.covariates}"
+            " --min-samples {params.min_samples} --size-factors {params.size_factors}"
+            " --alpha {params.alpha} --out {output:q} > {log} 2>&1"
+
+    rule mirscope_de_table2:
+        input:
+            get_table2_de,
+        output:
+            out("tables/supp_table{part}_de.tsv"),
+        params:
+            lfc=DE_CFG["lfc_threshold"],
+            p=DE_CFG["p_threshold"],
+        wildcard_constraints:
+            part="2a_crs|2b_icans",
+        log:
+            out("logs/mirscope_de_table2/{part}.log"),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        shell:
+            "mirscope de-select --de {input:q} --lfc {params.lfc} --p {params.p}"
+            " --out {output:q} > {log} 2>&1"
+
+    rule mirscope_cluster:
+        input:
+            log2=out("counts/mature_normalized_log2.tsv"),
+            clinical=CFG["clinical"],
+        output:
+            clusters=out("tables/clusters.tsv"),
+            associations=out("tables/cluster_associations.tsv"),
+            png=out("figures/fig1_clustering_heatmap.png"),
+            pdf=out("figures/fig1_clustering_heatmap.pdf"),
+        params:
+            k=CFG["clustering"]["k"],
+            options=get_cluster_options(),
+        log:
+            out("logs/mirscope_cluster/all.log"),
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=15,
+        shell:
+            "mirscope -v cluster --log2 {input.log2:q} --clinical {input.clinical:q}"
+            " -k {params.k} {params.options} --clusters-out {output.clusters:q}"
+            " --associations-out {output.associations:q} --figure {output.png:q} > {log} 2>&1"
+
+    rule mirscope_de_heatmap:
+        input:
+            log2=out("counts/mature_normalized_log2.tsv"),
+            clinical=CFG["clinical"],
+            de=get_figure2_de,
+        output:
+            png=out("figures/fig{part}_de_heatmap.png"),
+            pdf=out("figures/fig{part}_de_heatmap.pdf"),
+        params:
+            contrast=get_figure2_spec,
+            lfc=DE_CFG["lfc_threshold"],
+            p=DE_CFG["p_threshold"],
+        wildcard_constraints:
+            part="2a_crs|2b_icans",
+        log:
+            out("logs/mirscope_de_heatmap/{part}.log"),
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=10,
+        shell:
+            "mirscope -v de-heatmap --log2 {input.log2:q} --clinical {input.clinical:q}"
+            " --de {input.de:q} --contrast {params.contrast:q} --lfc {params.lfc}"
+            " --p {params.p} --out {output.png:q} > {log} 2>&1"
+
+    rule mirscope_volcano:
+        input:
+            out("de/{contrast}.tsv"),
+        output:
+            png=out("figures/volcano_{contrast}.png"),
+            pdf=out("figures/volcano_{contrast}.pdf"),
+        params:
+            lfc=DE_CFG["lfc_threshold"],
+            p=DE_CFG["p_threshold"],
+            title=get_volcano_title,
+        log:
+            out("logs/mirscope_volcano/{contrast}.log"),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        shell:
+            "mirscope volcano --de {input:q} --lfc {params.lfc} --p {params.p}"
+            " --title {params.title:q} --out {output.png:q} > {log} 2>&1"
+
+    FINAL_TARGETS.extend(
+        [out(f"de/{c}.tsv") for c in CONTRAST_NAMES]
+        + [out(f"figures/volcano_{c}.{ext}") for c in CONTRAST_NAMES for ext in ("png", "pdf")]
+        + [out("tables/supp_table2a_crs_de.tsv"), out("tables/supp_table2b_icans_de.tsv")]
+        + [out("tables/clusters.tsv"), out("tables/cluster_associations.tsv")]
+        + [
+            out(f"figures/{f}.{ext}")
+            for f in (
+                "fig1_clustering_heatmap",
+                "fig2a_crs_de_heatmap",
+                "fig2b_icans_de_heatmap",
+            )
+            for ext in ("png", "pdf")
+        ]
+    )

@@ -1,0 +1,127 @@
+# Issue 5, clinical statistics: Supplementary Table 1 A/B/C (Fisher r x c, Kruskal-Wallis),
+# the weighted-LASSO toxicity models and response models (Table 1) with paper-style and
+# nested LOOCV, and the paper's Kruskal-Wallis / Spearman tests. Logic: mirscope.stats
+# (tables, models, association) and mirscope.plots.models; columns are documented in the
+# module docstrings. Only with a clinical table; the models need the DE tables.
+
+MODELS_CFG = CFG["models"]
+MODEL_NAMES = list(MODELS_CFG["toxicity_models"]) + list(MODELS_CFG["response_models"])
+MODEL_KINDS = ["selection", "coefficients", "predictions"]
+MODEL_FIGURES = ["selection", "roc", "forest"]
+
+
+def get_models_settings():
+    """The `models` config section as JSON for `mirscope models --settings`."""
+    import json
+
+    return json.dumps(MODELS_CFG, sort_keys=True)
+
+
+def get_models_de_tables(wildcards):
+    """DE tables of the configured models' contrasts (written by the diffexp stage)."""
+    return [out(f"de/{name}.tsv") for name in MODEL_NAMES]
+
+
+if CLINICAL is not None:
+
+    rule mirscope_clinical_tables:
+        input:
+            clinical=CFG["clinical"],
+        output:
+            overall=out("tables/supp_table1a_overall.tsv"),
+            crs=out("tables/supp_table1b_crs.tsv"),
+            icans=out("tables/supp_table1c_icans.tsv"),
+        log:
+            out("logs/mirscope_clinical_tables/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=10,
+        shell:
+            "mirscope -v clinical-tables --clinical {input.clinical:q}"
+            " --out-overall {output.overall:q} --out-crs {output.crs:q}"
+            " --out-icans {output.icans:q} > {log} 2>&1"
+
+    rule mirscope_models:
+        input:
+            clinical=CFG["clinical"],
+            normalized=out("counts/mature_normalized.tsv"),
+            de=get_models_de_tables,
+        output:
+            tables=expand(
+                out("tables/models/{model}_{kind}.tsv"), model=MODEL_NAMES, kind=MODEL_KINDS
+            ),
+            figures=expand(
+                out("figures/models/{model}_{kind}.{ext}"),
+                model=MODEL_NAMES,
+                kind=MODEL_FIGURES,
+                ext=["png", "pdf"],
+            ),
+            toxicity=out("tables/toxicity_models.tsv"),
+            response=out("tables/response_models_summary.tsv"),
+            table1=out("tables/table1_response_models.tsv"),
+        params:
+            settings=get_models_settings(),
+            seed=CFG["seed"],
+            de_lfc=CFG["de"]["lfc_threshold"],
+            de_p=CFG["de"]["p_threshold"],
+            de_dir=out("de"),
+            tables=out("tables"),
+            figures=out("figures/models"),
+        log:
+            out("logs/mirscope_models/all.log"),
+        benchmark:
+            out("benchmarks/mirscope_models/all.tsv")
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=60,
+        shell:
+            "mirscope -v models --clinical {input.clinical:q}"
+            " --normalized {input.normalized:q} --de-dir {params.de_dir:q}"
+            " --settings {params.settings:q} --seed {params.seed}"
+            " --de-lfc {params.de_lfc} --de-p {params.de_p}"
+            " --outdir {params.tables:q} --figdir {params.figures:q} > {log} 2>&1"
+
+    rule mirscope_associations:
+        input:
+            clinical=CFG["clinical"],
+            normalized=out("counts/mature_normalized.tsv"),
+        output:
+            groups=out("tables/group_tests.tsv"),
+            correlations=out("tables/correlations.tsv"),
+        params:
+            settings=get_models_settings(),
+        log:
+            out("logs/mirscope_associations/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=10,
+        shell:
+            "mirscope -v associations --clinical {input.clinical:q}"
+            " --normalized {input.normalized:q} --settings {params.settings:q}"
+            " --out-groups {output.groups:q}"
+            " --out-correlations {output.correlations:q} > {log} 2>&1"
+
+    FINAL_TARGETS.extend(
+        [
+            out("tables/supp_table1a_overall.tsv"),
+            out("tables/supp_table1b_crs.tsv"),
+            out("tables/supp_table1c_icans.tsv"),
+            out("tables/toxicity_models.tsv"),
+            out("tables/response_models_summary.tsv"),
+            out("tables/table1_response_models.tsv"),
+            out("tables/group_tests.tsv"),
+            out("tables/correlations.tsv"),
+        ]
+        + expand(
+            out("tables/models/{model}_{kind}.tsv"), model=MODEL_NAMES, kind=MODEL_KINDS
+        )
+        + expand(
+            out("figures/models/{model}_{kind}.{ext}"),
+            model=MODEL_NAMES,
+            kind=MODEL_FIGURES,
+            ext=["png", "pdf"],
+        )
+    )

@@ -1,0 +1,64 @@
+# Read QC of the run: per-sample table, figures and MultiQC custom content (mirscope.qc),
+# joined with the counting stage's alignment statistics; then one MultiQC report over the
+# logs (bowtie) and mirscope's custom content. Columns: docstring of mirscope.qc.
+
+
+def get_qc_inputs(wildcards):
+    """`mirscope qc` options: every sample's trim.json and align_stats.json, sheet order."""
+    import shlex
+
+    args = []
+    for sid in SAMPLE_IDS:
+        args += ["--trim-stats", out(f"trimmed/{sid}.trim.json")]
+        args += ["--align-stats", out(f"counts/{sid}.align_stats.json")]
+    return shlex.join(args)
+
+
+rule mirscope_qc:
+    input:
+        trim=expand(out("trimmed/{sample}.trim.json"), sample=SAMPLE_IDS),
+        align=expand(out("counts/{sample}.align_stats.json"), sample=SAMPLE_IDS),
+    output:
+        summary=out("qc/qc_summary.tsv"),
+        classes=multiext(out("qc/qc_read_classes"), ".png", ".pdf"),
+        lengths=multiext(out("qc/qc_insert_lengths"), ".png", ".pdf"),
+        mqc=multiext(
+            out("qc/multiqc/mirscope_"),
+            "read_classes_mqc.tsv",
+            "insert_lengths_mqc.json",
+            "qc_summary_mqc.tsv",
+        ),
+    params:
+        inputs=get_qc_inputs,
+        outdir=out("qc"),
+    log:
+        out("logs/mirscope_qc/all.log"),
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    shell:
+        "mirscope -v qc {params.inputs} --outdir {params.outdir:q} > {log} 2>&1"
+
+
+rule multiqc_report:
+    input:
+        rules.mirscope_qc.output.mqc,
+        expand(out("counts/{sample}.align_stats.json"), sample=SAMPLE_IDS),
+    output:
+        out("qc/multiqc_report.html"),
+    params:
+        outdir=out("qc"),
+        search=[out("qc/multiqc"), out("logs")],
+    log:
+        out("logs/multiqc_report/all.log"),
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    shell:
+        "multiqc --force --no-data-dir --outdir {params.outdir:q} --filename multiqc_report.html"
+        " {params.search:q} > {log} 2>&1"
+
+
+FINAL_TARGETS.extend([out("qc/qc_summary.tsv"), out("qc/multiqc_report.html")])

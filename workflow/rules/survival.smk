@@ -1,0 +1,63 @@
+# Supplementary Figure S1: the configured miRNA (default hsa-miR-542-5p) cut at its
+# optimised cut-off (maxstat log-rank, as survminer::surv_cutpoint), Kaplan-Meier curves of
+# OS/PFS/TTP with numbers at risk. Logic: mirscope.survival (cutpoint, km, prognostic) and
+# mirscope.plots.survival; output columns are documented in their module docstrings.
+
+SURV_CFG = CFG["survival"]
+S1_ENDPOINTS = ["os", "pfs", "ttp"]
+
+
+def get_survival_options():
+    """Options of `mirscope survival` from the `survival` config section."""
+    import shlex
+
+    times = ",".join(f"{t:g}" for t in SURV_CFG["at_risk_times"])
+    return " ".join(
+        [
+            f"--variable {shlex.quote(SURV_CFG['variable'])}",
+            f"--endpoint {SURV_CFG['cutpoint_endpoint']}",
+            f"--minprop {SURV_CFG['minprop']}",
+            f"--at-risk {times}",
+        ]
+    )
+
+
+if CLINICAL is not None:
+
+    rule mirscope_suppfig_s1:
+        input:
+            clinical=CFG["clinical"],
+            normalized=out("counts/mature_normalized.tsv"),
+        output:
+            cutpoint=out("tables/suppfig_s1_cutpoint.tsv"),
+            km=out("tables/suppfig_s1_km.tsv"),
+            figures=expand(
+                out("figures/suppfig_s1_{endpoint}.{ext}"),
+                endpoint=S1_ENDPOINTS,
+                ext=["png", "pdf"],
+            ),
+        params:
+            options=get_survival_options(),
+            prefix=out("figures/suppfig_s1"),
+        log:
+            out("logs/mirscope_suppfig_s1/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1500,
+            runtime=10,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v survival --clinical {input.clinical:q}"
+            " --normalized {input.normalized:q} {params.options}"
+            " --cutpoint-out {output.cutpoint:q} --km-out {output.km:q}"
+            " --figure-prefix {params.prefix:q} > {log} 2>&1"
+
+    FINAL_TARGETS.extend(
+        [out("tables/suppfig_s1_cutpoint.tsv"), out("tables/suppfig_s1_km.tsv")]
+        + expand(
+            out("figures/suppfig_s1_{endpoint}.{ext}"),
+            endpoint=S1_ENDPOINTS,
+            ext=["png", "pdf"],
+        )
+    )

@@ -1,0 +1,42 @@
+# UMI-aware 3' adapter trimming, read classification and collapsing to unique
+# (insert, UMI) molecules, in one streaming pass per sample (mirscope.trim). Settings come
+# from the preset named in the config merged with the `trimming` overrides (CFG["trimming"]).
+# Output contract (docs/development.md): trimmed/{sample}.molecules.tsv.gz and .trim.json.
+
+
+def get_trim_options(wildcards):
+    """`mirscope trim` options from the completed `trimming` config section."""
+    t = CFG["trimming"]
+    return (
+        f"--adapter {t['adapter']} --umi-length {t['umi_length']}"
+        f" --clip-5p {t['clip_5p']} --clip-3p {t['clip_3p']} --min-length {t['min_length']}"
+        f" --max-error-rate {t['max_error_rate']} --min-overlap {t['min_overlap']}"
+    )
+
+
+rule mirscope_trim:
+    input:
+        get_fastq,
+    output:
+        molecules=out("trimmed/{sample}.molecules.tsv.gz"),
+        stats=out("trimmed/{sample}.trim.json"),
+    params:
+        options=get_trim_options,
+    log:
+        out("logs/mirscope_trim/{sample}.log"),
+    benchmark:
+        out("benchmarks/mirscope_trim/{sample}.tsv")
+    # Two cores: this process trims (ISA-L inflates the gzip in a light background thread),
+    # a child process counts molecules, sorts and writes them (mirscope.trim.CounterProcess).
+    threads: 2
+    # Memory grows with unique (insert, UMI) molecules only: ~150 MB per million.
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    shell:
+        "mirscope -v trim --fastq {input:q} --sample {wildcards.sample:q} {params.options}"
+        " --threads {threads} --molecules {output.molecules:q} --stats {output.stats:q}"
+        " > {log} 2>&1"
+
+
+FINAL_TARGETS.extend(expand(out("trimmed/{sample}.trim.json"), sample=SAMPLE_IDS))
