@@ -14,10 +14,12 @@ DEMO_READS ?= 20000
 PYTEST_ARGS ?=
 
 APT_TOOLS := bowtie samtools sra-toolkit optimir python3-venv pigz
+APT_TEST := chromium
+APT_SLURM := slurm-wlm slurmdbd munge mariadb-server mariadb-client
 APT_R := r-base-core r-bioc-deseq2 r-cran-glmnet r-cran-survival r-cran-survminer \
          r-cran-maxstat r-cran-cmprsk
 
-.PHONY: install install-system install-r venv demo demo-data test lint clean-demo help
+.PHONY: install install-system install-r install-slurm install-test venv demo demo-data test lint clean-demo help
 
 help:
 	@echo "make demo   - install, simulate the demo cohort and run the workflow on it"
@@ -33,6 +35,15 @@ install-system:
 
 install-r:
 	@bash scripts/install_debian.sh $(APT_R)
+
+# Headless Chromium for the report's browser check (tests/test_workflow.py).
+install-test:
+	@bash scripts/install_debian.sh $(APT_TEST)
+
+# Debian packages for the throw-away SLURM cluster of tests/test_slurm.py (the test starts
+# and stops the daemons itself, on 127.0.0.1, in a temp dir; nothing is configured system-wide).
+install-slurm:
+	@bash scripts/install_debian.sh $(APT_SLURM)
 
 venv: $(VENV)/.installed
 
@@ -53,8 +64,8 @@ demo: demo-data
 	source $(VENV)/bin/activate && snakemake --cores $(CORES) --configfile config/config.yaml \
 	  --report results/demo/report.html
 
-test: install install-r
-	source $(VENV)/bin/activate && pytest $(PYTEST_ARGS)
+test: install install-r install-slurm install-test
+	source $(VENV)/bin/activate && MIRSCOPE_REQUIRE_SLURM=1 pytest $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff format --check src tests scripts

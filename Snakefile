@@ -16,6 +16,9 @@ if not config:
     configfile: "config/config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/reference.smk"
 include: "workflow/rules/download.smk"
@@ -27,6 +30,7 @@ include: "workflow/rules/diffexp.smk"
 include: "workflow/rules/survival.smk"
 include: "workflow/rules/companion.smk"
 include: "workflow/rules/models.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

@@ -76,3 +76,21 @@ def test_config_file_errors(tmp_path):
     with pytest.raises(InputError, match="not valid YAML"):
         load_config(bad)
     assert yaml.safe_load("a: 1") == {"a": 1}
+
+
+def test_lazy_command_table_matches_stage_modules():
+    """The static table the CLI uses to avoid importing every stage must stay in sync."""
+    import importlib
+
+    from mirscope.cli import STAGE_COMMANDS
+
+    for module_name, names in STAGE_COMMANDS.items():
+        module = importlib.import_module(f"mirscope.cli.{module_name}")
+        assert tuple(c.name for c in module.COMMANDS) == names, module_name
+
+
+def test_help_lists_every_stage_command(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for name in ("simulate", "trim", "count", "de", "cutpoint", "logistic", "validate"):
+        assert name in out

@@ -147,7 +147,7 @@ def test_cli_cox_and_forest(tmp_path):
     assert (
         main(
             [
-                "logistic",
+                "logistic-or",
                 "--table",
                 str(f),
                 "--outcome",

@@ -131,14 +131,16 @@ def collision_corrected(
     ref = head_counts if reference is None else reference
     r = np.sort(np.asarray(ref, dtype=np.int64))
     n = len(r)
-    share = (n - np.searchsorted(r, 2 * r - 1, side="left")) / n  # S(2r-1)
-    ones = r == 1
-    if ones.any():
-        share[ones] = (n - np.searchsorted(r, 2, side="left")) / n + ones.mean() / 2
+    # The distribution as (distinct read count, weight): a few hundred values at most.
+    values, weights = np.unique(r, return_counts=True)
+    weights = weights / n
+    share = (n - np.searchsorted(r, 2 * values - 1, side="left")) / n  # S(2r-1)
+    if values[0] == 1:
+        share[0] = (n - np.searchsorted(r, 2, side="left")) / n + weights[0] / 2
 
     def observed(m: float) -> float:
         lam = 3 * umi_length * m / k
-        lost = float(np.mean(-np.expm1(-lam * share)))
+        lost = float(np.dot(weights, -np.expm1(-lam * share)))
         return m - m * lost - m * m / (2 * k)
 
     lo, hi = float(c), float(c)

@@ -209,7 +209,7 @@ class SlurmTestCluster:
     # -- daemons ---------------------------------------------------------------------------
     def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
         """Start a daemon in the foreground of its own session; remember its pid."""
-        out = open(self.log / f"{name}.stdout", "ab")  # noqa: SIM115 - the child keeps it
+        out = open(self.log / f"{name}.stdout", "ab")  # the child keeps its own copy
         proc = subprocess.Popen(
             argv,
             stdin=subprocess.DEVNULL,

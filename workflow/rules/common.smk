@@ -100,3 +100,22 @@ def get_reference_options(wildcards):
         if digest:
             opts.append(f"--sha256-{kind} {digest}")
     return " ".join(opts)
+
+
+def reported(paths, caption, category, subcategory=None):
+    """Mark output(s) for the Snakemake report (`snakemake --report`), with a caption
+    from workflow/report/<caption>.rst; a list is marked element by element."""
+    kwargs = dict(caption=f"../report/{caption}.rst", category=category)
+    if subcategory is not None:
+        kwargs["subcategory"] = subcategory
+    if isinstance(paths, str):
+        return report(paths, **kwargs)
+    return [report(p, **kwargs) for p in paths]
+
+
+def get_paper_compare_inputs():
+    """Every table the paper comparison reads that this run builds (the rest show as
+    "not computed"): the stage outputs collected so far, tables and count matrices only."""
+    return sorted(
+        {t for t in FINAL_TARGETS if t.endswith(".tsv") and ("/tables/" in t or "/counts/mature" in t)}
+    )

@@ -59,8 +59,12 @@ def get_importance_options():
     return shlex.join(opts)
 
 
-def _figure(name):
-    return [out(f"figures/{name}.png"), out(f"figures/{name}.pdf")]
+def _figure(name, caption=None):
+    """PNG + PDF of one figure; with a caption the PNG is marked for the report."""
+    png = out(f"figures/{name}.png")
+    if caption is not None:
+        png = reported(png, caption, "Companion analyses")
+    return [png, out(f"figures/{name}.pdf")]
 
 
 if CLINICAL is not None and COMP_CFG["kinetics"]:
@@ -69,11 +73,11 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
         input:
             unpack(get_kinetics_inputs),
         output:
-            params=out("tables/kinetics_parameters.tsv"),
-            tests=out("tables/kinetics_tests.tsv"),
-            km=out("tables/kinetics_km_pfs.tsv"),
-            merged=out("tables/kinetics_patients.tsv"),
-            figures=_figure("kinetics_curves") + _figure("kinetics_km_pfs"),
+            params=reported(out("tables/kinetics_parameters.tsv"), "companion_table", "Companion analyses"),
+            tests=reported(out("tables/kinetics_tests.tsv"), "companion_table", "Companion analyses"),
+            km=reported(out("tables/kinetics_km_pfs.tsv"), "companion_table", "Companion analyses"),
+            merged=reported(out("tables/kinetics_patients.tsv"), "companion_table", "Companion analyses"),
+            figures=_figure("kinetics_curves", caption="companion_figure") + _figure("kinetics_km_pfs", caption="companion_figure"),
         params:
             options=get_kinetics_options(),
             prefix=out("figures/kinetics"),
@@ -95,8 +99,8 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
         input:
             out("tables/kinetics_patients.tsv"),
         output:
-            table=out("tables/cox_pfs.tsv"),
-            figures=_figure("forest_cox_pfs"),
+            table=reported(out("tables/cox_pfs.tsv"), "companion_table", "Companion analyses"),
+            figures=_figure("forest_cox_pfs", caption="companion_figure"),
         params:
             options=get_model_options(),
         log:
@@ -116,8 +120,8 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
         input:
             out("tables/kinetics_patients.tsv"),
         output:
-            table=out("tables/logistic_response.tsv"),
-            figures=_figure("forest_logistic_response"),
+            table=reported(out("tables/logistic_response.tsv"), "companion_table", "Companion analyses"),
+            figures=_figure("forest_logistic_response", caption="companion_figure"),
         params:
             options=get_model_options(),
         log:
@@ -129,7 +133,7 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
         conda:
             "../../envs/mirscope.yaml"
         shell:
-            "mirscope -v logistic --table {input:q} --outcome responder {params.options}"
+            "mirscope -v logistic-or --table {input:q} --outcome responder {params.options}"
             " --out {output.table:q} --figure {output.figures[0]:q} > {log} 2>&1"
 
     FINAL_TARGETS.extend(
@@ -154,15 +158,15 @@ if CLINICAL is not None and COMP_CFG["covariates"]:
             covariates=COMP_CFG["covariates"] or [],
             clinical=CFG["clinical"],
         output:
-            summary=out("tables/importance_summary.tsv"),
-            long=out("tables/importance_by_seed.tsv"),
-            pruned=out("tables/importance_pruned.tsv"),
-            probability=out("tables/importance_probability.tsv"),
-            km=out("tables/importance_km_pfs.tsv"),
-            figures=_figure(f"importance_{COMP_CFG['response']}")
-            + _figure("importance_pfs")
-            + _figure("importance_probability")
-            + _figure("importance_km_pfs"),
+            summary=reported(out("tables/importance_summary.tsv"), "companion_table", "Companion analyses"),
+            long=reported(out("tables/importance_by_seed.tsv"), "companion_table", "Companion analyses"),
+            pruned=reported(out("tables/importance_pruned.tsv"), "companion_table", "Companion analyses"),
+            probability=reported(out("tables/importance_probability.tsv"), "companion_table", "Companion analyses"),
+            km=reported(out("tables/importance_km_pfs.tsv"), "companion_table", "Companion analyses"),
+            figures=_figure(f"importance_{COMP_CFG['response']}", caption="companion_figure")
+            + _figure("importance_pfs", caption="companion_figure")
+            + _figure("importance_probability", caption="companion_figure")
+            + _figure("importance_km_pfs", caption="companion_figure"),
         params:
             options=get_importance_options(),
             prefix=out("figures/importance"),
@@ -205,8 +209,8 @@ if COMP_CFG["secondary_events"]:
         input:
             COMP_CFG["secondary_events"] or [],
         output:
-            table=out("tables/cuminc_secondary.tsv"),
-            figures=_figure("cuminc_secondary"),
+            table=reported(out("tables/cuminc_secondary.tsv"), "companion_table", "Companion analyses"),
+            figures=_figure("cuminc_secondary", caption="companion_figure"),
         params:
             at=",".join(f"{t:g}" for t in COMP_CFG["cuminc_times"]),
         log:
@@ -231,8 +235,8 @@ if COMP_CFG["evidence_studies"]:
         input:
             COMP_CFG["evidence_studies"] or [],
         output:
-            table=out("tables/evidence_scores.tsv"),
-            figures=_figure("evidence_scores"),
+            table=reported(out("tables/evidence_scores.tsv"), "companion_table", "Companion analyses"),
+            figures=_figure("evidence_scores", caption="companion_figure"),
         log:
             out("logs/mirscope_evidence/all.log"),
         threads: 1

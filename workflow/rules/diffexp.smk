@@ -77,7 +77,7 @@ rule mirscope_normalize:
     input:
         counts=out("counts/mature_umi_counts.tsv"),
     output:
-        normalized=out("counts/mature_normalized.tsv"),
+        normalized=reported(out("counts/mature_normalized.tsv"), "normalized", "Counts"),
         log2=out("counts/mature_normalized_log2.tsv"),
         size_factors=out("counts/size_factors.tsv"),
     params:
@@ -134,7 +134,7 @@ if CLINICAL is not None:
         input:
             get_table2_de,
         output:
-            out("tables/supp_table{part}_de.tsv"),
+            reported(out("tables/supp_table{part}_de.tsv"), "supp_table2", "Differential expression"),
         params:
             lfc=DE_CFG["lfc_threshold"],
             p=DE_CFG["p_threshold"],
@@ -155,9 +155,11 @@ if CLINICAL is not None:
             log2=out("counts/mature_normalized_log2.tsv"),
             clinical=CFG["clinical"],
         output:
-            clusters=out("tables/clusters.tsv"),
-            associations=out("tables/cluster_associations.tsv"),
-            png=out("figures/fig1_clustering_heatmap.png"),
+            clusters=reported(out("tables/clusters.tsv"), "clusters", "Clustering"),
+            associations=reported(
+                out("tables/cluster_associations.tsv"), "cluster_associations", "Clustering"
+            ),
+            png=reported(out("figures/fig1_clustering_heatmap.png"), "fig1", "Clustering"),
             pdf=out("figures/fig1_clustering_heatmap.pdf"),
         params:
             k=CFG["clustering"]["k"],
@@ -179,7 +181,9 @@ if CLINICAL is not None:
             clinical=CFG["clinical"],
             de=get_figure2_de,
         output:
-            png=out("figures/fig{part}_de_heatmap.png"),
+            png=reported(
+                out("figures/fig{part}_de_heatmap.png"), "fig2", "Differential expression"
+            ),
             pdf=out("figures/fig{part}_de_heatmap.pdf"),
         params:
             contrast=get_figure2_spec,
@@ -202,7 +206,9 @@ if CLINICAL is not None:
         input:
             out("de/{contrast}.tsv"),
         output:
-            png=out("figures/volcano_{contrast}.png"),
+            png=reported(
+                out("figures/volcano_{contrast}.png"), "volcano", "Differential expression"
+            ),
             pdf=out("figures/volcano_{contrast}.pdf"),
         params:
             lfc=DE_CFG["lfc_threshold"],

@@ -28,9 +28,9 @@ if CLINICAL is not None:
         input:
             clinical=CFG["clinical"],
         output:
-            overall=out("tables/supp_table1a_overall.tsv"),
-            crs=out("tables/supp_table1b_crs.tsv"),
-            icans=out("tables/supp_table1c_icans.tsv"),
+            overall=reported(out("tables/supp_table1a_overall.tsv"), "supp_table1", "Cohort"),
+            crs=reported(out("tables/supp_table1b_crs.tsv"), "supp_table1", "Cohort"),
+            icans=reported(out("tables/supp_table1c_icans.tsv"), "supp_table1", "Cohort"),
         log:
             out("logs/mirscope_clinical_tables/all.log"),
         threads: 1
@@ -51,15 +51,23 @@ if CLINICAL is not None:
             tables=expand(
                 out("tables/models/{model}_{kind}.tsv"), model=MODEL_NAMES, kind=MODEL_KINDS
             ),
-            figures=expand(
-                out("figures/models/{model}_{kind}.{ext}"),
-                model=MODEL_NAMES,
-                kind=MODEL_FIGURES,
-                ext=["png", "pdf"],
+            figures=reported(
+                expand(
+                    out("figures/models/{model}_{kind}.png"),
+                    model=MODEL_NAMES,
+                    kind=MODEL_FIGURES,
+                ),
+                "model_figures",
+                "Models",
             ),
-            toxicity=out("tables/toxicity_models.tsv"),
-            response=out("tables/response_models_summary.tsv"),
-            table1=out("tables/table1_response_models.tsv"),
+            figures_pdf=expand(
+                out("figures/models/{model}_{kind}.pdf"), model=MODEL_NAMES, kind=MODEL_FIGURES
+            ),
+            toxicity=reported(out("tables/toxicity_models.tsv"), "toxicity_models", "Models"),
+            response=reported(
+                out("tables/response_models_summary.tsv"), "response_models", "Models"
+            ),
+            table1=reported(out("tables/table1_response_models.tsv"), "table1", "Models"),
         params:
             settings=get_models_settings(),
             seed=CFG["seed"],
@@ -88,8 +96,8 @@ if CLINICAL is not None:
             clinical=CFG["clinical"],
             normalized=out("counts/mature_normalized.tsv"),
         output:
-            groups=out("tables/group_tests.tsv"),
-            correlations=out("tables/correlations.tsv"),
+            groups=reported(out("tables/group_tests.tsv"), "group_tests", "Models"),
+            correlations=reported(out("tables/correlations.tsv"), "correlations", "Models"),
         params:
             settings=get_models_settings(),
         log:

@@ -19,9 +19,11 @@ rule mirscope_qc:
         trim=expand(out("trimmed/{sample}.trim.json"), sample=SAMPLE_IDS),
         align=expand(out("counts/{sample}.align_stats.json"), sample=SAMPLE_IDS),
     output:
-        summary=out("qc/qc_summary.tsv"),
-        classes=multiext(out("qc/qc_read_classes"), ".png", ".pdf"),
-        lengths=multiext(out("qc/qc_insert_lengths"), ".png", ".pdf"),
+        summary=reported(out("qc/qc_summary.tsv"), "qc_summary", "Quality control"),
+        classes=reported(out("qc/qc_read_classes.png"), "qc_read_classes", "Quality control"),
+        classes_pdf=out("qc/qc_read_classes.pdf"),
+        lengths=reported(out("qc/qc_insert_lengths.png"), "qc_insert_lengths", "Quality control"),
+        lengths_pdf=out("qc/qc_insert_lengths.pdf"),
         mqc=multiext(
             out("qc/multiqc/mirscope_"),
             "read_classes_mqc.tsv",
@@ -46,7 +48,7 @@ rule multiqc_report:
         rules.mirscope_qc.output.mqc,
         expand(out("counts/{sample}.align_stats.json"), sample=SAMPLE_IDS),
     output:
-        out("qc/multiqc_report.html"),
+        reported(out("qc/multiqc_report.html"), "multiqc", "Quality control"),
     params:
         outdir=out("qc"),
         search=[out("qc/multiqc"), out("logs")],

@@ -29,13 +29,14 @@ if CLINICAL is not None:
             clinical=CFG["clinical"],
             normalized=out("counts/mature_normalized.tsv"),
         output:
-            cutpoint=out("tables/suppfig_s1_cutpoint.tsv"),
-            km=out("tables/suppfig_s1_km.tsv"),
-            figures=expand(
-                out("figures/suppfig_s1_{endpoint}.{ext}"),
-                endpoint=S1_ENDPOINTS,
-                ext=["png", "pdf"],
+            cutpoint=reported(out("tables/suppfig_s1_cutpoint.tsv"), "suppfig_s1_cutpoint", "Survival"),
+            km=reported(out("tables/suppfig_s1_km.tsv"), "suppfig_s1_km", "Survival"),
+            figures=reported(
+                expand(out("figures/suppfig_s1_{endpoint}.png"), endpoint=S1_ENDPOINTS),
+                "suppfig_s1",
+                "Survival",
             ),
+            figures_pdf=expand(out("figures/suppfig_s1_{endpoint}.pdf"), endpoint=S1_ENDPOINTS),
         params:
             options=get_survival_options(),
             prefix=out("figures/suppfig_s1"),

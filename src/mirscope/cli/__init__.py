@@ -16,22 +16,52 @@ import click
 from mirscope import __version__
 from mirscope.errors import MirscopeError
 
-# One entry per stage module under mirscope/cli/. Order is the order in `mirscope --help`.
-STAGE_MODULES = (
-    "validate",
-    "cohort",
-    "data",
-    "fetch",
-    "trim",
-    "count",
-    "de",
-    "survival",
-    "models",
-)
+# Stage modules under mirscope/cli/, in `mirscope --help` order, and the commands each one
+# defines. Listed statically so that running one command imports only its own stage: the
+# rules start `mirscope` hundreds of times per run, and importing every stage (pandas,
+# scipy, pydeseq2, lifelines...) each time cost seconds per job. tests/test_cli.py checks
+# this table against each module's COMMANDS list.
+STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
+    "validate": ("validate",),
+    "cohort": ("simulate",),
+    "fetch": ("download", "reference"),
+    "trim": ("trim", "qc"),
+    "count": ("inserts", "count", "matrix"),
+    "de": ("normalize", "de", "de-select", "cluster", "de-heatmap", "volcano"),
+    "models": ("logistic", "lasso", "clinical-tables", "models", "associations"),
+    "survival": (
+        "cutpoint",
+        "km",
+        "survival",
+        "cox",
+        "logistic-or",
+        "cuminc",
+        "kinetics",
+        "importance",
+        "evidence",
+    ),
+    "report": ("paper-compare",),
+}
+STAGE_MODULES = tuple(STAGE_COMMANDS)
+_COMMAND_MODULE = {cmd: mod for mod, cmds in STAGE_COMMANDS.items() for cmd in cmds}
 
 
 class _Group(click.Group):
-    """A click group whose invoke() is the single place data errors become exit code 1."""
+    """A click group that loads a stage only when one of its commands runs, and whose
+    invoke() is the single place data errors become exit code 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(_COMMAND_MODULE)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        module_name = _COMMAND_MODULE.get(name)
+        if module_name is None:
+            return None
+        module = importlib.import_module(f"mirscope.cli.{module_name}")
+        for command in module.COMMANDS:
+            if command.name == name:
+                return command
+        return None
 
     def invoke(self, ctx: click.Context):  # noqa: D102
         try:
@@ -53,12 +83,6 @@ def cli(ctx: click.Context, debug: bool, verbose: int) -> None:
     ctx.meta["mirscope.debug"] = debug
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-
-
-for _name in STAGE_MODULES:
-    _module = importlib.import_module(f"mirscope.cli.{_name}")
-    for _command in _module.COMMANDS:
-        cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -177,7 +177,7 @@ def cox_cmd(table, time, event, covariates, interactions, out, figure):
     write_tsv(res, out)
 
 
-@click.command("logistic")
+@click.command("logistic-or")
 @click.option("--table", "table", required=True, type=click.Path(dir_okay=False))
 @click.option("--outcome", required=True, help="Binary outcome column (1/0).")
 @click.option("--covariates", required=True, help="Comma-separated covariate columns.")
@@ -185,7 +185,7 @@ def cox_cmd(table, time, event, covariates, interactions, out, figure):
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
 @click.option("--figure", default=None, type=click.Path(dir_okay=False))
 def logistic_cmd(table, outcome, covariates, interactions, out, figure):
-    """Univariable and multivariable logistic models (OR, 95% CI, p)."""
+    """Univariable and multivariable logistic models (OR, 95% CI, p) with a forest plot."""
     from mirscope.survival.cox import regression_table
     from mirscope.survival.prognostic import read_table
 

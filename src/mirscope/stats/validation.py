@@ -88,11 +88,18 @@ def classification_metrics(y: np.ndarray, prob: np.ndarray, threshold: float = 0
 
 
 def _quiet_fit(frame: pd.DataFrame, predictors: list[str]) -> tuple[LogisticFit, list[str]]:
-    """Fit inside a loop; fallbacks still apply but their warnings are collected."""
+    """Fit inside a loop; fallbacks still apply but their warnings are collected and only
+    those reporting a fallback (Firth, a dropped variable) are returned."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fit = fit_logistic(frame, "y", predictors, source="LOOCV fold")
-    return fit, [str(w.message) for w in caught if issubclass(w.category, MirscopeWarning)]
+    fallbacks = ("Firth", "dropped", "not finite")
+    notes = [
+        str(w.message)
+        for w in caught
+        if issubclass(w.category, MirscopeWarning) and any(f in str(w.message) for f in fallbacks)
+    ]
+    return fit, notes
 
 
 def loocv_probabilities(frame: pd.DataFrame, predictors: list[str]) -> tuple[np.ndarray, int]:

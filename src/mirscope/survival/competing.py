@@ -15,6 +15,8 @@ and the test statistic agree with R to rounding):
   ``est ** exp(± 1.96 sqrt(var) / (est log est))`` (as tidycmprsk), which stays in (0, 1).
 
 Event codes: 0 censored, 1 the event of interest, 2 death without the event (competing).
+
+Licence: cmprsk is GPL (>= 2); this port is one reason mirscope is GPL-3.0-or-later.
 """
 
 from __future__ import annotations

@@ -260,10 +260,18 @@ def regression_table(
     elif kind == "logistic":
         # a missing outcome (e.g. response not evaluable) drops the patient, like a covariate
         require_columns(df, [outcome], source=source)
-        known = df[outcome].notna().to_numpy()
-        _, codes = time_event(df[known].assign(_zero=0.0), "_zero", outcome, source=source)
-        y = np.full(len(df), np.nan)
-        y[known] = codes
+        y = pd.to_numeric(df[outcome], errors="coerce").to_numpy(dtype=float)
+        bad = np.flatnonzero(df[outcome].notna().to_numpy() & ~np.isin(y, (0, 1)))
+        if bad.size:
+            i = int(bad[0])
+            raise InputError(
+                "outcome code outside the documented set",
+                path=source,
+                row=i + 1,
+                column=outcome,
+                value=df[outcome].iloc[i],
+                allowed="0, 1 (empty = not evaluable, left out)",
+            )
     else:
         raise InputError("unknown model kind", value=kind, allowed="cox, logistic")
     x = design(df, covariates, list(interactions), source=source)

@@ -1,3 +1,0 @@
-"""Placeholder removed once the cohort commands land."""
-
-COMMANDS: list = []

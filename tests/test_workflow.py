@@ -1,0 +1,152 @@
+"""The whole workflow, FASTQ to report, on a small simulated cohort with the real tools.
+
+This is the test a user's `make demo` stands for: the real bowtie, samtools, cutadapt,
+pydeseq2, lifelines and scikit-learn run through Snakemake; the counts are checked against
+the simulator's truth, the paper comparison against the published numbers' list, and the
+Snakemake report is opened in headless Chromium (issue 7: sections rendered, no console
+errors), with a screenshot kept for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from mirscope.paper import NOT_COMPUTED
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+REPORT_SECTIONS = (
+    "Quality control",
+    "Counts",
+    "Clustering",
+    "Differential expression",
+    "Models",
+    "Survival",
+    "Companion analyses",
+    "Paper vs reanalysis",
+    "Cohort",
+)
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    res = subprocess.run(cmd, cwd=cwd, env=_env(), capture_output=True, text=True, timeout=3000)
+    assert res.returncode == 0, f"{' '.join(cmd)} failed:\n{res.stdout[-4000:]}\n{res.stderr[-4000:]}"
+    return res
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory) -> Path:
+    """Simulate 53 patients at low depth and run the whole workflow once for this module."""
+    for tool in ("bowtie", "bowtie-build", "samtools"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} not installed (make test installs it with apt)")
+    work = tmp_path_factory.mktemp("workflow")
+    _run(["mirscope", "simulate", "--out", "cohort", "--seed", "11",
+          "--reads-per-sample", "1500"], cwd=work)
+    config = {
+        "samples": "cohort/samples.tsv",
+        "clinical": "cohort/clinical.tsv",
+        "preset": "qiaseq",
+        "outdir": "out",
+        "seed": 3,
+        "models": {"resamples": 20, "nested_resamples": 5},
+        "companion": {
+            "kinetics": "cohort/kinetics.tsv",
+            "covariates": "cohort/covariates.tsv",
+            "secondary_events": "cohort/secondary_events.tsv",
+            "evidence_studies": "cohort/evidence_studies.tsv",
+            "n_seeds": 2,
+            "n_trees": 50,
+        },
+    }
+    (work / "config.yaml").write_text(yaml.safe_dump(config))
+    snakefile = str(REPO / "Snakefile")
+    _run(["snakemake", "-s", snakefile, "--configfile", "config.yaml", "--cores", "2"], cwd=work)
+    _run(["snakemake", "-s", snakefile, "--configfile", "config.yaml", "--cores", "2",
+          "--report", "out/report.html"], cwd=work)
+    return work
+
+
+def test_umi_counts_recover_the_simulated_molecules(demo_run):
+    counts = pd.read_csv(demo_run / "out/counts/mature_umi_counts.tsv", sep="\t", index_col=0)
+    truth = pd.read_csv(demo_run / "cohort/truth/mature_molecules.tsv", sep="\t", index_col=0)
+    assert list(counts.columns) == list(truth.columns)
+    ratio = counts.sum().sum() / truth.sum().sum()
+    assert 0.98 <= ratio <= 1.02, ratio
+    spurious = counts.loc[~counts.index.isin(truth.index)].sum().sum() / counts.sum().sum()
+    assert spurious <= 0.005, spurious
+
+
+def test_paper_tables_and_figures_exist(demo_run):
+    out = demo_run / "out"
+    for rel in (
+        "tables/supp_table1a_overall.tsv",
+        "tables/supp_table2a_crs_de.tsv",
+        "tables/supp_table2b_icans_de.tsv",
+        "tables/table1_response_models.tsv",
+        "tables/suppfig_s1_km.tsv",
+        "figures/fig1_clustering_heatmap.png",
+        "figures/fig2a_crs_de_heatmap.pdf",
+        "figures/suppfig_s1_os.png",
+        "qc/multiqc_report.html",
+    ):
+        assert (out / rel).is_file(), rel
+        assert (out / rel).stat().st_size > 0, rel
+
+
+def test_paper_comparison_reports_every_number_from_this_run(demo_run):
+    table = pd.read_csv(demo_run / "out/tables/paper_vs_reanalysis.tsv", sep="\t",
+                        dtype=str, keep_default_na=False)
+    assert set(table.columns) == {"section", "location", "quantity", "paper_value",
+                                  "reanalysis_value", "note"}
+    by_quantity = dict(zip(table["quantity"], table["reanalysis_value"], strict=True))
+    # The simulator reproduces the paper's marginals exactly, so these must agree.
+    assert by_quantity["patients"] == "53"
+    assert by_quantity["CRS grade >= 2"] == "16 (30%)"
+    assert by_quantity["ICANS any grade"] == "18 (34%)"
+    assert by_quantity["evaluable for response"] == "49"
+    # Numbers the run computes are filled in; none is silently left empty.
+    for quantity in ("miRNAs detected in >= 1 sample", "DE miRNAs, CRS >= 2",
+                     "miR-542-5p cut-off (normalized counts)", "OS log-rank p"):
+        assert by_quantity[quantity] not in ("", NOT_COMPUTED), quantity
+    assert all(v != "" for v in table["reanalysis_value"])
+
+
+def test_report_renders_in_headless_chromium(demo_run):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium not installed (make test installs Debian's chromium)")
+    report = demo_run / "out/report.html"
+    profile = demo_run / "chromium-profile"
+    base = [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run", f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
+            "--virtual-time-budget=8000"]
+    dom = subprocess.run([*base, "--dump-dom", report.as_uri()], capture_output=True,
+                         text=True, timeout=180)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    for section in REPORT_SECTIONS:
+        assert section in dom.stdout, f"report section {section!r} not rendered"
+    console = [line for line in dom.stderr.splitlines() if ":CONSOLE" in line]
+    errors = [line for line in console if re.search(r"Uncaught|Error|Failed", line)]
+    assert not errors, errors
+    shot = demo_run / "report.png"
+    res = subprocess.run([*base, "--window-size=1400,1000", f"--screenshot={shot}",
+                          report.as_uri()], capture_output=True, text=True, timeout=180)
+    assert res.returncode == 0 and shot.stat().st_size > 10_000, res.stderr[-2000:]
