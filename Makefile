@@ -19,7 +19,7 @@ APT_SLURM := slurm-wlm slurmdbd munge mariadb-server mariadb-client
 APT_R := r-base-core r-bioc-deseq2 r-cran-glmnet r-cran-survival r-cran-survminer \
          r-cran-maxstat r-cran-cmprsk
 
-.PHONY: install install-system install-r install-slurm install-test venv demo demo-data test lint clean-demo help
+.PHONY: bench bench-20m install install-system install-r install-slurm install-test venv demo demo-data test lint clean-demo help
 
 help:
 	@echo "make demo   - install, simulate the demo cohort and run the workflow on it"
@@ -73,3 +73,17 @@ lint: venv
 
 clean-demo:
 	rm -rf $(DEMO_DIR) results/demo .snakemake
+
+# Benchmarks (scripts/bench_reads.py): mirscope's chain against the nf-core/smrnaseq-style
+# chain (umi_tools, cutadapt, bowtie, samtools) and the `gzip -dc | wc -l` floor, in one run.
+# The peer's Python tools live in their own venv; umi_tools 1.1.6 only builds from source.
+.venv-bench/bin/umi_tools:
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/pip install --quiet 'setuptools<70' wheel cython
+	.venv-bench/bin/pip install --quiet --no-build-isolation umi_tools cutadapt
+
+bench: install .venv-bench/bin/umi_tools
+	$(VENV)/bin/python scripts/bench_reads.py --reads 2000000
+
+bench-20m: install
+	$(VENV)/bin/python scripts/bench_reads.py --reads 20000000 --skip-peer

@@ -32,9 +32,7 @@ def test_minimal_config_gets_defaults_and_preset():
 
 
 def test_trimming_override_wins_over_preset():
-    cfg = complete_config(
-        {"samples": "s.tsv", "trimming": {"min_length": 18}}, source="x.yaml"
-    )
+    cfg = complete_config({"samples": "s.tsv", "trimming": {"min_length": 18}}, source="x.yaml")
     assert cfg["trimming"]["min_length"] == 18
     assert cfg["trimming"]["adapter"] == "AACTGTAGGCACCATCAAT"
 

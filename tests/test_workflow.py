@@ -46,7 +46,9 @@ def _env() -> dict[str, str]:
 
 def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
     res = subprocess.run(cmd, cwd=cwd, env=_env(), capture_output=True, text=True, timeout=3000)
-    assert res.returncode == 0, f"{' '.join(cmd)} failed:\n{res.stdout[-4000:]}\n{res.stderr[-4000:]}"
+    assert res.returncode == 0, (
+        f"{' '.join(cmd)} failed:\n{res.stdout[-4000:]}\n{res.stderr[-4000:]}"
+    )
     return res
 
 
@@ -57,8 +59,10 @@ def demo_run(tmp_path_factory) -> Path:
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} not installed (make test installs it with apt)")
     work = tmp_path_factory.mktemp("workflow")
-    _run(["mirscope", "simulate", "--out", "cohort", "--seed", "11",
-          "--reads-per-sample", "1500"], cwd=work)
+    _run(
+        ["mirscope", "simulate", "--out", "cohort", "--seed", "11", "--reads-per-sample", "1500"],
+        cwd=work,
+    )
     config = {
         "samples": "cohort/samples.tsv",
         "clinical": "cohort/clinical.tsv",
@@ -78,8 +82,20 @@ def demo_run(tmp_path_factory) -> Path:
     (work / "config.yaml").write_text(yaml.safe_dump(config))
     snakefile = str(REPO / "Snakefile")
     _run(["snakemake", "-s", snakefile, "--configfile", "config.yaml", "--cores", "2"], cwd=work)
-    _run(["snakemake", "-s", snakefile, "--configfile", "config.yaml", "--cores", "2",
-          "--report", "out/report.html"], cwd=work)
+    _run(
+        [
+            "snakemake",
+            "-s",
+            snakefile,
+            "--configfile",
+            "config.yaml",
+            "--cores",
+            "2",
+            "--report",
+            "out/report.html",
+        ],
+        cwd=work,
+    )
     return work
 
 
@@ -111,10 +127,17 @@ def test_paper_tables_and_figures_exist(demo_run):
 
 
 def test_paper_comparison_reports_every_number_from_this_run(demo_run):
-    table = pd.read_csv(demo_run / "out/tables/paper_vs_reanalysis.tsv", sep="\t",
-                        dtype=str, keep_default_na=False)
-    assert set(table.columns) == {"section", "location", "quantity", "paper_value",
-                                  "reanalysis_value", "note"}
+    table = pd.read_csv(
+        demo_run / "out/tables/paper_vs_reanalysis.tsv", sep="\t", dtype=str, keep_default_na=False
+    )
+    assert set(table.columns) == {
+        "section",
+        "location",
+        "quantity",
+        "paper_value",
+        "reanalysis_value",
+        "note",
+    }
     by_quantity = dict(zip(table["quantity"], table["reanalysis_value"], strict=True))
     # The simulator reproduces the paper's marginals exactly, so these must agree.
     assert by_quantity["patients"] == "53"
@@ -122,8 +145,12 @@ def test_paper_comparison_reports_every_number_from_this_run(demo_run):
     assert by_quantity["ICANS any grade"] == "18 (34%)"
     assert by_quantity["evaluable for response"] == "49"
     # Numbers the run computes are filled in; none is silently left empty.
-    for quantity in ("miRNAs detected in >= 1 sample", "DE miRNAs, CRS >= 2",
-                     "miR-542-5p cut-off (normalized counts)", "OS log-rank p"):
+    for quantity in (
+        "miRNAs detected in >= 1 sample",
+        "DE miRNAs, CRS >= 2",
+        "miR-542-5p cut-off (normalized counts)",
+        "OS log-rank p",
+    ):
         assert by_quantity[quantity] not in ("", NOT_COMPUTED), quantity
     assert all(v != "" for v in table["reanalysis_value"])
 
@@ -134,12 +161,23 @@ def test_report_renders_in_headless_chromium(demo_run):
         pytest.skip("chromium not installed (make test installs Debian's chromium)")
     report = demo_run / "out/report.html"
     profile = demo_run / "chromium-profile"
-    base = [chromium, "--headless", "--no-sandbox", "--disable-gpu",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
-            "--virtual-time-budget=8000"]
-    dom = subprocess.run([*base, "--dump-dom", report.as_uri()], capture_output=True,
-                         text=True, timeout=180)
+    base = [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--virtual-time-budget=8000",
+    ]
+    dom = subprocess.run(
+        [*base, "--dump-dom", report.as_uri()], capture_output=True, text=True, timeout=180
+    )
     assert dom.returncode == 0, dom.stderr[-2000:]
     for section in REPORT_SECTIONS:
         assert section in dom.stdout, f"report section {section!r} not rendered"
@@ -147,6 +185,10 @@ def test_report_renders_in_headless_chromium(demo_run):
     errors = [line for line in console if re.search(r"Uncaught|Error|Failed", line)]
     assert not errors, errors
     shot = demo_run / "report.png"
-    res = subprocess.run([*base, "--window-size=1400,1000", f"--screenshot={shot}",
-                          report.as_uri()], capture_output=True, text=True, timeout=180)
+    res = subprocess.run(
+        [*base, "--window-size=1400,1000", f"--screenshot={shot}", report.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert res.returncode == 0 and shot.stat().st_size > 10_000, res.stderr[-2000:]

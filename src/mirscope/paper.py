@@ -39,8 +39,11 @@ AT_RISK = {  # Supplementary Figure S1 numbers at risk at 0/500/1000/1500 days: 
     "ttp": ((19, 9, 4, 0), (31, 8, 3, 0)),
 }
 LOGRANK_P = {"os": "0.02", "pfs": "0.0042", "ttp": "0.0013"}
-SPEARMAN = (("ldh", "LDH", "0.37", "0.006"), ("ccfdna", "ccfDNA", "0.29", "0.04"),
-            ("pmn_mdsc", "PMN-MDSC", "0.34", "0.08"))
+SPEARMAN = (
+    ("ldh", "LDH", "0.37", "0.006"),
+    ("ccfdna", "ccfDNA", "0.29", "0.04"),
+    ("pmn_mdsc", "PMN-MDSC", "0.34", "0.08"),
+)
 
 
 def _fmt(value: object) -> str:
@@ -101,8 +104,11 @@ def _cohort_rows(o: _Outputs) -> list[tuple]:
         else:
             try:
                 n = int(fn(c))
-                value = str(n) if quantity in ("patients", "ICANS grade >= 2",
-                                               "evaluable for response") else f"{n} ({_pct(n, len(c))})"
+                value = (
+                    str(n)
+                    if quantity in ("patients", "ICANS grade >= 2", "evaluable for response")
+                    else f"{n} ({_pct(n, len(c))})"
+                )
                 note = ""
             except KeyError as exc:
                 value, note = NOT_COMPUTED, f"column {exc} missing"
@@ -138,8 +144,10 @@ def _clinical_tests(o: _Outputs) -> list[tuple]:
         ("ICANS vs ECOG, Fisher p (paper: ECOG >= 1)", "0.013", icans, "ecog", None),
         ("ICANS vs PLD CRP, KW p", "0.006", icans, "crp", None),
     ]
-    return [("clinical", "Text / Supplementary Table 1B-C", q, paper, _fmt(_p_from(t, v, lv)), "")
-            for q, paper, t, v, lv in specs]
+    return [
+        ("clinical", "Text / Supplementary Table 1B-C", q, paper, _fmt(_p_from(t, v, lv)), "")
+        for q, paper, t, v, lv in specs
+    ]
 
 
 def _counts_and_de(o: _Outputs) -> list[tuple]:
@@ -148,18 +156,42 @@ def _counts_and_de(o: _Outputs) -> list[tuple]:
     detected = None
     if counts is not None:
         detected = int((counts.drop(columns="mirna").sum(axis=1) > 0).sum())
-    rows.append(("counts", "Text / Figure 1", "miRNAs detected in >= 1 sample", "573",
-                 _fmt(detected), "UMI counts"))
+    rows.append(
+        (
+            "counts",
+            "Text / Figure 1",
+            "miRNAs detected in >= 1 sample",
+            "573",
+            _fmt(detected),
+            "UMI counts",
+        )
+    )
     clusters = o.table("tables/clusters.tsv")
-    rows.append(("clustering", "Figure 1", "patient clusters", "3",
-                 _fmt(None if clusters is None else int(clusters["cluster"].nunique())), ""))
+    rows.append(
+        (
+            "clustering",
+            "Figure 1",
+            "patient clusters",
+            "3",
+            _fmt(None if clusters is None else int(clusters["cluster"].nunique())),
+            "",
+        )
+    )
     for rel, loc, paper, label in (
         ("tables/supp_table2a_crs_de.tsv", "Figure 2A / Supplementary Table 2A", "25", "CRS >= 2"),
         ("tables/supp_table2b_icans_de.tsv", "Figure 2B / Supplementary Table 2B", "33", "ICANS"),
     ):
         t = o.table(rel)
-        rows.append(("differential expression", loc, f"DE miRNAs, {label}", paper,
-                     _fmt(None if t is None else len(t)), "|log2FC| > 1 and p < 0.05"))
+        rows.append(
+            (
+                "differential expression",
+                loc,
+                f"DE miRNAs, {label}",
+                paper,
+                _fmt(None if t is None else len(t)),
+                "|log2FC| > 1 and p < 0.05",
+            )
+        )
     for rel, contrast, mirna, direction in (
         ("de/crs_ge2.tsv", "CRS >= 2", "hsa-miR-136-5p", "down"),
         ("de/crs_ge2.tsv", "CRS >= 2", "hsa-miR-4511", "up"),
@@ -175,8 +207,9 @@ def _counts_and_de(o: _Outputs) -> list[tuple]:
                 lfc, p = float(hit["log2FoldChange"].iloc[0]), hit["pvalue"].iloc[0]
                 value = f"{'up' if lfc > 0 else 'down'} (log2FC {lfc:.2f}, p {_fmt(float(p))})"
                 note = ""
-        rows.append(("differential expression", "Text", f"{mirna} in {contrast}", direction,
-                     value, note))
+        rows.append(
+            ("differential expression", "Text", f"{mirna} in {contrast}", direction, value, note)
+        )
     return rows
 
 
@@ -184,7 +217,10 @@ def _models(o: _Outputs) -> list[tuple]:
     rows = []
     for model, rel, loc, paper in MODEL_ACCURACY:
         t = o.table(f"tables/{rel}")
-        for kind, col in (("paper-style LOOCV", "loocv_accuracy"), ("nested LOOCV", "nested_accuracy")):
+        for kind, col in (
+            ("paper-style LOOCV", "loocv_accuracy"),
+            ("nested LOOCV", "nested_accuracy"),
+        ):
             value, note = NOT_COMPUTED, "model table missing"
             if t is not None and model in set(t["model"]):
                 r = t[t["model"] == model].iloc[0]
@@ -201,7 +237,10 @@ def _models(o: _Outputs) -> list[tuple]:
             if hit.empty:
                 note = "predictor not selected by this run's model"
             else:
-                value_c, value_p = _fmt(float(hit["coefficient"].iloc[0])), _fmt(float(hit["p_value"].iloc[0]))
+                value_c, value_p = (
+                    _fmt(float(hit["coefficient"].iloc[0])),
+                    _fmt(float(hit["p_value"].iloc[0])),
+                )
                 note = f"as {hit['predictor'].iloc[0]}"
         rows.append(("models", "Table 1", f"{model} {paper_name} coefficient", coef, value_c, note))
         rows.append(("models", "Table 1", f"{model} {paper_name} p-value", p, value_p, note))
@@ -211,22 +250,60 @@ def _models(o: _Outputs) -> list[tuple]:
     r = hit.iloc[0] if ok else None
     note = "" if ok else "test not run"
     rows += [
-        ("models", "Text", "miR-1290 median, ICANS grade >= 2", "2.3",
-         _fmt(float(r["median_case"])) if ok else NOT_COMPUTED, note),
-        ("models", "Text", "miR-1290 median, ICANS grade < 2", "0",
-         _fmt(float(r["median_control"])) if ok else NOT_COMPUTED, note),
-        ("models", "Text", "miR-1290 ICANS >= 2 vs < 2, KW p", "< 0.0007",
-         _fmt(float(r["p_value"])) if ok else NOT_COMPUTED, note),
+        (
+            "models",
+            "Text",
+            "miR-1290 median, ICANS grade >= 2",
+            "2.3",
+            _fmt(float(r["median_case"])) if ok else NOT_COMPUTED,
+            note,
+        ),
+        (
+            "models",
+            "Text",
+            "miR-1290 median, ICANS grade < 2",
+            "0",
+            _fmt(float(r["median_control"])) if ok else NOT_COMPUTED,
+            note,
+        ),
+        (
+            "models",
+            "Text",
+            "miR-1290 ICANS >= 2 vs < 2, KW p",
+            "< 0.0007",
+            _fmt(float(r["p_value"])) if ok else NOT_COMPUTED,
+            note,
+        ),
     ]
     cor = o.table("tables/correlations.tsv")
     for var, label, paper_r, paper_p in SPEARMAN:
-        hit = None if cor is None else cor[(cor["mirna"] == "hsa-miR-542-5p") & (cor["variable"] == var)]
+        hit = (
+            None
+            if cor is None
+            else cor[(cor["mirna"] == "hsa-miR-542-5p") & (cor["variable"] == var)]
+        )
         ok = hit is not None and not hit.empty
         note = f"n = {int(hit['n'].iloc[0])}" if ok else "test not run"
-        rows.append(("correlations", "Text", f"miR-542-5p vs {label}, Spearman r", paper_r,
-                     _fmt(float(hit["rho"].iloc[0])) if ok else NOT_COMPUTED, note))
-        rows.append(("correlations", "Text", f"miR-542-5p vs {label}, Spearman p", paper_p,
-                     _fmt(float(hit["p_value"].iloc[0])) if ok else NOT_COMPUTED, note))
+        rows.append(
+            (
+                "correlations",
+                "Text",
+                f"miR-542-5p vs {label}, Spearman r",
+                paper_r,
+                _fmt(float(hit["rho"].iloc[0])) if ok else NOT_COMPUTED,
+                note,
+            )
+        )
+        rows.append(
+            (
+                "correlations",
+                "Text",
+                f"miR-542-5p vs {label}, Spearman p",
+                paper_p,
+                _fmt(float(hit["p_value"].iloc[0])) if ok else NOT_COMPUTED,
+                note,
+            )
+        )
     return rows
 
 
@@ -237,29 +314,45 @@ def _survival(o: _Outputs) -> list[tuple]:
     if cut is not None and not cut.empty:
         r = cut.iloc[0]
         rows += [
-            ("survival", loc, "miR-542-5p cut-off (normalized counts)", "5.5",
-             _fmt(float(r["cutpoint"])), f"chosen on {r.get('endpoint', '?')}"),
+            (
+                "survival",
+                loc,
+                "miR-542-5p cut-off (normalized counts)",
+                "5.5",
+                _fmt(float(r["cutpoint"])),
+                f"chosen on {r.get('endpoint', '?')}",
+            ),
             ("survival", loc, "patients below the cut-off", "20", _fmt(int(r["n_low"])), ""),
             ("survival", loc, "patients above the cut-off", "33", _fmt(int(r["n_high"])), ""),
         ]
     else:
-        for q, p in (("miR-542-5p cut-off (normalized counts)", "5.5"),
-                     ("patients below the cut-off", "20"), ("patients above the cut-off", "33")):
+        for q, p in (
+            ("miR-542-5p cut-off (normalized counts)", "5.5"),
+            ("patients below the cut-off", "20"),
+            ("patients above the cut-off", "33"),
+        ):
             rows.append(("survival", loc, q, p, NOT_COMPUTED, "cut-off table missing"))
     km = o.table("tables/suppfig_s1_km.tsv")
     for endpoint, (low, high) in AT_RISK.items():
         sub = None if km is None else km[km["endpoint"] == endpoint]
         ok = sub is not None and len(sub) == 2
-        rows.append(("survival", loc, f"{endpoint.upper()} log-rank p", LOGRANK_P[endpoint],
-                     _fmt(float(sub["p_logrank"].iloc[0])) if ok else NOT_COMPUTED,
-                     "" if ok else "KM table missing"))
+        rows.append(
+            (
+                "survival",
+                loc,
+                f"{endpoint.upper()} log-rank p",
+                LOGRANK_P[endpoint],
+                _fmt(float(sub["p_logrank"].iloc[0])) if ok else NOT_COMPUTED,
+                "" if ok else "KM table missing",
+            )
+        )
         for i, (label, paper) in enumerate((("low", low), ("high", high))):
             value = NOT_COMPUTED
             if ok:
                 cols = [c for c in sub.columns if c.startswith("at_risk_")]
                 value = " / ".join(str(int(v)) for v in sub.iloc[i][cols])
-            rows.append(("survival", loc, f"{endpoint.upper()} numbers at risk, {label} group "
-                         "(0/500/1000/1500 d)", " / ".join(map(str, paper)), value, ""))
+            quantity = f"{endpoint.upper()} numbers at risk, {label} group (0/500/1000/1500 d)"
+            rows.append(("survival", loc, quantity, " / ".join(map(str, paper)), value, ""))
     return rows
 
 
