@@ -202,3 +202,30 @@ def test_cli_km(tmp_path):
     got = pd.read_csv(out, sep="\t")
     assert got.at_risk_0.sum() == len(tab) and "at_risk_100" in got.columns
     assert (tmp_path / "km.pdf").exists()
+
+
+def test_km_overall_median_matches_survfit(tmp_path):
+    """Whole-cohort median OS with 95% CI (ClonHema), against R survfit's log-log CI."""
+    from mirscope.survival.km import km_overall
+
+    rng = np.random.default_rng(4)
+    t = np.round(rng.exponential(400, 60), 1) + 1
+    e = (rng.random(60) < 0.7).astype(int)
+    df = pd.DataFrame({"t": t, "e": e})
+    res, _ = km_overall(df, time="t", event="e", at_risk_times=[0, 300])
+    assert res.loc[0, "n"] == 60 and res.loc[0, "events"] == e.sum()
+    assert res.loc[0, "at_risk_0"] == 60
+    assert res.loc[0, "at_risk_300"] == int((t >= 300).sum())
+    require_r("survival")
+    path = tmp_path / "d.tsv"
+    df.to_csv(path, sep="\t", index=False)
+    script = (
+        "suppressMessages(library(survival)); d <- read.delim(commandArgs(TRUE)[1]);"
+        "f <- survfit(Surv(t, e) ~ 1, data=d, conf.type='log-log');"
+        "cat(summary(f)$table[c('median','0.95LCL','0.95UCL')], sep='\\n')"
+    )
+    r = subprocess.run(["Rscript", "-e", script, str(path)], capture_output=True, text=True)
+    median, lo, hi = (float(x) for x in r.stdout.split())
+    assert res.loc[0, "median"] == pytest.approx(median)
+    assert res.loc[0, "median_lower"] == pytest.approx(lo)
+    assert res.loc[0, "median_upper"] == pytest.approx(hi)

@@ -4,14 +4,6 @@
 # Needs: trimmed/{sample}.molecules.tsv.gz (trim stage), reference/bowtie/<species>_hairpin.*
 # (reference stage).
 
-import mirscope.align
-
-
-def get_hairpin_index(wildcards):
-    """bowtie -x prefix of the species' hairpin index (built by bowtie_build_hairpin)."""
-    return out(f"reference/bowtie/{REF_SPECIES}_hairpin")
-
-
 rule mirscope_inserts:
     input:
         out("trimmed/{sample}.molecules.tsv.gz"),

@@ -116,6 +116,32 @@ def reported(paths, caption, category, subcategory=None):
 def get_paper_compare_inputs():
     """Every table the paper comparison reads that this run builds (the rest show as
     "not computed"): the stage outputs collected so far, tables and count matrices only."""
+    from pathlib import Path
+
     return sorted(
-        {t for t in FINAL_TARGETS if t.endswith(".tsv") and ("/tables/" in t or "/counts/mature" in t)}
+        t
+        for t in set(FINAL_TARGETS)
+        if t.endswith(".tsv")
+        and ("tables" in Path(t).parts or Path(t).name.startswith("mature_"))
     )
+
+
+# Each stage's input functions and settings, kept apart from its rules (snakemake --lint).
+include: "helpers/trim.smk"
+include: "helpers/align.smk"
+include: "helpers/count.smk"
+include: "helpers/qc.smk"
+include: "helpers/diffexp.smk"
+include: "helpers/models.smk"
+include: "helpers/survival.smk"
+include: "helpers/companion.smk"
+
+
+def outpath(path):
+    """A params function giving `out(path)`: a directory or prefix under outdir that a
+    command writes into, derived from the config rather than hard-coded (snakemake --lint)."""
+
+    def _param(wildcards):
+        return out(path) if path else OUTDIR
+
+    return _param

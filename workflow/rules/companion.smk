@@ -5,68 +5,6 @@
 # resources/demo/*.tsv); kinetics and importance also need the clinical table.
 # Logic: mirscope.companion, mirscope.survival.cox/competing; columns documented there.
 
-COMP_CFG = CFG["companion"]
-COMP_AT_RISK = ",".join(f"{t:g}" for t in CFG["survival"]["at_risk_times"])
-
-
-def get_kinetics_options():
-    """Options of `mirscope kinetics` from the `companion` config section."""
-    import shlex
-
-    opts = [
-        f"--marker {shlex.quote(COMP_CFG['marker'])}",
-        f"--parameter {COMP_CFG['expansion_parameter']}",
-        f"--response {shlex.quote(COMP_CFG['response'])}",
-        f"--c10-window {COMP_CFG['c10_window']}",
-        f"--at-risk {COMP_AT_RISK}",
-    ]
-    if COMP_CFG["covariates"]:
-        opts.append(f"--covariates {shlex.quote(COMP_CFG['covariates'])}")
-    return " ".join(opts)
-
-
-def get_kinetics_inputs(wildcards):
-    """The kinetics and clinical tables, plus the covariate table when one is configured."""
-    inputs = {"kinetics": COMP_CFG["kinetics"], "clinical": CFG["clinical"]}
-    if COMP_CFG["covariates"]:
-        inputs["covariates"] = COMP_CFG["covariates"]
-    return inputs
-
-
-def get_model_options():
-    """--covariates and --interaction options of `mirscope cox`/`logistic`."""
-    import shlex
-
-    opts = ["--covariates", ",".join(COMP_CFG["cox_covariates"])]
-    for term in COMP_CFG["cox_interactions"]:
-        opts += ["--interaction", term]
-    return shlex.join(opts)
-
-
-def get_importance_options():
-    import shlex
-
-    opts = [
-        "--binary", COMP_CFG["response"],
-        "--threshold", str(COMP_CFG["collinearity_threshold"]),
-        "--seed", str(CFG["seed"]),
-        "--n-seeds", str(COMP_CFG["n_seeds"]),
-        "--n-trees", str(COMP_CFG["n_trees"]),
-        "--at-risk", COMP_AT_RISK,
-    ]
-    if COMP_CFG["prefer"]:
-        opts += ["--prefer", ",".join(COMP_CFG["prefer"])]
-    return shlex.join(opts)
-
-
-def _figure(name, caption=None):
-    """PNG + PDF of one figure; with a caption the PNG is marked for the report."""
-    png = out(f"figures/{name}.png")
-    if caption is not None:
-        png = reported(png, caption, "Companion analyses")
-    return [png, out(f"figures/{name}.pdf")]
-
-
 if CLINICAL is not None and COMP_CFG["kinetics"]:
 
     rule mirscope_kinetics:
@@ -80,7 +18,7 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             figures=_figure("kinetics_curves", caption="companion_figure") + _figure("kinetics_km_pfs", caption="companion_figure"),
         params:
             options=get_kinetics_options(),
-            prefix=out("figures/kinetics"),
+            prefix=outpath("figures/kinetics"),
         log:
             out("logs/mirscope_kinetics/all.log"),
         threads: 1
@@ -169,7 +107,7 @@ if CLINICAL is not None and COMP_CFG["covariates"]:
             + _figure("importance_km_pfs", caption="companion_figure"),
         params:
             options=get_importance_options(),
-            prefix=out("figures/importance"),
+            prefix=outpath("figures/importance"),
         log:
             out("logs/sklearn_importance/all.log"),
         benchmark:

@@ -4,24 +4,6 @@
 # (tables, models, association) and mirscope.plots.models; columns are documented in the
 # module docstrings. Only with a clinical table; the models need the DE tables.
 
-MODELS_CFG = CFG["models"]
-MODEL_NAMES = list(MODELS_CFG["toxicity_models"]) + list(MODELS_CFG["response_models"])
-MODEL_KINDS = ["selection", "coefficients", "predictions"]
-MODEL_FIGURES = ["selection", "roc", "forest"]
-
-
-def get_models_settings():
-    """The `models` config section as JSON for `mirscope models --settings`."""
-    import json
-
-    return json.dumps(MODELS_CFG, sort_keys=True)
-
-
-def get_models_de_tables(wildcards):
-    """DE tables of the configured models' contrasts (written by the diffexp stage)."""
-    return [out(f"de/{name}.tsv") for name in MODEL_NAMES]
-
-
 if CLINICAL is not None:
 
     rule mirscope_clinical_tables:
@@ -37,6 +19,8 @@ if CLINICAL is not None:
         resources:
             mem_mb=1000,
             runtime=10,
+        conda:
+            "../../envs/mirscope.yaml"
         shell:
             "mirscope -v clinical-tables --clinical {input.clinical:q}"
             " --out-overall {output.overall:q} --out-crs {output.crs:q}"
@@ -73,9 +57,9 @@ if CLINICAL is not None:
             seed=CFG["seed"],
             de_lfc=CFG["de"]["lfc_threshold"],
             de_p=CFG["de"]["p_threshold"],
-            de_dir=out("de"),
-            tables=out("tables"),
-            figures=out("figures/models"),
+            de_dir=outpath("de"),
+            tables=outpath("tables"),
+            figures=outpath("figures/models"),
         log:
             out("logs/mirscope_models/all.log"),
         benchmark:
@@ -84,6 +68,8 @@ if CLINICAL is not None:
         resources:
             mem_mb=2000,
             runtime=60,
+        conda:
+            "../../envs/mirscope.yaml"
         shell:
             "mirscope -v models --clinical {input.clinical:q}"
             " --normalized {input.normalized:q} --de-dir {params.de_dir:q}"
@@ -106,6 +92,8 @@ if CLINICAL is not None:
         resources:
             mem_mb=1000,
             runtime=10,
+        conda:
+            "../../envs/mirscope.yaml"
         shell:
             "mirscope -v associations --clinical {input.clinical:q}"
             " --normalized {input.normalized:q} --settings {params.settings:q}"

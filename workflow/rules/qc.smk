@@ -3,17 +3,6 @@
 # logs (bowtie) and mirscope's custom content. Columns: docstring of mirscope.qc.
 
 
-def get_qc_inputs(wildcards):
-    """`mirscope qc` options: every sample's trim.json and align_stats.json, sheet order."""
-    import shlex
-
-    args = []
-    for sid in SAMPLE_IDS:
-        args += ["--trim-stats", out(f"trimmed/{sid}.trim.json")]
-        args += ["--align-stats", out(f"counts/{sid}.align_stats.json")]
-    return shlex.join(args)
-
-
 rule mirscope_qc:
     input:
         trim=expand(out("trimmed/{sample}.trim.json"), sample=SAMPLE_IDS),
@@ -32,13 +21,15 @@ rule mirscope_qc:
         ),
     params:
         inputs=get_qc_inputs,
-        outdir=out("qc"),
+        outdir=outpath("qc"),
     log:
         out("logs/mirscope_qc/all.log"),
     threads: 1
     resources:
         mem_mb=2000,
         runtime=20,
+    conda:
+        "../../envs/mirscope.yaml"
     shell:
         "mirscope -v qc {params.inputs} --outdir {params.outdir:q} > {log} 2>&1"
 
@@ -50,7 +41,7 @@ rule multiqc_report:
     output:
         reported(out("qc/multiqc_report.html"), "multiqc", "Quality control"),
     params:
-        outdir=out("qc"),
+        outdir=outpath("qc"),
         search=[out("qc/multiqc"), out("logs")],
     log:
         out("logs/multiqc_report/all.log"),
@@ -58,6 +49,8 @@ rule multiqc_report:
     resources:
         mem_mb=4000,
         runtime=30,
+    conda:
+        "../../envs/multiqc.yaml"
     shell:
         "multiqc --force --no-data-dir --outdir {params.outdir:q} --filename multiqc_report.html"
         " {params.search:q} > {log} 2>&1"

@@ -12,13 +12,15 @@ if CLINICAL is not None:
                 out("tables/paper_vs_reanalysis.tsv"), "paper_vs_reanalysis", "Paper vs reanalysis"
             ),
         params:
-            outdir=OUTDIR,
+            outdir=outpath(""),
         log:
             out("logs/mirscope_paper_compare/all.log"),
         threads: 1
         resources:
             mem_mb=1000,
             runtime=5,
+        conda:
+            "../../envs/mirscope.yaml"
         shell:
             "mirscope paper-compare --outdir {params.outdir:q} --clinical {input.clinical:q}"
             " --out {output:q} > {log} 2>&1"

@@ -3,25 +3,6 @@
 # OS/PFS/TTP with numbers at risk. Logic: mirscope.survival (cutpoint, km, prognostic) and
 # mirscope.plots.survival; output columns are documented in their module docstrings.
 
-SURV_CFG = CFG["survival"]
-S1_ENDPOINTS = ["os", "pfs", "ttp"]
-
-
-def get_survival_options():
-    """Options of `mirscope survival` from the `survival` config section."""
-    import shlex
-
-    times = ",".join(f"{t:g}" for t in SURV_CFG["at_risk_times"])
-    return " ".join(
-        [
-            f"--variable {shlex.quote(SURV_CFG['variable'])}",
-            f"--endpoint {SURV_CFG['cutpoint_endpoint']}",
-            f"--minprop {SURV_CFG['minprop']}",
-            f"--at-risk {times}",
-        ]
-    )
-
-
 if CLINICAL is not None:
 
     rule mirscope_suppfig_s1:
@@ -39,7 +20,7 @@ if CLINICAL is not None:
             figures_pdf=expand(out("figures/suppfig_s1_{endpoint}.pdf"), endpoint=S1_ENDPOINTS),
         params:
             options=get_survival_options(),
-            prefix=out("figures/suppfig_s1"),
+            prefix=outpath("figures/suppfig_s1"),
         log:
             out("logs/mirscope_suppfig_s1/all.log"),
         threads: 1
@@ -62,3 +43,28 @@ if CLINICAL is not None:
             ext=["png", "pdf"],
         )
     )
+
+
+if CLINICAL is not None:
+
+    # Whole-cohort median OS with 95% CI and numbers at risk (ClonHema, 004_...).
+    rule lifelines_km_os_overall:
+        input:
+            clinical=CFG["clinical"],
+        output:
+            reported(out("tables/km_os_overall.tsv"), "km_overall", "Survival"),
+        params:
+            at=",".join(f"{t:g}" for t in CFG["survival"]["at_risk_times"]),
+        log:
+            out("logs/lifelines_km_os_overall/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope km --table {input.clinical:q} --time os_days --event os_event"
+            " --at-risk {params.at:q} --out {output:q} > {log} 2>&1"
+
+    FINAL_TARGETS.append(out("tables/km_os_overall.tsv"))

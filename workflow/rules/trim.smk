@@ -4,16 +4,6 @@
 # Output contract (docs/development.md): trimmed/{sample}.molecules.tsv.gz and .trim.json.
 
 
-def get_trim_options(wildcards):
-    """`mirscope trim` options from the completed `trimming` config section."""
-    t = CFG["trimming"]
-    return (
-        f"--adapter {t['adapter']} --umi-length {t['umi_length']}"
-        f" --clip-5p {t['clip_5p']} --clip-3p {t['clip_3p']} --min-length {t['min_length']}"
-        f" --max-error-rate {t['max_error_rate']} --min-overlap {t['min_overlap']}"
-    )
-
-
 rule mirscope_trim:
     input:
         get_fastq,
@@ -33,6 +23,8 @@ rule mirscope_trim:
     resources:
         mem_mb=4000,
         runtime=60,
+    conda:
+        "../../envs/mirscope.yaml"
     shell:
         "mirscope -v trim --fastq {input:q} --sample {wildcards.sample:q} {params.options}"
         " --threads {threads} --molecules {output.molecules:q} --stats {output.stats:q}"

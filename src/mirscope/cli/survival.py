@@ -53,7 +53,12 @@ def cutpoint_cmd(table, time, event, variable, minprop, out):
 @click.option("--table", "table", required=True, type=click.Path(dir_okay=False))
 @click.option("--time", "time", required=True)
 @click.option("--event", "event", required=True)
-@click.option("--group", "group", required=True, help="Column with the group labels.")
+@click.option(
+    "--group",
+    "group",
+    default=None,
+    help="Column with the group labels; without it, the whole cohort's median (no test).",
+)
 @click.option(
     "--at-risk",
     "at_risk",
@@ -70,11 +75,15 @@ def cutpoint_cmd(table, time, event, variable, minprop, out):
 )
 def km_cmd(table, time, event, group, at_risk, out, figure):
     """Kaplan–Meier medians (95% CI), numbers at risk and log-rank p per group."""
-    from mirscope.survival.km import km_table
+    from mirscope.survival.km import km_overall, km_table
     from mirscope.survival.prognostic import read_table
 
     times = _floats(at_risk)
     df = read_table(table)
+    if group is None:
+        res, _fitted = km_overall(df, time=time, event=event, at_risk_times=times, source=table)
+        write_tsv(res, out)
+        return
     res, fitted, test = km_table(
         df, time=time, event=event, group=group, at_risk_times=times, source=table
     )

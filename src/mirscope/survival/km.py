@@ -165,3 +165,37 @@ def km_table(
             row[f"at_risk_{t:g}"] = count
         rows.append(row)
     return pd.DataFrame(rows), fitted, test
+
+
+def km_overall(
+    df: pd.DataFrame,
+    *,
+    time: str,
+    event: str,
+    at_risk_times: list[float] = (0, 500, 1000, 1500),
+    endpoint: str | None = None,
+    source: str = "table",
+) -> tuple[pd.DataFrame, KMGroup]:
+    """Whole-cohort KM median with 95% CI and numbers at risk (ClonHema's median OS).
+
+    One row with :data:`KM_COLUMNS` (group ``all``); the log-rank columns are NA because
+    there is nothing to compare. A cohort without events has its median not reached (NA).
+    """
+    times, events = time_event(df, time, event, source=source)
+    groups = np.full(times.shape, "all", dtype=object)
+    (fitted,) = fit_groups(times, events, groups, ["all"])
+    row = {
+        "endpoint": endpoint or time,
+        "group": "all",
+        "n": fitted.n,
+        "events": fitted.events,
+        "median": fitted.median,
+        "median_lower": fitted.median_lower,
+        "median_upper": fitted.median_upper,
+        "chisq": float("nan"),
+        "df": float("nan"),
+        "p_logrank": float("nan"),
+    }
+    for t, count in zip(at_risk_times, at_risk(times, list(at_risk_times)), strict=True):
+        row[f"at_risk_{t:g}"] = count
+    return pd.DataFrame([row]), fitted

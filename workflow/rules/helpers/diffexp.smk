@@ -1,0 +1,71 @@
+# Input functions and settings of the diffexp stage (workflow/rules/diffexp.smk), kept apart
+# from the rules as snakemake --lint asks; included from common.smk.
+
+import mirscope.contrasts
+import mirscope.errors
+
+DE_CFG = CFG["de"]
+mirscope.contrasts.contrasts_from_config(DE_CFG["contrasts"])  # unique names, known rules
+CONTRASTS = {c["name"]: c for c in DE_CFG["contrasts"]}
+CONTRAST_NAMES = sorted(CONTRASTS)
+for _key in ("table2a_contrast", "table2b_contrast"):
+    if CLINICAL is not None and DE_CFG[_key] not in CONTRASTS:
+        raise mirscope.errors.InputError(
+            f"key 'de.{_key}': not one of the configured contrasts",
+            value=DE_CFG[_key],
+            allowed=", ".join(CONTRAST_NAMES),
+        )
+
+
+wildcard_constraints:
+    contrast="|".join(CONTRAST_NAMES) or "NO_CONTRAST",
+
+
+def get_contrast_spec(wildcards):
+    """NAME:VARIABLE:RULE of one configured contrast (the CLI's --contrast)."""
+    c = CONTRASTS[wildcards.contrast]
+    return f"{c['name']}:{c['variable']}:{c['rule']}"
+
+
+def get_covariate_options():
+    import shlex
+
+    return " ".join(f"--covariate {shlex.quote(c)}" for c in DE_CFG["covariates"])
+
+
+def get_cluster_options():
+    """--variable and --contrast options of `mirscope cluster` from the config."""
+    import shlex
+
+    args = []
+    for v in CFG["clustering"]["variables"]:
+        args += ["--variable", v]
+    for c in DE_CFG["contrasts"]:
+        args += ["--contrast", f"{c['name']}:{c['variable']}:{c['rule']}"]
+    return shlex.join(args)
+
+
+def get_volcano_title(wildcards):
+    """'<name>: <case> vs <control>' in the paper's words (mirscope.cluster.group_labels)."""
+    import mirscope.cluster
+    import mirscope.contrasts
+
+    c = CONTRASTS[wildcards.contrast]
+    contrast = mirscope.contrasts.Contrast(c["name"], c["variable"], c["rule"])
+    labels = mirscope.cluster.group_labels(contrast)
+    return f"{c['name']}: {labels['case']} vs {labels['control']}"
+
+
+def get_table2_de(wildcards):
+    key = "table2a_contrast" if wildcards.part.startswith("2a") else "table2b_contrast"
+    return out(f"de/{DE_CFG[key]}.tsv")
+
+
+def get_figure2_de(wildcards):
+    return get_table2_de(wildcards)
+
+
+def get_figure2_spec(wildcards):
+    key = "table2a_contrast" if wildcards.part.startswith("2a") else "table2b_contrast"
+    c = CONTRASTS[DE_CFG[key]]
+    return f"{c['name']}:{c['variable']}:{c['rule']}"

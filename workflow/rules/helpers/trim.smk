@@ -1,0 +1,11 @@
+# Input functions and settings of the trim stage (workflow/rules/trim.smk), kept apart
+# from the rules as snakemake --lint asks; included from common.smk.
+
+def get_trim_options(wildcards):
+    """`mirscope trim` options from the completed `trimming` config section."""
+    t = CFG["trimming"]
+    return (
+        f"--adapter {t['adapter']} --umi-length {t['umi_length']}"
+        f" --clip-5p {t['clip_5p']} --clip-3p {t['clip_3p']} --min-length {t['min_length']}"
+        f" --max-error-rate {t['max_error_rate']} --min-overlap {t['min_overlap']}"
+    )
