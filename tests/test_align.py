@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,6 @@ from mirscope.align import (
     write_inserts_fasta,
 )
 from mirscope.assign import Assigner
-from mirscope.errors import InputError
-from mirscope.reference import load_reference
 
 pytestmark = pytest.mark.skipif(
     shutil.which("bowtie") is None or shutil.which("samtools") is None,
@@ -28,25 +25,6 @@ pytestmark = pytest.mark.skipif(
 
 def revcomp(s: str) -> str:
     return s[::-1].translate(str.maketrans("ACGT", "TGCA"))
-
-
-@pytest.fixture(scope="module")
-def hsa(tmp_path_factory):
-    """Human miRBase v22 (optimir), its hairpin FASTA, loci TSV and a bowtie index."""
-    try:
-        ref = load_reference("hsa")
-    except InputError as exc:
-        pytest.skip(f"no local miRBase: {exc}")
-    d = tmp_path_factory.mktemp("ref")
-    fa = d / "hsa_hairpin.fa"
-    fa.write_text("".join(f">{k}\n{v}\n" for k, v in sorted(ref.hairpin.items())))
-    loci = d / "hsa_mature_loci.tsv"
-    loci.write_text(
-        "mature\tmature_id\thairpin\tstart\tend\n"
-        + "".join(f"{x.mature}\t{x.mature_id}\t{x.hairpin}\t{x.start}\t{x.end}\n" for x in ref.loci)
-    )
-    subprocess.run(["bowtie-build", "-q", str(fa), str(d / "hsa_hairpin")], check=True)
-    return ref, fa, loci, str(d / "hsa_hairpin")
 
 
 def run(hsa, tmp_path: Path, inserts: list[str]):

@@ -12,33 +12,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import run_workflow
 from mirscope.cli import main
-from mirscope.errors import InputError
-from mirscope.reference import load_reference
 
 pytestmark = pytest.mark.skipif(
     shutil.which("bowtie") is None or shutil.which("samtools") is None,
     reason="bowtie and samtools are needed (apt-get install bowtie samtools)",
 )
-
-
-@pytest.fixture(scope="module")
-def hsa(tmp_path_factory):
-    """Human miRBase v22 (optimir), its hairpin FASTA, loci TSV and a bowtie index."""
-    try:
-        ref = load_reference("hsa")
-    except InputError as exc:
-        pytest.skip(f"no local miRBase: {exc}")
-    d = tmp_path_factory.mktemp("ref")
-    fa = d / "hsa_hairpin.fa"
-    fa.write_text("".join(f">{k}\n{v}\n" for k, v in sorted(ref.hairpin.items())))
-    loci = d / "hsa_mature_loci.tsv"
-    loci.write_text(
-        "mature\tmature_id\thairpin\tstart\tend\n"
-        + "".join(f"{x.mature}\t{x.mature_id}\t{x.hairpin}\t{x.start}\t{x.end}\n" for x in ref.loci)
-    )
-    subprocess.run(["bowtie-build", "-q", str(fa), str(d / "hsa_hairpin")], check=True)
-    return ref, fa, loci, str(d / "hsa_hairpin")
 
 
 def write_molecules(path: Path, rows: list[tuple[str, str, int]]) -> Path:
@@ -257,45 +237,18 @@ def test_real_qiaseq_top_mirnas_are_plasma_mirnas(hsa, tmp_path, real_reads_dir)
 @pytest.mark.slow
 def test_workflow_fastq_to_matrices_matches_truth(tmp_path):
     """snakemake (real bowtie, samtools) on 2 simulated samples; counts against the truth."""
-    import os
-    import sys
-
     from scipy.stats import spearmanr
 
     from mirscope.simulate.reads import simulate_sample_reads
 
-    repo = Path(__file__).resolve().parents[1]
     truths = {}
     sheet = ["sample_id\tfastq"]
     for k, sid in enumerate(("P02", "P01")):
         fq = tmp_path / f"{sid}.fastq.gz"
         truths[sid] = simulate_sample_reads(fq, 40_000, seed=11 + k)
         sheet.append(f"{sid}\t{fq}")
-    (tmp_path / "samples.tsv").write_text("\n".join(sheet) + "\n")
-    (tmp_path / "config.yaml").write_text(
-        f"samples: {tmp_path / 'samples.tsv'}\npreset: qiaseq\noutdir: {tmp_path / 'out'}\n"
-    )
     out = tmp_path / "out" / "counts"
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
-    res = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "snakemake"),
-            "-s",
-            str(repo / "Snakefile"),
-            "--configfile",
-            str(tmp_path / "config.yaml"),
-            "--cores",
-            "2",
-            "--directory",
-            str(tmp_path),
-            str(out / "mature_umi_counts.tsv"),
-            str(out / "P01.align_stats.json"),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    assert res.returncode == 0, res.stderr[-3000:]
+    run_workflow(tmp_path, sheet, [out / "mature_umi_counts.tsv", out / "P01.align_stats.json"])
     umi = pd.read_csv(out / "mature_umi_counts.tsv", sep="\t").set_index("mirna")
     reads = pd.read_csv(out / "mature_read_counts.tsv", sep="\t").set_index("mirna")
     assert list(umi.columns) == ["P02", "P01"]  # sheet order

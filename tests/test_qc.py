@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import run_workflow
 from mirscope.cli import main
 from mirscope.errors import InputError, MirscopeWarning
 from mirscope.qc import build_qc
@@ -181,41 +182,15 @@ def test_real_reads_qc(tmp_path):
 def test_workflow_trim_qc_multiqc(tmp_path):
     """snakemake (real bowtie, samtools, multiqc): a simulated sample and the real QIAseq
     reads through trimming, counting and QC; the QC table joins both stages."""
-    import os
-
     reads = pytest.importorskip("mirscope.simulate.reads", reason="simulator not available")
-    repo = Path(__file__).resolve().parents[1]
     qia = REAL / "SRR17084832_Qiaseq_plasma_Rep01_50k.fastq.gz"
     sheet = ["sample_id\tfastq"]
     reads.simulate_sample_reads(tmp_path / "SIM.fastq.gz", 20_000, seed=4)
     sheet.append(f"SIM\t{tmp_path / 'SIM.fastq.gz'}")
     if qia.is_file():  # real reads only in the dev/CI tree
         sheet.append(f"REAL\t{qia}")
-    (tmp_path / "samples.tsv").write_text("\n".join(sheet) + "\n")
-    (tmp_path / "config.yaml").write_text(
-        f"samples: {tmp_path / 'samples.tsv'}\npreset: qiaseq\noutdir: {tmp_path / 'out'}\n"
-    )
     qc = tmp_path / "out" / "qc"
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
-    res = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "snakemake"),
-            "-s",
-            str(repo / "Snakefile"),
-            "--configfile",
-            str(tmp_path / "config.yaml"),
-            "--cores",
-            "2",
-            "--directory",
-            str(tmp_path),
-            str(qc / "qc_summary.tsv"),
-            str(qc / "multiqc_report.html"),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    assert res.returncode == 0, res.stderr[-3000:]
+    run_workflow(tmp_path, sheet, [qc / "qc_summary.tsv", qc / "multiqc_report.html"])
     table = pd.read_csv(qc / "qc_summary.tsv", sep="\t").set_index("sample_id")
     assert (table["total_reads"] == table[list(CLASS_NAMES)].sum(axis=1)).all()
     assert (table["adapter_found_fraction"] >= 0.97).all()
