@@ -64,7 +64,8 @@ demo: demo-data
 	source $(VENV)/bin/activate && snakemake --cores $(CORES) --configfile config/config.yaml \
 	  --report results/demo/report.html
 
-test: install install-r install-slurm install-test
+# .venv-bench: umi_tools for the tests that compare with UMI-tools and the nf-core-style chain.
+test: install install-r install-slurm install-test .venv-bench/bin/umi_tools
 	source $(VENV)/bin/activate && MIRSCOPE_REQUIRE_SLURM=1 pytest $(PYTEST_ARGS)
 
 lint: venv
@@ -80,7 +81,7 @@ clean-demo:
 .venv-bench/bin/umi_tools:
 	$(PYTHON) -m venv .venv-bench
 	.venv-bench/bin/pip install --quiet 'setuptools<70' wheel cython
-	.venv-bench/bin/pip install --quiet --no-build-isolation umi_tools cutadapt
+	.venv-bench/bin/pip install --quiet --no-build-isolation umi_tools==1.1.6 cutadapt==5.2
 
 bench: install .venv-bench/bin/umi_tools
 	$(VENV)/bin/python scripts/bench_reads.py --reads 2000000

@@ -4,7 +4,7 @@
 Simulates N QIAseq reads (default 2,000,000) with the demo simulator, then runs, at equal
 cores (``--threads``, default 2), in this one invocation:
 
-(a) mirscope: trim + collapse (``mirscope.trim``), unique inserts -> bowtie on hairpins
+(a) mirscope, as the workflow runs it: trim + collapse + unique inserts (``mirscope.trim``), unique inserts -> bowtie on hairpins
     (two passes, ``mirscope.align``), assignment + directional UMI counting
     (``mirscope.count``);
 (b) the nf-core/smrnaseq-style QIAseq chain, built from the same public tools:
@@ -21,7 +21,7 @@ umi_tools must be installed in ``.venv-bench`` (``make bench`` does it)::
 
     python3 -m venv .venv-bench
     .venv-bench/bin/pip install 'setuptools<70' wheel cython
-    .venv-bench/bin/pip install --no-build-isolation umi_tools cutadapt
+    .venv-bench/bin/pip install --no-build-isolation umi_tools==1.1.6 cutadapt==5.2
 
 Usage: ``python scripts/bench_reads.py [--reads N] [--workdir DIR] [--skip-peer]``
 """
@@ -90,9 +90,9 @@ def prepare(work: Path, n_reads: int, seed: int) -> dict:
 
 def chain_mirscope(fastq: str, ref: str, out: Path, threads: int) -> dict:
     """(a) FASTQ.gz -> mature UMI counts with mirscope's package functions and bowtie."""
-    from mirscope.align import align_inserts, write_inserts_fasta
+    from mirscope.align import align_inserts
     from mirscope.assign import Assigner
-    from mirscope.count import count_sample, read_molecules_compact
+    from mirscope.count import count_sample
     from mirscope.trim import TrimSettings, trim_fastq
 
     out.mkdir(parents=True, exist_ok=True)
@@ -104,13 +104,13 @@ def chain_mirscope(fastq: str, ref: str, out: Path, threads: int) -> dict:
         sample="bench",
         molecules_out=out / "molecules.tsv.gz",
         stats_out=out / "trim.json",
+        inserts_out=out / "inserts.fa",
+        threads=threads,  # as the workflow's mirscope_trim rule (threads: 2)
     )
     t1 = time.perf_counter()
     steps["trim"] = t1 - t0
-    write_inserts_fasta(
-        read_molecules_compact(out / "molecules.tsv.gz").inserts, out / "inserts.fa"
-    )
-    align_inserts(out / "inserts.fa", f"{ref}/hsa_hairpin", out / "hairpin.bam", threads=threads)
+    # one bowtie thread, as the workflow's bowtie_align_hairpin rule (deterministic output)
+    align_inserts(out / "inserts.fa", f"{ref}/hsa_hairpin", out / "hairpin.bam", threads=1)
     t2 = time.perf_counter()
     steps["align"] = t2 - t1
     assigner = Assigner.from_files(f"{ref}/hsa_hairpin.fa", f"{ref}/hsa_mature_loci.tsv")

@@ -381,3 +381,84 @@ def test_progress_is_logged(tmp_path, caplog):
         )
     progress = [r.getMessage() for r in caplog.records if "reads done" in r.getMessage()]
     assert len(progress) >= 2 and all("reads/s" in m for m in progress)
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_split_write_equals_one_sorted_table(tmp_path, monkeypatch, parallel):
+    """Large tables are written in two halves (forked with ``parallel``); the content is the
+    sorted table, no insert is split between the halves, and the FASTA is every insert once."""
+    import random
+
+    import mirscope.trim as trim_mod
+    from mirscope.align import write_inserts_fasta
+
+    rng = random.Random(3)
+    # inserts that are prefixes of each other stress the pivot (b"AC\t" < b"ACG\t")
+    inserts = ["".join(rng.choice("ACGT") for _ in range(rng.randint(16, 24))) for _ in range(300)]
+    inserts += [inserts[0][:16], inserts[0][:17], inserts[0] + "A"]
+    molecules = {}
+    for k in range(6000):
+        key = f"{rng.choice(inserts)}\t{''.join(rng.choice('ACGT') for _ in range(12))}".encode()
+        molecules[key] = molecules.get(key, 0) + 1 + k % 5
+    monkeypatch.setattr(trim_mod, "SPLIT_WRITE_MIN", 1000)
+    n_inserts, hist = trim_mod.write_molecules(
+        molecules, tmp_path / "m.tsv.gz", tmp_path / "i.fa", parallel=parallel
+    )
+    with gzip.open(tmp_path / "m.tsv.gz", "rb") as fh:
+        assert fh.readline() == b"insert\tumi\treads\n"
+        rows = [line.rstrip(b"\n").split(b"\t") for line in fh]
+    assert [a + b"\t" + b for a, b, _ in rows] == sorted(molecules)
+    assert [int(c) for *_, c in rows] == [molecules[k] for k in sorted(molecules)]
+    used = {k.split(b"\t")[0].decode() for k in molecules}
+    assert n_inserts == len(used)
+    write_inserts_fasta(used, tmp_path / "ref.fa")
+    assert (tmp_path / "i.fa").read_bytes() == (tmp_path / "ref.fa").read_bytes()
+    expected = Counter()
+    for key, count in molecules.items():
+        expected[len(key.split(b"\t")[0])] += count
+    assert hist == dict(sorted(expected.items()))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["i.fa", "m.tsv.gz", "ref.fa"]
+    # two gzip members (the halves), and the same bytes whichever way they were written
+    monkeypatch.setattr(trim_mod, "SPLIT_WRITE_MIN", 10**9)
+    trim_mod.write_molecules(molecules, tmp_path / "one.tsv.gz")
+    assert (tmp_path / "one.tsv.gz").read_bytes() != (tmp_path / "m.tsv.gz").read_bytes()
+    assert gzip.decompress((tmp_path / "one.tsv.gz").read_bytes()) == gzip.decompress(
+        (tmp_path / "m.tsv.gz").read_bytes()
+    )
+
+
+def test_inserts_fasta_matches_the_molecules_table(tmp_path, monkeypatch):
+    """The trim stage's inserts FASTA is what `mirscope inserts` writes from its table, and
+    the same bytes with threads 1 and 2 (split write forked in the counter process)."""
+    import mirscope.trim as trim_mod
+    from mirscope.align import write_inserts_fasta
+
+    monkeypatch.setattr(trim_mod, "SPLIT_WRITE_MIN", 50)
+    rng = __import__("random").Random(5)
+    reads = [
+        qiaseq_read(
+            rng.choice([MIR16, LET7A, MIR16[:-1] + "A", LET7A + "T"]),
+            "".join(rng.choice("ACGT") for _ in range(12)),
+        )
+        for _ in range(400)
+    ]
+    fq = write_fastq(tmp_path / "p.fastq.gz", reads)
+    outs = []
+    for threads in (1, 2):
+        d = tmp_path / f"t{threads}"
+        trim_fastq(
+            fq,
+            TrimSettings.from_preset("qiaseq"),
+            sample="p",
+            molecules_out=d / "m.tsv.gz",
+            stats_out=d / "s.json",
+            inserts_out=d / "i.fa",
+            threads=threads,
+        )
+        outs.append([(d / n).read_bytes() for n in ("m.tsv.gz", "s.json", "i.fa")])
+    assert outs[0] == outs[1]
+    write_inserts_fasta(
+        {i for i, _u, _r in read_molecules(tmp_path / "t1" / "m.tsv.gz")}, tmp_path / "r.fa"
+    )
+    assert outs[0][2] == (tmp_path / "r.fa").read_bytes()
+    assert outs[0][2].count(b">") == 4

@@ -168,3 +168,16 @@ def test_collision_correction_is_negligible_for_shallow_groups():
     plain = int(dedup_counts(groups, umis, reads)[0])
     fixed = int(dedup_counts(groups, umis, reads, correct_collisions=True)[0])
     assert abs(plain - 500) <= 2 and abs(fixed - plain) <= 1
+
+
+def test_shared_distribution_equals_per_group_reference():
+    """The reference read-count distribution built once gives what each group built it from."""
+    from mirscope.umi import ReadCountDistribution, collision_corrected
+
+    rng = np.random.default_rng(2)
+    reference = 1 + rng.negative_binomial(1.5, 0.3, size=5000)
+    shared = ReadCountDistribution.from_counts(reference)
+    for n in (10, 5000, 80_000):
+        heads = 1 + rng.negative_binomial(1.5, 0.3, size=n)
+        assert collision_corrected(heads, 12, shared) == collision_corrected(heads, 12, reference)
+    assert collision_corrected(heads, 12, reference) > n  # dense: molecules are added back

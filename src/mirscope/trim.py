@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 import dnaio
+import numpy as np
 from cutadapt.adapters import BackAdapter
 from isal import igzip
 
@@ -297,15 +298,21 @@ class MoleculeCounter:
     unique molecules only, about 150 bytes each.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, parallel_write: bool = False) -> None:
         self.molecules: dict[bytes, int] = {}
+        self.parallel_write = parallel_write
 
     def add(self, joined: bytes) -> None:
         _count_elements(self.molecules, joined.split(b"\n"))
 
-    def finish(self, path: str | os.PathLike[str]) -> dict[str, Any]:
-        """Write the molecule table to ``path``; return unique counts and the length histogram."""
-        n_inserts, valid_hist = write_molecules(self.molecules, path)
+    def finish(
+        self, path: str | os.PathLike[str], inserts_fasta: str | os.PathLike[str] | None = None
+    ) -> dict[str, Any]:
+        """Write the molecule table (and inserts FASTA); return unique counts and the
+        length histogram."""
+        n_inserts, valid_hist = write_molecules(
+            self.molecules, path, inserts_fasta, parallel=self.parallel_write
+        )
         return {
             "unique_molecules": len(self.molecules),
             "unique_inserts": n_inserts,
@@ -318,11 +325,12 @@ class MoleculeCounter:
 
 def _counter_main(conn) -> None:
     """Child process: count key batches until an empty message, then write the table."""
-    counter = MoleculeCounter()
+    # No threads run in this process, so the table's upper half may be written by a fork.
+    counter = MoleculeCounter(parallel_write=True)
     try:
         while data := conn.recv_bytes():
             counter.add(data)
-        conn.send(("ok", counter.finish(conn.recv())))
+        conn.send(("ok", counter.finish(*conn.recv())))
     except BaseException as exc:  # report to the parent instead of leaving it waiting
         with contextlib.suppress(Exception):
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
@@ -349,9 +357,11 @@ class CounterProcess:
                 f"molecule counting process stopped (exit code {self._proc.exitcode}): {exc}"
             ) from exc
 
-    def finish(self, path: str | os.PathLike[str]) -> dict[str, Any]:
+    def finish(
+        self, path: str | os.PathLike[str], inserts_fasta: str | os.PathLike[str] | None = None
+    ) -> dict[str, Any]:
         self._conn.send_bytes(b"")
-        self._conn.send(str(path))
+        self._conn.send((str(path), str(inserts_fasta) if inserts_fasta else None))
         try:
             status, payload = self._conn.recv()
         except EOFError:
@@ -383,6 +393,7 @@ def trim_fastq(
     molecules_out: str | os.PathLike[str],
     stats_out: str | os.PathLike[str],
     trimmed_fastq: str | os.PathLike[str] | None = None,
+    inserts_out: str | os.PathLike[str] | None = None,
     threads: int = 1,
     progress_every: int = 1_000_000,
 ) -> TrimResult:
@@ -403,6 +414,10 @@ def trim_fastq(
         unique molecules/inserts, ``insert_length_histogram`` (every read with an
         adapter, insert length after clipping; dimers at 0), the same for valid reads,
         median insert length of valid reads, UMI duplication rate, warnings.
+    ``inserts_out`` (optional, FASTA)
+        the unique inserts of the valid reads, sorted, each named by its own sequence:
+        the input of the alignment stage (:func:`mirscope.align.write_inserts_fasta`
+        writes the same file from a molecules table).
     ``trimmed_fastq`` (optional, FASTQ.gz)
         valid reads' inserts with the UMI appended to the read name as umi_tools does
         (``@name_UMI rest-of-header``).
@@ -426,6 +441,7 @@ def trim_fastq(
     with contextlib.ExitStack() as stack:
         mol_tmp = stack.enter_context(atomic_path(molecules_out))
         stats_tmp = stack.enter_context(atomic_path(stats_out))
+        ins_tmp = stack.enter_context(atomic_path(inserts_out)) if inserts_out else None
         # Started before the input is opened (no reader thread exists to fork).
         counter = CounterProcess() if threads >= 2 else MoleculeCounter()
         stack.callback(counter.close)
@@ -488,7 +504,7 @@ def trim_fastq(
                     "%s: %d reads done, %.0f reads/s", sample, total, total / max(elapsed, 1e-9)
                 )
                 next_report += progress_every
-        counted = counter.finish(mol_tmp)
+        counted = counter.finish(mol_tmp, ins_tmp)
         valid_hist = Counter(counted["valid_hist"])
         result.total_reads = total
         result.classes = {
@@ -529,36 +545,146 @@ def _fastq_record(rec: dnaio.SequenceRecord, start: int, end: int, umi: str) -> 
     return f"@{name}\n{rec.sequence[start:end]}\n+\n{rec.qualities[start:end]}\n"
 
 
+#: Molecule tables at least this large are sorted and written in two halves (two gzip
+#: members); with ``threads >= 2`` the halves are written by two processes at once.
+SPLIT_WRITE_MIN = 50_000
+#: Keys sampled (in insertion order) to choose the insert that splits the two halves.
+PIVOT_SAMPLE = 1_001
+
+
 def write_molecules(
-    molecules: dict[bytes, int], path: str | os.PathLike[str]
+    molecules: dict[bytes, int],
+    path: str | os.PathLike[str],
+    inserts_fasta: str | os.PathLike[str] | None = None,
+    *,
+    parallel: bool = False,
 ) -> tuple[int, dict[int, int]]:
     """Write the sorted molecule table as TSV.gz (deterministic bytes, no gzip time stamp).
 
-    Returns the number of unique inserts and the reads per insert length, computed in the
-    same pass (the keys are sorted, so equal inserts are adjacent).
+    Also writes, when asked, the unique inserts as FASTA named by their sequence (what
+    bowtie aligns: :mod:`mirscope.align`), in sorted order, so the alignment stage need
+    not read the table back. Returns the number of unique inserts and the reads per
+    insert length, computed in the same pass (equal inserts are adjacent once sorted).
+
+    Sorting and formatting are the one step that cannot overlap the trimming, so large
+    tables are split at an insert chosen from a sample of keys: the lower half is written
+    as the first gzip member, the upper half as the second (a multi-member gzip is one
+    valid gzip file). With ``parallel`` (only in a process without threads, i.e. the
+    counter child) the upper half is written by a forked process at the same time. The
+    bytes are the same either way.
     """
-    keys = sorted(molecules)
-    hist: dict[int, int] = {}
-    n_inserts = 0
-    previous = None
-    raw, gz = _open_gzip_out(Path(path))
+    path = Path(path)
+    fasta = Path(inserts_fasta) if inserts_fasta else None
+    if len(molecules) < SPLIT_WRITE_MIN:
+        return _write_sorted(sorted(molecules), molecules, path, fasta, header=True)
+    keys = list(molecules)
+    sample = sorted(keys[:: max(1, len(keys) // PIVOT_SAMPLE)])
+    median = sample[len(sample) // 2]
+    # Every key of one insert starts with b"insert\t" and compares with the pivot alike,
+    # so an insert is never split between the halves.
+    pivot = median[: median.index(b"\t") + 1]
+    upper_path = path.with_name(path.name + ".upper")
+    upper_fasta = fasta.with_name(fasta.name + ".upper") if fasta else None
+    try:
+        if parallel:
+            lower, upper = _write_halves_forked(
+                keys, pivot, molecules, path, fasta, upper_path, upper_fasta
+            )
+        else:
+            upper = _write_sorted(
+                sorted(k for k in keys if k >= pivot),
+                molecules,
+                upper_path,
+                upper_fasta,
+                header=False,
+            )
+            lower = _write_sorted(
+                sorted(k for k in keys if k < pivot), molecules, path, fasta, header=True
+            )
+        _append(path, upper_path)
+        if fasta:
+            _append(fasta, upper_fasta)
+    finally:
+        for p in (upper_path, upper_fasta):
+            if p is not None and p.exists():
+                p.unlink()
+    hist = dict(lower[1])
+    for length, count in upper[1].items():
+        hist[length] = hist.get(length, 0) + count
+    return lower[0] + upper[0], dict(sorted(hist.items()))
+
+
+def _write_halves_forked(keys, pivot, molecules, path, fasta, upper_path, upper_fasta):
+    """Lower half here, upper half in a forked child (copy-on-write: nothing is sent)."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: write the upper half, report, leave without cleanup
+        code = 1
+        try:
+            os.close(read_fd)
+            upper = _write_sorted(
+                sorted(k for k in keys if k >= pivot),
+                molecules,
+                upper_path,
+                upper_fasta,
+                header=False,
+            )
+            with os.fdopen(write_fd, "w") as fh:
+                json.dump([upper[0], sorted(upper[1].items())], fh)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    try:
+        lower = _write_sorted(
+            sorted(k for k in keys if k < pivot), molecules, path, fasta, header=True
+        )
+    finally:
+        with os.fdopen(read_fd) as fh:
+            report = fh.read()
+        _pid, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0 or not report:
+        raise MirscopeError(f"writing the upper half of {path} failed (exit status {status})")
+    n_upper, hist_upper = json.loads(report)
+    return lower, (n_upper, {int(k): v for k, v in hist_upper})
+
+
+def _append(path: Path, part: Path) -> None:
+    with open(path, "ab") as out, open(part, "rb") as src:
+        while block := src.read(1 << 22):
+            out.write(block)
+
+
+def _write_sorted(
+    keys: list[bytes],
+    molecules: dict[bytes, int],
+    path: Path,
+    fasta: Path | None,
+    *,
+    header: bool,
+) -> tuple[int, dict[int, int]]:
+    """Write sorted ``keys`` with their counts (and their unique inserts as FASTA)."""
+    counts = list(map(molecules.__getitem__, keys))
+    inserts = [k[: k.index(b"\t")] for k in keys]
+    unique = list(dict.fromkeys(inserts))  # first occurrences: sorted order is kept
+    lengths = np.fromiter(map(len, inserts), dtype=np.int64, count=len(inserts))
+    reads = np.bincount(lengths, weights=counts) if len(keys) else np.zeros(0)
+    hist = {int(k): int(reads[k]) for k in np.flatnonzero(reads)}
+    del inserts, lengths
+    raw, gz = _open_gzip_out(path)
     with raw, gz:
-        gz.write(b"insert\tumi\treads\n")
+        if header:
+            gz.write(b"insert\tumi\treads\n")
         step = 100_000
+        line = b"%s\t%d\n".__mod__
         for start in range(0, len(keys), step):
-            lines = []
-            add = lines.append
-            for key in keys[start : start + step]:
-                count = molecules[key]
-                insert = key[: key.index(b"\t")]
-                if insert != previous:
-                    n_inserts += 1
-                    previous = insert
-                    length = len(insert)
-                hist[length] = hist.get(length, 0) + count
-                add(b"%s\t%d\n" % (key, count))
-            gz.write(b"".join(lines))
-    return n_inserts, hist
+            stop = start + step
+            gz.write(b"".join(map(line, zip(keys[start:stop], counts[start:stop], strict=True))))
+    if fasta is not None:
+        with open(fasta, "wb") as fh:
+            for start in range(0, len(unique), 100_000):
+                fh.write(b"".join(b">%s\n%s\n" % (u, u) for u in unique[start : start + 100_000]))
+    return len(unique), hist
 
 
 def read_molecules(path: str | os.PathLike[str]) -> list[tuple[str, str, int]]:

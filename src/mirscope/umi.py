@@ -25,6 +25,7 @@ also the reference the vectorised path is tested against.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -100,8 +101,35 @@ MIN_REFERENCE_MOLECULES = 500
 SHALLOW_DENSITY = 0.01
 
 
+@dataclass(frozen=True)
+class ReadCountDistribution:
+    """Molecules' read counts as (distinct value, share) and the absorbing shares A(r).
+
+    Built once per sample from the reference heads and shared by every group: rebuilding
+    it per group sorted the whole reference once per miRNA (seconds on a 2M-read sample).
+    """
+
+    values: np.ndarray
+    weights: np.ndarray
+    absorbing: np.ndarray
+
+    @classmethod
+    def from_counts(cls, read_counts: np.ndarray) -> ReadCountDistribution:
+        r = np.sort(np.asarray(read_counts, dtype=np.int64))
+        n = len(r)
+        # The distribution as (distinct read count, weight): a few hundred values at most.
+        values, weights = np.unique(r, return_counts=True)
+        weights = weights / n
+        share = (n - np.searchsorted(r, 2 * values - 1, side="left")) / n  # S(2r-1)
+        if values[0] == 1:
+            share[0] = (n - np.searchsorted(r, 2, side="left")) / n + weights[0] / 2
+        return cls(values, weights, share)
+
+
 def collision_corrected(
-    head_counts: np.ndarray, umi_length: int, reference: np.ndarray | None = None
+    head_counts: np.ndarray,
+    umi_length: int,
+    reference: np.ndarray | ReadCountDistribution | None = None,
 ) -> float:
     """Molecules of one group after adding back true molecules merged by chance.
 
@@ -116,9 +144,10 @@ def collision_corrected(
         C = M - M * mean_r p(r) - M**2/(2K)
 
     for M by bisection, C being the cluster count. The read-count distribution f (and S)
-    is taken from ``reference``, the cluster heads of the sample's shallow groups (where
-    collisions are negligible, so heads are the molecules), because PCR duplication does
-    not depend on the miRNA; without enough of them, from this group's own heads.
+    is taken from ``reference`` (heads, or their :class:`ReadCountDistribution`), the
+    cluster heads of the sample's shallow groups (where collisions are negligible, so
+    heads are the molecules), because PCR duplication does not depend on the miRNA;
+    without enough of them, from this group's own heads.
 
     Negligible for shallow groups (12-nt UMIs: < 0.5% below ~5,000 molecules); restores
     the ~5-8% plain directional loses on miR-451a-like groups of ~70,000 molecules (2M
@@ -128,15 +157,11 @@ def collision_corrected(
     if c == 0:
         return 0.0
     k = 4.0**umi_length
-    ref = head_counts if reference is None else reference
-    r = np.sort(np.asarray(ref, dtype=np.int64))
-    n = len(r)
-    # The distribution as (distinct read count, weight): a few hundred values at most.
-    values, weights = np.unique(r, return_counts=True)
-    weights = weights / n
-    share = (n - np.searchsorted(r, 2 * values - 1, side="left")) / n  # S(2r-1)
-    if values[0] == 1:
-        share[0] = (n - np.searchsorted(r, 2, side="left")) / n + weights[0] / 2
+    if reference is None:
+        reference = head_counts
+    if not isinstance(reference, ReadCountDistribution):
+        reference = ReadCountDistribution.from_counts(reference)
+    weights, share = reference.weights, reference.absorbing
 
     def observed(m: float) -> float:
         lam = 3 * umi_length * m / k
@@ -218,11 +243,14 @@ def dedup_counts(
     shallow = SHALLOW_DENSITY * 4.0**length / (3 * max(length, 1))
     pooled = [h for h in heads if len(h) <= shallow]
     reference = np.concatenate(pooled) if pooled else np.zeros(0, dtype=np.int64)
-    if len(reference) < MIN_REFERENCE_MOLECULES:
-        reference = None
+    distribution = (
+        ReadCountDistribution.from_counts(reference)
+        if len(reference) >= MIN_REFERENCE_MOLECULES
+        else None
+    )
     out = np.zeros(n_groups, dtype=np.int64)
     for g, h in enumerate(heads):
-        out[g] = int(np.rint(collision_corrected(h, length, reference))) if len(h) else 0
+        out[g] = int(np.rint(collision_corrected(h, length, distribution))) if len(h) else 0
     return out
 
 

@@ -1,31 +1,14 @@
 # Alignment of unique inserts (not reads) to the species' miRBase hairpins with bowtie v1.
 # Every bowtie parameter and why it is there: mirscope.align.BOWTIE_PARAMETERS (the rule
 # takes its arguments from there, so the documentation and the command cannot drift apart).
-# Needs: trimmed/{sample}.molecules.tsv.gz (trim stage), reference/bowtie/<species>_hairpin.*
-# (reference stage).
-
-rule mirscope_inserts:
-    input:
-        out("trimmed/{sample}.molecules.tsv.gz"),
-    output:
-        temp(out("align/{sample}.inserts.fa")),
-    log:
-        out("logs/mirscope_inserts/{sample}.log"),
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=30,
-    conda:
-        "../../envs/mirscope.yaml"
-    shell:
-        "mirscope -v inserts {input:q} -o {output:q} > {log} 2>&1"
-
+# Needs: trimmed/{sample}.inserts.fa (trim stage: the unique inserts, named by sequence),
+# reference/bowtie/<species>_hairpin.* (reference stage).
 
 # Pass 1 aligns every unique insert; pass 2 retries the unaligned ones with their last 2
 # nt trimmed (-3 2), recovering inserts with non-templated 3' additions (mirscope.align).
 rule bowtie_align_hairpin:
     input:
-        fasta=out("align/{sample}.inserts.fa"),
+        fasta=out("trimmed/{sample}.inserts.fa"),
         index=multiext(out(f"reference/bowtie/{REF_SPECIES}_hairpin."), *BOWTIE_SUFFIXES),
     output:
         bam=out("align/{sample}.hairpin.bam"),

@@ -1,7 +1,8 @@
 # UMI-aware 3' adapter trimming, read classification and collapsing to unique
 # (insert, UMI) molecules, in one streaming pass per sample (mirscope.trim). Settings come
 # from the preset named in the config merged with the `trimming` overrides (CFG["trimming"]).
-# Output contract (docs/development.md): trimmed/{sample}.molecules.tsv.gz and .trim.json.
+# Output contract (docs/development.md): trimmed/{sample}.molecules.tsv.gz and .trim.json,
+# and the unique inserts trimmed/{sample}.inserts.fa (temporary) for the alignment stage.
 
 
 rule mirscope_trim:
@@ -10,6 +11,8 @@ rule mirscope_trim:
     output:
         molecules=out("trimmed/{sample}.molecules.tsv.gz"),
         stats=out("trimmed/{sample}.trim.json"),
+        # the unique inserts, written with the table (no second read of it): bowtie's input
+        inserts=temp(out("trimmed/{sample}.inserts.fa")),
     params:
         options=get_trim_options,
     log:
@@ -28,6 +31,7 @@ rule mirscope_trim:
     shell:
         "mirscope -v trim --fastq {input:q} --sample {wildcards.sample:q} {params.options}"
         " --threads {threads} --molecules {output.molecules:q} --stats {output.stats:q}"
+        " --inserts {output.inserts:q}"
         " > {log} 2>&1"
 
 

@@ -48,6 +48,13 @@ log = logging.getLogger(__name__)
     help="Output: read classes and insert length histogram (JSON).",
 )
 @click.option(
+    "--inserts",
+    "inserts_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Optional output: the unique inserts as FASTA named by sequence (bowtie's input).",
+)
+@click.option(
     "--trimmed-fastq",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
@@ -73,6 +80,7 @@ def trim(
     min_overlap: int | None,
     molecules: Path,
     stats: Path,
+    inserts_out: Path | None,
     trimmed_fastq: Path | None,
     threads: int,
 ) -> None:
@@ -97,6 +105,7 @@ def trim(
         molecules_out=molecules,
         stats_out=stats,
         trimmed_fastq=trimmed_fastq,
+        inserts_out=inserts_out,
         threads=threads,
     )
 
