@@ -383,27 +383,23 @@ def test_progress_is_logged(tmp_path, caplog):
     assert len(progress) >= 2 and all("reads/s" in m for m in progress)
 
 
-@pytest.mark.parametrize("parallel", [False, True])
-def test_split_write_equals_one_sorted_table(tmp_path, monkeypatch, parallel):
-    """Large tables are written in two halves (forked with ``parallel``); the content is the
-    sorted table, no insert is split between the halves, and the FASTA is every insert once."""
+def test_molecule_table_is_sorted_with_inserts_and_histogram(tmp_path):
+    """The table is the sorted keys with their counts, the FASTA every insert once (as
+    `mirscope inserts` writes it), the histogram reads per insert length."""
     import random
 
-    import mirscope.trim as trim_mod
     from mirscope.align import write_inserts_fasta
+    from mirscope.trim import write_molecules
 
     rng = random.Random(3)
-    # inserts that are prefixes of each other stress the pivot (b"AC\t" < b"ACG\t")
+    # inserts that are prefixes of each other sort before their extensions
     inserts = ["".join(rng.choice("ACGT") for _ in range(rng.randint(16, 24))) for _ in range(300)]
     inserts += [inserts[0][:16], inserts[0][:17], inserts[0] + "A"]
     molecules = {}
     for k in range(6000):
         key = f"{rng.choice(inserts)}\t{''.join(rng.choice('ACGT') for _ in range(12))}".encode()
         molecules[key] = molecules.get(key, 0) + 1 + k % 5
-    monkeypatch.setattr(trim_mod, "SPLIT_WRITE_MIN", 1000)
-    n_inserts, hist = trim_mod.write_molecules(
-        molecules, tmp_path / "m.tsv.gz", tmp_path / "i.fa", parallel=parallel
-    )
+    n_inserts, hist = write_molecules(molecules, tmp_path / "m.tsv.gz", tmp_path / "i.fa")
     with gzip.open(tmp_path / "m.tsv.gz", "rb") as fh:
         assert fh.readline() == b"insert\tumi\treads\n"
         rows = [line.rstrip(b"\n").split(b"\t") for line in fh]
@@ -416,24 +412,14 @@ def test_split_write_equals_one_sorted_table(tmp_path, monkeypatch, parallel):
     expected = Counter()
     for key, count in molecules.items():
         expected[len(key.split(b"\t")[0])] += count
-    assert hist == dict(sorted(expected.items()))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["i.fa", "m.tsv.gz", "ref.fa"]
-    # two gzip members (the halves), and the same bytes whichever way they were written
-    monkeypatch.setattr(trim_mod, "SPLIT_WRITE_MIN", 10**9)
-    trim_mod.write_molecules(molecules, tmp_path / "one.tsv.gz")
-    assert (tmp_path / "one.tsv.gz").read_bytes() != (tmp_path / "m.tsv.gz").read_bytes()
-    assert gzip.decompress((tmp_path / "one.tsv.gz").read_bytes()) == gzip.decompress(
-        (tmp_path / "m.tsv.gz").read_bytes()
-    )
+    assert hist == dict(expected)
 
 
-def test_inserts_fasta_matches_the_molecules_table(tmp_path, monkeypatch):
+def test_inserts_fasta_matches_the_molecules_table(tmp_path):
     """The trim stage's inserts FASTA is what `mirscope inserts` writes from its table, and
-    the same bytes with threads 1 and 2 (split write forked in the counter process)."""
-    import mirscope.trim as trim_mod
+    the same bytes with threads 1 and 2 (written by the counter process)."""
     from mirscope.align import write_inserts_fasta
 
-    monkeypatch.setattr(trim_mod, "SPLIT_WRITE_MIN", 50)
     rng = __import__("random").Random(5)
     reads = [
         qiaseq_read(
@@ -462,3 +448,45 @@ def test_inserts_fasta_matches_the_molecules_table(tmp_path, monkeypatch):
     )
     assert outs[0][2] == (tmp_path / "r.fa").read_bytes()
     assert outs[0][2].count(b">") == 4
+
+
+@pytest.mark.parametrize("preset", ["qiaseq", "nextflex"])
+def test_batch_trimmer_equals_read_by_read_rules(tmp_path, preset):
+    """The vectorised classifier gives, read by read, the classes and keys of the rules in
+    the module docstring applied one read at a time."""
+    from mirscope.simulate.reads import simulate_sample_reads
+    from mirscope.trim import CLASSES, BatchTrimmer
+
+    fq = tmp_path / "s.fastq.gz"
+    simulate_sample_reads(fq, 5000, seed=4, preset=preset)
+    with open_fastq(fq) as reader:
+        seqs = [rec.sequence for rec in reader]
+    settings = TrimSettings.from_preset(preset)
+    finder = AdapterFinder(settings.adapter, settings.max_error_rate, settings.min_overlap)
+    expected_keys, expected = [], Counter()
+    for seq in seqs:
+        hit = finder.locate(seq)
+        if hit is None:
+            expected["no_adapter"] += 1
+            continue
+        start, stop = hit
+        n = start - settings.clip_5p - settings.clip_3p
+        umi = seq[stop : stop + settings.umi_length]
+        if n <= 0:
+            expected["adapter_dimer"] += 1
+        elif n < settings.min_length:
+            expected["too_short"] += 1
+        elif len(umi) < settings.umi_length:
+            expected["umi_incomplete"] += 1
+        else:
+            expected["valid"] += 1
+            expected_keys.append(seq[settings.clip_5p : start - settings.clip_3p] + "\t" + umi)
+    trimmer = BatchTrimmer(settings)
+    keys = []
+    for i in range(0, len(seqs), 1000):  # several batches, histogram arrays of varying size
+        keys += trimmer(seqs[i : i + 1000])[0]
+    assert keys == expected_keys
+    assert dict(zip(CLASSES, trimmer.class_counts.tolist(), strict=True)) == {
+        c: expected[c] for c in CLASSES
+    }
+    assert min(expected[c] for c in ("valid", "too_short", "adapter_dimer", "no_adapter")) > 0
