@@ -328,12 +328,16 @@ def test_classes_match_simulator_truth(tmp_path):
 
 
 def test_counter_process_gives_identical_outputs(tmp_path):
-    """threads=2 (molecules counted in a child process) writes the same bytes as threads=1."""
+    """threads=2 (molecules counted in a child process) writes the same bytes as threads=1;
+    the inserts FASTA is what `mirscope inserts` writes from the molecules table."""
+    from mirscope.align import write_inserts_fasta
+
     reads = [
         qiaseq_read(MIR16, f"{i % 97:012b}".replace("0", "A").replace("1", "G"))
         for i in range(3000)
     ]
     reads += [qiaseq_read(LET7A, UMI1)] * 500 + DESIGNED["too_short"] * 10
+    reads += [qiaseq_read(MIR16[:-1] + "A", UMI2), qiaseq_read(LET7A + "T", UMI2)]
     fq = write_fastq(tmp_path / "p.fastq.gz", reads)
     outs = []
     for threads in (1, 2):
@@ -344,11 +348,16 @@ def test_counter_process_gives_identical_outputs(tmp_path):
             sample="p",
             molecules_out=d / "m.tsv.gz",
             stats_out=d / "s.json",
+            inserts_out=d / "i.fa",
             threads=threads,
         )
-        outs.append(((d / "m.tsv.gz").read_bytes(), (d / "s.json").read_bytes()))
+        outs.append([(d / n).read_bytes() for n in ("m.tsv.gz", "s.json", "i.fa")])
     assert outs[0] == outs[1]
-    assert len(read_molecules(tmp_path / "t2" / "m.tsv.gz")) == 98
+    molecules = read_molecules(tmp_path / "t1" / "m.tsv.gz")
+    write_inserts_fasta({i for i, _u, _r in molecules}, tmp_path / "r.fa")
+    assert outs[0][2] == (tmp_path / "r.fa").read_bytes()
+    assert outs[0][2].count(b">") == 4
+    assert len(read_molecules(tmp_path / "t2" / "m.tsv.gz")) == 100
 
 
 def test_counter_process_error_leaves_no_output(tmp_path):
@@ -413,41 +422,6 @@ def test_molecule_table_is_sorted_with_inserts_and_histogram(tmp_path):
     for key, count in molecules.items():
         expected[len(key.split(b"\t")[0])] += count
     assert hist == dict(expected)
-
-
-def test_inserts_fasta_matches_the_molecules_table(tmp_path):
-    """The trim stage's inserts FASTA is what `mirscope inserts` writes from its table, and
-    the same bytes with threads 1 and 2 (written by the counter process)."""
-    from mirscope.align import write_inserts_fasta
-
-    rng = __import__("random").Random(5)
-    reads = [
-        qiaseq_read(
-            rng.choice([MIR16, LET7A, MIR16[:-1] + "A", LET7A + "T"]),
-            "".join(rng.choice("ACGT") for _ in range(12)),
-        )
-        for _ in range(400)
-    ]
-    fq = write_fastq(tmp_path / "p.fastq.gz", reads)
-    outs = []
-    for threads in (1, 2):
-        d = tmp_path / f"t{threads}"
-        trim_fastq(
-            fq,
-            TrimSettings.from_preset("qiaseq"),
-            sample="p",
-            molecules_out=d / "m.tsv.gz",
-            stats_out=d / "s.json",
-            inserts_out=d / "i.fa",
-            threads=threads,
-        )
-        outs.append([(d / n).read_bytes() for n in ("m.tsv.gz", "s.json", "i.fa")])
-    assert outs[0] == outs[1]
-    write_inserts_fasta(
-        {i for i, _u, _r in read_molecules(tmp_path / "t1" / "m.tsv.gz")}, tmp_path / "r.fa"
-    )
-    assert outs[0][2] == (tmp_path / "r.fa").read_bytes()
-    assert outs[0][2].count(b">") == 4
 
 
 @pytest.mark.parametrize("preset", ["qiaseq", "nextflex"])
