@@ -392,14 +392,16 @@ def test_progress_is_logged(tmp_path, caplog):
     assert len(progress) >= 2 and all("reads/s" in m for m in progress)
 
 
-def test_molecule_table_is_sorted_with_inserts_and_histogram(tmp_path):
+@pytest.mark.parametrize("chunk", [7, 100_000])
+def test_molecule_table_is_sorted_with_inserts_and_histogram(tmp_path, monkeypatch, chunk):
     """The table is the sorted keys with their counts, the FASTA every insert once (as
     `mirscope inserts` writes it), the histogram reads per insert length."""
     import random
 
+    import mirscope.trim as trim_mod
     from mirscope.align import write_inserts_fasta
-    from mirscope.trim import write_molecules
 
+    monkeypatch.setattr(trim_mod, "WRITE_CHUNK", chunk)  # 7: inserts run across chunks
     rng = random.Random(3)
     # inserts that are prefixes of each other sort before their extensions
     inserts = ["".join(rng.choice("ACGT") for _ in range(rng.randint(16, 24))) for _ in range(300)]
@@ -408,7 +410,7 @@ def test_molecule_table_is_sorted_with_inserts_and_histogram(tmp_path):
     for k in range(6000):
         key = f"{rng.choice(inserts)}\t{''.join(rng.choice('ACGT') for _ in range(12))}".encode()
         molecules[key] = molecules.get(key, 0) + 1 + k % 5
-    n_inserts, hist = write_molecules(molecules, tmp_path / "m.tsv.gz", tmp_path / "i.fa")
+    n_inserts, hist = trim_mod.write_molecules(molecules, tmp_path / "m.tsv.gz", tmp_path / "i.fa")
     with gzip.open(tmp_path / "m.tsv.gz", "rb") as fh:
         assert fh.readline() == b"insert\tumi\treads\n"
         rows = [line.rstrip(b"\n").split(b"\t") for line in fh]

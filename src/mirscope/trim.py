@@ -563,6 +563,10 @@ def _fastq_record(rec: dnaio.SequenceRecord, start: int, end: int, umi: str) -> 
     return f"@{name}\n{rec.sequence[start:end]}\n+\n{rec.qualities[start:end]}\n"
 
 
+#: Sorted keys formatted at a time: the temporary lists stay small however deep the sample.
+WRITE_CHUNK = 100_000
+
+
 def write_molecules(
     molecules: dict[bytes, int],
     path: str | os.PathLike[str],
@@ -580,26 +584,36 @@ def write_molecules(
     forked second process: copy-on-write copies of the keys would double the memory.)
     """
     keys = sorted(molecules)
-    counts = list(map(molecules.__getitem__, keys))
-    inserts = [k[: k.index(b"\t")] for k in keys]
-    unique = list(dict.fromkeys(inserts))  # first occurrences: sorted order is kept
-    lengths = np.fromiter(map(len, inserts), dtype=np.int64, count=len(inserts))
-    reads = np.bincount(lengths, weights=counts) if len(keys) else np.zeros(0)
-    hist = {int(k): int(reads[k]) for k in np.flatnonzero(reads)}
-    del inserts, lengths
-    step = 100_000
+    reads_by_length = np.zeros(1, dtype=np.int64)
+    n_inserts = 0
+    previous = None
+    step = WRITE_CHUNK
+    line = b"%s\t%d\n".__mod__
     raw, gz = _open_gzip_out(Path(path))
-    with raw, gz:
+    fasta = open(inserts_fasta, "wb") if inserts_fasta is not None else None
+    with raw, gz, fasta or contextlib.nullcontext():
         gz.write(b"insert\tumi\treads\n")
-        line = b"%s\t%d\n".__mod__
         for start in range(0, len(keys), step):
-            stop = start + step
-            gz.write(b"".join(map(line, zip(keys[start:stop], counts[start:stop], strict=True))))
-    if inserts_fasta is not None:
-        with open(inserts_fasta, "wb") as fh:
-            for start in range(0, len(unique), step):
-                fh.write(b"".join(b">%s\n%s\n" % (u, u) for u in unique[start : start + step]))
-    return len(unique), hist
+            chunk = keys[start : start + step]
+            counts = list(map(molecules.__getitem__, chunk))
+            gz.write(b"".join(map(line, zip(chunk, counts, strict=True))))
+            inserts = [k[: k.index(b"\t")] for k in chunk]
+            lengths = np.fromiter(map(len, inserts), dtype=np.int64, count=len(inserts))
+            hist = np.bincount(lengths, weights=counts).astype(np.int64)
+            if len(hist) > len(reads_by_length):
+                hist[: len(reads_by_length)] += reads_by_length
+                reads_by_length = hist
+            else:
+                reads_by_length[: len(hist)] += hist
+            unique = list(dict.fromkeys(inserts))  # first occurrences: sorted order is kept
+            if unique[0] == previous:  # the insert runs on from the previous chunk
+                unique = unique[1:]
+            previous = inserts[-1]
+            n_inserts += len(unique)
+            if fasta is not None:
+                fasta.write(b"".join(b">%s\n%s\n" % (u, u) for u in unique))
+    hist = {k: int(reads_by_length[k]) for k in np.flatnonzero(reads_by_length).tolist()}
+    return n_inserts, hist
 
 
 def read_molecules(path: str | os.PathLike[str]) -> list[tuple[str, str, int]]:
