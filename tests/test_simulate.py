@@ -425,3 +425,28 @@ def test_non_mirna_inserts_do_not_align_to_mirbase(tmp_path):
 
     assert aligned(model.pool) == 0
     assert aligned(profile.context) == len(profile.context)  # the miRNAs themselves do
+
+
+def test_valid_inserts_are_never_shorter_than_the_kit_minimum():
+    """A 16-nt miRNA's 3'-trimmed isomiRs are extended back to 16 nt: every valid molecule
+    of the truth is one a trimmer with the default min_length keeps."""
+    import numpy as np
+
+    from mirscope.reference import load_reference
+    from mirscope.simulate import cohort_model
+    from mirscope.simulate.reads import MIN_VALID_INSERT, draw_sample
+
+    model, profile = cohort_model(7)
+    names = list(profile.names)
+    mature = load_reference().mature
+    sixteen = next(k for k, n in enumerate(names) if len(mature[n]) == 16)  # miR-4310
+    share = np.zeros(len(names))
+    share[sixteen] = 0.5
+    share[names.index("hsa-miR-16-5p")] = 0.5
+    units, truth = draw_sample(model, share, 20_000, np.random.default_rng(1))
+    _table, ins_len, _umi, _ul, cls, mirna, _reads = units.arrays()
+    valid = cls == 0
+    assert ins_len[valid].min() >= MIN_VALID_INSERT
+    short = valid & (mirna == sixteen)
+    assert (ins_len[short] == MIN_VALID_INSERT).mean() > 0.5  # canonical and repaired -1/-2
+    assert truth.molecules[sixteen] == short.sum()

@@ -103,13 +103,12 @@ SHALLOW_DENSITY = 0.01
 
 @dataclass(frozen=True)
 class ReadCountDistribution:
-    """Molecules' read counts as (distinct value, share) and the absorbing shares A(r).
+    """Shares of molecules by distinct read count r, and the absorbing shares A(r).
 
     Built once per sample from the reference heads and shared by every group: rebuilding
     it per group sorted the whole reference once per miRNA (seconds on a 2M-read sample).
     """
 
-    values: np.ndarray
     weights: np.ndarray
     absorbing: np.ndarray
 
@@ -123,7 +122,7 @@ class ReadCountDistribution:
         share = (n - np.searchsorted(r, 2 * values - 1, side="left")) / n  # S(2r-1)
         if values[0] == 1:
             share[0] = (n - np.searchsorted(r, 2, side="left")) / n + weights[0] / 2
-        return cls(values, weights, share)
+        return cls(weights, share)
 
 
 def collision_corrected(

@@ -6,10 +6,11 @@ the class of every read recorded:
 
 ``valid``
     a miRNA molecule: an isomiR of a mature miRNA (templated 5'/3' shifts of 1-2 nt cut
-    from the hairpin, never shorter than :data:`MIN_VALID_INSERT`, 1-2 non-templated 3' A/T), then the 3' adapter, a 12-nt UMI unique
-    to the molecule, the Illumina adapter and padding. Each molecule is read several times
-    (PCR duplicates: one read plus a gamma-weighted multinomial share of the rest, so
-    reads per molecule are over-dispersed with mean ``dup_mean``).
+    from the hairpin, never shorter than :data:`MIN_VALID_INSERT`; 1-2 non-templated 3'
+    A/T), then the 3' adapter, a 12-nt UMI unique to the molecule, the Illumina adapter
+    and padding. Each molecule is read several times (PCR duplicates: one read plus a
+    gamma-weighted multinomial share of the rest, so reads per molecule are
+    over-dispersed with mean ``dup_mean``).
 ``adapter_dimer``
     empty insert: the read starts with the 3' adapter.
 ``too_short``
@@ -290,8 +291,9 @@ def draw_sample(
     start = left + s5
     templ_len = model._ctx_len[mirna] - left - right - s5 + s3
     short = templ_len < MIN_VALID_INSERT
-    s3[short] += np.minimum(MIN_VALID_INSERT - templ_len[short], right[short] - s3[short])
-    templ_len = model._ctx_len[mirna] - left - right - s5 + s3
+    extend = np.minimum(MIN_VALID_INSERT - templ_len[short], right[short] - s3[short])
+    s3[short] += extend
+    templ_len[short] += extend
     nta = rng.choice(3, size=n_mol, p=P_NTA)
     ins = _gather_inserts(model._ctx[mirna], start, templ_len, model._ctx.shape[1] + 2)
     nta_base = np.where(rng.random((n_mol, 2)) < 0.6, 0, 3).astype(np.uint8)  # A or T
