@@ -415,12 +415,7 @@ class BatchTrimmer:
         klass[pos < 0] = _NO_ADAPTER
         self.class_counts += np.bincount(klass, minlength=len(CLASSES))
         other = (klass != _VALID) & (klass != _NO_ADAPTER)
-        hist = np.bincount(np.maximum(ins_len[other], 0))
-        if len(hist) > len(self.other_hist):
-            hist[: len(self.other_hist)] += self.other_hist
-            self.other_hist = hist
-        else:
-            self.other_hist[: len(hist)] += hist
+        self.other_hist = _add_counts(self.other_hist, np.bincount(np.maximum(ins_len[other], 0)))
         valid = np.flatnonzero(klass == _VALID)
         start, end, umi_end = self.clip5, ins_len[valid] + self.clip5, stop[valid] + self.ulen
         keys = [
@@ -430,6 +425,15 @@ class BatchTrimmer:
             )
         ]
         return keys, valid, end
+
+
+def _add_counts(total: np.ndarray, more: np.ndarray) -> np.ndarray:
+    """Element-wise sum of two count-by-length arrays of any lengths (in place if it fits)."""
+    if len(more) > len(total):
+        more[: len(total)] += total
+        return more
+    total[: len(more)] += more
+    return total
 
 
 def _islices(iterable: Iterable, n: int) -> Iterator[Iterable]:
@@ -600,11 +604,7 @@ def write_molecules(
             inserts = [k[: k.index(b"\t")] for k in chunk]
             lengths = np.fromiter(map(len, inserts), dtype=np.int64, count=len(inserts))
             hist = np.bincount(lengths, weights=counts).astype(np.int64)
-            if len(hist) > len(reads_by_length):
-                hist[: len(reads_by_length)] += reads_by_length
-                reads_by_length = hist
-            else:
-                reads_by_length[: len(hist)] += hist
+            reads_by_length = _add_counts(reads_by_length, hist)
             unique = list(dict.fromkeys(inserts))  # first occurrences: sorted order is kept
             if unique[0] == previous:  # the insert runs on from the previous chunk
                 unique = unique[1:]
