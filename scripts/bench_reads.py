@@ -4,9 +4,9 @@
 Simulates N QIAseq reads (default 2,000,000) with the demo simulator, then runs, at equal
 cores (``--threads``, default 2), in this one invocation:
 
-(a) mirscope, as the workflow runs it: trim + collapse + unique inserts (``mirscope.trim``), unique inserts -> bowtie on hairpins
-    (two passes, ``mirscope.align``), assignment + directional UMI counting
-    (``mirscope.count``);
+(a) mirscope, as the workflow runs it: trim + collapse, writing the unique inserts
+    (``mirscope.trim``, 2 threads), bowtie on hairpins (two passes, one thread,
+    ``mirscope.align``), assignment + directional UMI counting (``mirscope.count``);
 (b) the nf-core/smrnaseq-style QIAseq chain, built from the same public tools:
     ``umi_tools extract`` (regex), ``cutadapt -a AACTGTAGGCACCATCAAT -m 15``,
     ``bowtie -t -k 50 --best --strata -e 99999`` to mature sequences, ``samtools
