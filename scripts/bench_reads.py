@@ -5,8 +5,8 @@ Simulates N QIAseq reads (default 2,000,000) with the demo simulator, then runs,
 cores (``--threads``, default 2), in this one invocation:
 
 (a) mirscope, as the workflow runs it: trim + collapse, writing the unique inserts
-    (``mirscope.trim``, 2 threads), bowtie on hairpins (two passes, one thread,
-    ``mirscope.align``), assignment + directional UMI counting (``mirscope.count``);
+    (``mirscope.reads.trim``, 2 threads), bowtie on hairpins (two passes, one thread,
+    ``mirscope.counts.align``), assignment + directional UMI counting (``mirscope.counts.count``);
 (b) the nf-core/smrnaseq-style QIAseq chain, built from the same public tools:
     ``umi_tools extract`` (regex), ``cutadapt -a AACTGTAGGCACCATCAAT -m 15``,
     ``bowtie -t -k 50 --best --strata -e 99999`` to mature sequences, ``samtools
@@ -59,7 +59,7 @@ def peak_rss_mb() -> float:
 
 def prepare(work: Path, n_reads: int, seed: int) -> dict:
     """Simulate the reads and build both bowtie indexes (not timed)."""
-    from mirscope.reference import load_reference
+    from mirscope.fetch.reference import load_reference
     from mirscope.simulate.reads import simulate_sample_reads
 
     work.mkdir(parents=True, exist_ok=True)
@@ -92,10 +92,10 @@ def prepare(work: Path, n_reads: int, seed: int) -> dict:
 
 def chain_mirscope(fastq: str, ref: str, out: Path, threads: int) -> dict:
     """(a) FASTQ.gz -> mature UMI counts with mirscope's package functions and bowtie."""
-    from mirscope.align import align_inserts
-    from mirscope.assign import Assigner
-    from mirscope.count import count_sample
-    from mirscope.trim import TrimSettings, trim_fastq
+    from mirscope.counts.align import align_inserts
+    from mirscope.counts.assign import Assigner
+    from mirscope.counts.count import count_sample
+    from mirscope.reads.trim import TrimSettings, trim_fastq
 
     out.mkdir(parents=True, exist_ok=True)
     steps = {}

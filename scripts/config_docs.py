@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 
-from mirscope.config import load_schema
+from mirscope.inputs.config import load_schema
 
 
 def _allowed(spec: dict) -> str:

@@ -44,7 +44,7 @@ def require_r(*packages: str) -> None:
 def hsa(tmp_path_factory):
     """Human miRBase v22 (optimir), its hairpin FASTA, loci TSV and a bowtie index."""
     from mirscope.errors import InputError
-    from mirscope.reference import load_reference
+    from mirscope.fetch.reference import load_reference
 
     try:
         ref = load_reference("hsa")

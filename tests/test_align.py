@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mirscope.align import (
+from mirscope.counts.align import (
     BOWTIE_PARAMETERS,
     align_inserts,
     bowtie_args,
@@ -15,7 +15,7 @@ from mirscope.align import (
     read_hits,
     write_inserts_fasta,
 )
-from mirscope.assign import Assigner
+from mirscope.counts.assign import Assigner
 
 pytestmark = pytest.mark.skipif(
     shutil.which("bowtie") is None or shutil.which("samtools") is None,

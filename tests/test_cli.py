@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from mirscope.cli import main
-from mirscope.config import complete_config, load_config
 from mirscope.errors import InputError
+from mirscope.inputs.config import complete_config, load_config
 
 
 def test_version_exits_zero(capsys):

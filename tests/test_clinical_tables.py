@@ -10,7 +10,7 @@ import pytest
 
 from conftest import require_r
 from mirscope.cli import main
-from mirscope.contrasts import read_sample_table
+from mirscope.de.contrasts import read_sample_table
 from mirscope.stats.association import kruskal_test, spearman_test
 from mirscope.stats.tables import grouped_table, overall_table
 

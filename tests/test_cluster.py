@@ -1,4 +1,4 @@
-"""Patient clustering (Figure 1) and its clinical associations (mirscope.cluster)."""
+"""Patient clustering (Figure 1) and its clinical associations (mirscope.stats.cluster)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from conftest import require_r
-from mirscope import cluster, contrasts
+from mirscope.de import contrasts
 from mirscope.errors import InputError
+from mirscope.stats import cluster
 
 
 def planted(seed: int = 0, per_cluster=(8, 7, 6), n_mirna: int = 120) -> tuple[pd.DataFrame, dict]:

@@ -13,8 +13,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from mirscope.config import complete_config, load_config, load_preset, load_schema, yaml_line
 from mirscope.errors import InputError
+from mirscope.inputs.config import complete_config, load_config, load_preset, load_schema, yaml_line
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "config" / "README.md"

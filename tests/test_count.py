@@ -37,7 +37,7 @@ def run_sample(hsa, tmp: Path, sample: str, molecules: Path) -> dict:
     _ref, fa, loci, index = hsa
     fasta = tmp / f"{sample}.fa"
     assert main(["inserts", str(molecules), "-o", str(fasta)]) == 0
-    from mirscope.align import align_inserts
+    from mirscope.counts.align import align_inserts
 
     align_inserts(fasta, index, tmp / f"{sample}.bam", threads=2)
     args = ["count", "--sample-id", sample, "--molecules", str(molecules)]
@@ -212,7 +212,7 @@ PLASMA_MIRNAS = {
 
 @pytest.mark.slow
 def test_real_qiaseq_top_mirnas_are_plasma_mirnas(hsa, tmp_path, real_reads_dir):
-    from mirscope.trim import TrimSettings, trim_fastq
+    from mirscope.reads.trim import TrimSettings, trim_fastq
 
     mol = tmp_path / "real.molecules.tsv.gz"
     trim_fastq(
@@ -313,7 +313,7 @@ def test_real_qiaseq_agrees_with_nfcore_style_chain(hsa, tmp_path, real_reads_di
 
     if not (BENCH_BIN / "umi_tools").exists():
         pytest.skip(f"umi_tools not installed in {BENCH_BIN.parent} (make bench installs it)")
-    from mirscope.trim import TrimSettings, trim_fastq
+    from mirscope.reads.trim import TrimSettings, trim_fastq
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
     import bench_reads
@@ -385,8 +385,8 @@ def test_workflow_on_real_qiaseq_reads(tmp_path, real_reads_dir):
 def test_compact_reader_across_chunks_and_unpackable_umis(tmp_path, monkeypatch):
     import numpy as np
 
-    import mirscope.count as count_mod
-    from mirscope.umi import pack_umis
+    import mirscope.counts.count as count_mod
+    from mirscope.counts.umi import pack_umis
 
     rng = random.Random(9)
     rows = [("ACGT" * 5 + "A" * (k % 3), rand_umi(rng), 1 + k % 4) for k in range(50)]

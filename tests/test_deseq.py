@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 
 from conftest import require_r
-from mirscope import deseq, normalize
+from mirscope.de import deseq, normalize
 
 R_SCRIPT = r"""
 suppressMessages(library(DESeq2))
@@ -241,7 +241,7 @@ def test_ratio_size_factors_by_hand():
 def test_simulated_demo_cohort_agrees_and_recovers_planted(tmp_path):
     """The simulator's demo truth counts: R agreement on crs_ge2, planted miRNAs found."""
     require_r("DESeq2")
-    from mirscope import contrasts
+    from mirscope.de import contrasts
     from mirscope.simulate import simulate_cohort
 
     simulate_cohort(tmp_path / "demo", 7)

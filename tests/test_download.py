@@ -21,15 +21,15 @@ from pathlib import Path
 import pytest
 
 from mirscope.cli import main
-from mirscope.download import (
+from mirscope.errors import InputError, MirscopeError
+from mirscope.fetch.download import (
     check_accession,
     download_accession,
     fasterq_dump_command,
     parse_filereport,
     prefetch_command,
 )
-from mirscope.errors import InputError, MirscopeError
-from mirscope.http import DownloadError, fetch
+from mirscope.fetch.http import DownloadError, fetch
 
 MAX_REQUESTS = 200
 
@@ -465,8 +465,8 @@ def test_command_construction():
 
 
 def test_naddeo_sample_sheet_lists_the_61_biosamples(repo_root, monkeypatch):
-    from mirscope.config import load_config
-    from mirscope.sheets import read_samples
+    from mirscope.inputs.config import load_config
+    from mirscope.inputs.sheets import read_samples
 
     cfg = load_config(repo_root / "config" / "naddeo2026.yaml")
     monkeypatch.chdir(repo_root)

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import require_r
 from mirscope.errors import InputError
-from mirscope.fisher import fisher_exact
+from mirscope.stats.fisher import fisher_exact
 
 TABLES = [
     [[3, 1], [1, 3]],

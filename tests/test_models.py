@@ -16,7 +16,7 @@ import pytest
 from scipy import stats
 
 from mirscope.cli import main
-from mirscope.contrasts import DEFAULT_CONTRASTS, Contrast, classify, read_sample_table
+from mirscope.de.contrasts import DEFAULT_CONTRASTS, Contrast, classify, read_sample_table
 
 REPO = Path(__file__).resolve().parents[1]
 FAST = {"resamples": 20, "nested_resamples": 3}

@@ -1,4 +1,4 @@
-"""Size factors and normalised tables (mirscope.normalize), R's DESeq2 as the reference."""
+"""Size factors and normalised tables (mirscope.de.normalize), R's DESeq2 as the reference."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from conftest import require_r
-from mirscope import normalize
 from mirscope.cli import main
+from mirscope.de import normalize
 from mirscope.errors import InputError
 
 

@@ -15,9 +15,9 @@ import pytest
 from conftest import run_workflow
 from mirscope.cli import main
 from mirscope.errors import InputError, MirscopeWarning
-from mirscope.qc import build_qc
-from mirscope.trim import CLASSES as CLASS_NAMES
-from mirscope.trim import TrimSettings, trim_fastq
+from mirscope.reads.trim import CLASSES as CLASS_NAMES
+from mirscope.reads.trim import TrimSettings, trim_fastq
+from mirscope.stages.qc import build_qc
 
 QIA = "AACTGTAGGCACCATCAAT"
 TRUSEQ = "TGGAATTCTCGGGTGCCAAGG"

@@ -23,7 +23,7 @@ import pytest
 
 from mirscope.cli import main
 from mirscope.errors import InputError, MirscopeError
-from mirscope.reference import (
+from mirscope.fetch.reference import (
     load_reference,
     optimir_files,
     prepare_reference,

@@ -23,7 +23,7 @@ import yaml
 from scipy import stats
 
 from mirscope.cli import main
-from mirscope.reference import optimir_files
+from mirscope.fetch.reference import optimir_files
 from mirscope.simulate import simulate_sample_reads
 
 pytestmark = pytest.mark.skipif(
@@ -335,7 +335,7 @@ def test_sample_reads_api_exact_count_and_truth(tmp_path):
 
 
 def _mature_set() -> set[str]:
-    from mirscope.reference import load_reference
+    from mirscope.fetch.reference import load_reference
 
     return set(load_reference().mature.values())
 
@@ -405,7 +405,7 @@ def test_bad_arguments_write_nothing(tmp_path, capsys):
 @pytest.mark.skipif(shutil.which("bowtie") is None, reason="bowtie (Debian package) missing")
 def test_non_mirna_inserts_do_not_align_to_mirbase(tmp_path):
     """The real bowtie, both strands, up to 2 mismatches: no pool insert hits a hairpin."""
-    from mirscope.reference import load_reference
+    from mirscope.fetch.reference import load_reference
     from mirscope.simulate import cohort_model
 
     ref = load_reference()
@@ -432,7 +432,7 @@ def test_valid_inserts_are_never_shorter_than_the_kit_minimum():
     of the truth is one a trimmer with the default min_length keeps."""
     import numpy as np
 
-    from mirscope.reference import load_reference
+    from mirscope.fetch.reference import load_reference
     from mirscope.simulate import cohort_model
     from mirscope.simulate.reads import MIN_VALID_INSERT, draw_sample
 

@@ -14,8 +14,8 @@ import pytest
 
 from mirscope.cli import main
 from mirscope.errors import InputError, MirscopeWarning
-from mirscope.fastq import count_reads, open_fastq
-from mirscope.trim import AdapterFinder, TrimSettings, read_molecules, trim_fastq
+from mirscope.reads.fastq import count_reads, open_fastq
+from mirscope.reads.trim import AdapterFinder, TrimSettings, read_molecules, trim_fastq
 
 QIA = "AACTGTAGGCACCATCAAT"
 TRUSEQ = "TGGAATTCTCGGGTGCCAAGG"
@@ -330,7 +330,7 @@ def test_classes_match_simulator_truth(tmp_path):
 def test_counter_process_gives_identical_outputs(tmp_path):
     """threads=2 (molecules counted in a child process) writes the same bytes as threads=1;
     the inserts FASTA is what `mirscope inserts` writes from the molecules table."""
-    from mirscope.align import write_inserts_fasta
+    from mirscope.counts.align import write_inserts_fasta
 
     reads = [
         qiaseq_read(MIR16, f"{i % 97:012b}".replace("0", "A").replace("1", "G"))
@@ -379,7 +379,7 @@ def test_counter_process_error_leaves_no_output(tmp_path):
 
 def test_progress_is_logged(tmp_path, caplog):
     fq = write_fastq(tmp_path / "g.fastq.gz", [qiaseq_read(MIR16, UMI1)] * 150_000)
-    with caplog.at_level("INFO", logger="mirscope.trim"):
+    with caplog.at_level("INFO", logger="mirscope.reads.trim"):
         trim_fastq(
             fq,
             TrimSettings.from_preset("qiaseq"),
@@ -398,8 +398,8 @@ def test_molecule_table_is_sorted_with_inserts_and_histogram(tmp_path, monkeypat
     `mirscope inserts` writes it), the histogram reads per insert length."""
     import random
 
-    import mirscope.trim as trim_mod
-    from mirscope.align import write_inserts_fasta
+    import mirscope.reads.trim as trim_mod
+    from mirscope.counts.align import write_inserts_fasta
 
     monkeypatch.setattr(trim_mod, "WRITE_CHUNK", chunk)  # 7: inserts run across chunks
     rng = random.Random(3)
@@ -430,8 +430,8 @@ def test_molecule_table_is_sorted_with_inserts_and_histogram(tmp_path, monkeypat
 def test_batch_trimmer_equals_read_by_read_rules(tmp_path, preset):
     """The vectorised classifier gives, read by read, the classes and keys of the rules in
     the module docstring applied one read at a time."""
+    from mirscope.reads.trim import CLASSES, BatchTrimmer
     from mirscope.simulate.reads import simulate_sample_reads
-    from mirscope.trim import CLASSES, BatchTrimmer
 
     fq = tmp_path / "s.fastq.gz"
     simulate_sample_reads(fq, 5000, seed=4, preset=preset)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mirscope.umi import dedup_counts, directional_clusters, hamming1_neighbours
+from mirscope.counts.umi import dedup_counts, directional_clusters, hamming1_neighbours
 
 A = "ACGTACGTACGT"
 
@@ -172,7 +172,7 @@ def test_collision_correction_is_negligible_for_shallow_groups():
 
 def test_shared_distribution_equals_per_group_reference():
     """The reference read-count distribution built once gives what each group built it from."""
-    from mirscope.umi import ReadCountDistribution, collision_corrected
+    from mirscope.counts.umi import ReadCountDistribution, collision_corrected
 
     rng = np.random.default_rng(2)
     reference = 1 + rng.negative_binomial(1.5, 0.3, size=5000)

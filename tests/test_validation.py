@@ -18,7 +18,7 @@ import pytest
 
 from mirscope.cli import main
 from mirscope.errors import InputError, MirscopeWarning
-from mirscope.sheets import fastq_gz_problem, read_clinical, read_samples
+from mirscope.inputs.sheets import fastq_gz_problem, read_clinical, read_samples
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"

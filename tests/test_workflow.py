@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from mirscope.paper import NOT_COMPUTED
+from mirscope.report.paper import NOT_COMPUTED
 
 pytestmark = pytest.mark.slow
 

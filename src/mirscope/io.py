@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from mirscope.errors import InputError
+
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
@@ -36,3 +38,16 @@ def write_tsv(df: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = F
     """Write a TSV atomically with a fixed float format, so equal inputs give equal bytes."""
     with atomic_path(path) as tmp:
         df.to_csv(tmp, sep="\t", index=index, float_format="%.10g", lineterminator="\n")
+
+
+def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a TSV with a clear error when it is missing or empty."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("file not found", path=str(path))
+    df = pd.read_csv(
+        path, sep="\t", comment="#", na_values=["", "NA", "NaN", "nan"], keep_default_na=False
+    )
+    if df.empty:
+        raise InputError("table has no rows", path=str(path))
+    return df

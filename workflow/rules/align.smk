@@ -1,11 +1,11 @@
 # Alignment of unique inserts (not reads) to the species' miRBase hairpins with bowtie v1.
-# Every bowtie parameter and why it is there: mirscope.align.BOWTIE_PARAMETERS (the rule
+# Every bowtie parameter and why it is there: mirscope.counts.align.BOWTIE_PARAMETERS (the rule
 # takes its arguments from there, so the documentation and the command cannot drift apart).
 # Needs: trimmed/{sample}.inserts.fa (trim stage: the unique inserts, named by sequence),
 # reference/bowtie/<species>_hairpin.* (reference stage).
 
 # Pass 1 aligns every unique insert; pass 2 retries the unaligned ones with their last 2
-# nt trimmed (-3 2), recovering inserts with non-templated 3' additions (mirscope.align).
+# nt trimmed (-3 2), recovering inserts with non-templated 3' additions (mirscope.counts.align).
 rule bowtie_align_hairpin:
     input:
         fasta=out("trimmed/{sample}.inserts.fa"),
@@ -17,8 +17,8 @@ rule bowtie_align_hairpin:
         pass2=temp(out("align/{sample}.pass2.bam")),
     params:
         index=get_hairpin_index,
-        pass1=mirscope.align.bowtie_args_str(0),
-        pass2=mirscope.align.bowtie_args_str(mirscope.align.NONTEMPLATED_MAX),
+        pass1=mirscope.counts.align.bowtie_args_str(0),
+        pass2=mirscope.counts.align.bowtie_args_str(mirscope.counts.align.NONTEMPLATED_MAX),
     log:
         out("logs/bowtie_align_hairpin/{sample}.log"),
     benchmark:

@@ -1,14 +1,14 @@
 # Settings and input functions shared by every stage. Validation runs here, before any job
 # is scheduled: the config, then the sample sheet, then the clinical table.
 
-import mirscope.config
-import mirscope.sheets
+import mirscope.inputs.config
+import mirscope.inputs.sheets
 
-CFG = mirscope.config.complete_config(dict(config), source=workflow.configfiles[-1] if workflow.configfiles else "config")
+CFG = mirscope.inputs.config.complete_config(dict(config), source=workflow.configfiles[-1] if workflow.configfiles else "config")
 OUTDIR = CFG["outdir"].rstrip("/")
-SAMPLES = mirscope.sheets.read_samples(CFG["samples"])
+SAMPLES = mirscope.inputs.sheets.read_samples(CFG["samples"])
 CLINICAL = (
-    mirscope.sheets.read_clinical(CFG["clinical"], sample_ids=list(SAMPLES.index), samples_path=CFG["samples"])
+    mirscope.inputs.sheets.read_clinical(CFG["clinical"], sample_ids=list(SAMPLES.index), samples_path=CFG["samples"])
     if CFG["clinical"]
     else None
 )

@@ -1,6 +1,6 @@
 # Per-sample counts (reads, UMI-corrected molecules) per mature miRNA, hairpin and isomiR,
-# then the count matrices. Logic: mirscope.assign, mirscope.umi, mirscope.count (the
-# module docstring of mirscope.count documents every output column).
+# then the count matrices. Logic: mirscope.counts.assign, mirscope.counts.umi, mirscope.counts.count (the
+# module docstring of mirscope.counts.count documents every output column).
 
 
 rule mirscope_count:

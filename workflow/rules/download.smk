@@ -1,6 +1,6 @@
 # Reads of sample-sheet rows with an `accession`, fetched from ENA (default; MD5-verified,
 # resumable) or with sra-tools (download.backend), into one FASTQ.gz per sample: all runs
-# of a BioSample concatenated, read 1 only (mirscope.download). Rows with a local `fastq`
+# of a BioSample concatenated, read 1 only (mirscope.fetch.download). Rows with a local `fastq`
 # never reach this rule: get_fastq in common.smk points them at their file.
 #
 # Each job declares the resource `downloads=1`; run with `--resources downloads=4` (or set it

@@ -1,6 +1,6 @@
-# Read QC of the run: per-sample table, figures and MultiQC custom content (mirscope.qc),
+# Read QC of the run: per-sample table, figures and MultiQC custom content (mirscope.reads.qc),
 # joined with the counting stage's alignment statistics; then one MultiQC report over the
-# logs (bowtie) and mirscope's custom content. Columns: docstring of mirscope.qc.
+# logs (bowtie) and mirscope's custom content. Columns: docstring of mirscope.reads.qc.
 
 
 rule mirscope_qc:

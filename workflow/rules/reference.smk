@@ -1,9 +1,9 @@
 # miRBase reference for the configured species: filtered FASTA (U->T), mature loci on the
-# hairpins, filtered GFF3 and a manifest with SHA-256 digests (mirscope.reference), then
+# hairpins, filtered GFF3 and a manifest with SHA-256 digests (mirscope.fetch.reference), then
 # bowtie indexes of the mature and hairpin sequences for the alignment stage.
 #
 # `auto` files come from Debian's optimir (miRBase v22) or are downloaded from
-# reference.mirbase_url into reference/mirbase_download/ (see mirscope.reference).
+# reference.mirbase_url into reference/mirbase_download/ (see mirscope.fetch.reference).
 
 BOWTIE_SUFFIXES = ("1.ebwt", "2.ebwt", "3.ebwt", "4.ebwt", "rev.1.ebwt", "rev.2.ebwt")
 

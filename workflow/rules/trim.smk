@@ -1,5 +1,5 @@
 # UMI-aware 3' adapter trimming, read classification and collapsing to unique
-# (insert, UMI) molecules, in one streaming pass per sample (mirscope.trim). Settings come
+# (insert, UMI) molecules, in one streaming pass per sample (mirscope.reads.trim). Settings come
 # from the preset named in the config merged with the `trimming` overrides (CFG["trimming"]).
 # Output contract (docs/development.md): trimmed/{sample}.molecules.tsv.gz and .trim.json,
 # and the unique inserts trimmed/{sample}.inserts.fa (temporary) for the alignment stage.
@@ -20,7 +20,7 @@ rule mirscope_trim:
     benchmark:
         out("benchmarks/mirscope_trim/{sample}.tsv")
     # Two cores: this process trims (ISA-L inflates the gzip in a light background thread),
-    # a child process counts molecules, sorts and writes them (mirscope.trim.CounterProcess).
+    # a child process counts molecules, sorts and writes them (mirscope.reads.trim.CounterProcess).
     threads: 2
     # Memory grows with unique (insert, UMI) molecules only: ~150 MB per million.
     resources:

@@ -16,8 +16,8 @@ log = logging.getLogger(__name__)
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="FASTA.")
 def inserts_cmd(molecules: str, out: str) -> None:
     """Write the unique inserts of a MOLECULES table as FASTA (named by sequence) for bowtie."""
-    from mirscope.align import write_inserts_fasta
-    from mirscope.count import read_molecules_compact
+    from mirscope.counts.align import write_inserts_fasta
+    from mirscope.counts.count import read_molecules_compact
 
     n = write_inserts_fasta(read_molecules_compact(molecules).inserts, out)
     log.info("%s: %d unique inserts -> %s", molecules, n, out)
@@ -59,8 +59,8 @@ def count_cmd(
     resolve_ambiguous, ambiguous_min_ratio, mature_out, hairpin_out, isomir_out, stats_out,
 ) -> None:  # fmt: skip
     """Count reads and UMI-corrected molecules per mature miRNA, hairpin and isomiR."""
-    from mirscope.assign import Assigner
-    from mirscope.count import count_sample
+    from mirscope.counts.assign import Assigner
+    from mirscope.counts.count import count_sample
 
     assigner = Assigner.from_files(hairpin, loci, tol5=tol5, tol3=tol3)
     stats = count_sample(
@@ -87,7 +87,7 @@ def count_cmd(
 @click.option("--outdir", required=True, type=click.Path(file_okay=False))
 def matrix_cmd(sample_ids, mature, hairpin, isomirs, outdir) -> None:
     """Merge per-sample count tables into count matrices (one column per sample id)."""
-    from mirscope.count import merge_matrices
+    from mirscope.counts.count import merge_matrices
 
     if not (len(sample_ids) == len(mature) == len(hairpin) == len(isomirs)):
         raise InputError(

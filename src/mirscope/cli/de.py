@@ -1,7 +1,7 @@
 """Counts-to-findings commands: normalize, de, de-select, cluster, de-heatmap, volcano.
 
-Each command parses options and calls :mod:`mirscope.normalize`, :mod:`mirscope.deseq`,
-:mod:`mirscope.contrasts`, :mod:`mirscope.cluster` or :mod:`mirscope.plots.de`.
+Each command parses options and calls :mod:`mirscope.de.normalize`, :mod:`mirscope.de.deseq`,
+:mod:`mirscope.de.contrasts`, :mod:`mirscope.stats.cluster` or :mod:`mirscope.plots.de`.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import logging
 
 import click
 
-from mirscope import cluster as cluster_mod
-from mirscope import contrasts as contrasts_mod
-from mirscope import deseq, normalize
+from mirscope.de import contrasts as contrasts_mod
+from mirscope.de import deseq, normalize
 from mirscope.errors import InputError
 from mirscope.io import write_tsv
+from mirscope.stats import cluster as cluster_mod
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ import logging
 
 import click
 
-from mirscope.download import download_accession
-from mirscope.reference import MIRBASE_URL, prepare_reference
+from mirscope.fetch.download import download_accession
+from mirscope.fetch.reference import MIRBASE_URL, prepare_reference
 
 
 def _log_progress() -> None:

@@ -13,9 +13,9 @@ import click
 import numpy as np
 import pandas as pd
 
-from mirscope.config import complete_config
-from mirscope.contrasts import read_sample_table
+from mirscope.de.contrasts import read_sample_table
 from mirscope.errors import InputError
+from mirscope.inputs.config import complete_config
 from mirscope.io import write_tsv
 
 
@@ -128,7 +128,7 @@ def clinical_tables_cmd(clinical, out_overall, out_crs, out_icans):
 def models_cmd(clinical, normalized, de_dir, settings, seed, de_lfc, de_p, outdir, figdir):
     """The configured toxicity and response models (selection, fit, paper-style and
     nested LOOCV) with tables and figures."""
-    from mirscope.stats.models import run_models
+    from mirscope.stages.models import run_models
 
     table = read_sample_table(clinical)
     run_models(

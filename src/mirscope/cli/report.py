@@ -29,7 +29,7 @@ from mirscope.io import write_tsv
 )
 def paper_compare(outdir: str, clinical: str | None, out_path: str) -> None:
     """Put every number Naddeo et al. 2026 publish beside this run's value."""
-    from mirscope.paper import compare
+    from mirscope.report.paper import compare
 
     write_tsv(compare(outdir, clinical), out_path)
 

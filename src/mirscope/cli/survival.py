@@ -39,8 +39,8 @@ def cutpoint_cmd(table, time, event, variable, minprop, out):
 
     Writes one row: cutpoint, statistic, n_low, n_high (low group = variable <= cutpoint).
     """
+    from mirscope.io import read_table
     from mirscope.survival.cutpoint import cutpoint_frame, cutpoint_table
-    from mirscope.survival.prognostic import read_table
 
     df = read_table(table)
     res = cutpoint_table(
@@ -75,8 +75,8 @@ def cutpoint_cmd(table, time, event, variable, minprop, out):
 )
 def km_cmd(table, time, event, group, at_risk, out, figure):
     """Kaplan–Meier medians (95% CI), numbers at risk and log-rank p per group."""
+    from mirscope.io import read_table
     from mirscope.survival.km import km_overall, km_table
-    from mirscope.survival.prognostic import read_table
 
     times = _floats(at_risk)
     df = read_table(table)
@@ -130,7 +130,7 @@ def survival_cmd(
     figure_prefix,
 ):
     """Supplementary Figure S1: KM of OS/PFS/TTP split at the variable's optimised cut-off."""
-    from mirscope.survival.prognostic import run_suppfig_s1
+    from mirscope.stages.survival import run_suppfig_s1
 
     run_suppfig_s1(
         clinical,
@@ -169,8 +169,8 @@ def _names(text: str) -> list[str]:
 )
 def cox_cmd(table, time, event, covariates, interactions, out, figure):
     """Univariable and multivariable Cox models (HR, 95% CI, p, PH check)."""
+    from mirscope.io import read_table
     from mirscope.survival.cox import regression_table
-    from mirscope.survival.prognostic import read_table
 
     res = regression_table(
         read_table(table),
@@ -195,8 +195,8 @@ def cox_cmd(table, time, event, covariates, interactions, out, figure):
 @click.option("--figure", default=None, type=click.Path(dir_okay=False))
 def logistic_cmd(table, outcome, covariates, interactions, out, figure):
     """Univariable and multivariable logistic models (OR, 95% CI, p) with a forest plot."""
+    from mirscope.io import read_table
     from mirscope.survival.cox import regression_table
-    from mirscope.survival.prognostic import read_table
 
     res = regression_table(
         read_table(table),
@@ -238,8 +238,8 @@ def _forest(res, figure, label):
 @click.option("--figure", default=None, type=click.Path(dir_okay=False))
 def cuminc_cmd(table, time, event, group, at, out, figure):
     """Cumulative incidence with death as competing risk (95% CI) and Gray's test."""
+    from mirscope.io import read_table
     from mirscope.survival.competing import cuminc_table
-    from mirscope.survival.prognostic import read_table
 
     res, corners = cuminc_table(
         read_table(table), time=time, event=event, group=group, at=_floats(at), source=table
@@ -308,7 +308,7 @@ def kinetics_cmd(
     figure_prefix,
 ):
     """CAR T kinetics (Tmax, Cmax, C10, AUC0-30), Mann-Whitney tests, KM by strata."""
-    from mirscope.companion.run import run_kinetics
+    from mirscope.stages.companion import run_kinetics
 
     run_kinetics(
         kinetics_path,
@@ -380,7 +380,7 @@ def importance_cmd(
     figure_prefix,
 ):
     """Random-forest importance (binary endpoint and PFS) over repeated seeds."""
-    from mirscope.companion.run import run_importance
+    from mirscope.stages.companion import run_importance
 
     run_importance(
         covariates,
@@ -415,7 +415,7 @@ def importance_cmd(
 @click.option("--figure", required=True, type=click.Path(dir_okay=False))
 def evidence_cmd(studies, out, figure):
     """Weighted evidence score and level (A+ to D) per biomarker, with a ranked bar chart."""
-    from mirscope.companion.run import run_evidence
+    from mirscope.stages.companion import run_evidence
 
     run_evidence(studies, out=out, figure=figure)
 

@@ -85,7 +85,7 @@ def trim(
     threads: int,
 ) -> None:
     """Trim the 3' adapter, extract the UMI, classify reads and collapse to molecules."""
-    from mirscope.trim import TrimSettings, trim_fastq
+    from mirscope.reads.trim import TrimSettings, trim_fastq
 
     settings = TrimSettings.from_preset(
         preset,
@@ -134,7 +134,7 @@ def trim(
 )
 def qc(trim_stats: tuple[Path, ...], align_stats: tuple[Path, ...], outdir: Path) -> None:
     """Per-sample QC table, plots and MultiQC custom-content files for the run."""
-    from mirscope.qc import build_qc
+    from mirscope.stages.qc import build_qc
 
     build_qc(list(trim_stats), list(align_stats), outdir)
 

@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 
 from mirscope.errors import InputError
+from mirscope.fetch.reference import Reference, load_reference
 from mirscope.io import atomic_path
-from mirscope.reference import Reference, load_reference
 from mirscope.simulate.clinical import simulate_clinical
 from mirscope.simulate.expression import Profile, build_profile, expected_abundance
 from mirscope.simulate.reads import (

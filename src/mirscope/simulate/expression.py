@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from mirscope.reference import Reference
+from mirscope.fetch.reference import Reference
 
 #: Number of mature miRNAs given a nonzero abundance (about the paper's 573 detected).
 N_EXPRESSED = 600

@@ -1,4 +1,5 @@
-"""The configured toxicity and response models, end to end (config section ``models``).
+"""The configured toxicity and response models (config section ``models``): compute only;
+:mod:`mirscope.stages.models` writes the tables and draws the figures.
 
 For each toxicity outcome (``crs_ge2``, ``icans``, ``icans_ge2``) and response outcome
 (``response_3m``, ``response_12m``) the candidate miRNAs are that contrast's DE miRNAs
@@ -30,9 +31,8 @@ import numpy as np
 import pandas as pd
 
 from mirscope.errors import InputError, MirscopeWarning
-from mirscope.io import write_tsv
-from mirscope.stats.design import model_frame, read_normalized, scale_mirnas
-from mirscope.stats.validation import ModelResult, ModelSpec, build_model, summary_row
+from mirscope.stats.design import model_frame
+from mirscope.stats.validation import METRICS, ModelResult, ModelSpec, build_model, summary_row
 
 TOXICITY = ("crs_ge2", "icans", "icans_ge2")
 RESPONSE = ("response_3m", "response_12m")
@@ -114,26 +114,6 @@ def run_one(
     return build_model(frame, cands, cov_names, spec)
 
 
-def write_model_tables(result: ModelResult, outdir: str | Path) -> None:
-    """The three per-model tables (see module docstring)."""
-    outdir = Path(outdir)
-    name = result.spec.name
-    write_tsv(result.selection, outdir / f"{name}_selection.tsv")
-    coef = result.fit.table()
-    coef["method"] = result.fit.method
-    write_tsv(coef, outdir / f"{name}_coefficients.tsv")
-    pred = pd.DataFrame(
-        {
-            "sample_id": result.sample_ids,
-            "outcome": result.y.astype(int),
-            "loocv_probability": result.loocv_prob,
-            "nested_probability": result.nested_prob,
-            "nested_predictors": [",".join(p) for p in result.nested_predictors],
-        }
-    )
-    write_tsv(pred, outdir / f"{name}_predictions.tsv")
-
-
 def table1(results: list[ModelResult]) -> pd.DataFrame:
     """The paper's Table 1 layout for the response models."""
     rows = []
@@ -157,54 +137,8 @@ def table1(results: list[ModelResult]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def run_models(
-    clinical: pd.DataFrame,
-    normalized_path: str | Path,
-    de_dir: str | Path,
-    settings: dict,
-    seed: int,
-    outdir: str | Path,
-    figdir: str | Path | None = None,
-    *,
-    de_rule: dict | None = None,
-    source: str = "clinical table",
-) -> dict[str, ModelResult]:
-    """Run every configured model, write tables (and figures when ``figdir`` is given)."""
-    counts = read_normalized(str(normalized_path))
-    mirnas = scale_mirnas(counts, settings["mirna_scale"])
-    outdir = Path(outdir)
-    results: dict[str, ModelResult] = {}
-    for name in [*settings["toxicity_models"], *settings["response_models"]]:
-        res = run_one(
-            name,
-            clinical,
-            mirnas,
-            Path(de_dir) / f"{name}.tsv",
-            settings,
-            seed,
-            de_rule=de_rule,
-            source=source,
-        )
-        write_model_tables(res, outdir / "models")
-        results[name] = res
-        if figdir is not None:
-            from mirscope.plots.models import plot_model
-
-            plot_model(res, figdir)
-    tox = [summary_row(results[n]) for n in settings["toxicity_models"]]
-    write_tsv(pd.DataFrame(tox, columns=_summary_columns()), outdir / "toxicity_models.tsv")
-    resp = [results[n] for n in settings["response_models"]]
-    write_tsv(
-        pd.DataFrame([summary_row(r) for r in resp], columns=_summary_columns()),
-        outdir / "response_models_summary.tsv",
-    )
-    write_tsv(table1(resp), outdir / "table1_response_models.tsv")
-    return results
-
-
-def _summary_columns() -> list[str]:
-    from mirscope.stats.validation import METRICS
-
+def summary_columns() -> list[str]:
+    """Columns of the one-row-per-model summaries (:func:`summary_row`)."""
     return [
         "model",
         "n",

@@ -2,7 +2,7 @@
 (B) and by ICANS no vs yes (C).
 
 Categorical variables are summarised as n (%) per level with Fisher's exact r x c test
-(:mod:`mirscope.fisher`, as R ``fisher.test``); continuous ones as median [min-max] with
+(:mod:`mirscope.stats.fisher`, as R ``fisher.test``); continuous ones as median [min-max] with
 Kruskal-Wallis (R ``kruskal.test``). Percentages are of patients with a known value.
 
 Columns, table A: ``variable, level, type, n_known, count, percent, median, min, max,
@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mirscope.fisher import fisher_exact
 from mirscope.stats.association import kruskal_test
+from mirscope.stats.fisher import fisher_exact
 
 CATEGORICAL = {
     "sex": ["F", "M"],

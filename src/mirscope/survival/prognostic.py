@@ -12,14 +12,10 @@ Groups are labelled ``<name> <= cut`` and ``<name> > cut`` (low = x <= cut, as m
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 from mirscope.errors import InputError
-from mirscope.io import write_tsv
 from mirscope.survival.cutpoint import cutpoint_frame, cutpoint_table
 from mirscope.survival.km import km_table
 
@@ -28,19 +24,6 @@ ENDPOINTS = {
     "pfs": ("pfs_days", "pfs_event", "Progression-free survival"),
     "ttp": ("ttp_days", "ttp_event", "Time to progression"),
 }
-
-
-def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a TSV with a clear error when it is missing or empty."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("file not found", path=str(path))
-    df = pd.read_csv(
-        path, sep="\t", comment="#", na_values=["", "NA", "NaN", "nan"], keep_default_na=False
-    )
-    if df.empty:
-        raise InputError("table has no rows", path=str(path))
-    return df
 
 
 def variable_by_sample(normalized: pd.DataFrame, variable: str, *, source: str) -> pd.Series:
@@ -65,6 +48,11 @@ def merge_variable(clinical: pd.DataFrame, values: pd.Series, column: str) -> pd
     out["sample_id"] = out["sample_id"].astype(str)
     out[column] = out["sample_id"].map(values)
     return out
+
+
+def short_name(variable: str) -> str:
+    """A miRNA name without the species prefix, for labels."""
+    return variable.removeprefix("hsa-")
 
 
 def group_labels(x: np.ndarray, cut: float, name: str) -> np.ndarray:
@@ -92,15 +80,15 @@ def suppfig_s1(
     cut_df = cutpoint_frame(cut)
     cut_df.insert(0, "variable", variable)
     cut_df.insert(1, "endpoint", cutpoint_endpoint)
-    low_label = f"{_short(variable)} \u2264 {cut.cutpoint:.3g}"
-    high_label = f"{_short(variable)} > {cut.cutpoint:.3g}"
+    low_label = f"{short_name(variable)} \u2264 {cut.cutpoint:.3g}"
+    high_label = f"{short_name(variable)} > {cut.cutpoint:.3g}"
     tables, fits = [], {}
     for ep in endpoints:
         t_col, e_col, title = ENDPOINTS[ep]
         if t_col not in data.columns:
             continue
         d = data.dropna(subset=["value", t_col, e_col]).reset_index(drop=True)
-        d["group"] = group_labels(d["value"].to_numpy(float), cut.cutpoint, _short(variable))
+        d["group"] = group_labels(d["value"].to_numpy(float), cut.cutpoint, short_name(variable))
         table, fitted, test = km_table(
             d,
             time=t_col,
@@ -114,47 +102,3 @@ def suppfig_s1(
         tables.append(table)
         fits[ep] = (fitted, test, title)
     return cut_df, pd.concat(tables, ignore_index=True), fits
-
-
-def _short(variable: str) -> str:
-    return variable.removeprefix("hsa-")
-
-
-def run_suppfig_s1(
-    clinical_path: str | os.PathLike[str],
-    normalized_path: str | os.PathLike[str],
-    *,
-    variable: str,
-    cutpoint_endpoint: str,
-    minprop: float,
-    at_risk_times: list[float],
-    cutpoint_out: str | os.PathLike[str],
-    km_out: str | os.PathLike[str],
-    figure_prefix: str | os.PathLike[str],
-) -> pd.DataFrame:
-    """Files in, files out: the cut-off TSV, the KM TSV and figures ``<prefix>_{os,pfs,ttp}``."""
-    from mirscope.plots.survival import km_plot
-
-    clinical = read_table(clinical_path)
-    normalized = read_table(normalized_path)
-    values = variable_by_sample(normalized, variable, source=str(normalized_path))
-    cut_df, km_df, fits = suppfig_s1(
-        clinical,
-        values,
-        variable=variable,
-        cutpoint_endpoint=cutpoint_endpoint,
-        minprop=minprop,
-        at_risk_times=at_risk_times,
-        source=str(clinical_path),
-    )
-    for ep, (fitted, test, title) in fits.items():
-        km_plot(
-            fitted,
-            test,
-            f"{figure_prefix}_{ep}.png",
-            title=f"{title} by {_short(variable)}",
-            at_risk_times=at_risk_times,
-        )
-    write_tsv(cut_df, cutpoint_out)
-    write_tsv(km_df, km_out)
-    return km_df

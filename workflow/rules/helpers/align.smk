@@ -1,7 +1,7 @@
 # Input functions and settings of the align stage (workflow/rules/align.smk), kept apart
 # from the rules as snakemake --lint asks; included from common.smk.
 
-import mirscope.align
+import mirscope.counts.align
 
 
 def get_hairpin_index(wildcards):

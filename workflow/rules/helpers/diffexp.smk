@@ -1,11 +1,11 @@
 # Input functions and settings of the diffexp stage (workflow/rules/diffexp.smk), kept apart
 # from the rules as snakemake --lint asks; included from common.smk.
 
-import mirscope.contrasts
+import mirscope.de.contrasts
 import mirscope.errors
 
 DE_CFG = CFG["de"]
-mirscope.contrasts.contrasts_from_config(DE_CFG["contrasts"])  # unique names, known rules
+mirscope.de.contrasts.contrasts_from_config(DE_CFG["contrasts"])  # unique names, known rules
 CONTRASTS = {c["name"]: c for c in DE_CFG["contrasts"]}
 CONTRAST_NAMES = sorted(CONTRASTS)
 for _key in ("table2a_contrast", "table2b_contrast"):
@@ -46,13 +46,13 @@ def get_cluster_options():
 
 
 def get_volcano_title(wildcards):
-    """'<name>: <case> vs <control>' in the paper's words (mirscope.cluster.group_labels)."""
-    import mirscope.cluster
-    import mirscope.contrasts
+    """'<name>: <case> vs <control>' in the paper's words (mirscope.stats.cluster.group_labels)."""
+    import mirscope.stats.cluster
+    import mirscope.de.contrasts
 
     c = CONTRASTS[wildcards.contrast]
-    contrast = mirscope.contrasts.Contrast(c["name"], c["variable"], c["rule"])
-    labels = mirscope.cluster.group_labels(contrast)
+    contrast = mirscope.de.contrasts.Contrast(c["name"], c["variable"], c["rule"])
+    labels = mirscope.stats.cluster.group_labels(contrast)
     return f"{c['name']}: {labels['case']} vs {labels['control']}"
 
 

@@ -23,9 +23,8 @@ import pandas as pd
 
 from mirscope.companion import evidence, importance, kinetics
 from mirscope.errors import InputError
-from mirscope.io import write_tsv
+from mirscope.io import read_table, write_tsv
 from mirscope.survival.km import km_table
-from mirscope.survival.prognostic import read_table
 
 
 def binary_endpoint(

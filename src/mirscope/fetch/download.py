@@ -8,7 +8,7 @@ Two backends, chosen by ``download.backend`` in the config:
         {portal}/filereport?accession=X&result=read_run
             &fields=run_accession,fastq_ftp,fastq_md5,fastq_bytes&format=tsv
 
-    Each file is fetched over HTTPS with :func:`mirscope.http.fetch` (retries with backoff,
+    Each file is fetched over HTTPS with :func:`mirscope.fetch.http.fetch` (retries with backoff,
     ``Range`` resume of truncated transfers, progress in the log, MD5 from ENA verified,
     atomic write).
 
@@ -42,7 +42,7 @@ from pathlib import Path
 from isal import igzip
 
 from mirscope.errors import InputError, MirscopeError
-from mirscope.http import DownloadError, fetch, get_text
+from mirscope.fetch.http import DownloadError, fetch, get_text
 from mirscope.io import atomic_path
 
 log = logging.getLogger(__name__)

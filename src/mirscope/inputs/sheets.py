@@ -37,8 +37,8 @@ from typing import Any
 import jsonschema
 import pandas as pd
 
-from mirscope.config import load_config, load_schema
 from mirscope.errors import InputError, MirscopeWarning
+from mirscope.inputs.config import load_config, load_schema
 
 NA_TOKENS = frozenset({"", "NA", "NaN", "nan"})
 SAMPLES_SCHEMA = "samples.schema.yaml"

@@ -6,7 +6,7 @@
    hairpin FASTA and the GFF3 (``MIRSCOPE_OPTIMIR_DIR`` overrides where it is looked for;
    set it to an empty string to ignore optimir);
 2. a download from miRBase (``reference.mirbase_url``: ``mature.fa.gz``, ``hairpin.fa.gz``,
-   ``genomes/<species>.gff3``) with :mod:`mirscope.http` (retries, resume), verified
+   ``genomes/<species>.gff3``) with :mod:`mirscope.fetch.http` (retries, resume), verified
    against ``reference.sha256`` when given; the SHA-256 of every downloaded file is always
    recorded in ``mirbase_manifest.tsv`` next to it, so a run says which miRBase it used;
 3. otherwise an error saying how to supply the files.
@@ -284,7 +284,7 @@ def download_mirbase(
     a mismatch is retried, then fails. ``dest_dir/mirbase_manifest.tsv`` records kind,
     file, URL, bytes and SHA-256 of every file, whether or not a digest was configured.
     """
-    from mirscope.http import DownloadError, fetch
+    from mirscope.fetch.http import DownloadError, fetch
 
     dest = Path(dest_dir)
     dest.mkdir(parents=True, exist_ok=True)

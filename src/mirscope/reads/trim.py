@@ -58,10 +58,10 @@ from cutadapt.adapters import BackAdapter
 from isal import igzip
 
 from mirscope import __version__
-from mirscope.config import load_preset
 from mirscope.errors import InputError, MirscopeError, MirscopeWarning
-from mirscope.fastq import open_fastq
+from mirscope.inputs.config import load_preset
 from mirscope.io import atomic_path
+from mirscope.reads.fastq import open_fastq
 
 log = logging.getLogger(__name__)
 
@@ -474,7 +474,7 @@ def trim_fastq(
         median insert length of valid reads, UMI duplication rate, warnings.
     ``inserts_out`` (optional, FASTA)
         the unique inserts of the valid reads, sorted, each named by its own sequence:
-        the input of the alignment stage (:func:`mirscope.align.write_inserts_fasta`
+        the input of the alignment stage (:func:`mirscope.counts.align.write_inserts_fasta`
         writes the same file from a molecules table).
     ``trimmed_fastq`` (optional, FASTQ.gz)
         valid reads' inserts with the UMI appended to the read name as umi_tools does
@@ -579,7 +579,7 @@ def write_molecules(
     """Write the sorted molecule table as TSV.gz (deterministic bytes, no gzip time stamp).
 
     Also writes, when asked, the unique inserts as FASTA named by their sequence (what
-    bowtie aligns: :mod:`mirscope.align`), in sorted order, so the alignment stage need
+    bowtie aligns: :mod:`mirscope.counts.align`), in sorted order, so the alignment stage need
     not read the table back. Returns the number of unique inserts and the reads per
     insert length, computed from the sorted keys (equal inserts are adjacent).
 

@@ -5,7 +5,7 @@ The paper's differentially expressed miRNAs come from R DESeq2 with defaults
 but departs from DESeq2 in places that matter for sparse, low-count plasma miRNAs, so
 this module keeps pydeseq2 for what it gets right and does the rest as DESeq2 does:
 
-* **Size factors**: ours (:mod:`mirscope.normalize`), injected into pydeseq2; ``ratio``
+* **Size factors**: ours (:mod:`mirscope.de.normalize`), injected into pydeseq2; ``ratio``
   as R's default, ``poscounts`` when every miRNA has a zero (R's default would stop).
 * **Dispersions**: pydeseq2 for the gene-wise Cox-Reid and MAP estimates and the prior
   variance; the **parametric trend** is ours, as R fits it (only gene-wise estimates above
@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from mirscope import normalize
+from mirscope.de import normalize
 from mirscope.errors import InputError, MirscopeWarning
 
 log = logging.getLogger(__name__)

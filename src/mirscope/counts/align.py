@@ -7,7 +7,7 @@ molecule of an insert inherits the same assignment.
 
 Why hairpins and not mature sequences: an isomiR whose 3' end runs on along the precursor
 (templated extension) cannot align end-to-end to the mature sequence; on the hairpin it
-aligns exactly, and :mod:`mirscope.assign` then places it on a mature arm with a tolerance.
+aligns exactly, and :mod:`mirscope.counts.assign` then places it on a mature arm with a tolerance.
 
 Two passes, both with the same parameters (:data:`BOWTIE_PARAMETERS`):
 

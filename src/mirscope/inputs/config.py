@@ -35,7 +35,7 @@ PRESET_KEYS = (
 @cache
 def load_schema(name: str) -> dict[str, Any]:
     """Return a schema shipped in ``mirscope/schemas`` (parsed once)."""
-    text = resources.files("mirscope.schemas").joinpath(name).read_text()
+    text = resources.files("mirscope.inputs.schemas").joinpath(name).read_text()
     return yaml.safe_load(text)
 
 
@@ -166,11 +166,11 @@ def _empty_sections_as_mappings(data: Any, schema: dict[str, Any]) -> Any:
 
 def load_preset(name: str) -> dict[str, Any]:
     """Return the trimming settings of a kit preset (``config/presets/<name>.yaml``)."""
-    path = resources.files("mirscope.presets").joinpath(f"{name}.yaml")
+    path = resources.files("mirscope.inputs.presets").joinpath(f"{name}.yaml")
     if not path.is_file():
         available = sorted(
             p.name.removesuffix(".yaml")
-            for p in resources.files("mirscope.presets").iterdir()
+            for p in resources.files("mirscope.inputs.presets").iterdir()
             if p.name.endswith(".yaml")
         )
         raise InputError(f"unknown preset '{name}'", allowed=", ".join(available))

@@ -11,7 +11,7 @@ patients, complete linkage, cut into ``k`` clusters.
 Clusters are named ``cluster_0`` .. ``cluster_{k-1}`` in the left-to-right order of the
 dendrogram leaves, so the names are stable for a given input (scipy's tie-breaking is
 deterministic). Association of each cluster assignment with a clinical variable is tested
-by Fisher's exact test on the r x c table (:func:`mirscope.fisher.fisher_exact`, R's
+by Fisher's exact test on the r x c table (:func:`mirscope.stats.fisher.fisher_exact`, R's
 ``fisher.test``), patients with the variable missing excluded and counted.
 
 Clinical variable specs (config ``clustering.variables``):
@@ -19,7 +19,7 @@ Clinical variable specs (config ``clustering.variables``):
 * ``column`` -- a categorical column as it is (``histology``, ``product``);
 * ``column=level`` -- that level vs every other (``bridging=failure``);
 * a contrast name (``crs_ge2``, ``icans``) -- its case/control groups
-  (:mod:`mirscope.contrasts`).
+  (:mod:`mirscope.de.contrasts`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import pandas as pd
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import pdist
 
-from mirscope import contrasts as contrasts_mod
+from mirscope.de import contrasts as contrasts_mod
 from mirscope.errors import InputError, MirscopeWarning
 
 DEFAULT_VARIABLES = ("bridging=failure", "crs_ge2", "icans", "histology", "product")
@@ -160,7 +160,7 @@ def associations(
     the whole table, repeated on each level's row; NA when fewer than two levels or
     clusters remain).
     """
-    from mirscope.fisher import fisher_exact
+    from mirscope.stats.fisher import fisher_exact
 
     cluster_names = sorted(clusters.unique(), key=lambda c: int(c.split("_")[-1]))
     rows = []

@@ -2,7 +2,7 @@
 
 Inputs of one sample: the trimming stage's molecules table (``insert``, ``umi``, ``reads``:
 unique insert+UMI pairs before error correction), the BAM of its unique inserts on the
-hairpins (:mod:`mirscope.align`) and the reference (hairpin FASTA, mature loci TSV).
+hairpins (:mod:`mirscope.counts.align`) and the reference (hairpin FASTA, mature loci TSV).
 
 Work is per unique insert (assignment, a dict) and then vectorised over molecules with
 numpy: there is no per-read or per-molecule Python loop.
@@ -12,12 +12,12 @@ Per-sample outputs (TSV, tab-separated, header line, sorted by the first column)
 * ``<sample>.mature.tsv``: ``mirna`` (miRBase mature name; identical-sequence matures are
   one ``/``-joined group), ``reads`` (raw reads), ``umis`` (molecules after directional UMI
   correction within the miRNA over all its inserts, plus the expected chance UMI
-  collisions unless disabled, see :mod:`mirscope.umi`; equal to ``reads`` without UMIs);
+  collisions unless disabled, see :mod:`mirscope.counts.umi`; equal to ``reads`` without UMIs);
 * ``<sample>.hairpin.tsv``: ``hairpin`` (``/``-joined when an insert fits paralogous
   hairpins equally), ``reads``, ``umis``: every aligned insert, including those on no
   mature arm and ambiguous ones;
 * ``<sample>.isomirs.tsv``: one row per aligned insert: ``insert``, ``status`` (mature /
-  resolved / ambiguous / hairpin, see :mod:`mirscope.assign` and :func:`count_sample`;
+  resolved / ambiguous / hairpin, see :mod:`mirscope.counts.assign` and :func:`count_sample`;
   ``resolved`` = ambiguous but given to a dominant candidate), ``mirna`` (``;``-joined
   candidates when ambiguous), ``hairpin``, ``isomir`` (label, e.g. ``3p:+1|nt:A``),
   ``reads``, ``umis`` (distinct raw UMIs of that insert, not error-corrected);
@@ -52,11 +52,11 @@ import numpy as np
 import pandas as pd
 from xopen import xopen
 
-from mirscope.align import read_hits
-from mirscope.assign import Assigner
+from mirscope.counts.align import read_hits
+from mirscope.counts.assign import Assigner
+from mirscope.counts.umi import dedup_counts, pack_umis
 from mirscope.errors import InputError
 from mirscope.io import atomic_path, write_tsv
-from mirscope.umi import dedup_counts, pack_umis
 
 MOLECULE_COLUMNS = ("insert", "umi", "reads")
 
@@ -136,7 +136,7 @@ class Molecules:
     """A molecules table held compactly: memory grows with unique molecules, ~20 bytes each.
 
     ``inserts``: the unique insert sequences; ``insert_code``: per row, index into them;
-    ``umis``: per row, the UMI packed 2 bits/base (uint64, see :func:`mirscope.umi.
+    ``umis``: per row, the UMI packed 2 bits/base (uint64, see :func:`mirscope.counts.umi.
     pack_umis`) or, for UMIs that cannot be packed (N, unequal or > 20 nt), the strings;
     ``reads``: per row.
     """
@@ -316,7 +316,7 @@ def count_sample(
     """Count one sample; write the four per-sample outputs; return the stats.
 
     ``correct_collisions`` adds back molecules that directional UMI correction merges only
-    because their random UMIs are one substitution apart (:func:`mirscope.umi.
+    because their random UMIs are one substitution apart (:func:`mirscope.counts.umi.
     collision_corrected`); it matters for the few miRNAs with tens of thousands of
     molecules in a sample.
 

@@ -5,7 +5,7 @@ reference stage's ``<species>_mature_loci.tsv``) it overlaps within a tolerance:
 
 * its 5' end within ``tol5`` (default 3) nt of the arm's 5' end;
 * its templated 3' end within ``tol3`` (default 3) nt of the arm's 3' end;
-* up to :data:`mirscope.align.NONTEMPLATED_MAX` (2) non-templated 3' nucleotides: 3'
+* up to :data:`mirscope.counts.align.NONTEMPLATED_MAX` (2) non-templated 3' nucleotides: 3'
   bases that do not match the hairpin (a mismatch in the last two positions, or bases
   trimmed by the second bowtie pass that do not continue the hairpin).
 
@@ -35,8 +35,8 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from mirscope.align import NONTEMPLATED_MAX, Hit
-from mirscope.reference import MatureLocus, read_fasta, read_loci, to_dna
+from mirscope.counts.align import NONTEMPLATED_MAX, Hit
+from mirscope.fetch.reference import MatureLocus, read_fasta, read_loci, to_dna
 
 
 @dataclass(frozen=True)

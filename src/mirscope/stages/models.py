@@ -1,0 +1,79 @@
+"""Models stage: fit every configured model and write its tables and figures.
+
+Table contents are documented in :mod:`mirscope.stats.models`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from mirscope.io import write_tsv
+from mirscope.plots.models import plot_model
+from mirscope.stats.design import read_normalized, scale_mirnas
+from mirscope.stats.models import run_one, summary_columns, table1
+from mirscope.stats.validation import ModelResult, summary_row
+
+
+def write_model_tables(result: ModelResult, outdir: str | Path) -> None:
+    """The three per-model tables (see module docstring)."""
+    outdir = Path(outdir)
+    name = result.spec.name
+    write_tsv(result.selection, outdir / f"{name}_selection.tsv")
+    coef = result.fit.table()
+    coef["method"] = result.fit.method
+    write_tsv(coef, outdir / f"{name}_coefficients.tsv")
+    pred = pd.DataFrame(
+        {
+            "sample_id": result.sample_ids,
+            "outcome": result.y.astype(int),
+            "loocv_probability": result.loocv_prob,
+            "nested_probability": result.nested_prob,
+            "nested_predictors": [",".join(p) for p in result.nested_predictors],
+        }
+    )
+    write_tsv(pred, outdir / f"{name}_predictions.tsv")
+
+
+def run_models(
+    clinical: pd.DataFrame,
+    normalized_path: str | Path,
+    de_dir: str | Path,
+    settings: dict,
+    seed: int,
+    outdir: str | Path,
+    figdir: str | Path | None = None,
+    *,
+    de_rule: dict | None = None,
+    source: str = "clinical table",
+) -> dict[str, ModelResult]:
+    """Run every configured model, write tables (and figures when ``figdir`` is given)."""
+    counts = read_normalized(str(normalized_path))
+    mirnas = scale_mirnas(counts, settings["mirna_scale"])
+    outdir = Path(outdir)
+    results: dict[str, ModelResult] = {}
+    for name in [*settings["toxicity_models"], *settings["response_models"]]:
+        res = run_one(
+            name,
+            clinical,
+            mirnas,
+            Path(de_dir) / f"{name}.tsv",
+            settings,
+            seed,
+            de_rule=de_rule,
+            source=source,
+        )
+        write_model_tables(res, outdir / "models")
+        results[name] = res
+        if figdir is not None:
+            plot_model(res, figdir)
+    tox = [summary_row(results[n]) for n in settings["toxicity_models"]]
+    write_tsv(pd.DataFrame(tox, columns=summary_columns()), outdir / "toxicity_models.tsv")
+    resp = [results[n] for n in settings["response_models"]]
+    write_tsv(
+        pd.DataFrame([summary_row(r) for r in resp], columns=summary_columns()),
+        outdir / "response_models_summary.tsv",
+    )
+    write_tsv(table1(resp), outdir / "table1_response_models.tsv")
+    return results

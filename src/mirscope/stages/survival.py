@@ -1,0 +1,52 @@
+"""Survival stage: Supplementary Figure S1 from files (cut-off search, KM tables, figures).
+
+The analysis itself is :func:`mirscope.survival.prognostic.suppfig_s1`.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+
+from mirscope.io import read_table, write_tsv
+from mirscope.plots.survival import km_plot
+from mirscope.survival.prognostic import short_name, suppfig_s1, variable_by_sample
+
+
+def run_suppfig_s1(
+    clinical_path: str | os.PathLike[str],
+    normalized_path: str | os.PathLike[str],
+    *,
+    variable: str,
+    cutpoint_endpoint: str,
+    minprop: float,
+    at_risk_times: list[float],
+    cutpoint_out: str | os.PathLike[str],
+    km_out: str | os.PathLike[str],
+    figure_prefix: str | os.PathLike[str],
+) -> pd.DataFrame:
+    """Files in, files out: the cut-off TSV, the KM TSV and figures ``<prefix>_{os,pfs,ttp}``."""
+    clinical = read_table(clinical_path)
+    normalized = read_table(normalized_path)
+    values = variable_by_sample(normalized, variable, source=str(normalized_path))
+    cut_df, km_df, fits = suppfig_s1(
+        clinical,
+        values,
+        variable=variable,
+        cutpoint_endpoint=cutpoint_endpoint,
+        minprop=minprop,
+        at_risk_times=at_risk_times,
+        source=str(clinical_path),
+    )
+    for ep, (fitted, test, title) in fits.items():
+        km_plot(
+            fitted,
+            test,
+            f"{figure_prefix}_{ep}.png",
+            title=f"{title} by {short_name(variable)}",
+            at_risk_times=at_risk_times,
+        )
+    write_tsv(cut_df, cutpoint_out)
+    write_tsv(km_df, km_out)
+    return km_df
