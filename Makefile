@@ -65,12 +65,14 @@ demo: demo-data
 	  --report results/demo/report.html
 
 # .venv-bench: umi_tools for the tests that compare with UMI-tools and the nf-core-style chain.
-test: install install-r install-slurm install-test .venv-bench/bin/umi_tools
+test: install install-r install-slurm install-test .venv-bench/bin/umi_tools lint
 	source $(VENV)/bin/activate && MIRSCOPE_REQUIRE_SLURM=1 pytest $(PYTEST_ARGS)
 
-lint: venv
+# snakemake --lint needs a config whose sheets exist: the demo's (simulated if missing).
+lint: demo-data
 	$(VENV)/bin/ruff format --check src tests scripts
 	$(VENV)/bin/ruff check src tests scripts
+	source $(VENV)/bin/activate && snakemake --lint --configfile config/config.yaml
 
 clean-demo:
 	rm -rf $(DEMO_DIR) results/demo .snakemake

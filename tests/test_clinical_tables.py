@@ -10,7 +10,7 @@ import pytest
 
 from conftest import require_r
 from mirscope.cli import main
-from mirscope.de.contrasts import read_sample_table
+from mirscope.inputs.clinical import read_clinical
 from mirscope.stats.association import kruskal_test, spearman_test
 from mirscope.stats.tables import grouped_table, overall_table
 
@@ -43,7 +43,7 @@ def _r(script: str) -> list[float]:
 
 def test_overall_counts_by_hand(tmp_path):
     path, df = _clinical(tmp_path)
-    table = overall_table(read_sample_table(str(path)))
+    table = overall_table(read_clinical(str(path)))
     female = table[(table.variable == "sex") & (table.level == "F")].iloc[0]
     assert female["count"] == (df.sex == "F").sum()
     assert female["percent"] == pytest.approx(100 * (df.sex == "F").mean())
@@ -56,7 +56,7 @@ def test_overall_counts_by_hand(tmp_path):
 def test_grouped_p_values_match_r(tmp_path):
     require_r("stats")
     path, df = _clinical(tmp_path)
-    crs = grouped_table(read_sample_table(str(path)), "crs")
+    crs = grouped_table(read_clinical(str(path)), "crs")
     r = _r(
         f"d <- read.delim('{path}', colClasses = c(ecog = 'character'));"
         " g <- d$crs_grade >= 2;"
@@ -69,7 +69,7 @@ def test_grouped_p_values_match_r(tmp_path):
         for v in ("sex", "ecog", "bridging", "crp", "age")
     ]
     np.testing.assert_allclose(ours, r, rtol=1e-8)
-    icans = grouped_table(read_sample_table(str(path)), "icans")
+    icans = grouped_table(read_clinical(str(path)), "icans")
     n_yes = (pd.to_numeric(df.icans_grade) > 0).sum()
     assert icans.loc[0, "summary_icans_yes"] == str(n_yes)
 

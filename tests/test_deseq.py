@@ -1,6 +1,6 @@
 """Our Wald tests against R DESeq2 with defaults (``DESeq(dds)`` then ``results(dds)``).
 
-Issue 4's bar, on every matrix: size factors equal to 1e-10 relative, log2FoldChange
+The agreement required, on every matrix: size factors equal to 1e-10 relative, log2FoldChange
 Pearson >= 0.9999, -log10 p Pearson >= 0.999, the same NA pattern, and the same set of
 |log2FC| > 1 & p < 0.05 miRNAs. Matrices are simulated here (negative binomial with a
 plasma-like spread of means), chosen to hit what differs between pydeseq2 and DESeq2:
@@ -242,12 +242,13 @@ def test_simulated_demo_cohort_agrees_and_recovers_planted(tmp_path):
     """The simulator's demo truth counts: R agreement on crs_ge2, planted miRNAs found."""
     require_r("DESeq2")
     from mirscope.de import contrasts
+    from mirscope.inputs.clinical import read_clinical
     from mirscope.simulate import simulate_cohort
 
     simulate_cohort(tmp_path / "demo", 7)
     counts = normalize.read_counts(str(tmp_path / "demo" / "truth" / "mature_molecules.tsv"))
     counts = normalize.filter_detected(counts, 1)
-    clinical = contrasts.read_sample_table(str(tmp_path / "demo" / "clinical.tsv"))
+    clinical = read_clinical(str(tmp_path / "demo" / "clinical.tsv"))
     effects = pd.read_csv(tmp_path / "demo" / "truth" / "effects.tsv", sep="\t")
     found = {}
     for name, variable, rule in (("crs_ge2", "crs_grade", "ge2"), ("icans", "icans_grade", "gt0")):

@@ -16,7 +16,8 @@ import pytest
 from scipy import stats
 
 from mirscope.cli import main
-from mirscope.de.contrasts import DEFAULT_CONTRASTS, Contrast, classify, read_sample_table
+from mirscope.de.contrasts import DEFAULT_CONTRASTS, Contrast, classify
+from mirscope.inputs.clinical import read_clinical
 
 REPO = Path(__file__).resolve().parents[1]
 FAST = {"resamples": 20, "nested_resamples": 3}
@@ -47,7 +48,7 @@ def make_cohort(out: Path, seed: int = 7, depth: float = 3e5) -> pd.DataFrame:
     (out / "de").mkdir()
     norm.to_csv(out / "counts" / "mature_normalized.tsv", sep="\t")
     clin.table.to_csv(out / "clinical.tsv", sep="\t", index=False)
-    clinical = read_sample_table(str(out / "clinical.tsv"))
+    clinical = read_clinical(str(out / "clinical.tsv"))
     logn = np.log2(norm + 1)
     for c in DEFAULT_CONTRASTS:
         lab = classify(clinical, Contrast.from_config(c)).dropna()
@@ -166,7 +167,7 @@ def test_snakemake_rules_build_the_tables(cohort, tmp_path):
     base, _ = cohort
     fq = tmp_path / "fq"
     fq.mkdir()
-    clinical = read_sample_table(str(base / "clinical.tsv"))
+    clinical = read_clinical(str(base / "clinical.tsv"))
     import gzip
 
     rows = []

@@ -38,7 +38,7 @@ CLINICAL_COLUMNS = [
     "crp", "ldh", "ccfdna", "pmn_mdsc", "crs_grade", "icans_grade", "response_3m",
     "response_12m", "os_days", "os_event", "pfs_days", "pfs_event", "ttp_days", "ttp_event",
 ]  # fmt: skip
-SCHEMA = Path(__file__).resolve().parents[1] / "src/mirscope/schemas/clinical.schema.yaml"
+SCHEMA = Path(__file__).resolve().parents[1] / "src/mirscope/inputs/schemas/clinical.schema.yaml"
 
 
 def _run_in(cwd: Path, *args: str) -> int:

@@ -1,4 +1,4 @@
-"""The workflow on a real SLURM cluster through ``profiles/slurm`` (issue 7, item 4).
+"""The workflow on a real SLURM cluster through ``profiles/slurm``.
 
 A one-node cluster with accounting (munge, MariaDB, slurmdbd, slurmctld, slurmd; see
 tests/slurm/cluster.py) is started on 127.0.0.1 in a temporary directory. A tiny simulated

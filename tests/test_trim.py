@@ -14,8 +14,9 @@ import pytest
 
 from mirscope.cli import main
 from mirscope.errors import InputError, MirscopeWarning
+from mirscope.reads import molecules as molecules_mod
 from mirscope.reads.fastq import count_reads, open_fastq
-from mirscope.reads.trim import AdapterFinder, TrimSettings, read_molecules, trim_fastq
+from mirscope.reads.trim import AdapterFinder, TrimSettings, trim_fastq
 
 QIA = "AACTGTAGGCACCATCAAT"
 TRUSEQ = "TGGAATTCTCGGGTGCCAAGG"
@@ -27,6 +28,12 @@ UMI2 = "TTTTGGGGCCCC"
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 QIASEQ_REAL = REAL / "SRR17084832_Qiaseq_plasma_Rep01_50k.fastq.gz"
 TRUSEQ_REAL = REAL / "SRR10217428_H30541_TruSeq_unblocked_50k.fastq.gz"
+
+
+def read_molecules(path) -> list[tuple[str, str, int]]:
+    """The molecules table as (insert, umi, reads) tuples, through its one reader."""
+    table = molecules_mod.read_molecules(path)
+    return [(i, u, int(r)) for i, u, r in table.itertuples(index=False, name=None)]
 
 
 def write_fastq(path: Path, seqs: list[str], *, gz: bool = True) -> Path:
@@ -398,7 +405,7 @@ def test_molecule_table_is_sorted_with_inserts_and_histogram(tmp_path, monkeypat
     `mirscope inserts` writes it), the histogram reads per insert length."""
     import random
 
-    import mirscope.reads.trim as trim_mod
+    import mirscope.reads.molecules as trim_mod
     from mirscope.counts.align import write_inserts_fasta
 
     monkeypatch.setattr(trim_mod, "WRITE_CHUNK", chunk)  # 7: inserts run across chunks
@@ -410,7 +417,9 @@ def test_molecule_table_is_sorted_with_inserts_and_histogram(tmp_path, monkeypat
     for k in range(6000):
         key = f"{rng.choice(inserts)}\t{''.join(rng.choice('ACGT') for _ in range(12))}".encode()
         molecules[key] = molecules.get(key, 0) + 1 + k % 5
-    n_inserts, hist = trim_mod.write_molecules(molecules, tmp_path / "m.tsv.gz", tmp_path / "i.fa")
+    n_inserts, hist = molecules_mod.write_molecules(
+        molecules, tmp_path / "m.tsv.gz", tmp_path / "i.fa"
+    )
     with gzip.open(tmp_path / "m.tsv.gz", "rb") as fh:
         assert fh.readline() == b"insert\tumi\treads\n"
         rows = [line.rstrip(b"\n").split(b"\t") for line in fh]

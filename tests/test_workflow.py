@@ -3,7 +3,7 @@
 This is the test a user's `make demo` stands for: the real bowtie, samtools, cutadapt,
 pydeseq2, lifelines and scikit-learn run through Snakemake; the counts are checked against
 the simulator's truth, the paper comparison against the published numbers' list, and the
-Snakemake report is opened in headless Chromium (issue 7: sections rendered, no console
+Snakemake report is opened in headless Chromium (sections rendered, no console
 errors), with a screenshot kept for a person to look at.
 """
 
@@ -192,3 +192,103 @@ def test_report_renders_in_headless_chromium(demo_run):
         timeout=180,
     )
     assert res.returncode == 0 and shot.stat().st_size > 10_000, res.stderr[-2000:]
+
+
+def messy_clinical(clean: str) -> str:
+    """The same table as a person types it: comment and blank lines, upper-case headers,
+    shuffled columns, NA/NaN spellings for empty cells, lower-case and padded categories."""
+    lines = clean.rstrip("\n").split("\n")
+    header = lines[0].split("\t")
+    rows = [line.split("\t") for line in lines[1:]]
+    order = list(range(len(header)))[::-1]  # reversed: sample_id last
+    spelled = {"sex": "SEX", "crs_grade": "CRS_Grade", "response_3m": "Response_3M"}
+    out = ["# clinical data exported by hand", ""]
+    out.append("\t".join(spelled.get(header[i], header[i]) for i in order))
+    missing = ("NA", "NaN", "", "nan")
+    for n, row in enumerate(rows):
+        cells = []
+        for i in order:
+            value = row[i] if i < len(row) else ""
+            if value == "":
+                value = missing[n % len(missing)]
+            elif header[i] in ("sex", "histology", "response_3m"):
+                value = value.lower()
+            elif header[i] == "product":
+                value = f" {value.upper()} "
+            elif header[i] == "bridging" and n % 2:
+                value = value.capitalize()
+            cells.append(value)
+        out.append("\t".join(cells))
+        if n == len(rows) // 2:
+            out.append("# follow-up checked 2025-01")
+    return "\n".join(out) + "\n"
+
+
+def test_messy_clinical_table_gives_identical_results(demo_run, tmp_path):
+    """A hand-made clinical table reruns every statistics rule on the finished counts and
+    gives byte-identical tables and figures to the clean one."""
+    clean = (demo_run / "cohort/clinical.tsv").read_text()
+    messy = messy_clinical(clean)
+    assert messy != clean and "nan" in messy and "# " in messy
+    work = tmp_path / "messy"
+    (work / "cohort").mkdir(parents=True)
+    for name in (
+        "samples.tsv",
+        "kinetics.tsv",
+        "covariates.tsv",
+        "secondary_events.tsv",
+        "evidence_studies.tsv",
+    ):
+        shutil.copy2(demo_run / "cohort" / name, work / "cohort" / name)
+    os.symlink(demo_run / "cohort/fastq", work / "cohort/fastq")
+    (work / "cohort/clinical.tsv").write_text(messy)
+    shutil.copy2(demo_run / "config.yaml", work / "config.yaml")
+    # Reuse the finished reference and counting stages: keep their files with their times.
+    out = work / "out"
+    shutil.copytree(demo_run / "out", out, copy_function=shutil.copy2, symlinks=True)
+    downstream = ("clinical", "de", "tables", "figures")
+    for name in downstream:
+        shutil.rmtree(out / name, ignore_errors=True)
+    for path in out.glob("counts/mature_normalized*"):
+        path.unlink()
+    res = _run(
+        ["snakemake", "-s", str(REPO / "Snakefile"), "--configfile", "config.yaml", "--cores", "2"],
+        cwd=work,
+    )
+    assert "mirscope_trim" not in res.stdout + res.stderr, "the count stage was reused"
+    compared = 0
+    for name in ("de", "tables", "figures", "clinical"):
+        for path in sorted((demo_run / "out" / name).rglob("*")):
+            if path.suffix not in (".tsv", ".png", ".pdf"):
+                continue
+            rel = path.relative_to(demo_run / "out")
+            assert (out / rel).read_bytes() == path.read_bytes(), f"{rel} differs"
+            compared += 1
+    assert compared > 50, compared
+
+
+def test_clinical_table_rejected_before_any_job(demo_run, tmp_path):
+    """A value validation rejects stops `snakemake` at parse time with the one-line message."""
+    work = tmp_path / "bad"
+    shutil.copytree(demo_run / "cohort", work / "cohort", ignore=shutil.ignore_patterns("fastq"))
+    os.symlink(demo_run / "cohort/fastq", work / "cohort/fastq")
+    table = (work / "cohort/clinical.tsv").read_text().split("\n")
+    header = table[0].split("\t")
+    row = table[3].split("\t")
+    row[header.index("sex")] = "X"
+    table[3] = "\t".join(row)
+    (work / "cohort/clinical.tsv").write_text("\n".join(table))
+    shutil.copy2(demo_run / "config.yaml", work / "config.yaml")
+    res = subprocess.run(
+        ["snakemake", "-s", str(REPO / "Snakefile"), "--configfile", "config.yaml", "--cores", "2"],
+        cwd=work,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert res.returncode != 0
+    text = res.stdout + res.stderr
+    assert "cohort/clinical.tsv" in text and "column sex" in text and "'X'" in text, text[-2000:]
+    assert "row 3" in text, text[-2000:]
+    assert not (work / "out").exists(), "nothing is written before the error"

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+from isal import igzip
 
 from mirscope.errors import InputError
 
@@ -51,3 +52,9 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
     if df.empty:
         raise InputError("table has no rows", path=str(path))
     return df
+
+
+def open_gzip_out(tmp: Path):
+    """A gzip writer with no file name or time stamp in its header (byte-identical output)."""
+    raw = open(tmp, "wb")
+    return raw, igzip.IGzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0)

@@ -2,25 +2,21 @@
 # is scheduled: the config, then the sample sheet, then the clinical table.
 
 import mirscope.inputs.config
+import mirscope.inputs.clinical
 import mirscope.inputs.sheets
 
 CFG = mirscope.inputs.config.complete_config(dict(config), source=workflow.configfiles[-1] if workflow.configfiles else "config")
 OUTDIR = CFG["outdir"].rstrip("/")
 SAMPLES = mirscope.inputs.sheets.read_samples(CFG["samples"])
 CLINICAL = (
-    mirscope.inputs.sheets.read_clinical(CFG["clinical"], sample_ids=list(SAMPLES.index), samples_path=CFG["samples"])
+    mirscope.inputs.clinical.read_clinical(CFG["clinical"], sample_ids=list(SAMPLES.index), samples_path=CFG["samples"])
     if CFG["clinical"]
     else None
 )
 SAMPLE_IDS = list(SAMPLES.index)
-
-# Each stage file appends the outputs `rule all` should build when its inputs exist.
-FINAL_TARGETS = []
-
-
-def get_final_targets():
-    return sorted(set(FINAL_TARGETS))
-
+# The canonical clinical table (mirscope.inputs.clinical): the one every statistics rule
+# reads, so a user's NA spellings, comment lines and case mean the same in every rule.
+CLINICAL_TABLE = f"{OUTDIR}/clinical/clinical.tsv"
 
 def out(path):
     """Path under the configured output directory."""
@@ -113,17 +109,108 @@ def reported(paths, caption, category, subcategory=None):
     return [report(p, **kwargs) for p in paths]
 
 
-def get_paper_compare_inputs():
+def _figures(*names):
+    return [out(f"figures/{name}.{ext}") for name in names for ext in ("png", "pdf")]
+
+
+def get_final_targets():
+    """Everything `rule all` builds, stage by stage, from the config alone.
+
+    One list, so no stage depends on the order the rule files are included in. Analyses
+    whose inputs the config does not name (no clinical table, no companion table) are
+    left out here exactly as their rules are left undefined.
+    """
+    targets = [out(f"reference/bowtie/{REF_SPECIES}_hairpin.{s}") for s in BOWTIE_SUFFIXES]
+    targets.append(out(f"reference/{REF_SPECIES}_mature_loci.tsv"))
+    targets += [out(f"trimmed/{s}.trim.json") for s in SAMPLE_IDS]
+    targets += [out(f"counts/{s}.align_stats.json") for s in SAMPLE_IDS]
+    targets += [
+        out(f"counts/{name}.tsv")
+        for name in (
+            "mature_umi_counts",
+            "mature_read_counts",
+            "hairpin_umi_counts",
+            "hairpin_read_counts",
+            "isomir_counts",
+            "mature_normalized",
+            "mature_normalized_log2",
+        )
+    ]
+    targets += [out("qc/qc_summary.tsv"), out("qc/multiqc_report.html")]
+    if CLINICAL is not None:
+        targets += [out(f"de/{c}.tsv") for c in CONTRAST_NAMES]
+        targets += _figures(*(f"volcano_{c}" for c in CONTRAST_NAMES))
+        targets += _figures("fig1_clustering_heatmap", "fig2a_crs_de_heatmap", "fig2b_icans_de_heatmap")
+        targets += [
+            out(f"tables/{name}.tsv")
+            for name in (
+                "supp_table2a_crs_de",
+                "supp_table2b_icans_de",
+                "clusters",
+                "cluster_associations",
+                "supp_table1a_overall",
+                "supp_table1b_crs",
+                "supp_table1c_icans",
+                "toxicity_models",
+                "response_models_summary",
+                "table1_response_models",
+                "group_tests",
+                "correlations",
+                "suppfig_s1_cutpoint",
+                "suppfig_s1_km",
+                "km_os_overall",
+                "paper_vs_reanalysis",
+            )
+        ]
+        targets += [
+            out(f"tables/models/{m}_{k}.tsv") for m in MODEL_NAMES for k in MODEL_KINDS
+        ]
+        targets += _figures(*(f"models/{m}_{k}" for m in MODEL_NAMES for k in MODEL_FIGURES))
+        targets += _figures(*(f"suppfig_s1_{e}" for e in S1_ENDPOINTS))
+        if COMP_CFG["kinetics"]:
+            targets += [
+                out(f"tables/{name}.tsv")
+                for name in (
+                    "kinetics_parameters",
+                    "kinetics_tests",
+                    "kinetics_km_pfs",
+                    "cox_pfs",
+                    "logistic_response",
+                )
+            ]
+            targets += _figures(
+                "kinetics_curves", "kinetics_km_pfs", "forest_cox_pfs", "forest_logistic_response"
+            )
+        if COMP_CFG["covariates"]:
+            targets += [
+                out(f"tables/importance_{name}.tsv")
+                for name in ("summary", "by_seed", "pruned", "probability", "km_pfs")
+            ]
+            targets += _figures(
+                f"importance_{COMP_CFG['response']}",
+                "importance_pfs",
+                "importance_probability",
+                "importance_km_pfs",
+            )
+    if COMP_CFG["secondary_events"]:
+        targets += [out("tables/cuminc_secondary.tsv"), *_figures("cuminc_secondary")]
+    if COMP_CFG["evidence_studies"]:
+        targets += [out("tables/evidence_scores.tsv"), *_figures("evidence_scores")]
+    return sorted(set(targets))
+
+
+def get_paper_compare_inputs(wildcards):
     """Every table the paper comparison reads that this run builds (the rest show as
-    "not computed"): the stage outputs collected so far, tables and count matrices only."""
+    "not computed"): the final tables and count matrices, its own output excluded."""
     from pathlib import Path
 
-    return sorted(
+    return [
         t
-        for t in set(FINAL_TARGETS)
+        for t in get_final_targets()
         if t.endswith(".tsv")
         and ("tables" in Path(t).parts or Path(t).name.startswith("mature_"))
-    )
+        and not t.endswith("paper_vs_reanalysis.tsv")
+    ]
 
 
 # Each stage's input functions and settings, kept apart from its rules (snakemake --lint).

@@ -74,27 +74,13 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             "mirscope -v logistic-or --table {input:q} --outcome responder {params.options}"
             " --out {output.table:q} --figure {output.figures[0]:q} > {log} 2>&1"
 
-    FINAL_TARGETS.extend(
-        [
-            out("tables/kinetics_parameters.tsv"),
-            out("tables/kinetics_tests.tsv"),
-            out("tables/kinetics_km_pfs.tsv"),
-            out("tables/cox_pfs.tsv"),
-            out("tables/logistic_response.tsv"),
-        ]
-        + _figure("kinetics_curves")
-        + _figure("kinetics_km_pfs")
-        + _figure("forest_cox_pfs")
-        + _figure("forest_logistic_response")
-    )
-
 
 if CLINICAL is not None and COMP_CFG["covariates"]:
 
     rule sklearn_importance:
         input:
             covariates=COMP_CFG["covariates"] or [],
-            clinical=CFG["clinical"],
+            clinical=CLINICAL_TABLE,
         output:
             summary=reported(out("tables/importance_summary.tsv"), "companion_table", "Companion analyses"),
             long=reported(out("tables/importance_by_seed.tsv"), "companion_table", "Companion analyses"),
@@ -126,20 +112,6 @@ if CLINICAL is not None and COMP_CFG["covariates"]:
             " --pruned-out {output.pruned:q} --probability-out {output.probability:q}"
             " --km-out {output.km:q} --figure-prefix {params.prefix:q} > {log} 2>&1"
 
-    FINAL_TARGETS.extend(
-        [
-            out("tables/importance_summary.tsv"),
-            out("tables/importance_by_seed.tsv"),
-            out("tables/importance_pruned.tsv"),
-            out("tables/importance_probability.tsv"),
-            out("tables/importance_km_pfs.tsv"),
-        ]
-        + _figure(f"importance_{COMP_CFG['response']}")
-        + _figure("importance_pfs")
-        + _figure("importance_probability")
-        + _figure("importance_km_pfs")
-    )
-
 
 if COMP_CFG["secondary_events"]:
 
@@ -164,8 +136,6 @@ if COMP_CFG["secondary_events"]:
             " --group group --at {params.at} --out {output.table:q}"
             " --figure {output.figures[0]:q} > {log} 2>&1"
 
-    FINAL_TARGETS.extend([out("tables/cuminc_secondary.tsv")] + _figure("cuminc_secondary"))
-
 
 if COMP_CFG["evidence_studies"]:
 
@@ -186,5 +156,3 @@ if COMP_CFG["evidence_studies"]:
         shell:
             "mirscope -v evidence --studies {input:q} --out {output.table:q}"
             " --figure {output.figures[0]:q} > {log} 2>&1"
-
-    FINAL_TARGETS.extend([out("tables/evidence_scores.tsv")] + _figure("evidence_scores"))

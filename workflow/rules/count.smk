@@ -61,15 +61,3 @@ rule mirscope_matrix:
         "../../envs/mirscope.yaml"
     shell:
         "mirscope -v matrix {params.samples} --outdir {params.outdir:q} > {log} 2>&1"
-
-
-FINAL_TARGETS.extend(
-    [
-        out("counts/mature_umi_counts.tsv"),
-        out("counts/mature_read_counts.tsv"),
-        out("counts/hairpin_umi_counts.tsv"),
-        out("counts/hairpin_read_counts.tsv"),
-        out("counts/isomir_counts.tsv"),
-    ]
-)
-FINAL_TARGETS.extend(out(f"counts/{sid}.align_stats.json") for sid in SAMPLE_IDS)

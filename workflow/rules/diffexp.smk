@@ -28,17 +28,12 @@ rule mirscope_normalize:
         " > {log} 2>&1"
 
 
-FINAL_TARGETS.extend(
-    [out("counts/mature_normalized.tsv"), out("counts/mature_normalized_log2.tsv")]
-)
-
-
 if CLINICAL is not None:
 
     rule pydeseq2_wald:
         input:
             counts=out("counts/mature_umi_counts.tsv"),
-            clinical=CFG["clinical"],
+            clinical=CLINICAL_TABLE,
         output:
             out("de/{contrast}.tsv"),
         params:
@@ -89,7 +84,7 @@ if CLINICAL is not None:
     rule mirscope_cluster:
         input:
             log2=out("counts/mature_normalized_log2.tsv"),
-            clinical=CFG["clinical"],
+            clinical=CLINICAL_TABLE,
         output:
             clusters=reported(out("tables/clusters.tsv"), "clusters", "Clustering"),
             associations=reported(
@@ -116,7 +111,7 @@ if CLINICAL is not None:
     rule mirscope_de_heatmap:
         input:
             log2=out("counts/mature_normalized_log2.tsv"),
-            clinical=CFG["clinical"],
+            clinical=CLINICAL_TABLE,
             de=get_figure2_de,
         output:
             png=reported(
@@ -165,19 +160,3 @@ if CLINICAL is not None:
         shell:
             "mirscope volcano --de {input:q} --lfc {params.lfc} --p {params.p}"
             " --title {params.title:q} --out {output.png:q} > {log} 2>&1"
-
-    FINAL_TARGETS.extend(
-        [out(f"de/{c}.tsv") for c in CONTRAST_NAMES]
-        + [out(f"figures/volcano_{c}.{ext}") for c in CONTRAST_NAMES for ext in ("png", "pdf")]
-        + [out("tables/supp_table2a_crs_de.tsv"), out("tables/supp_table2b_icans_de.tsv")]
-        + [out("tables/clusters.tsv"), out("tables/cluster_associations.tsv")]
-        + [
-            out(f"figures/{f}.{ext}")
-            for f in (
-                "fig1_clustering_heatmap",
-                "fig2a_crs_de_heatmap",
-                "fig2b_icans_de_heatmap",
-            )
-            for ext in ("png", "pdf")
-        ]
-    )

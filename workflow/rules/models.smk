@@ -1,4 +1,4 @@
-# Issue 5, clinical statistics: Supplementary Table 1 A/B/C (Fisher r x c, Kruskal-Wallis),
+# Clinical statistics: Supplementary Table 1 A/B/C (Fisher r x c, Kruskal-Wallis),
 # the weighted-LASSO toxicity models and response models (Table 1) with paper-style and
 # nested LOOCV, and the paper's Kruskal-Wallis / Spearman tests. Logic: mirscope.stats
 # (tables, models, association) and mirscope.plots.models; columns are documented in the
@@ -8,7 +8,7 @@ if CLINICAL is not None:
 
     rule mirscope_clinical_tables:
         input:
-            clinical=CFG["clinical"],
+            clinical=CLINICAL_TABLE,
         output:
             overall=reported(out("tables/supp_table1a_overall.tsv"), "supp_table1", "Cohort"),
             crs=reported(out("tables/supp_table1b_crs.tsv"), "supp_table1", "Cohort"),
@@ -28,7 +28,7 @@ if CLINICAL is not None:
 
     rule mirscope_models:
         input:
-            clinical=CFG["clinical"],
+            clinical=CLINICAL_TABLE,
             normalized=out("counts/mature_normalized.tsv"),
             de=get_models_de_tables,
         output:
@@ -79,7 +79,7 @@ if CLINICAL is not None:
 
     rule mirscope_associations:
         input:
-            clinical=CFG["clinical"],
+            clinical=CLINICAL_TABLE,
             normalized=out("counts/mature_normalized.tsv"),
         output:
             groups=reported(out("tables/group_tests.tsv"), "group_tests", "Models"),
@@ -99,25 +99,3 @@ if CLINICAL is not None:
             " --normalized {input.normalized:q} --settings {params.settings:q}"
             " --out-groups {output.groups:q}"
             " --out-correlations {output.correlations:q} > {log} 2>&1"
-
-    FINAL_TARGETS.extend(
-        [
-            out("tables/supp_table1a_overall.tsv"),
-            out("tables/supp_table1b_crs.tsv"),
-            out("tables/supp_table1c_icans.tsv"),
-            out("tables/toxicity_models.tsv"),
-            out("tables/response_models_summary.tsv"),
-            out("tables/table1_response_models.tsv"),
-            out("tables/group_tests.tsv"),
-            out("tables/correlations.tsv"),
-        ]
-        + expand(
-            out("tables/models/{model}_{kind}.tsv"), model=MODEL_NAMES, kind=MODEL_KINDS
-        )
-        + expand(
-            out("figures/models/{model}_{kind}.{ext}"),
-            model=MODEL_NAMES,
-            kind=MODEL_FIGURES,
-            ext=["png", "pdf"],
-        )
-    )

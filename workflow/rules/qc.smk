@@ -54,6 +54,3 @@ rule multiqc_report:
     shell:
         "multiqc --force --no-data-dir --outdir {params.outdir:q} --filename multiqc_report.html"
         " {params.search:q} > {log} 2>&1"
-
-
-FINAL_TARGETS.extend([out("qc/qc_summary.tsv"), out("qc/multiqc_report.html")])

@@ -76,11 +76,3 @@ rule bowtie_build_hairpin:
         "../../envs/bowtie.yaml"
     shell:
         "bowtie-build --threads {threads} {input:q} {params.prefix:q} > {log} 2>&1"
-
-
-FINAL_TARGETS.extend(
-    out(f"reference/bowtie/{REF_SPECIES}_{kind}.{suffix}")
-    for kind in ("mature", "hairpin")
-    for suffix in BOWTIE_SUFFIXES
-)
-FINAL_TARGETS.append(out(f"reference/{REF_SPECIES}_mature_loci.tsv"))

@@ -5,8 +5,8 @@ if CLINICAL is not None:
 
     rule mirscope_paper_compare:
         input:
-            get_paper_compare_inputs(),
-            clinical=CFG["clinical"],
+            get_paper_compare_inputs,
+            clinical=CLINICAL_TABLE,
         output:
             reported(
                 out("tables/paper_vs_reanalysis.tsv"), "paper_vs_reanalysis", "Paper vs reanalysis"
@@ -24,5 +24,3 @@ if CLINICAL is not None:
         shell:
             "mirscope paper-compare --outdir {params.outdir:q} --clinical {input.clinical:q}"
             " --out {output:q} > {log} 2>&1"
-
-    FINAL_TARGETS.append(out("tables/paper_vs_reanalysis.tsv"))

@@ -7,7 +7,7 @@ if CLINICAL is not None:
 
     rule mirscope_suppfig_s1:
         input:
-            clinical=CFG["clinical"],
+            clinical=CLINICAL_TABLE,
             normalized=out("counts/mature_normalized.tsv"),
         output:
             cutpoint=reported(out("tables/suppfig_s1_cutpoint.tsv"), "suppfig_s1_cutpoint", "Survival"),
@@ -35,22 +35,13 @@ if CLINICAL is not None:
             " --cutpoint-out {output.cutpoint:q} --km-out {output.km:q}"
             " --figure-prefix {params.prefix:q} > {log} 2>&1"
 
-    FINAL_TARGETS.extend(
-        [out("tables/suppfig_s1_cutpoint.tsv"), out("tables/suppfig_s1_km.tsv")]
-        + expand(
-            out("figures/suppfig_s1_{endpoint}.{ext}"),
-            endpoint=S1_ENDPOINTS,
-            ext=["png", "pdf"],
-        )
-    )
-
 
 if CLINICAL is not None:
 
     # Whole-cohort median OS with 95% CI and numbers at risk (ClonHema, 004_...).
     rule lifelines_km_os_overall:
         input:
-            clinical=CFG["clinical"],
+            clinical=CLINICAL_TABLE,
         output:
             reported(out("tables/km_os_overall.tsv"), "km_overall", "Survival"),
         params:
@@ -66,5 +57,3 @@ if CLINICAL is not None:
         shell:
             "mirscope km --table {input.clinical:q} --time os_days --event os_event"
             " --at-risk {params.at:q} --out {output:q} > {log} 2>&1"
-
-    FINAL_TARGETS.append(out("tables/km_os_overall.tsv"))

@@ -33,6 +33,3 @@ rule mirscope_trim:
         " --threads {threads} --molecules {output.molecules:q} --stats {output.stats:q}"
         " --inserts {output.inserts:q}"
         " > {log} 2>&1"
-
-
-FINAL_TARGETS.extend(expand(out("trimmed/{sample}.trim.json"), sample=SAMPLE_IDS))

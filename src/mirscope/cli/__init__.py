@@ -23,6 +23,7 @@ from mirscope.errors import MirscopeError
 # this table against each module's COMMANDS list.
 STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
     "validate": ("validate",),
+    "clinical": ("clinical",),
     "cohort": ("simulate",),
     "fetch": ("download", "reference"),
     "trim": ("trim", "qc"),

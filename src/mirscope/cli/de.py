@@ -13,6 +13,7 @@ import click
 from mirscope.de import contrasts as contrasts_mod
 from mirscope.de import deseq, normalize
 from mirscope.errors import InputError
+from mirscope.inputs.clinical import read_clinical
 from mirscope.io import write_tsv
 from mirscope.stats import cluster as cluster_mod
 
@@ -88,9 +89,7 @@ def de_cmd(
     reference), lfcSE, stat, pvalue, padj (NA where DESeq2 gives NA).
     """
     matrix = normalize.filter_detected(normalize.read_counts(counts), min_samples)
-    meta = contrasts_mod.align_samples(
-        list(matrix.columns), contrasts_mod.read_sample_table(table), source=table
-    )
+    meta = contrasts_mod.align_samples(list(matrix.columns), read_clinical(table), source=table)
     if contrast_text:
         (contrast,) = _contrast_option((contrast_text,))
         groups = contrasts_mod.assign_groups(meta, contrast, source=table)
@@ -145,7 +144,7 @@ def cluster_cmd(
     """Cluster patients (Pearson, complete linkage) and test clusters vs clinical variables."""
     log2 = normalize.read_counts_float(log2_path)
     table = contrasts_mod.align_samples(
-        list(log2.columns), contrasts_mod.read_sample_table(clinical), source=clinical
+        list(log2.columns), read_clinical(clinical), source=clinical
     )
     contrasts = _contrast_option(contrast_texts)
     variables = list(variable) or list(cluster_mod.DEFAULT_VARIABLES)
@@ -183,7 +182,7 @@ def de_heatmap_cmd(log2_path, clinical, de_path, contrast_text, lfc, p_max, titl
     (contrast,) = _contrast_option((contrast_text,))
     log2 = normalize.read_counts_float(log2_path)
     table = contrasts_mod.align_samples(
-        list(log2.columns), contrasts_mod.read_sample_table(clinical), source=clinical
+        list(log2.columns), read_clinical(clinical), source=clinical
     )
     groups = contrasts_mod.assign_groups(table, contrast, source=clinical)
     selected = deseq.select_de(deseq.read_results(de_path), lfc=lfc, p=p_max)

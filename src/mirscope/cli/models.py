@@ -1,4 +1,4 @@
-"""Commands of the clinical-statistics stage (issue 5): single logistic / LASSO fits, the
+"""Commands of the clinical-statistics stage: single logistic / LASSO fits, the
 Supplementary Table 1, the configured toxicity and response models, association tests.
 
 Commands only parse options and call :mod:`mirscope.stats`.
@@ -13,19 +13,10 @@ import click
 import numpy as np
 import pandas as pd
 
-from mirscope.de.contrasts import read_sample_table
 from mirscope.errors import InputError
+from mirscope.inputs.clinical import read_clinical
 from mirscope.inputs.config import complete_config
-from mirscope.io import write_tsv
-
-
-def _read_table(path: str) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, sep="\t")
-    except FileNotFoundError as exc:
-        raise InputError("table not found", path=path) from exc
-    except pd.errors.EmptyDataError as exc:
-        raise InputError("table is empty", path=path) from exc
+from mirscope.io import read_table, write_tsv
 
 
 def _split(text: str) -> list[str]:
@@ -56,7 +47,7 @@ def logistic_cmd(table, outcome, predictors, firth, out):
     from mirscope.stats.logistic import fit_logistic
     from mirscope.stats.validation import classification_metrics, loocv_probabilities
 
-    data = _read_table(table)
+    data = read_table(table)
     preds = _split(predictors)
     fit = fit_logistic(data, outcome, preds, source=table, firth=firth)
     coef = fit.table()
@@ -88,7 +79,7 @@ def lasso_cmd(table, outcome, predictors, lam, weights, out):
     from mirscope.stats.lasso import balanced_weights, fit_lasso
     from mirscope.stats.logistic import prepare
 
-    data = _read_table(table)
+    data = read_table(table)
     x, y, cols, _ = prepare(data, outcome, _split(predictors), source=table)
     w = balanced_weights(y) if weights == "balanced" else np.ones(len(y))
     b0, coef = fit_lasso(x[:, 1:], y, lam, w)
@@ -107,7 +98,7 @@ def clinical_tables_cmd(clinical, out_overall, out_crs, out_icans):
     """Supplementary Table 1 A (overall), B (by CRS grade) and C (by ICANS)."""
     from mirscope.stats.tables import grouped_table, overall_table
 
-    table = read_sample_table(clinical)
+    table = read_clinical(clinical)
     write_tsv(overall_table(table), out_overall)
     write_tsv(grouped_table(table, "crs"), out_crs)
     write_tsv(grouped_table(table, "icans"), out_icans)
@@ -130,7 +121,7 @@ def models_cmd(clinical, normalized, de_dir, settings, seed, de_lfc, de_p, outdi
     nested LOOCV) with tables and figures."""
     from mirscope.stages.models import run_models
 
-    table = read_sample_table(clinical)
+    table = read_clinical(clinical)
     run_models(
         table,
         normalized,
@@ -156,7 +147,7 @@ def associations_cmd(clinical, normalized, settings, out_groups, out_correlation
     from mirscope.stats.design import read_normalized
 
     cfg = _models_settings(settings)
-    table = read_sample_table(clinical)
+    table = read_clinical(clinical)
     counts = read_normalized(normalized)
     write_tsv(group_tests(table, counts, cfg["group_tests"], source=clinical), out_groups)
     write_tsv(correlations(table, counts, cfg["correlations"], source=clinical), out_correlations)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mirscope.inputs.sheets import validate_inputs
+from mirscope.inputs.validate import validate_inputs
 
 
 @click.command("validate")

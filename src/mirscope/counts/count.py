@@ -44,91 +44,18 @@ from __future__ import annotations
 import json
 import os
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from xopen import xopen
 
 from mirscope.counts.align import read_hits
 from mirscope.counts.assign import Assigner
 from mirscope.counts.umi import dedup_counts, pack_umis
 from mirscope.errors import InputError
 from mirscope.io import atomic_path, write_tsv
-
-MOLECULE_COLUMNS = ("insert", "umi", "reads")
-
-
-#: Rows parsed at a time: bounds the memory of the text parser.
-CHUNK_ROWS = 500_000
-
-
-def _read_chunks(path: str) -> Iterator[tuple[int, pd.DataFrame]]:
-    """(first data row number, chunk) of a molecules table, checked column by column."""
-    try:
-        # xopen inflates gzip with ISA-L (several times faster than zlib)
-        with xopen(path, "rb", threads=0) as fh:
-            reader = pd.read_csv(
-                fh,
-                sep="\t",
-                dtype={"insert": str, "umi": str},
-                keep_default_na=False,
-                na_values=[],
-                engine="c",
-                chunksize=CHUNK_ROWS,
-            )
-            row = 2
-            first = True
-            for df in reader:
-                if first:
-                    missing = [c for c in MOLECULE_COLUMNS if c not in df.columns]
-                    if missing:
-                        raise InputError(
-                            f"missing column '{missing[0]}'",
-                            path=path,
-                            row=1,
-                            value=list(df.columns),
-                            allowed=", ".join(MOLECULE_COLUMNS),
-                        )
-                    first = False
-                yield row, _check_chunk(df, path, row)
-                row += len(df)
-            if first:  # header only: pandas yields no chunk
-                yield row, pd.DataFrame({"insert": [], "umi": [], "reads": []})
-    except pd.errors.EmptyDataError as exc:
-        raise InputError("empty file, expected a header line", path=path) from exc
-    except (OSError, EOFError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputError(f"cannot read molecules table: {exc}", path=path) from exc
-
-
-def _check_chunk(df: pd.DataFrame, path: str, row0: int) -> pd.DataFrame:
-    reads = pd.to_numeric(df["reads"], errors="coerce")
-    bad = reads.isna() | (reads < 1) | (reads != reads.round())
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            "read count is not a positive integer",
-            path=path,
-            row=row0 + i,
-            column="reads",
-            value=df["reads"].iloc[i],
-            allowed="integers >= 1",
-        )
-    empty = (df["insert"] == "").to_numpy()
-    if empty.any():
-        i = int(np.flatnonzero(empty)[0])
-        raise InputError(
-            "empty insert", path=path, row=row0 + i, column="insert", value="", allowed="A/C/G/T/N"
-        )
-    return pd.DataFrame({"insert": df["insert"], "umi": df["umi"], "reads": reads.astype(np.int64)})
-
-
-def read_molecules(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read and check a whole trimming molecules table (plain or gzip TSV) as a DataFrame."""
-    chunks = [c for _row, c in _read_chunks(str(path))]
-    return pd.concat(chunks, ignore_index=True)
+from mirscope.reads.molecules import iter_molecule_chunks
 
 
 @dataclass
@@ -157,7 +84,7 @@ def read_molecules_compact(path: str | os.PathLike[str]) -> Molecules:
     packed_ok = True
     umi_state: bool | None = None  # True: every row has a UMI; False: none has
     umi_length = 0
-    for row0, df in _read_chunks(path):
+    for row0, df in iter_molecule_chunks(path):
         if not len(df):
             continue
         c, uniq = pd.factorize(df["insert"].to_numpy(dtype=object))
@@ -203,7 +130,7 @@ def read_molecules_compact(path: str | os.PathLike[str]) -> Molecules:
 
 
 def _reread_strings(path: str, index: dict[str, int], codes: list, reads: list) -> Molecules:
-    umis = np.concatenate([c["umi"].to_numpy(dtype=object) for _r, c in _read_chunks(path)])
+    umis = np.concatenate([c["umi"].to_numpy(dtype=object) for _r, c in iter_molecule_chunks(path)])
     inserts = np.empty(len(index), dtype=object)
     for seq, i in index.items():
         inserts[i] = seq

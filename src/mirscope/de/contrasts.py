@@ -81,7 +81,7 @@ def find_contrast(contrasts: Iterable[Contrast], name: str) -> Contrast:
 
 
 def _classify(value: object, rule: str) -> str | None:
-    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    text = "" if value is None or pd.isna(value) else str(value)
     text = text.strip()
     if text == "" or text.upper() in ("NA", "NAN"):
         return None
@@ -170,30 +170,6 @@ def assign_groups(
 def group_sizes(groups: pd.Series) -> dict[str, int]:
     """Number of ``case`` and ``control`` patients."""
     return {CASE: int((groups == CASE).sum()), CONTROL: int((groups == CONTROL).sum())}
-
-
-def read_sample_table(path: str) -> pd.DataFrame:
-    """A TSV keyed by ``sample_id`` (the clinical table), all cells text, empty = missing."""
-    try:
-        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    except FileNotFoundError as exc:
-        raise InputError("table not found", path=str(path)) from exc
-    except pd.errors.EmptyDataError as exc:
-        raise InputError("table is empty", path=str(path)) from exc
-    if "sample_id" not in df.columns:
-        raise InputError("no 'sample_id' column", path=str(path), allowed="a header with sample_id")
-    dup = df["sample_id"][df["sample_id"].duplicated()]
-    if len(dup):
-        raise InputError(
-            "sample listed twice",
-            path=str(path),
-            row=int(dup.index[0]) + 2,
-            column="sample_id",
-            value=dup.iloc[0],
-        )
-    df = df.set_index("sample_id")
-    df.index = df.index.astype(str)
-    return df.replace({"": None})
 
 
 def align_samples(

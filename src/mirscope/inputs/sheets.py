@@ -28,7 +28,6 @@ import difflib
 import gzip
 import math
 import os
-import warnings
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,8 +36,8 @@ from typing import Any
 import jsonschema
 import pandas as pd
 
-from mirscope.errors import InputError, MirscopeWarning
-from mirscope.inputs.config import load_config, load_schema
+from mirscope.errors import InputError
+from mirscope.inputs.config import load_schema
 
 NA_TOKENS = frozenset({"", "NA", "NaN", "nan"})
 SAMPLES_SCHEMA = "samples.schema.yaml"
@@ -488,189 +487,12 @@ def _check_fastq(fastq: str, *, path: Path, row: _Row) -> None:
         )
 
 
-def _did_you_mean(name: str, known: list[str]) -> str | None:
-    close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.8)
-    return close[0] if close else None
-
-
-# --------------------------------------------------------------------------------------
-# Clinical table
-
-
-def clinical_columns() -> list[str]:
-    """The known clinical columns, in schema order (``sample_id`` first)."""
-    return list(load_schema(CLINICAL_SCHEMA)["properties"])
-
-
-def missing_clinical_columns(clinical: pd.DataFrame) -> list[str]:
-    """Known clinical columns a table lacks (the analyses needing them will be skipped)."""
-    return [c for c in clinical_columns()[1:] if c not in clinical.columns]
-
-
-def read_clinical(
-    path: str | os.PathLike[str],
-    sample_ids: list[str],
-    *,
-    samples_path: str | os.PathLike[str] | None = None,
-) -> pd.DataFrame:
-    """Read and validate the clinical table; return it indexed by ``sample_id``.
-
-    Only ``sample_id`` is required. Known columns (``schemas/clinical.schema.yaml``) are
-    typed: categoricals as str, integer columns (``ecog``, ``prior_lines``, grades, event
-    flags) as pandas ``Int64``, measurements and times as ``float64``; missing values are
-    None (str columns) or NA. Unknown columns are kept after the known ones: ``float64``
-    if every non-missing cell is a number, else str; a name close to a known one (``os_day``)
-    gives a :class:`MirscopeWarning`. Rows come back in the order of ``sample_ids``.
-
-    Every sample of the sample sheet needs exactly one row (a row holding only the
-    ``sample_id`` is a sample without clinical data) and every row needs a sample, so a
-    mistyped id cannot silently drop a patient. ``samples_path`` only names the sheet in
-    messages.
-    """
-    path = Path(path)
-    schema = load_schema(CLINICAL_SCHEMA)
-    props = schema["properties"]
-    known = list(props)
-    header, rows = _read_tsv(path, kind="clinical table", known=known)
-    if "sample_id" not in header:
-        raise InputError(
-            "the header has no 'sample_id' column",
-            path=str(path),
-            value="\t".join(header),
-            allowed="a 'sample_id' column naming the samples of the sample sheet",
-        )
-    extras = [c for c in header if c not in props]
-    for column in extras:
-        hint = _did_you_mean(column, known)
-        if hint and hint not in header:
-            warnings.warn(
-                f"{path}: column '{column}' is not a known clinical column (did you mean "
-                f"'{hint}'?); it is kept as an extra variable",
-                MirscopeWarning,
-                stacklevel=2,
-            )
-    sheet = str(samples_path) if samples_path is not None else "the sample sheet"
-    wanted = set(sample_ids)
-    seen: dict[str, _Row] = {}
-    records: list[dict[str, Any]] = []
-    for row in rows:
-        _check_sample_id(row, props, path=path, seen=seen)
-        typed = _typed_row(row, props, path=path, columns=["sample_id"])
-        if typed["sample_id"] not in wanted:
-            raise InputError(
-                f"no such sample in {sheet}",
-                path=str(path),
-                row=row.label,
-                column="sample_id",
-                value=typed["sample_id"],
-                allowed=f"a sample_id of {sheet} ({_preview(sample_ids)})",
-            )
-        typed = _typed_row(row, props, path=path)
-        _check_row_schema(typed, schema, path=path, row=row)
-        for column in extras:
-            raw = row.cells[column]
-            typed[column] = None if raw in NA_TOKENS else raw
-        records.append(typed)
-    missing = [s for s in sample_ids if s not in seen]
-    if missing:
-        raise InputError(
-            f"{len(missing)} sample(s) of {sheet} have no clinical row: {_preview(missing)}",
-            path=str(path),
-            column="sample_id",
-            value=missing[0],
-            allowed="one row per sample; a row with only the sample_id marks a sample "
-            "without clinical data (or remove the sample from the sample sheet)",
-        )
-    return _clinical_frame(records, header, props, sample_ids)
-
-
-def _clinical_frame(
-    records: list[dict[str, Any]], header: list[str], props: dict[str, Any], order: list[str]
-) -> pd.DataFrame:
-    known = [c for c in props if c in header]
-    extras = [c for c in header if c not in props]
-    frame = pd.DataFrame.from_records(records, columns=known + extras)
-    for column in known[1:]:
-        types = _types(props[column])
-        if "integer" in types:
-            frame[column] = pd.array(frame[column].tolist(), dtype="Int64")
-        elif "number" in types:
-            frame[column] = pd.to_numeric(frame[column]).astype("float64")
-        else:
-            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-    for column in extras:
-        values = frame[column]
-        numeric = pd.to_numeric(values, errors="coerce")
-        if numeric.notna().sum() == values.notna().sum():
-            frame[column] = numeric.astype("float64")
-        else:
-            frame[column] = values.astype(object).where(values.notna(), None)
-    frame = frame.set_index("sample_id")
-    return frame.loc[[s for s in order if s in frame.index]]
-
-
-def _preview(items: list[str], limit: int = 5) -> str:
+def preview(items: list[str], limit: int = 5) -> str:
+    """The first few items of a list for a message, with the total when cut."""
     shown = ", ".join(items[:limit])
     return shown + (f", ... ({len(items)} in all)" if len(items) > limit else "")
 
 
-# --------------------------------------------------------------------------------------
-# All inputs of a run
-
-
-@dataclass(frozen=True)
-class InputSummary:
-    """What ``mirscope validate`` found in a valid config and its tables."""
-
-    config: str
-    n_samples: int
-    n_fastq: int
-    n_accession: int
-    n_clinical: int | None
-    missing_columns: tuple[str, ...] = ()
-
-    def line(self) -> str:
-        """The one-line summary printed on success."""
-        clinical = (
-            "no clinical table (the run stops after the count matrices)"
-            if self.n_clinical is None
-            else f"{self.n_clinical} clinical rows"
-        )
-        return (
-            f"{self.config}: valid - {self.n_samples} samples ({self.n_fastq} with fastq, "
-            f"{self.n_accession} with accession), {clinical}"
-        )
-
-    def notes(self) -> list[str]:
-        """Extra remarks for stderr (known clinical columns the table lacks)."""
-        if not self.missing_columns:
-            return []
-        return [
-            "note: the clinical table lacks "
-            + ", ".join(self.missing_columns)
-            + "; analyses that need them will be skipped"
-        ]
-
-
-def validate_inputs(config_path: str | os.PathLike[str]) -> InputSummary:
-    """Validate a config file, then its sample sheet, then its clinical table.
-
-    The same checks, in the same order, as ``workflow/rules/common.smk`` runs when
-    Snakemake parses the workflow; nothing is written. Raises the first
-    :class:`~mirscope.errors.InputError`.
-    """
-    cfg = load_config(config_path)
-    samples = read_samples(cfg["samples"])
-    clinical = (
-        read_clinical(cfg["clinical"], list(samples.index), samples_path=cfg["samples"])
-        if cfg["clinical"]
-        else None
-    )
-    return InputSummary(
-        config=str(config_path),
-        n_samples=len(samples),
-        n_fastq=int(samples["fastq"].notna().sum()),
-        n_accession=int(samples["accession"].notna().sum()),
-        n_clinical=None if clinical is None else len(clinical),
-        missing_columns=tuple(missing_clinical_columns(clinical)) if clinical is not None else (),
-    )
+def _did_you_mean(name: str, known: list[str]) -> str | None:
+    close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.8)
+    return close[0] if close else None

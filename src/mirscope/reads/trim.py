@@ -37,7 +37,6 @@ writing the table run on the second core while this process parses and trims.
 from __future__ import annotations
 
 import contextlib
-import gzip
 import json
 import logging
 import multiprocessing
@@ -55,13 +54,13 @@ from typing import Any
 import dnaio
 import numpy as np
 from cutadapt.adapters import BackAdapter
-from isal import igzip
 
 from mirscope import __version__
 from mirscope.errors import InputError, MirscopeError, MirscopeWarning
 from mirscope.inputs.config import load_preset
-from mirscope.io import atomic_path
+from mirscope.io import atomic_path, open_gzip_out
 from mirscope.reads.fastq import open_fastq
+from mirscope.reads.molecules import add_counts, write_molecules
 
 log = logging.getLogger(__name__)
 
@@ -280,12 +279,6 @@ class AdapterFinder:
         return hit[2], hit[3]
 
 
-def _open_gzip_out(tmp: Path):
-    """A gzip writer with no file name or time stamp in its header (byte-identical output)."""
-    raw = open(tmp, "wb")
-    return raw, igzip.IGzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0)
-
-
 #: Valid-read keys handed to the molecule counter at a time (also the progress granularity).
 BATCH_READS = 65_536
 
@@ -415,7 +408,7 @@ class BatchTrimmer:
         klass[pos < 0] = _NO_ADAPTER
         self.class_counts += np.bincount(klass, minlength=len(CLASSES))
         other = (klass != _VALID) & (klass != _NO_ADAPTER)
-        self.other_hist = _add_counts(self.other_hist, np.bincount(np.maximum(ins_len[other], 0)))
+        self.other_hist = add_counts(self.other_hist, np.bincount(np.maximum(ins_len[other], 0)))
         valid = np.flatnonzero(klass == _VALID)
         start, end, umi_end = self.clip5, ins_len[valid] + self.clip5, stop[valid] + self.ulen
         keys = [
@@ -425,15 +418,6 @@ class BatchTrimmer:
             )
         ]
         return keys, valid, end
-
-
-def _add_counts(total: np.ndarray, more: np.ndarray) -> np.ndarray:
-    """Element-wise sum of two count-by-length arrays of any lengths (in place if it fits)."""
-    if len(more) > len(total):
-        more[: len(total)] += total
-        return more
-    total[: len(more)] += more
-    return total
 
 
 def _islices(iterable: Iterable, n: int) -> Iterator[Iterable]:
@@ -499,7 +483,7 @@ def trim_fastq(
         fq_gz = None
         if trimmed_fastq:
             # Entered after its atomic_path, so closed (gzip trailer written) before the rename.
-            fq_raw, fq_gz = _open_gzip_out(stack.enter_context(atomic_path(trimmed_fastq)))
+            fq_raw, fq_gz = open_gzip_out(stack.enter_context(atomic_path(trimmed_fastq)))
             stack.enter_context(fq_raw)
             stack.enter_context(fq_gz)
         reader = stack.enter_context(open_fastq(fastq))
@@ -565,70 +549,6 @@ def _fastq_record(rec: dnaio.SequenceRecord, start: int, end: int, umi: str) -> 
     if rest:
         name += " " + rest
     return f"@{name}\n{rec.sequence[start:end]}\n+\n{rec.qualities[start:end]}\n"
-
-
-#: Sorted keys formatted at a time: the temporary lists stay small however deep the sample.
-WRITE_CHUNK = 100_000
-
-
-def write_molecules(
-    molecules: dict[bytes, int],
-    path: str | os.PathLike[str],
-    inserts_fasta: str | os.PathLike[str] | None = None,
-) -> tuple[int, dict[int, int]]:
-    """Write the sorted molecule table as TSV.gz (deterministic bytes, no gzip time stamp).
-
-    Also writes, when asked, the unique inserts as FASTA named by their sequence (what
-    bowtie aligns: :mod:`mirscope.counts.align`), in sorted order, so the alignment stage need
-    not read the table back. Returns the number of unique inserts and the reads per
-    insert length, computed from the sorted keys (equal inserts are adjacent).
-
-    This is the one step of trimming that cannot overlap the reading, so the per-key work
-    is done by C-level ``map``/``join`` and numpy rather than a Python loop. (Not in a
-    forked second process: copy-on-write copies of the keys would double the memory.)
-    """
-    keys = sorted(molecules)
-    reads_by_length = np.zeros(1, dtype=np.int64)
-    n_inserts = 0
-    previous = None
-    step = WRITE_CHUNK
-    line = b"%s\t%d\n".__mod__
-    raw, gz = _open_gzip_out(Path(path))
-    fasta = open(inserts_fasta, "wb") if inserts_fasta is not None else None
-    with raw, gz, fasta or contextlib.nullcontext():
-        gz.write(b"insert\tumi\treads\n")
-        for start in range(0, len(keys), step):
-            chunk = keys[start : start + step]
-            counts = list(map(molecules.__getitem__, chunk))
-            gz.write(b"".join(map(line, zip(chunk, counts, strict=True))))
-            inserts = [k[: k.index(b"\t")] for k in chunk]
-            lengths = np.fromiter(map(len, inserts), dtype=np.int64, count=len(inserts))
-            hist = np.bincount(lengths, weights=counts).astype(np.int64)
-            reads_by_length = _add_counts(reads_by_length, hist)
-            unique = list(dict.fromkeys(inserts))  # first occurrences: sorted order is kept
-            if unique[0] == previous:  # the insert runs on from the previous chunk
-                unique = unique[1:]
-            previous = inserts[-1]
-            n_inserts += len(unique)
-            if fasta is not None:
-                fasta.write(b"".join(b">%s\n%s\n" % (u, u) for u in unique))
-    hist = {k: int(reads_by_length[k]) for k in np.flatnonzero(reads_by_length).tolist()}
-    return n_inserts, hist
-
-
-def read_molecules(path: str | os.PathLike[str]) -> list[tuple[str, str, int]]:
-    """Read a molecule table back as (insert, umi, reads) tuples (small files, tests)."""
-    rows = []
-    with gzip.open(path, "rt") as fh:
-        header = fh.readline().rstrip("\n").split("\t")
-        if header != ["insert", "umi", "reads"]:
-            raise InputError(
-                "not a molecule table", path=str(path), value=header, allowed="insert umi reads"
-            )
-        for line in fh:
-            insert, umi, reads = line.rstrip("\n").split("\t")
-            rows.append((insert, umi, int(reads)))
-    return rows
 
 
 def check_adapter_rate(result: TrimResult, probe: list[str], settings: TrimSettings) -> list[str]:

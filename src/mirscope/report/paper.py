@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from mirscope.inputs.clinical import read_clinical
+
 NOT_COMPUTED = "not computed"
 
 # (model in our tables, paper location, paper accuracy)
@@ -79,7 +81,7 @@ class _Outputs:
     def clinical(self) -> pd.DataFrame | None:
         if self.clinical_path is None or not Path(self.clinical_path).is_file():
             return None
-        return pd.read_csv(self.clinical_path, sep="\t", dtype={"sample_id": str})
+        return read_clinical(self.clinical_path).reset_index()
 
 
 def _cohort_rows(o: _Outputs) -> list[tuple]:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from mirscope.companion import evidence, importance, kinetics
 from mirscope.errors import InputError
+from mirscope.inputs.clinical import read_clinical
 from mirscope.io import read_table, write_tsv
 from mirscope.survival.km import km_table
 
@@ -74,7 +75,7 @@ def run_kinetics(
     from mirscope.plots.survival import km_plot
 
     kin = read_table(kinetics_path)
-    clinical = read_table(clinical_path)
+    clinical = read_clinical(clinical_path).reset_index()
     clinical["sample_id"] = clinical["sample_id"].astype(str)
     params = kinetics.kinetic_parameters(kin, c10_window=c10_window, source=str(kinetics_path))
     params["expansion"] = kinetics.expander_groups(params, parameter)
@@ -172,7 +173,7 @@ def run_importance(
     from mirscope.plots.survival import km_plot
 
     cov = read_table(covariates_path)
-    clinical = read_table(clinical_path)
+    clinical = read_clinical(clinical_path).reset_index()
     cov["sample_id"] = cov["sample_id"].astype(str)
     clinical["sample_id"] = clinical["sample_id"].astype(str)
     data = cov.merge(clinical, on="sample_id", how="inner", suffixes=("", "_clinical"))

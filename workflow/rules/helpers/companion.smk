@@ -23,7 +23,7 @@ def get_kinetics_options():
 
 def get_kinetics_inputs(wildcards):
     """The kinetics and clinical tables, plus the covariate table when one is configured."""
-    inputs = {"kinetics": COMP_CFG["kinetics"], "clinical": CFG["clinical"]}
+    inputs = {"kinetics": COMP_CFG["kinetics"], "clinical": CLINICAL_TABLE}
     if COMP_CFG["covariates"]:
         inputs["covariates"] = COMP_CFG["covariates"]
     return inputs

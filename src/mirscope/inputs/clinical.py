@@ -1,0 +1,191 @@
+"""The clinical table: its one reader and its one writer.
+
+Every command that uses clinical variables reads the table with :func:`read_clinical`, and
+the workflow's first clinical step writes the canonical copy with :func:`write_clinical`,
+so a user's hand-made table (``NA`` and empty cells, ``#`` comment lines, header and
+category case, padded cells, any column order) means the same thing in every rule. The
+reading rules shared with the sample sheet are in :mod:`mirscope.inputs.sheets`.
+
+Typed frame (the contract): index ``sample_id`` (str); known text columns hold str or
+None; integer columns (``ecog``, grades, event flags, ``prior_lines``) hold ``int64``
+when complete, else Python ints and None (object); measurement and time columns are
+``float64`` with NaN. Unknown columns follow after the known ones: ``float64`` if every
+non-missing cell is a number, else str or None.
+
+Canonical file: the known columns in schema order, then the others in the user's order;
+one row per sample in sample-sheet order; missing values as empty cells; categories in
+the schema's spelling; numbers in their shortest round-trip form. Reading a canonical file
+gives back the same frame.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from mirscope.errors import InputError, MirscopeWarning
+from mirscope.inputs.config import load_schema
+from mirscope.inputs.sheets import (
+    CLINICAL_SCHEMA,
+    NA_TOKENS,
+    _check_row_schema,
+    _check_sample_id,
+    _did_you_mean,
+    _read_tsv,
+    _Row,
+    _typed_row,
+    _types,
+    preview,
+)
+from mirscope.io import atomic_path
+
+
+def clinical_columns() -> list[str]:
+    """The known clinical columns, in schema order (``sample_id`` first)."""
+    return list(load_schema(CLINICAL_SCHEMA)["properties"])
+
+
+def missing_clinical_columns(clinical: pd.DataFrame) -> list[str]:
+    """Known clinical columns a table lacks (the analyses needing them will be skipped)."""
+    return [c for c in clinical_columns()[1:] if c not in clinical.columns]
+
+
+def read_clinical(
+    path: str | os.PathLike[str],
+    sample_ids: list[str] | None = None,
+    *,
+    samples_path: str | os.PathLike[str] | None = None,
+) -> pd.DataFrame:
+    """Read and validate the clinical table; return it indexed by ``sample_id``.
+
+    Only ``sample_id`` is required. Known columns (``schemas/clinical.schema.yaml``) are
+    typed as the module docstring says. Unknown columns are kept after the known ones: ``float64``
+    if every non-missing cell is a number, else str; a name close to a known one (``os_day``)
+    gives a :class:`MirscopeWarning`. Rows come back in the order of ``sample_ids``.
+
+    Every sample of the sample sheet needs exactly one row (a row holding only the
+    ``sample_id`` is a sample without clinical data) and every row needs a sample, so a
+    mistyped id cannot silently drop a patient. ``samples_path`` only names the sheet in
+    messages. Without ``sample_ids`` (a statistics command given the canonical table) the
+    rows are taken as they are, in file order.
+    """
+    path = Path(path)
+    schema = load_schema(CLINICAL_SCHEMA)
+    props = schema["properties"]
+    known = list(props)
+    header, rows = _read_tsv(path, kind="clinical table", known=known)
+    if "sample_id" not in header:
+        raise InputError(
+            "the header has no 'sample_id' column",
+            path=str(path),
+            value="\t".join(header),
+            allowed="a 'sample_id' column naming the samples of the sample sheet",
+        )
+    extras = [c for c in header if c not in props]
+    for column in extras:
+        hint = _did_you_mean(column, known)
+        if hint and hint not in header:
+            warnings.warn(
+                f"{path}: column '{column}' is not a known clinical column (did you mean "
+                f"'{hint}'?); it is kept as an extra variable",
+                MirscopeWarning,
+                stacklevel=2,
+            )
+    sheet = str(samples_path) if samples_path is not None else "the sample sheet"
+    wanted = None if sample_ids is None else set(sample_ids)
+    seen: dict[str, _Row] = {}
+    records: list[dict[str, Any]] = []
+    for row in rows:
+        _check_sample_id(row, props, path=path, seen=seen)
+        typed = _typed_row(row, props, path=path, columns=["sample_id"])
+        if wanted is not None and typed["sample_id"] not in wanted:
+            raise InputError(
+                f"no such sample in {sheet}",
+                path=str(path),
+                row=row.label,
+                column="sample_id",
+                value=typed["sample_id"],
+                allowed=f"a sample_id of {sheet} ({preview(sample_ids)})",
+            )
+        typed = _typed_row(row, props, path=path)
+        _check_row_schema(typed, schema, path=path, row=row)
+        for column in extras:
+            raw = row.cells[column]
+            typed[column] = None if raw in NA_TOKENS else raw
+        records.append(typed)
+    if sample_ids is None:
+        sample_ids = list(seen)
+    missing = [s for s in sample_ids if s not in seen]
+    if missing:
+        raise InputError(
+            f"{len(missing)} sample(s) of {sheet} have no clinical row: {preview(missing)}",
+            path=str(path),
+            column="sample_id",
+            value=missing[0],
+            allowed="one row per sample; a row with only the sample_id marks a sample "
+            "without clinical data (or remove the sample from the sample sheet)",
+        )
+    return _clinical_frame(records, header, props, sample_ids)
+
+
+def _clinical_frame(
+    records: list[dict[str, Any]], header: list[str], props: dict[str, Any], order: list[str]
+) -> pd.DataFrame:
+    known = [c for c in props if c in header]
+    extras = [c for c in header if c not in props]
+    frame = pd.DataFrame.from_records(records, columns=known + extras)
+    for column in known[1:]:
+        types = _types(props[column])
+        if "integer" in types:
+            values = frame[column].tolist()
+            complete = all(v is not None and not _is_nan(v) for v in values)
+            frame[column] = pd.Series(
+                [None if v is None or _is_nan(v) else int(v) for v in values],
+                index=frame.index,
+                dtype="int64" if complete else object,
+            )
+        elif "number" in types:
+            frame[column] = pd.to_numeric(frame[column]).astype("float64")
+        else:
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    for column in extras:
+        values = frame[column]
+        numeric = pd.to_numeric(values, errors="coerce")
+        if numeric.notna().sum() == values.notna().sum():
+            frame[column] = numeric.astype("float64")
+        else:
+            frame[column] = values.astype(object).where(values.notna(), None)
+    frame = frame.set_index("sample_id")
+    return frame.loc[[s for s in order if s in frame.index]]
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _cell(value: Any) -> str:
+    """One canonical cell: empty for missing, shortest round-trip text for numbers."""
+    if value is None or _is_nan(value) or value is pd.NA:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def canonical_text(frame: pd.DataFrame) -> str:
+    """The canonical TSV text of a typed clinical frame (see the module docstring)."""
+    lines = ["\t".join(["sample_id", *map(str, frame.columns)])]
+    for sample, row in zip(frame.index, frame.itertuples(index=False), strict=True):
+        lines.append("\t".join([str(sample), *(_cell(v) for v in row)]))
+    return "\n".join(lines) + "\n"
+
+
+def write_clinical(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write the canonical clinical table atomically (the only writer of this contract)."""
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(canonical_text(frame), encoding="utf-8")
