@@ -111,8 +111,10 @@ def chain_mirscope(fastq: str, ref: str, out: Path, threads: int) -> dict:
     )
     t1 = time.perf_counter()
     steps["trim"] = t1 - t0
-    # one bowtie thread, as the workflow's bowtie_align_hairpin rule (deterministic output)
-    align_inserts(out / "inserts.fa", f"{ref}/hsa_hairpin", out / "hairpin.bam", threads=1)
+    # the code of the workflow's bowtie_align_hairpin rule (`mirscope align`), one bowtie thread
+    align_inserts(
+        out / "inserts.fa", f"{ref}/hsa_hairpin", out / "hairpin.bam", log_path=out / "align.log"
+    )
     t2 = time.perf_counter()
     steps["align"] = t2 - t1
     assigner = Assigner.from_files(f"{ref}/hsa_hairpin.fa", f"{ref}/hsa_mature_loci.tsv")

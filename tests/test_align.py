@@ -30,7 +30,7 @@ def revcomp(s: str) -> str:
 def run(hsa, tmp_path: Path, inserts: list[str]):
     ref, fa, loci, index = hsa
     write_inserts_fasta(inserts, tmp_path / "in.fa")
-    bam = align_inserts(tmp_path / "in.fa", index, tmp_path / "in.bam", threads=2)
+    bam = align_inserts(tmp_path / "in.fa", index, tmp_path / "in.bam")
     hits: dict[str, list] = {}
     for insert, hit in read_hits(bam):
         hits.setdefault(insert, []).append(hit)
@@ -110,3 +110,46 @@ def test_random_inserts_rarely_hit(hsa, tmp_path):
     inserts = ["".join(rng.choice("ACGT") for _ in range(22)) for _ in range(2000)]
     got, _ = run(hsa, tmp_path, inserts)
     assert sum(a.status == "mature" for a in got.values()) <= 2
+
+
+def test_align_command_is_the_workflow_step_and_reproducible(hsa, tmp_path, monkeypatch):
+    """`mirscope align` (what the bowtie_align_hairpin rule runs) keeps the rule's pass
+    files, runs bowtie with one thread and writes the same bytes on every run."""
+    import pysam
+
+    from mirscope.cli import main
+
+    ref, _fa, _loci, index = hsa
+    m451, hp451 = ref.mature["hsa-miR-451a"], ref.hairpin["hsa-mir-451a"]
+    inserts = [m451, ref.mature["hsa-miR-16-5p"]]
+    end = hp451.find(m451) + len(m451)
+    # two 3' bases both unlike the hairpin's: aligns only in pass 2 (last 2 nt trimmed)
+    nta = m451 + "".join("A" if b != "A" else "T" for b in hp451[end : end + 2])
+    files = ("s.hairpin.bam", "s.pass1_unaligned.fa", "s.pass1.bam", "s.pass2.bam")
+    for run_dir in ("a", "b"):
+        (tmp_path / run_dir).mkdir()
+        monkeypatch.chdir(tmp_path / run_dir)  # same relative paths: the header records them
+        write_inserts_fasta([*inserts, nta, "ACGT" * 6], "in.fa")
+        args = ["align", "in.fa", "--index", index, "--bam", files[0]]
+        args += ["--unaligned", files[1], "--pass1", files[2], "--pass2", files[3]]
+        assert main(args) == 0
+        assert not Path("s.hairpin.bam.work").exists()
+    for name in files:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    bam = tmp_path / "a" / files[0]
+    hits = {insert: hit for insert, hit in read_hits(bam)}
+    assert set(inserts) < set(hits) and hits[nta].trim3 == 2
+    assert (tmp_path / "a" / files[1]).read_text().count(">") == 2  # nta and the random one
+    with pysam.AlignmentFile(str(bam), "rb", check_sq=False) as fh:
+        bowtie_pg = [pg for pg in fh.header.to_dict()["PG"] if pg["ID"] == "Bowtie"]
+    assert " -p 1 " in bowtie_pg[0]["CL"]
+
+
+def test_align_command_fails_cleanly(hsa, tmp_path):
+    from mirscope.cli import main
+
+    write_inserts_fasta(["ACGT" * 6], tmp_path / "in.fa")
+    bam = tmp_path / "out.bam"
+    args = ["align", str(tmp_path / "in.fa"), "--index", str(tmp_path / "missing"), "--bam"]
+    assert main([*args, str(bam)]) == 1
+    assert not bam.exists() and not (tmp_path / "out.bam.work").exists()

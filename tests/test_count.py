@@ -39,7 +39,7 @@ def run_sample(hsa, tmp: Path, sample: str, molecules: Path) -> dict:
     assert main(["inserts", str(molecules), "-o", str(fasta)]) == 0
     from mirscope.counts.align import align_inserts
 
-    align_inserts(fasta, index, tmp / f"{sample}.bam", threads=2)
+    align_inserts(fasta, index, tmp / f"{sample}.bam")
     args = ["count", "--sample-id", sample, "--molecules", str(molecules)]
     args += ["--bam", str(tmp / f"{sample}.bam"), "--hairpin", str(fa), "--loci", str(loci)]
     for kind in ("mature", "hairpin", "isomir"):

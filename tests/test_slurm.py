@@ -36,8 +36,7 @@ SPECIES = "hsa"
 #: that leads to them runs on SLURM and every non-log file they produce is compared.
 TARGETS = (
     *(
-        f"reference/bowtie/{SPECIES}_{kind}.{suffix}"
-        for kind in ("mature", "hairpin")
+        f"reference/bowtie/{SPECIES}_hairpin.{suffix}"
         for suffix in ("1.ebwt", "2.ebwt", "3.ebwt", "4.ebwt", "rev.1.ebwt", "rev.2.ebwt")
     ),
     f"reference/{SPECIES}_mature_loci.tsv",

@@ -1,6 +1,7 @@
 # miRBase reference for the configured species: filtered FASTA (U->T), mature loci on the
 # hairpins, filtered GFF3 and a manifest with SHA-256 digests (mirscope.fetch.reference), then
-# bowtie indexes of the mature and hairpin sequences for the alignment stage.
+# the bowtie index of the hairpins, which the alignment stage reads. No mature index: no rule
+# aligns to mature sequences (isomiRs extending past a mature end only align to hairpins).
 #
 # `auto` files come from Debian's optimir (miRBase v22) or are downloaded from
 # reference.mirbase_url into reference/mirbase_download/ (see mirscope.fetch.reference).
@@ -33,28 +34,6 @@ rule mirscope_reference:
     shell:
         "mirscope reference --species {wildcards.species} --out {params.outdir:q}"
         " {params.options} > {log} 2>&1"
-
-
-rule bowtie_build_mature:
-    input:
-        out("reference/{species}_mature.fa"),
-    output:
-        multiext(out("reference/bowtie/{species}_mature."), *BOWTIE_SUFFIXES),
-    params:
-        prefix=get_bowtie_prefix,
-    log:
-        out("logs/bowtie_build_mature/{species}.log"),
-    benchmark:
-        out("benchmarks/bowtie_build_mature/{species}.tsv")
-    # bowtie-build parallelises the suffix sorting; 2 threads suit the ~3k mature sequences.
-    threads: 2
-    resources:
-        mem_mb=2000,
-        runtime=30,
-    conda:
-        "../../envs/bowtie.yaml"
-    shell:
-        "bowtie-build --threads {threads} {input:q} {params.prefix:q} > {log} 2>&1"
 
 
 rule bowtie_build_hairpin:

@@ -27,7 +27,7 @@ STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
     "cohort": ("simulate",),
     "fetch": ("download", "reference"),
     "trim": ("trim", "qc"),
-    "count": ("inserts", "count", "matrix"),
+    "count": ("inserts", "align", "count", "matrix"),
     "de": ("normalize", "de", "de-select", "cluster", "de-heatmap", "volcano"),
     "models": ("logistic", "lasso", "clinical-tables", "models", "associations"),
     "survival": (

@@ -1,4 +1,4 @@
-"""Counting commands: unique inserts for alignment, per-sample counts, merged matrices."""
+"""Counting commands: unique inserts, their alignment, per-sample counts, merged matrices."""
 
 from __future__ import annotations
 
@@ -21,6 +21,29 @@ def inserts_cmd(molecules: str, out: str) -> None:
 
     n = write_inserts_fasta(read_molecules_compact(molecules).inserts, out)
     log.info("%s: %d unique inserts -> %s", molecules, n, out)
+
+
+@click.command("align")
+@click.argument("fasta", type=click.Path(exists=True, dir_okay=False))
+@click.option("--index", required=True, help="bowtie -x prefix of the hairpin index.")
+@click.option("--bam", required=True, type=click.Path(dir_okay=False), help="Output BAM.")
+@click.option(
+    "--unaligned",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Keep pass 1's unaligned inserts (FASTA) here.",
+)
+@click.option("--pass1", type=click.Path(dir_okay=False), default=None, help="Keep pass 1's BAM.")
+@click.option("--pass2", type=click.Path(dir_okay=False), default=None, help="Keep pass 2's BAM.")
+def align_cmd(fasta, index, bam, unaligned, pass1, pass2) -> None:
+    """Align the unique inserts of FASTA to the hairpins with bowtie, in two passes.
+
+    One bowtie thread, always: the BAM is then the same bytes on every run.
+    """
+    from mirscope.counts.align import align_inserts
+
+    align_inserts(fasta, index, bam, unaligned=unaligned, pass1=pass1, pass2=pass2)
+    log.info("%s -> %s", fasta, bam)
 
 
 @click.command("count")
@@ -97,4 +120,4 @@ def matrix_cmd(sample_ids, mature, hairpin, isomirs, outdir) -> None:
     merge_matrices(list(sample_ids), list(mature), list(hairpin), list(isomirs), outdir)
 
 
-COMMANDS = [inserts_cmd, count_cmd, matrix_cmd]
+COMMANDS = [inserts_cmd, align_cmd, count_cmd, matrix_cmd]

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -70,17 +69,19 @@ BOWTIE_PARAMETERS: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 
 
+#: bowtie threads of every alignment. One on purpose: with -p 2 bowtie writes SAM and --un
+#: in thread order, so the BAM differs between runs, and its --reorder fix hangs on some
+#: inputs (bowtie 1.3.1). Unique inserts are few (tens of thousands), so one thread takes
+#: about a second.
+BOWTIE_THREADS = 1
+
+
 def bowtie_args(trim3: int = 0) -> list[str]:
     """Bowtie arguments of one pass (without index, input and threads)."""
     args = [a for flags, _why in BOWTIE_PARAMETERS for a in flags]
     if trim3:
         args += ["-3", str(trim3)]
     return args
-
-
-def bowtie_args_str(trim3: int = 0) -> str:
-    """:func:`bowtie_args` as one shell-quoted string (for Snakemake rules)."""
-    return shlex.join(bowtie_args(trim3))
 
 
 def bowtie_index_prefix(index_dir: str | os.PathLike[str], name: str) -> str:
@@ -99,21 +100,19 @@ def write_inserts_fasta(inserts: Iterable[str], path: str | os.PathLike[str]) ->
     return len(seqs)
 
 
-def _run_pass(
-    index: str, fasta: Path, bam: Path, threads: int, trim3: int, unaligned: Path | None, log
-) -> None:
-    cmd = ["bowtie", *bowtie_args(trim3), "-p", str(threads), "-x", index, str(fasta)]
+def _run_pass(index: str, fasta: str, bam: str, trim3: int, unaligned: str | None, log) -> None:
+    cmd = ["bowtie", *bowtie_args(trim3), "-p", str(BOWTIE_THREADS), "-x", index, fasta]
     if unaligned is not None:
-        cmd += ["--un", str(unaligned)]
+        cmd += ["--un", unaligned]
     bowtie = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log)
     view = subprocess.run(
-        ["samtools", "view", "-b", "-o", str(bam), "-"], stdin=bowtie.stdout, stderr=log
+        ["samtools", "view", "-b", "-o", bam, "-"], stdin=bowtie.stdout, stderr=log
     )
     bowtie.stdout.close()
     if bowtie.wait() != 0 or view.returncode != 0:
         raise MirscopeError(f"bowtie/samtools failed on {fasta} (see the log)")
-    if unaligned is not None and not unaligned.exists():
-        unaligned.touch()  # bowtie writes no --un file when every insert aligned
+    if unaligned is not None and not os.path.exists(unaligned):
+        Path(unaligned).touch()  # bowtie writes no --un file when every insert aligned
 
 
 def align_inserts(
@@ -121,38 +120,50 @@ def align_inserts(
     index: str,
     bam: str | os.PathLike[str],
     *,
-    threads: int = 1,
+    unaligned: str | os.PathLike[str] | None = None,
+    pass1: str | os.PathLike[str] | None = None,
+    pass2: str | os.PathLike[str] | None = None,
     log_path: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Run both bowtie passes on an insert FASTA and write one BAM (``samtools cat``).
 
-    The Snakemake rule ``bowtie_align_hairpin`` runs the same commands in its shell; this
-    function is for the benchmark and the tests.
+    The BAM header records every command line (bowtie's and samtools' ``@PG`` lines), paths
+    included, so the BAM is written under its final name and paths are passed on exactly as
+    given: the same paths give the same bytes. A failed run removes the BAM instead.
+
+    ``unaligned``, ``pass1`` and ``pass2`` keep pass 1's unaligned inserts and each pass's
+    BAM where the caller wants them (the workflow's rule declares them as outputs); without
+    them they live in a scratch directory next to the BAM and are removed. bowtie and
+    samtools messages go to ``log_path``, else to this process's stderr.
     """
-    bam = Path(bam)
-    bam.parent.mkdir(parents=True, exist_ok=True)
-    work = bam.with_name(bam.name + ".work")
-    work.mkdir(exist_ok=True)
-    log = open(log_path, "ab") if log_path else subprocess.DEVNULL
+    bam_path = Path(bam)
+    bam_path.parent.mkdir(parents=True, exist_ok=True)
+    work = bam_path.with_name(bam_path.name + ".work")
+    scratch = None in (unaligned, pass1, pass2)
+    if scratch:
+        work.mkdir(exist_ok=True)
+    unal = os.fspath(unaligned) if unaligned is not None else str(work / "unaligned.fa")
+    bam1 = os.fspath(pass1) if pass1 is not None else str(work / "pass1.bam")
+    bam2 = os.fspath(pass2) if pass2 is not None else str(work / "pass2.bam")
+    log = open(log_path, "ab") if log_path else None
+    ok = False
     try:
-        unal = work / "unaligned.fa"
-        _run_pass(index, Path(fasta), work / "pass1.bam", threads, 0, unal, log)
-        _run_pass(index, unal, work / "pass2.bam", threads, NONTEMPLATED_MAX, None, log)
-        tmp = bam.with_name(bam.name + ".part")
-        res = subprocess.run(
-            ["samtools", "cat", "-o", str(tmp), str(work / "pass1.bam"), str(work / "pass2.bam")],
-            stderr=log,
-        )
+        _run_pass(index, os.fspath(fasta), bam1, 0, unal, log)
+        _run_pass(index, unal, bam2, NONTEMPLATED_MAX, None, log)
+        res = subprocess.run(["samtools", "cat", "-o", os.fspath(bam), bam1, bam2], stderr=log)
         if res.returncode != 0:
             raise MirscopeError(f"samtools cat failed for {bam}")
-        os.replace(tmp, bam)
+        ok = True
     finally:
-        if log_path:
+        if log is not None:
             log.close()
-        for p in work.iterdir():
-            p.unlink()
-        work.rmdir()
-    return bam
+        if not ok:
+            bam_path.unlink(missing_ok=True)
+        if scratch:
+            for p in work.iterdir():
+                p.unlink()
+            work.rmdir()
+    return bam_path
 
 
 @dataclass(frozen=True)
