@@ -24,6 +24,7 @@ import pytest
 
 from conftest import require_r
 from mirscope.de import deseq, normalize
+from mirscope.io import read_count_matrix
 
 R_SCRIPT = r"""
 suppressMessages(library(DESeq2))
@@ -246,7 +247,7 @@ def test_simulated_demo_cohort_agrees_and_recovers_planted(tmp_path):
     from mirscope.simulate import simulate_cohort
 
     simulate_cohort(tmp_path / "demo", 7)
-    counts = normalize.read_counts(str(tmp_path / "demo" / "truth" / "mature_molecules.tsv"))
+    counts = read_count_matrix(str(tmp_path / "demo" / "truth" / "mature_molecules.tsv"))
     counts = normalize.filter_detected(counts, 1)
     clinical = read_clinical(str(tmp_path / "demo" / "clinical.tsv"))
     effects = pd.read_csv(tmp_path / "demo" / "truth" / "effects.tsv", sep="\t")

@@ -12,6 +12,7 @@ from conftest import require_r
 from mirscope.cli import main
 from mirscope.de import normalize
 from mirscope.errors import InputError
+from mirscope.io import read_count_matrix
 
 
 def _matrix(seed: int = 0, n_mirna: int = 40, n_samples: int = 8) -> pd.DataFrame:
@@ -115,7 +116,7 @@ def test_read_counts_errors(tmp_path, text, message):
     path = tmp_path / "c.tsv"
     path.write_text(text)
     with pytest.raises(InputError, match=message):
-        normalize.read_counts(str(path))
+        read_count_matrix(str(path))
 
 
 def test_normalize_cli_outputs_and_determinism(tmp_path):

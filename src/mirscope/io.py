@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from isal import igzip
 
@@ -58,3 +59,68 @@ def open_gzip_out(tmp: Path):
     """A gzip writer with no file name or time stamp in its header (byte-identical output)."""
     raw = open(tmp, "wb")
     return raw, igzip.IGzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0)
+
+
+def read_count_matrix(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a count matrix (first column ``mirna``, one integer column per sample).
+
+    Raises :class:`InputError` naming the file, row and column for anything that is not a
+    non-negative integer count, a duplicated miRNA, or a matrix without samples.
+    """
+    try:
+        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    except FileNotFoundError as exc:
+        raise InputError("count matrix not found", path=str(path)) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise InputError("count matrix is empty", path=str(path)) from exc
+    if df.columns.size == 0 or df.columns[0] != "mirna":
+        raise InputError(
+            "first column must be 'mirna'",
+            path=str(path),
+            column=str(df.columns[0]) if df.columns.size else None,
+            allowed="mirna, then one integer column per sample_id",
+        )
+    if df.columns.size < 2:
+        raise InputError("count matrix has no sample columns", path=str(path))
+    dup = df["mirna"][df["mirna"].duplicated()]
+    if len(dup):
+        raise InputError(
+            "miRNA listed twice",
+            path=str(path),
+            row=int(dup.index[0]) + 2,
+            column="mirna",
+            value=dup.iloc[0],
+        )
+    df = df.set_index("mirna")
+    out = {}
+    for col in df.columns:
+        values = pd.to_numeric(df[col], errors="coerce")
+        bad = values.isna() | (values < 0) | (values != np.floor(values))
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(
+                "counts must be non-negative integers",
+                path=str(path),
+                row=i + 2,
+                column=col,
+                value=df[col].iloc[i],
+                allowed="0, 1, 2, ...",
+            )
+        out[col] = values.astype(np.int64)
+    return pd.DataFrame(out, index=df.index)
+
+
+def read_value_matrix(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a normalised or log2 table (``mirna`` + one numeric column per sample)."""
+    try:
+        df = pd.read_csv(path, sep="\t", index_col=0)
+    except FileNotFoundError as exc:
+        raise InputError("table not found", path=str(path)) from exc
+    if df.index.name != "mirna":
+        raise InputError("first column must be 'mirna'", path=str(path), column=df.index.name)
+    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+    if bad or df.isna().any().any():
+        col = bad[0] if bad else str(df.columns[df.isna().any()][0])
+        raise InputError("values must be numbers", path=str(path), column=col)
+    df.columns = df.columns.astype(str)
+    return df

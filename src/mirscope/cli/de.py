@@ -14,7 +14,7 @@ from mirscope.de import contrasts as contrasts_mod
 from mirscope.de import deseq, normalize
 from mirscope.errors import InputError
 from mirscope.inputs.clinical import read_clinical
-from mirscope.io import write_tsv
+from mirscope.io import read_count_matrix, read_value_matrix, write_tsv
 from mirscope.stats import cluster as cluster_mod
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def _contrast_option(values: tuple[str, ...]) -> list[contrasts_mod.Contrast]:
 @click.option("--size-factors", "sf_type", default="auto", show_default=True, type=SF_CHOICE)
 def normalize_cmd(counts, out, log2_out, size_factors_out, min_samples, sf_type):
     """DESeq2 median-of-ratios normalisation of the miRNAs detected in >= MIN_SAMPLES."""
-    matrix = normalize.read_counts(counts)
+    matrix = read_count_matrix(counts)
     normed, sf = normalize.normalize(matrix, min_samples=min_samples, sf_type=sf_type)
     write_tsv(normed.rename_axis("mirna").reset_index(), out)
     if log2_out:
@@ -88,7 +88,7 @@ def de_cmd(
     Output columns: mirna, baseMean, log2FoldChange (case or non-reference over
     reference), lfcSE, stat, pvalue, padj (NA where DESeq2 gives NA).
     """
-    matrix = normalize.filter_detected(normalize.read_counts(counts), min_samples)
+    matrix = normalize.filter_detected(read_count_matrix(counts), min_samples)
     meta = contrasts_mod.align_samples(list(matrix.columns), read_clinical(table), source=table)
     if contrast_text:
         (contrast,) = _contrast_option((contrast_text,))
@@ -142,7 +142,7 @@ def cluster_cmd(
     log2_path, clinical, k, variable, contrast_texts, clusters_out, associations_out, figure
 ):
     """Cluster patients (Pearson, complete linkage) and test clusters vs clinical variables."""
-    log2 = normalize.read_counts_float(log2_path)
+    log2 = read_value_matrix(log2_path)
     table = contrasts_mod.align_samples(
         list(log2.columns), read_clinical(clinical), source=clinical
     )
@@ -180,7 +180,7 @@ def de_heatmap_cmd(log2_path, clinical, de_path, contrast_text, lfc, p_max, titl
     from mirscope.plots import de as plots
 
     (contrast,) = _contrast_option((contrast_text,))
-    log2 = normalize.read_counts_float(log2_path)
+    log2 = read_value_matrix(log2_path)
     table = contrasts_mod.align_samples(
         list(log2.columns), read_clinical(clinical), source=clinical
     )

@@ -143,12 +143,12 @@ def models_cmd(clinical, normalized, de_dir, settings, seed, de_lfc, de_p, outdi
 @click.option("--out-correlations", required=True, type=click.Path(dir_okay=False))
 def associations_cmd(clinical, normalized, settings, out_groups, out_correlations):
     """Kruskal-Wallis (miRNA by outcome) and Spearman (miRNA vs clinical) tests."""
+    from mirscope.io import read_value_matrix
     from mirscope.stats.association import correlations, group_tests
-    from mirscope.stats.design import read_normalized
 
     cfg = _models_settings(settings)
     table = read_clinical(clinical)
-    counts = read_normalized(normalized)
+    counts = read_value_matrix(normalized)
     write_tsv(group_tests(table, counts, cfg["group_tests"], source=clinical), out_groups)
     write_tsv(correlations(table, counts, cfg["correlations"], source=clinical), out_correlations)
 

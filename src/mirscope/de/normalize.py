@@ -39,55 +39,6 @@ SizeFactorType = Literal["auto", "ratio", "poscounts"]
 SIZE_FACTOR_TYPES = ("auto", "ratio", "poscounts")
 
 
-def read_counts(path: str) -> pd.DataFrame:
-    """Read a count matrix (first column ``mirna``, one integer column per sample).
-
-    Raises :class:`InputError` naming the file, row and column for anything that is not a
-    non-negative integer count, a duplicated miRNA, or a matrix without samples.
-    """
-    try:
-        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    except FileNotFoundError as exc:
-        raise InputError("count matrix not found", path=str(path)) from exc
-    except pd.errors.EmptyDataError as exc:
-        raise InputError("count matrix is empty", path=str(path)) from exc
-    if df.columns.size == 0 or df.columns[0] != "mirna":
-        raise InputError(
-            "first column must be 'mirna'",
-            path=str(path),
-            column=str(df.columns[0]) if df.columns.size else None,
-            allowed="mirna, then one integer column per sample_id",
-        )
-    if df.columns.size < 2:
-        raise InputError("count matrix has no sample columns", path=str(path))
-    dup = df["mirna"][df["mirna"].duplicated()]
-    if len(dup):
-        raise InputError(
-            "miRNA listed twice",
-            path=str(path),
-            row=int(dup.index[0]) + 2,
-            column="mirna",
-            value=dup.iloc[0],
-        )
-    df = df.set_index("mirna")
-    out = {}
-    for col in df.columns:
-        values = pd.to_numeric(df[col], errors="coerce")
-        bad = values.isna() | (values < 0) | (values != np.floor(values))
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(
-                "counts must be non-negative integers",
-                path=str(path),
-                row=i + 2,
-                column=col,
-                value=df[col].iloc[i],
-                allowed="0, 1, 2, ...",
-            )
-        out[col] = values.astype(np.int64)
-    return pd.DataFrame(out, index=df.index)
-
-
 def filter_detected(counts: pd.DataFrame, min_samples: int = 1) -> pd.DataFrame:
     """Keep miRNAs with a positive count in at least ``min_samples`` samples."""
     if min_samples < 1:
@@ -172,19 +123,3 @@ def normalize(
     kept = filter_detected(counts, min_samples)
     sf = size_factors(kept, sf_type)
     return normalized_counts(kept, sf), sf
-
-
-def read_counts_float(path: str) -> pd.DataFrame:
-    """Read a normalised or log2 table (``mirna`` + one numeric column per sample)."""
-    try:
-        df = pd.read_csv(path, sep="\t", index_col=0)
-    except FileNotFoundError as exc:
-        raise InputError("table not found", path=str(path)) from exc
-    if df.index.name != "mirna":
-        raise InputError("first column must be 'mirna'", path=str(path), column=df.index.name)
-    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
-    if bad or df.isna().any().any():
-        col = bad[0] if bad else str(df.columns[df.isna().any()][0])
-        raise InputError("values must be numbers", path=str(path), column=col)
-    df.columns = df.columns.astype(str)
-    return df

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from mirscope.io import write_tsv
+from mirscope.io import read_value_matrix, write_tsv
 from mirscope.plots.models import plot_model
-from mirscope.stats.design import read_normalized, scale_mirnas
+from mirscope.stats.design import scale_mirnas
 from mirscope.stats.models import run_one, summary_columns, table1
 from mirscope.stats.validation import ModelResult, summary_row
 
@@ -49,7 +49,7 @@ def run_models(
     source: str = "clinical table",
 ) -> dict[str, ModelResult]:
     """Run every configured model, write tables (and figures when ``figdir`` is given)."""
-    counts = read_normalized(str(normalized_path))
+    counts = read_value_matrix(str(normalized_path))
     mirnas = scale_mirnas(counts, settings["mirna_scale"])
     outdir = Path(outdir)
     results: dict[str, ModelResult] = {}

@@ -10,7 +10,7 @@ import os
 import pandas as pd
 
 from mirscope.inputs.clinical import read_clinical
-from mirscope.io import read_table, write_tsv
+from mirscope.io import read_value_matrix, write_tsv
 from mirscope.plots.survival import km_plot
 from mirscope.survival.prognostic import short_name, suppfig_s1, variable_by_sample
 
@@ -29,7 +29,7 @@ def run_suppfig_s1(
 ) -> pd.DataFrame:
     """Files in, files out: the cut-off TSV, the KM TSV and figures ``<prefix>_{os,pfs,ttp}``."""
     clinical = read_clinical(clinical_path).reset_index()
-    normalized = read_table(normalized_path)
+    normalized = read_value_matrix(normalized_path).reset_index()
     values = variable_by_sample(normalized, variable, source=str(normalized_path))
     cut_df, km_df, fits = suppfig_s1(
         clinical,

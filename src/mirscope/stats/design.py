@@ -94,21 +94,6 @@ def scale_mirnas(counts: pd.DataFrame, scale: str) -> pd.DataFrame:
     return np.log2(values + 1.0) if scale == "log2" else values
 
 
-def read_normalized(path: str) -> pd.DataFrame:
-    """The normalized count matrix (first column ``mirna``), miRNAs as rows."""
-    try:
-        df = pd.read_csv(path, sep="\t", index_col=0)
-    except FileNotFoundError as exc:
-        raise InputError("normalized count table not found", path=str(path)) from exc
-    if df.index.name != "mirna":
-        raise InputError("first column must be 'mirna'", path=str(path), value=df.index.name)
-    df.columns = df.columns.astype(str)
-    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
-    if bad:
-        raise InputError("count column is not numeric", path=str(path), column=bad[0])
-    return df
-
-
 def model_frame(
     clinical: pd.DataFrame,
     mirnas: pd.DataFrame,
