@@ -17,7 +17,7 @@ from mirscope.stats.validation import ModelResult, summary_row
 
 
 def write_model_tables(result: ModelResult, outdir: str | Path) -> None:
-    """The three per-model tables (see module docstring)."""
+    """The three per-model tables (columns in :mod:`mirscope.stats.models`)."""
     outdir = Path(outdir)
     name = result.spec.name
     write_tsv(result.selection, outdir / f"{name}_selection.tsv")
