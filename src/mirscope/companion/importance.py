@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from mirscope.errors import InputError
+from mirscope.io import require_columns
 
 Z95 = 1.959963984540054
 
@@ -57,10 +58,9 @@ def prune_collinear(
 
 def numeric_covariates(df: pd.DataFrame, columns: list[str], *, source: str) -> pd.DataFrame:
     """Covariates as floats (text with two levels -> 0/1 against the first sorted level)."""
+    require_columns(df, columns, source=source, message="covariate column not found")
     out = {}
     for col in columns:
-        if col not in df.columns:
-            raise InputError("covariate column not found", path=source, column=col)
         num = pd.to_numeric(df[col], errors="coerce")
         if num.notna().sum() == df[col].notna().sum():
             out[col] = num.astype(float)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from mirscope.de.contrasts import CASE, DEFAULT_CONTRASTS, Contrast, classify
 from mirscope.errors import InputError
+from mirscope.io import require_columns
 
 ENCODINGS = {
     "sex": ("sex_female", {"F": 1.0, "M": 0.0}),
@@ -41,13 +42,9 @@ def covariate_name(column: str) -> str:
 
 def encode_covariate(clinical: pd.DataFrame, column: str, *, source: str) -> pd.Series:
     """One clinical column as a float series (NaN = missing), see module docstring."""
-    if column not in clinical.columns:
-        raise InputError(
-            "covariate column not in the clinical table",
-            path=source,
-            column=column,
-            allowed=", ".join(map(str, clinical.columns)),
-        )
+    require_columns(
+        clinical, [column], source=source, message="covariate column not in the clinical table"
+    )
     raw = clinical[column]
     out = pd.Series(np.nan, index=clinical.index, name=covariate_name(column))
     for sample, value in raw.items():

@@ -31,6 +31,7 @@ import pandas as pd
 from scipy import special, stats
 
 from mirscope.errors import InputError, MirscopeWarning
+from mirscope.io import require_columns
 
 MIN_EVENTS_PER_VARIABLE = 5
 _MAX_ITER = 100
@@ -136,11 +137,7 @@ def prepare(
     data: pd.DataFrame, outcome: str, predictors: list[str], *, source: str = "table"
 ) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
     """Complete cases, 0/1 outcome and usable predictors (see module docstring)."""
-    for col in [outcome, *predictors]:
-        if col not in data.columns:
-            raise InputError(
-                "column not found", path=source, column=col, allowed=", ".join(data.columns)
-            )
+    require_columns(data, [outcome, *predictors], source=source)
     dropped: list[str] = []
     usable = []
     for col in predictors:

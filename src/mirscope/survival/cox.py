@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 
 from mirscope.errors import InputError, MirscopeWarning
-from mirscope.survival.data import require_columns, time_event
+from mirscope.io import require_columns
+from mirscope.survival.data import time_event
 
 Z95 = 1.959963984540054
 
