@@ -79,12 +79,20 @@ def _impute(x: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cv_importance(
-    make_model, x: np.ndarray, y, splitter, score, seed: int, n_repeats: int
+    make_model, x: np.ndarray, y, splitter, score, seed: int, n_repeats: int, usable=None
 ) -> np.ndarray:
+    """Mean score drop per column when it is permuted in the held-out fold, over folds.
+
+    One loop for the classifier and the survival forest so both draw the permutations from
+    the same generator in the same order. ``usable(train, test)`` skips a fold (a survival
+    fold without events has no concordance); the generator is not advanced for it.
+    """
     rng = np.random.default_rng(seed)
     imp = np.zeros(x.shape[1])
     folds = 0
     for train, test in splitter.split(x, y):
+        if usable is not None and not usable(train, test):
+            continue
         model = make_model(seed).fit(x[train], y[train])
         base = score(model, x[test], y[test])
         for j in range(x.shape[1]):
@@ -95,6 +103,8 @@ def _cv_importance(
                 drops.append(base - score(model, xp, y[test]))
             imp[j] += np.mean(drops)
         folds += 1
+    if folds == 0:
+        raise InputError("too few events to cross-validate the survival forest")
     return imp / folds
 
 
@@ -158,34 +168,16 @@ def rf_importance(
                 return m.score(xx, yy)
 
             splitter = KFold(n_folds, shuffle=True, random_state=s)
-            imp = _rsf_importance(make, xv, y, splitter, score, s, n_repeats)
+
+            def usable(train, test, yy=y):
+                return yy["event"][test].any() and yy["event"][train].any()
+
+            imp = _cv_importance(make, xv, y, splitter, score, s, n_repeats, usable)
         rows += [
             {"covariate": c, "seed": s, "importance": float(v)}
             for c, v in zip(x.columns, imp, strict=True)
         ]
     return pd.DataFrame(rows)
-
-
-def _rsf_importance(make, xv, y, splitter, score, seed, n_repeats):
-    rng = np.random.default_rng(seed)
-    imp = np.zeros(xv.shape[1])
-    folds = 0
-    for train, test in splitter.split(xv):
-        if not y["event"][test].any() or not y["event"][train].any():
-            continue
-        model = make(seed).fit(xv[train], y[train])
-        base = score(model, xv[test], y[test])
-        for j in range(xv.shape[1]):
-            drops = []
-            for _ in range(n_repeats):
-                xp = xv[test].copy()
-                xp[:, j] = rng.permutation(xp[:, j])
-                drops.append(base - score(model, xp, y[test]))
-            imp[j] += np.mean(drops)
-        folds += 1
-    if folds == 0:
-        raise InputError("too few events to cross-validate the survival forest")
-    return imp / folds
 
 
 def summarise_importance(long: pd.DataFrame, endpoint: str) -> pd.DataFrame:
