@@ -161,3 +161,35 @@ def test_cli_cox_and_forest(tmp_path):
         == 0
     )
     assert set(pd.read_csv(out2, sep="\t").model) == {"univariable", "multivariable"}
+
+
+def test_one_coding_for_cox_logistic_and_forest_covariates():
+    from mirscope.companion.importance import numeric_covariates
+    from mirscope.survival.cox import design
+
+    d = pd.DataFrame(
+        {
+            "age": ["61", "70", None, "55"],
+            "product": ["tisa-cel", "axi-cel", "tisa-cel", None],
+            "stage": ["III", "I", "II", "I"],
+        }
+    )
+    x = design(d, ["age", "product", "stage"], ["age:product"], source="t.tsv")
+    assert list(x.columns) == [
+        "age",
+        "product[tisa-cel]",
+        "stage[II]",
+        "stage[III]",
+        "age:product",
+    ]
+    np.testing.assert_array_equal(x["age"], [61, 70, np.nan, 55])
+    # the first level in sorted order is the reference; a missing value stays missing
+    np.testing.assert_array_equal(x["product[tisa-cel]"], [1, 0, 1, np.nan])
+    np.testing.assert_array_equal(x["stage[III]"], [1, 0, 0, 0])
+    forest = numeric_covariates(d, ["age", "product"], source="t.tsv")
+    np.testing.assert_array_equal(forest["product"], x["product[tisa-cel]"])
+    np.testing.assert_array_equal(forest["age"], x["age"])
+    with pytest.raises(InputError, match="t.tsv, column 'stage': text covariate must have two"):
+        numeric_covariates(d, ["stage"], source="t.tsv")
+    with pytest.raises(InputError, match="needs at least two levels"):
+        design(d.assign(stage="I"), ["stage"], [], source="t.tsv")

@@ -25,6 +25,7 @@ import pandas as pd
 
 from mirscope.errors import InputError
 from mirscope.io import require_columns
+from mirscope.stats.design import code_column
 
 Z95 = 1.959963984540054
 
@@ -57,20 +58,14 @@ def prune_collinear(
 
 
 def numeric_covariates(df: pd.DataFrame, columns: list[str], *, source: str) -> pd.DataFrame:
-    """Covariates as floats (text with two levels -> 0/1 against the first sorted level)."""
+    """Covariates as floats, coded as every companion model codes them
+    (:func:`mirscope.stats.design.code_column`); a text column must have two levels."""
     require_columns(df, columns, source=source, message="covariate column not found")
     out = {}
     for col in columns:
-        num = pd.to_numeric(df[col], errors="coerce")
-        if num.notna().sum() == df[col].notna().sum():
-            out[col] = num.astype(float)
-            continue
-        levels = sorted(df[col].dropna().astype(str).unique())
-        if len(levels) != 2:
-            raise InputError(
-                "text covariate must have two levels", path=source, column=col, value=levels
-            )
-        out[col] = (df[col].astype(str) == levels[1]).astype(float).where(df[col].notna())
+        # a forest ranks covariates, so a two-level text column keeps its own name
+        (coded,) = code_column(df[col], col, source=source, two_levels=True).values()
+        out[col] = coded
     return pd.DataFrame(out, index=df.index)
 
 

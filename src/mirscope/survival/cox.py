@@ -12,11 +12,12 @@ Wald p, and the proportional-hazards check.
   identical to cox.zph's since survival 3.0, so it is reported as a check, not compared).
 * Logistic: statsmodels ``Logit`` (maximum likelihood); OR = exp(b), Wald 95% CI.
 
-Covariates: numeric columns enter as they are; text columns are dummy-coded against their
-first level in sorted order (the reference), named ``column[level]``. An interaction
-``a:b`` adds the product of the (coded) columns; a text column in an interaction must have
-two levels. Rows with a missing value in any used column are dropped per model, and the
-table reports the ``n`` used.
+Covariates are coded by :func:`mirscope.stats.design.code_column`, the coding every
+companion model shares: numeric columns enter as they are; text columns are dummy-coded
+against their first level in sorted order (the reference), named ``column[level]``. An
+interaction ``a:b`` adds the product of the (coded) columns; a text column in an
+interaction must have two levels. Rows with a missing value in any used column are dropped
+per model, and the table reports the ``n`` used.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import pandas as pd
 
 from mirscope.errors import InputError, MirscopeWarning
 from mirscope.io import require_columns
+from mirscope.stats.design import code_column
 from mirscope.survival.data import time_event
 
 Z95 = 1.959963984540054
@@ -51,28 +53,14 @@ MODEL_COLUMNS = (
 def design(
     df: pd.DataFrame, covariates: list[str], interactions: list[str], *, source: str
 ) -> pd.DataFrame:
-    """Numeric design matrix: numeric columns, dummies for text, products for interactions."""
+    """Covariates coded by :func:`mirscope.stats.design.code_column`, then interactions."""
     require_columns(df, covariates, source=source)
     parts: dict[str, pd.Series] = {}
     coded: dict[str, list[str]] = {}
     for col in covariates:
-        series = df[col]
-        numeric = pd.to_numeric(series, errors="coerce")
-        if numeric.notna().sum() == series.notna().sum():
-            parts[col] = numeric.astype(float)
-            coded[col] = [col]
-            continue
-        levels = sorted(series.dropna().astype(str).unique())
-        if len(levels) < 2:
-            raise InputError(
-                "a text covariate needs at least two levels", path=source, column=col, value=levels
-            )
-        names = []
-        for level in levels[1:]:
-            name = f"{col}[{level}]"
-            parts[name] = (series.astype(str) == level).astype(float).where(series.notna())
-            names.append(name)
-        coded[col] = names
+        terms = code_column(df[col], col, source=source)
+        parts.update(terms)
+        coded[col] = list(terms)
     for term in interactions:
         a, _, b = term.partition(":")
         if not b or a not in coded or b not in coded:
