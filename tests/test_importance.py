@@ -175,3 +175,23 @@ def test_one_permutation_loop_for_both_forests():
     got = _cv_importance(_Linear, x, surv, splitter, _score, 11, 2, usable)
     want = _reference(x, surv, splitter, 11, 2, lambda tr, te: not usable(tr, te))
     np.testing.assert_array_equal(got, want)
+
+
+def test_probability_curve_uses_the_one_logistic_fitter():
+    import statsmodels.api as sm
+
+    from mirscope.errors import MirscopeWarning
+
+    x, y, _, _ = _signal()
+    v = x.v0.to_numpy() + 0.8 * y
+    curve = predicted_probability(v, y.astype(float), points=5, covariate="v0")
+    ref = sm.Logit(y, sm.add_constant(v)).fit(disp=0, tol=1e-12)
+    grid = sm.add_constant(curve.value.to_numpy())
+    np.testing.assert_allclose(curve.probability, ref.predict(grid), rtol=0, atol=1e-9)
+    assert curve.p_wald[0] == pytest.approx(ref.pvalues[1], rel=1e-6)
+    # a separating covariate: Firth's finite estimate, not a 0-to-1 step
+    v = np.arange(12.0)
+    with pytest.warns(MirscopeWarning, match="Firth"):
+        sep = predicted_probability(v, (v > 5).astype(float), points=3)
+    assert 0.9 < sep.probability.iloc[-1] < 0.9999 and np.isfinite(sep.lower_95).all()
+    assert sep.probability.iloc[1] == pytest.approx(0.5)

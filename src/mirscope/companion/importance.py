@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from mirscope.errors import InputError
 from mirscope.io import require_columns
 from mirscope.stats.design import code_column
+from mirscope.stats.logistic import fit_logistic
 
 Z95 = 1.959963984540054
 
@@ -196,29 +198,32 @@ def summarise_importance(long: pd.DataFrame, endpoint: str) -> pd.DataFrame:
 def predicted_probability(
     values: np.ndarray, outcome: np.ndarray, *, points: int = 50, covariate: str = "covariate"
 ) -> pd.DataFrame:
-    """Logistic P(outcome = 1 | covariate) over a grid with a 95% CI (delta method)."""
-    import statsmodels.api as sm
+    """Logistic P(outcome = 1 | covariate) over a grid with a 95% CI (delta method).
 
+    Fitted by :func:`mirscope.stats.logistic.fit_logistic`, the package's one logistic
+    fitter, so a covariate that separates the outcome gets its Firth estimate (with a
+    warning) rather than a curve jumping from 0 to 1.
+    """
     ok = np.isfinite(values) & np.isfinite(outcome)
     v, y = values[ok], outcome[ok]
     if np.unique(y).size < 2:
         raise InputError("the outcome has one value only; no probability curve", column=covariate)
-    fit = sm.Logit(y, sm.add_constant(v)).fit(disp=0)
+    fit = fit_logistic(
+        pd.DataFrame({"value": v, "outcome": y}), "outcome", ["value"], source=covariate
+    )
+    if len(fit.terms) < 2:
+        raise InputError("the covariate is constant; no probability curve", column=covariate)
     grid = np.linspace(v.min(), v.max(), points)
-    design = sm.add_constant(grid, has_constant="add")
-    eta = design @ fit.params
-    se = np.sqrt(np.einsum("ij,jk,ik->i", design, fit.cov_params(), design))
-
-    def expit(z):
-        return 1 / (1 + np.exp(-z))
-
+    design = np.column_stack([np.ones_like(grid), grid])
+    eta = design @ fit.coef
+    se = np.sqrt(np.einsum("ij,jk,ik->i", design, fit.cov, design))
     return pd.DataFrame(
         {
             "covariate": covariate,
             "value": grid,
-            "probability": expit(eta),
-            "lower_95": expit(eta - Z95 * se),
-            "upper_95": expit(eta + Z95 * se),
-            "p_wald": float(fit.pvalues[1]),
+            "probability": special.expit(eta),
+            "lower_95": special.expit(eta - Z95 * se),
+            "upper_95": special.expit(eta + Z95 * se),
+            "p_wald": float(fit.table()["p_value"].iloc[1]),
         }
     )

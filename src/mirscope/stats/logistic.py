@@ -51,6 +51,8 @@ class LogisticFit:
     events: int = 0
     dropped: list[str] = field(default_factory=list)
     converged: bool = True
+    #: Covariance of ``coef`` (inverse information), for confidence bands of predictions.
+    cov: np.ndarray | None = None
 
     def predict_proba(self, x: pd.DataFrame | np.ndarray) -> np.ndarray:
         """P(outcome = 1) for rows of ``x`` (columns = the non-intercept terms)."""
@@ -272,6 +274,7 @@ def fit_logistic(
         events=events,
         dropped=dropped,
         converged=converged,
+        cov=cov,
     )
 
 
