@@ -266,3 +266,16 @@ def test_separation_gives_the_models_firth_estimate_in_both_paths(tmp_path):
     assert b.at["x", "coef"] == pytest.approx(firth_closed_form, rel=1e-8)
     assert list(b.columns) == ["model", "coef", "se", "ratio", "lower_95", "upper_95", "p",
                                "n", "events", "ph_p"]  # fmt: skip
+
+
+def test_logistic_or_drops_a_constant_or_collinear_covariate_with_a_warning():
+    d = _cohort(8).assign(site=1.0)
+    d["age_months"] = d.age * 12
+    with pytest.warns(MirscopeWarning) as record:
+        res = regression_table(
+            d, ["age", "site", "age_months"], kind="logistic", outcome="response"
+        )
+    messages = " ".join(str(w.message) for w in record)
+    assert "'site' is constant; dropped" in messages
+    assert "'age_months' is collinear with earlier terms; dropped" in messages
+    assert list(res[res.model == "multivariable"].term) == ["age"]

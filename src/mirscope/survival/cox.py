@@ -12,8 +12,8 @@ Wald p, and the proportional-hazards check.
   identical to cox.zph's since survival 3.0, so it is reported as a check, not compared).
 * Logistic: :func:`mirscope.stats.logistic.fit_logistic`, the package's one logistic
   fitter (maximum likelihood as R's ``glm(family = binomial)``, Firth's penalised
-  likelihood with a warning when a covariate separates the outcome); OR = exp(b), Wald 95%
-  CI.
+  likelihood with a warning when a covariate separates the outcome; a constant or
+  collinear covariate is dropped with a warning and has no row); OR = exp(b), Wald 95% CI.
 
 Covariates are coded by :func:`mirscope.stats.design.code_column`, the coding every
 companion model shares: numeric columns enter as they are; text columns are dummy-coded
@@ -282,4 +282,5 @@ def regression_table(
             tables.append(fit_cox(x, times, events, model="multivariable", source=source))
         else:
             tables.append(logistic_rows(x, y, model="multivariable", source=source, name=outcome))
-    return pd.concat(tables, ignore_index=True)
+    # a covariate the logistic fitter dropped (constant) leaves an empty table
+    return pd.concat([t for t in tables if len(t)] or tables, ignore_index=True)
