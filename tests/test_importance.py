@@ -113,3 +113,85 @@ def test_one_class_endpoint_is_clear(bad):
     x, y, _, _ = _signal(n=30)
     with pytest.raises(InputError, match="each class"):
         rf_importance(x, outcome=np.ones_like(y), n_seeds=1, n_trees=10)
+
+
+class _Linear:
+    """A stand-in model: scores by how well a fixed linear combination tracks the target."""
+
+    def __init__(self, seed):
+        self.w = np.random.default_rng(seed).normal(size=4)
+
+    def fit(self, x, y):
+        return self
+
+
+def _score(model, x, y):
+    target = y["time"] if y.dtype.names else y
+    return float(np.corrcoef(x @ model.w, target)[0, 1])
+
+
+def _reference(x, y, splitter, seed, n_repeats, skip):
+    """The loop written out: skipped folds draw no permutations."""
+    rng = np.random.default_rng(seed)
+    total, folds = np.zeros(x.shape[1]), 0
+    for train, test in splitter.split(x):
+        if skip(train, test):
+            continue
+        model = _Linear(seed)
+        base = _score(model, x[test], y[test])
+        for j in range(x.shape[1]):
+            drops = []
+            for _ in range(n_repeats):
+                xp = x[test].copy()
+                xp[:, j] = rng.permutation(xp[:, j])
+                drops.append(base - _score(model, xp, y[test]))
+            total[j] += np.mean(drops)
+        folds += 1
+    return total / folds
+
+
+def test_one_permutation_loop_for_both_forests():
+    from sklearn.model_selection import KFold
+    from sksurv.util import Surv
+
+    from mirscope.companion.importance import _cv_importance
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(30, 4))
+    y = x[:, 1] + rng.normal(size=30)
+    splitter = KFold(3, shuffle=True, random_state=2)
+    got = _cv_importance(_Linear, x, y, splitter, _score, 11, 2)
+    want = _reference(x, y, splitter, 11, 2, lambda tr, te: False)
+    np.testing.assert_array_equal(got, want)
+    # survival: no event among the second fold's test rows, so that fold is skipped
+    tests = [test for _, test in splitter.split(x)]
+    event = np.zeros(30, bool)
+    event[tests[0][:2]] = event[tests[2][:2]] = True
+    surv = Surv.from_arrays(event, np.abs(y) + 1)
+
+    def usable(train, test):
+        return surv["event"][test].any() and surv["event"][train].any()
+
+    got = _cv_importance(_Linear, x, surv, splitter, _score, 11, 2, usable)
+    want = _reference(x, surv, splitter, 11, 2, lambda tr, te: not usable(tr, te))
+    np.testing.assert_array_equal(got, want)
+
+
+def test_probability_curve_uses_the_one_logistic_fitter():
+    import statsmodels.api as sm
+
+    from mirscope.errors import MirscopeWarning
+
+    x, y, _, _ = _signal()
+    v = x.v0.to_numpy() + 0.8 * y
+    curve = predicted_probability(v, y.astype(float), points=5, covariate="v0")
+    ref = sm.Logit(y, sm.add_constant(v)).fit(disp=0, tol=1e-12)
+    grid = sm.add_constant(curve.value.to_numpy())
+    np.testing.assert_allclose(curve.probability, ref.predict(grid), rtol=0, atol=1e-9)
+    assert curve.p_wald[0] == pytest.approx(ref.pvalues[1], rel=1e-6)
+    # a separating covariate: Firth's finite estimate, not a 0-to-1 step
+    v = np.arange(12.0)
+    with pytest.warns(MirscopeWarning, match="Firth"):
+        sep = predicted_probability(v, (v > 5).astype(float), points=3)
+    assert 0.9 < sep.probability.iloc[-1] < 0.9999 and np.isfinite(sep.lower_95).all()
+    assert sep.probability.iloc[1] == pytest.approx(0.5)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -124,3 +124,27 @@ def read_value_matrix(path: str | os.PathLike[str]) -> pd.DataFrame:
         raise InputError("values must be numbers", path=str(path), column=col)
     df.columns = df.columns.astype(str)
     return df
+
+
+def require_columns(
+    df: pd.DataFrame,
+    columns: Iterable[str],
+    *,
+    source: str,
+    message: str = "column not found",
+    allowed: str | None = None,
+) -> None:
+    """Raise InputError naming the first requested column the table lacks.
+
+    Checked up front so a missing column is reported with the file and the columns it does
+    have, not as a KeyError deep inside a computation. ``allowed`` defaults to the table's
+    own columns; a reader that expects a fixed layout passes that layout instead.
+    """
+    for col in columns:
+        if col not in df.columns:
+            raise InputError(
+                message,
+                path=source,
+                column=col,
+                allowed=", ".join(map(str, df.columns)) if allowed is None else allowed,
+            )

@@ -31,7 +31,7 @@ import re
 import pandas as pd
 
 from mirscope.errors import InputError
-from mirscope.survival.data import require_columns
+from mirscope.io import require_columns
 
 DESIGN_COEFFICIENTS = {
     "multicenter retrospective cohort": 0.9,

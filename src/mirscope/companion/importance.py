@@ -22,8 +22,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from mirscope.errors import InputError
+from mirscope.io import require_columns
+from mirscope.stats.design import code_column
+from mirscope.stats.logistic import fit_logistic
 
 Z95 = 1.959963984540054
 
@@ -56,21 +60,14 @@ def prune_collinear(
 
 
 def numeric_covariates(df: pd.DataFrame, columns: list[str], *, source: str) -> pd.DataFrame:
-    """Covariates as floats (text with two levels -> 0/1 against the first sorted level)."""
+    """Covariates as floats, coded as every companion model codes them
+    (:func:`mirscope.stats.design.code_column`); a text column must have two levels."""
+    require_columns(df, columns, source=source, message="covariate column not found")
     out = {}
     for col in columns:
-        if col not in df.columns:
-            raise InputError("covariate column not found", path=source, column=col)
-        num = pd.to_numeric(df[col], errors="coerce")
-        if num.notna().sum() == df[col].notna().sum():
-            out[col] = num.astype(float)
-            continue
-        levels = sorted(df[col].dropna().astype(str).unique())
-        if len(levels) != 2:
-            raise InputError(
-                "text covariate must have two levels", path=source, column=col, value=levels
-            )
-        out[col] = (df[col].astype(str) == levels[1]).astype(float).where(df[col].notna())
+        # a forest ranks covariates, so a two-level text column keeps its own name
+        (coded,) = code_column(df[col], col, source=source, two_levels=True).values()
+        out[col] = coded
     return pd.DataFrame(out, index=df.index)
 
 
@@ -79,12 +76,20 @@ def _impute(x: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cv_importance(
-    make_model, x: np.ndarray, y, splitter, score, seed: int, n_repeats: int
+    make_model, x: np.ndarray, y, splitter, score, seed: int, n_repeats: int, usable=None
 ) -> np.ndarray:
+    """Mean score drop per column when it is permuted in the held-out fold, over folds.
+
+    One loop for the classifier and the survival forest so both draw the permutations from
+    the same generator in the same order. ``usable(train, test)`` skips a fold (a survival
+    fold without events has no concordance); the generator is not advanced for it.
+    """
     rng = np.random.default_rng(seed)
     imp = np.zeros(x.shape[1])
     folds = 0
     for train, test in splitter.split(x, y):
+        if usable is not None and not usable(train, test):
+            continue
         model = make_model(seed).fit(x[train], y[train])
         base = score(model, x[test], y[test])
         for j in range(x.shape[1]):
@@ -95,6 +100,8 @@ def _cv_importance(
                 drops.append(base - score(model, xp, y[test]))
             imp[j] += np.mean(drops)
         folds += 1
+    if folds == 0:
+        raise InputError("too few events to cross-validate the survival forest")
     return imp / folds
 
 
@@ -158,34 +165,16 @@ def rf_importance(
                 return m.score(xx, yy)
 
             splitter = KFold(n_folds, shuffle=True, random_state=s)
-            imp = _rsf_importance(make, xv, y, splitter, score, s, n_repeats)
+
+            def usable(train, test, yy=y):
+                return yy["event"][test].any() and yy["event"][train].any()
+
+            imp = _cv_importance(make, xv, y, splitter, score, s, n_repeats, usable)
         rows += [
             {"covariate": c, "seed": s, "importance": float(v)}
             for c, v in zip(x.columns, imp, strict=True)
         ]
     return pd.DataFrame(rows)
-
-
-def _rsf_importance(make, xv, y, splitter, score, seed, n_repeats):
-    rng = np.random.default_rng(seed)
-    imp = np.zeros(xv.shape[1])
-    folds = 0
-    for train, test in splitter.split(xv):
-        if not y["event"][test].any() or not y["event"][train].any():
-            continue
-        model = make(seed).fit(xv[train], y[train])
-        base = score(model, xv[test], y[test])
-        for j in range(xv.shape[1]):
-            drops = []
-            for _ in range(n_repeats):
-                xp = xv[test].copy()
-                xp[:, j] = rng.permutation(xp[:, j])
-                drops.append(base - score(model, xp, y[test]))
-            imp[j] += np.mean(drops)
-        folds += 1
-    if folds == 0:
-        raise InputError("too few events to cross-validate the survival forest")
-    return imp / folds
 
 
 def summarise_importance(long: pd.DataFrame, endpoint: str) -> pd.DataFrame:
@@ -209,29 +198,32 @@ def summarise_importance(long: pd.DataFrame, endpoint: str) -> pd.DataFrame:
 def predicted_probability(
     values: np.ndarray, outcome: np.ndarray, *, points: int = 50, covariate: str = "covariate"
 ) -> pd.DataFrame:
-    """Logistic P(outcome = 1 | covariate) over a grid with a 95% CI (delta method)."""
-    import statsmodels.api as sm
+    """Logistic P(outcome = 1 | covariate) over a grid with a 95% CI (delta method).
 
+    Fitted by :func:`mirscope.stats.logistic.fit_logistic`, the package's one logistic
+    fitter, so a covariate that separates the outcome gets its Firth estimate (with a
+    warning) rather than a curve jumping from 0 to 1.
+    """
     ok = np.isfinite(values) & np.isfinite(outcome)
     v, y = values[ok], outcome[ok]
     if np.unique(y).size < 2:
         raise InputError("the outcome has one value only; no probability curve", column=covariate)
-    fit = sm.Logit(y, sm.add_constant(v)).fit(disp=0)
+    fit = fit_logistic(
+        pd.DataFrame({"value": v, "outcome": y}), "outcome", ["value"], source=covariate
+    )
+    if len(fit.terms) < 2:
+        raise InputError("the covariate is constant; no probability curve", column=covariate)
     grid = np.linspace(v.min(), v.max(), points)
-    design = sm.add_constant(grid, has_constant="add")
-    eta = design @ fit.params
-    se = np.sqrt(np.einsum("ij,jk,ik->i", design, fit.cov_params(), design))
-
-    def expit(z):
-        return 1 / (1 + np.exp(-z))
-
+    design = np.column_stack([np.ones_like(grid), grid])
+    eta = design @ fit.coef
+    se = np.sqrt(np.einsum("ij,jk,ik->i", design, fit.cov, design))
     return pd.DataFrame(
         {
             "covariate": covariate,
             "value": grid,
-            "probability": expit(eta),
-            "lower_95": expit(eta - Z95 * se),
-            "upper_95": expit(eta + Z95 * se),
-            "p_wald": float(fit.pvalues[1]),
+            "probability": special.expit(eta),
+            "lower_95": special.expit(eta - Z95 * se),
+            "upper_95": special.expit(eta + Z95 * se),
+            "p_wald": float(fit.table()["p_value"].iloc[1]),
         }
     )

@@ -27,7 +27,8 @@ import pandas as pd
 from scipy.stats import mannwhitneyu
 
 from mirscope.errors import InputError
-from mirscope.survival.data import numeric_column, require_columns
+from mirscope.io import require_columns
+from mirscope.survival.data import numeric_column
 
 PARAMETERS = ("tmax", "cmax", "c10", "auc0_30")
 KINETIC_COLUMNS = (

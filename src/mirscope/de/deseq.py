@@ -48,6 +48,7 @@ from scipy import optimize, special, stats
 
 from mirscope.de import normalize
 from mirscope.errors import InputError, MirscopeWarning
+from mirscope.io import require_columns
 
 log = logging.getLogger(__name__)
 
@@ -599,14 +600,9 @@ def compare_groups(
     an empty condition or covariate are excluded and counted (warning), and each group
     needs at least 3 samples (:class:`InputError` otherwise).
     """
-    for col in [condition, *covariates]:
-        if col not in table.columns:
-            raise InputError(
-                "column not in the table",
-                path=source,
-                column=col,
-                allowed=", ".join(map(str, table.columns)),
-            )
+    require_columns(
+        table, [condition, *covariates], source=source, message="column not in the table"
+    )
     table = table.loc[[str(s) for s in counts.columns]]
     present = table[[condition, *covariates]].notna().all(axis=1)
     if (~present).any():
@@ -669,12 +665,11 @@ def read_results(path: str) -> pd.DataFrame:
         df = pd.read_csv(path, sep="\t")
     except FileNotFoundError as exc:
         raise InputError("DE table not found", path=str(path)) from exc
-    missing = [c for c in ["mirna", *RESULT_COLUMNS] if c not in df.columns]
-    if missing:
-        raise InputError(
-            "not a mirscope de table",
-            path=str(path),
-            column=missing[0],
-            allowed="mirna, " + ", ".join(RESULT_COLUMNS),
-        )
+    require_columns(
+        df,
+        ["mirna", *RESULT_COLUMNS],
+        source=str(path),
+        message="not a mirscope de table",
+        allowed="mirna, " + ", ".join(RESULT_COLUMNS),
+    )
     return df

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from mirscope.io import require_columns
+
 _C = (
     0.2274,
     0.2531,
@@ -162,17 +164,14 @@ def correlations(
 ) -> pd.DataFrame:
     """Spearman correlation of each ``mirna:column`` pair. Columns: mirna, variable, n,
     rho, p_value (complete pairs; rank-based, so the miRNA scale does not matter)."""
-    from mirscope.errors import InputError
-
     rows = []
     for mirna, column in _split_pairs(entries):
-        if column not in clinical.columns:
-            raise InputError(
-                "correlation variable not in the clinical table",
-                path=source,
-                column=column,
-                allowed=", ".join(map(str, clinical.columns)),
-            )
+        require_columns(
+            clinical,
+            [column],
+            source=source,
+            message="correlation variable not in the clinical table",
+        )
         row = {"mirna": mirna, "variable": column}
         common = [s for s in clinical.index if s in counts.columns]
         if mirna in counts.index and common:

@@ -11,6 +11,11 @@ Encodings (documented so coefficients can be read):
 * miRNAs: ``log2`` (default) uses log2(normalized + 1), so an odds ratio is per doubling;
   ``raw`` uses the normalized counts as the paper's Table 1 apparently did (coefficients
   per normalized count).
+* Any other table (the companion studies' covariates, :func:`code_column`): a column whose
+  values all read as numbers enters as it is; a text column is treatment-coded against its
+  first level in sorted order (R's factor default), one 0/1 column ``column[level]`` per
+  other level, NaN where the value is missing. The Cox/logistic tables and the forest
+  importance both code through it, so a covariate means the same in every model.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import pandas as pd
 
 from mirscope.de.contrasts import CASE, DEFAULT_CONTRASTS, Contrast, classify
 from mirscope.errors import InputError
+from mirscope.io import require_columns
 
 ENCODINGS = {
     "sex": ("sex_female", {"F": 1.0, "M": 0.0}),
@@ -39,15 +45,38 @@ def covariate_name(column: str) -> str:
     return column
 
 
+def code_column(
+    series: pd.Series, column: str, *, source: str, two_levels: bool = False
+) -> dict[str, pd.Series]:
+    """``{term name: float series}`` for one column (see the module docstring).
+
+    ``two_levels`` is for a model that needs one column per covariate (the forests rank
+    covariates, not dummies): a text column must then have exactly two levels.
+    """
+    numeric = pd.to_numeric(series, errors="coerce")
+    if numeric.notna().sum() == series.notna().sum():
+        return {column: numeric.astype(float)}
+    levels = sorted(series.dropna().astype(str).unique())
+    if two_levels and len(levels) != 2:
+        raise InputError(
+            "text covariate must have two levels", path=source, column=column, value=levels
+        )
+    if len(levels) < 2:
+        raise InputError(
+            "a text covariate needs at least two levels", path=source, column=column, value=levels
+        )
+    text = series.astype(str)
+    return {
+        f"{column}[{level}]": (text == level).astype(float).where(series.notna())
+        for level in levels[1:]
+    }
+
+
 def encode_covariate(clinical: pd.DataFrame, column: str, *, source: str) -> pd.Series:
     """One clinical column as a float series (NaN = missing), see module docstring."""
-    if column not in clinical.columns:
-        raise InputError(
-            "covariate column not in the clinical table",
-            path=source,
-            column=column,
-            allowed=", ".join(map(str, clinical.columns)),
-        )
+    require_columns(
+        clinical, [column], source=source, message="covariate column not in the clinical table"
+    )
     raw = clinical[column]
     out = pd.Series(np.nan, index=clinical.index, name=covariate_name(column))
     for sample, value in raw.items():

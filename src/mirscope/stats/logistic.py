@@ -31,6 +31,7 @@ import pandas as pd
 from scipy import special, stats
 
 from mirscope.errors import InputError, MirscopeWarning
+from mirscope.io import require_columns
 
 MIN_EVENTS_PER_VARIABLE = 5
 _MAX_ITER = 100
@@ -50,6 +51,8 @@ class LogisticFit:
     events: int = 0
     dropped: list[str] = field(default_factory=list)
     converged: bool = True
+    #: Covariance of ``coef`` (inverse information), for confidence bands of predictions.
+    cov: np.ndarray | None = None
 
     def predict_proba(self, x: pd.DataFrame | np.ndarray) -> np.ndarray:
         """P(outcome = 1) for rows of ``x`` (columns = the non-intercept terms)."""
@@ -136,11 +139,7 @@ def prepare(
     data: pd.DataFrame, outcome: str, predictors: list[str], *, source: str = "table"
 ) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
     """Complete cases, 0/1 outcome and usable predictors (see module docstring)."""
-    for col in [outcome, *predictors]:
-        if col not in data.columns:
-            raise InputError(
-                "column not found", path=source, column=col, allowed=", ".join(data.columns)
-            )
+    require_columns(data, [outcome, *predictors], source=source)
     dropped: list[str] = []
     usable = []
     for col in predictors:
@@ -275,6 +274,7 @@ def fit_logistic(
         events=events,
         dropped=dropped,
         converged=converged,
+        cov=cov,
     )
 
 

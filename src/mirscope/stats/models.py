@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from mirscope.errors import InputError, MirscopeWarning
+from mirscope.io import require_columns
 from mirscope.stats.design import model_frame
 from mirscope.stats.validation import METRICS, ModelResult, ModelSpec, build_model, summary_row
 
@@ -47,9 +48,7 @@ def candidate_mirnas(
         de = pd.read_csv(de_path, sep="\t")
     except FileNotFoundError as exc:
         raise InputError("DE result table not found", path=str(de_path)) from exc
-    for col in DE_COLUMNS:
-        if col not in de.columns:
-            raise InputError("column missing", path=str(de_path), column=col)
+    require_columns(de, DE_COLUMNS, source=str(de_path), message="column missing")
     de = de[de["mirna"].isin(available) & de["pvalue"].notna()]
     de = de.sort_values(["pvalue", "mirna"], kind="stable")
     hits = de[(de["log2FoldChange"].abs() > lfc) & (de["pvalue"] < p)]

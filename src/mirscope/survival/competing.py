@@ -28,7 +28,8 @@ import pandas as pd
 from scipy.stats import chi2
 
 from mirscope.errors import InputError
-from mirscope.survival.data import require_columns, time_event
+from mirscope.io import require_columns
+from mirscope.survival.data import time_event
 
 Z95 = 1.959963984540054
 EVENT_CODES = (0, 1, 2)

@@ -10,13 +10,17 @@ Wald p, and the proportional-hazards check.
 * PH check: lifelines' scaled-Schoenfeld test with the KM time transform (as
   ``survival::cox.zph``'s default ``transform = "km"``; lifelines' test statistic is not
   identical to cox.zph's since survival 3.0, so it is reported as a check, not compared).
-* Logistic: statsmodels ``Logit`` (maximum likelihood); OR = exp(b), Wald 95% CI.
+* Logistic: :func:`mirscope.stats.logistic.fit_logistic`, the package's one logistic
+  fitter (maximum likelihood as R's ``glm(family = binomial)``, Firth's penalised
+  likelihood with a warning when a covariate separates the outcome; a constant or
+  collinear covariate is dropped with a warning and has no row); OR = exp(b), Wald 95% CI.
 
-Covariates: numeric columns enter as they are; text columns are dummy-coded against their
-first level in sorted order (the reference), named ``column[level]``. An interaction
-``a:b`` adds the product of the (coded) columns; a text column in an interaction must have
-two levels. Rows with a missing value in any used column are dropped per model, and the
-table reports the ``n`` used.
+Covariates are coded by :func:`mirscope.stats.design.code_column`, the coding every
+companion model shares: numeric columns enter as they are; text columns are dummy-coded
+against their first level in sorted order (the reference), named ``column[level]``. An
+interaction ``a:b`` adds the product of the (coded) columns; a text column in an
+interaction must have two levels. Rows with a missing value in any used column are dropped
+per model, and the table reports the ``n`` used.
 """
 
 from __future__ import annotations
@@ -27,7 +31,10 @@ import numpy as np
 import pandas as pd
 
 from mirscope.errors import InputError, MirscopeWarning
-from mirscope.survival.data import require_columns, time_event
+from mirscope.io import require_columns
+from mirscope.stats.design import code_column
+from mirscope.stats.logistic import fit_logistic
+from mirscope.survival.data import time_event
 
 Z95 = 1.959963984540054
 
@@ -50,28 +57,14 @@ MODEL_COLUMNS = (
 def design(
     df: pd.DataFrame, covariates: list[str], interactions: list[str], *, source: str
 ) -> pd.DataFrame:
-    """Numeric design matrix: numeric columns, dummies for text, products for interactions."""
+    """Covariates coded by :func:`mirscope.stats.design.code_column`, then interactions."""
     require_columns(df, covariates, source=source)
     parts: dict[str, pd.Series] = {}
     coded: dict[str, list[str]] = {}
     for col in covariates:
-        series = df[col]
-        numeric = pd.to_numeric(series, errors="coerce")
-        if numeric.notna().sum() == series.notna().sum():
-            parts[col] = numeric.astype(float)
-            coded[col] = [col]
-            continue
-        levels = sorted(series.dropna().astype(str).unique())
-        if len(levels) < 2:
-            raise InputError(
-                "a text covariate needs at least two levels", path=source, column=col, value=levels
-            )
-        names = []
-        for level in levels[1:]:
-            name = f"{col}[{level}]"
-            parts[name] = (series.astype(str) == level).astype(float).where(series.notna())
-            names.append(name)
-        coded[col] = names
+        terms = code_column(df[col], col, source=source)
+        parts.update(terms)
+        coded[col] = list(terms)
     for term in interactions:
         a, _, b = term.partition(":")
         if not b or a not in coded or b not in coded:
@@ -197,43 +190,42 @@ def _row(model, term, coef, se, p, n, events, ph_p):
     }
 
 
-def fit_logistic(x: pd.DataFrame, outcome: np.ndarray, *, model: str, source: str) -> pd.DataFrame:
-    """One logistic model (intercept not reported); rows of :data:`MODEL_COLUMNS`."""
-    import statsmodels.api as sm
-    from statsmodels.tools.sm_exceptions import PerfectSeparationError
+def logistic_rows(
+    x: pd.DataFrame, outcome: np.ndarray, *, model: str, source: str, name: str = "outcome"
+) -> pd.DataFrame:
+    """One logistic model (intercept not reported); rows of :data:`MODEL_COLUMNS`.
 
+    Fitted by :func:`mirscope.stats.logistic.fit_logistic`, the fitter of the toxicity and
+    response models, so an odds ratio means the same in both places and a separated
+    covariate gets the same finite Firth estimate (with a warning) instead of a diverging
+    one. ``name`` is the outcome column, for the fitter's messages.
+    """
     data = x.copy()
-    data["_y"] = outcome
+    y_col = name if name not in data.columns else "_y"
+    data[y_col] = outcome
+    # Complete cases per model, silently: the table's n says how many were used.
     data = data.dropna()
-    y = data.pop("_y").to_numpy(float)
-    if y.min() == y.max():
+    y = data[y_col].to_numpy(float)
+    if y.size == 0 or y.min() == y.max():
         raise InputError(
             f"the outcome has one value only among {len(y)} patients; the "
             f"{model} logistic model needs both 0 and 1",
             path=source,
         )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fit = sm.Logit(y, sm.add_constant(data, has_constant="add")).fit(disp=0, maxiter=200)
-    except (PerfectSeparationError, np.linalg.LinAlgError) as exc:
-        raise InputError(
-            f"the {model} logistic model cannot be fitted ({exc}); a covariate "
-            "separates the outcome perfectly",
-            path=source,
-        ) from exc
+    fit = fit_logistic(data, y_col, list(x.columns), source=f"{source} ({model} model)")
+    coef = fit.table().set_index("term")
     rows = [
         _row(
             model,
             term,
-            float(fit.params[term]),
-            float(fit.bse[term]),
-            float(fit.pvalues[term]),
-            len(y),
-            int(y.sum()),
+            float(coef.at[term, "estimate"]),
+            float(coef.at[term, "std_error"]),
+            float(coef.at[term, "p_value"]),
+            fit.n,
+            fit.events,
             np.nan,
         )
-        for term in data.columns
+        for term in fit.terms[1:]
     ]
     return pd.DataFrame(rows, columns=list(MODEL_COLUMNS))
 
@@ -284,10 +276,11 @@ def regression_table(
                 fit_cox(sub, times, events, model="univariable", source=source, ph_check=False)
             )
         else:
-            tables.append(fit_logistic(sub, y, model="univariable", source=source))
+            tables.append(logistic_rows(sub, y, model="univariable", source=source, name=outcome))
     if len(x.columns) > 1:
         if kind == "cox":
             tables.append(fit_cox(x, times, events, model="multivariable", source=source))
         else:
-            tables.append(fit_logistic(x, y, model="multivariable", source=source))
-    return pd.concat(tables, ignore_index=True)
+            tables.append(logistic_rows(x, y, model="multivariable", source=source, name=outcome))
+    # a covariate the logistic fitter dropped (constant) leaves an empty table
+    return pd.concat([t for t in tables if len(t)] or tables, ignore_index=True)

@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 
 from mirscope.errors import InputError
-from mirscope.survival.data import numeric_column, require_columns, time_event
+from mirscope.io import require_columns
+from mirscope.survival.data import numeric_column, time_event
 
 
 @dataclass(frozen=True)

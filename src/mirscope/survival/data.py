@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from mirscope.errors import InputError
+from mirscope.io import require_columns
 
 
 def _row_label(df: pd.DataFrame, position: int) -> str:
@@ -19,18 +20,6 @@ def _row_label(df: pd.DataFrame, position: int) -> str:
     if "sample_id" in df.columns:
         return f"{position + 1} (sample {df['sample_id'].iloc[position]})"
     return str(position + 1)
-
-
-def require_columns(df: pd.DataFrame, columns: list[str], *, source: str) -> None:
-    """Raise InputError naming the first requested column the table lacks."""
-    for col in columns:
-        if col not in df.columns:
-            raise InputError(
-                "column not found",
-                path=source,
-                column=col,
-                allowed=", ".join(map(str, df.columns)),
-            )
 
 
 def numeric_column(df: pd.DataFrame, column: str, *, source: str) -> np.ndarray:

@@ -22,7 +22,8 @@ from lifelines.statistics import multivariate_logrank_test
 from lifelines.utils import median_survival_times
 
 from mirscope.errors import InputError
-from mirscope.survival.data import require_columns, time_event
+from mirscope.io import require_columns
+from mirscope.survival.data import time_event
 
 # Columns of the KM summary table (one row per group), documented for users.
 KM_COLUMNS = (
