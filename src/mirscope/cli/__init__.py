@@ -27,6 +27,7 @@ STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
     "fetch": ("download", "reference"),
     "trim": ("trim", "qc"),
     "count": ("inserts", "count", "matrix"),
+    "mirgff3": ("mirgff3", "mirgff3-merge"),
     "de": ("normalize", "de", "de-select", "cluster", "de-heatmap", "volcano"),
     "models": ("logistic", "lasso", "clinical-tables", "models", "associations"),
     "survival": (
