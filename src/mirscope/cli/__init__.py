@@ -28,6 +28,7 @@ STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
     "trim": ("trim", "qc"),
     "count": ("inserts", "count", "matrix"),
     "mirgff3": ("mirgff3", "mirgff3-merge"),
+    "unassigned": ("unassigned", "unassigned-qc"),
     "de": ("normalize", "de", "de-select", "cluster", "de-heatmap", "volcano"),
     "models": ("logistic", "lasso", "clinical-tables", "models", "associations"),
     "survival": (
