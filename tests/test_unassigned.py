@@ -14,7 +14,7 @@ from mirscope.cli import main
 from mirscope.counts.unassigned import insert_table, summarise_sample, top_unassigned
 
 MIR16 = "TAGCAGCACGTAAATATTGGCG"
-TRNA = "GCATTGGTGGTTCAGTGGTAGAATTCTCGC"  # 5' half of tRNA-Gly-GCC
+TRNA = "GCATTGGTGGTTCAGTGGTAGAATTCTCGC"  # 5' half of tRNA-Gly-CCC
 LOOP = "GTGTGTGTGTGAAGTG"
 
 
