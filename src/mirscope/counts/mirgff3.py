@@ -16,8 +16,9 @@ Lines (GFF3, 1-based inclusive coordinates on the hairpin, ``+`` strand):
   ``iso_add3p:N`` non-templated 3' bases, ``iso_snv_seed`` / ``_central_offset`` /
   ``_central`` / ``_central_supp`` / ``iso_snv`` for other mismatches at insert positions
   2-7 / 8 / 9-12 / 13-17 / elsewhere; ``NA`` when none; ``Cigar``: ``M`` for matches, the
-  hairpin's base at a mismatch (``11MA7M``), ``I`` past the hairpin's end; ``Hits``: best-stratum alignments of the insert;
-  ``Expression``: one value per ``COLDATA`` sample; ``Filter``: ``PASS``.
+  hairpin's base at a mismatch (``11MA7M``), ``I`` past the hairpin's end; ``Hits``:
+  best-stratum alignments of the insert; ``Expression``: one value per ``COLDATA`` sample;
+  ``Filter``: ``PASS``.
 
 Expression is UMI-deduplicated molecules (reads for kits without UMIs), because that is
 what the count matrices hold: a miRNA's isomiR values add up to its ``mature_umi_counts.tsv``
