@@ -14,7 +14,7 @@ DEMO_READS ?= 20000
 PYTEST_ARGS ?=
 
 APT_TOOLS := bowtie samtools sra-toolkit optimir python3-venv pigz
-APT_TEST := chromium
+APT_TEST := chromium python3-mirtop
 APT_SLURM := slurm-wlm slurmdbd munge mariadb-server mariadb-client
 APT_R := r-base-core r-bioc-deseq2 r-cran-glmnet r-cran-survival r-cran-survminer \
          r-cran-maxstat r-cran-cmprsk
@@ -36,7 +36,8 @@ install-system:
 install-r:
 	@bash scripts/install_debian.sh $(APT_R)
 
-# Headless Chromium for the report's browser check (tests/test_workflow.py).
+# Headless Chromium for the report's browser check (tests/test_workflow.py); miRTop's
+# mirtop (Debian's own Python) validates the mirGFF3 files (tests/test_mirgff3.py).
 install-test:
 	@bash scripts/install_debian.sh $(APT_TEST)
 

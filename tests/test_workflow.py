@@ -109,6 +109,16 @@ def test_umi_counts_recover_the_simulated_molecules(demo_run):
     assert spurious <= 0.005, spurious
 
 
+def test_cohort_mirgff3_passes_mirtop_and_matches_the_counts(demo_run, tmp_path):
+    from test_mirgff3 import check_with_mirtop, mirtop_available
+
+    if not mirtop_available():
+        pytest.skip("Debian's python3-mirtop is not installed (make test installs it with apt)")
+    umis = pd.read_csv(demo_run / "out/counts/mature_umi_counts.tsv", sep="\t", index_col=0)
+    check_with_mirtop(demo_run / "out/mirgff3/cohort.gff3", tmp_path / "mirtop", umis)
+    assert (demo_run / "out/qc/qc_unassigned.png").stat().st_size > 0
+
+
 def test_paper_tables_and_figures_exist(demo_run):
     out = demo_run / "out"
     for rel in (

@@ -137,6 +137,9 @@ def get_final_targets():
         )
     ]
     targets += [out("qc/qc_summary.tsv"), out("qc/multiqc_report.html")]
+    targets += [out(f"mirgff3/{s}.gff3") for s in SAMPLE_IDS] + [out("mirgff3/cohort.gff3")]
+    targets += [out(f"qc/unassigned_{name}.tsv") for name in ("summary", "top")]
+    targets += [out("qc/qc_unassigned.png"), out("qc/qc_unassigned.pdf")]
     if CLINICAL is not None:
         targets += [out(f"de/{c}.tsv") for c in CONTRAST_NAMES]
         targets += _figures(*(f"volcano_{c}" for c in CONTRAST_NAMES))

@@ -37,6 +37,7 @@ rule mirscope_qc:
 rule multiqc_report:
     input:
         rules.mirscope_qc.output.mqc,
+        rules.mirscope_unassigned_qc.output.mqc,
         expand(out("counts/{sample}.align_stats.json"), sample=SAMPLE_IDS),
     output:
         reported(out("qc/multiqc_report.html"), "multiqc", "Quality control"),

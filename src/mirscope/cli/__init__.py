@@ -28,6 +28,8 @@ STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
     "fetch": ("download", "reference"),
     "trim": ("trim", "qc"),
     "count": ("inserts", "align", "count", "matrix"),
+    "mirgff3": ("mirgff3", "mirgff3-merge"),
+    "unassigned": ("unassigned", "unassigned-qc"),
     "de": ("normalize", "de", "de-select", "cluster", "de-heatmap", "volcano"),
     "models": ("logistic", "lasso", "clinical-tables", "models", "associations"),
     "survival": (

@@ -49,6 +49,27 @@ class Assignment:
     isomir: str  # label on the mature arm (";"-joined per candidate if ambiguous)
 
 
+@dataclass(frozen=True)
+class Placement:
+    """One fit of an insert on a mature arm, with positions (formats such as mirGFF3 need
+    coordinates on the hairpin and where each mismatch is, not only the label)."""
+
+    distance: int
+    group: str
+    hairpin: str
+    label: str
+    start: int  # 0-based on the hairpin
+    d5: int  # insert 5' end minus the arm's
+    d3: int  # templated 3' end minus the arm's
+    nontemplated: int  # non-templated 3' bases
+    mismatches: tuple[int, ...]  # 0-based insert positions unlike the hairpin (incl. those)
+
+    @property
+    def key(self) -> tuple[int, str, str, str]:
+        """What :meth:`Assigner.candidates` returns and assignment ties are broken on."""
+        return (self.distance, self.group, self.hairpin, self.label)
+
+
 class Assigner:
     """Mature arms on hairpins and the rules above, reusable over many inserts."""
 
@@ -86,8 +107,8 @@ class Assigner:
         hairpins = {name: to_dna(seq) for name, _d, seq in read_fasta(hairpin_fasta)}
         return cls(hairpins, read_loci(loci_tsv), **kw)
 
-    def _tail(self, insert: str, hit: Hit) -> tuple[int, int]:
-        """(non-templated 3' length, other mismatches) of one hit."""
+    def _tail(self, insert: str, hit: Hit) -> tuple[int, int, tuple[int, ...]]:
+        """(non-templated 3' length, other mismatches, all mismatch positions) of one hit."""
         length = len(insert)
         mism = set(hit.mismatches)
         if hit.trim3:
@@ -98,11 +119,11 @@ class Assigner:
                     mism.add(i)
         tail_mm = [p for p in mism if p >= length - self.nontemplated]
         nt = length - min(tail_mm) if tail_mm else 0
-        return nt, len(mism) - len(tail_mm)
+        return nt, len(mism) - len(tail_mm), tuple(sorted(mism))
 
-    def candidates(self, insert: str, hit: Hit) -> list[tuple[int, str, str, str]]:
-        """(distance, group, hairpin, label) for each arm this hit falls on."""
-        nt, snv = self._tail(insert, hit)
+    def placements(self, insert: str, hit: Hit) -> list[Placement]:
+        """Each arm this hit falls on, with the positions the isomiR label summarises."""
+        nt, snv, mism = self._tail(insert, hit)
         start = hit.start
         end = hit.start + len(insert) - nt
         out = []
@@ -122,8 +143,30 @@ class Assigner:
                 parts.append(f"snv:{snv}")
             label = "|".join(parts) or "canonical"
             dist = abs(d5) + abs(d3) + nt + snv
-            out.append((dist, self.group[locus.mature], hit.hairpin, label))
+            out.append(
+                Placement(
+                    dist, self.group[locus.mature], hit.hairpin, label, start, d5, d3, nt, mism
+                )
+            )
         return out
+
+    def candidates(self, insert: str, hit: Hit) -> list[tuple[int, str, str, str]]:
+        """(distance, group, hairpin, label) for each arm this hit falls on."""
+        return [p.key for p in self.placements(insert, hit)]
+
+    def placement(self, insert: str, hits: list[Hit], group: str) -> Placement | None:
+        """The fit that :meth:`assign` (or ambiguity resolution) labels ``group`` with.
+
+        Same choice as there: the closest arms over all hits, then the smallest
+        (distance, group, hairpin, label) among those of ``group``; None if ``group`` is not
+        among the closest.
+        """
+        places = [p for hit in hits for p in self.placements(insert, hit)]
+        if not places:
+            return None
+        closest = min(p.distance for p in places)
+        mine = [p for p in places if p.distance == closest and p.group == group]
+        return min(mine, key=lambda p: p.key) if mine else None
 
     def assign(self, insert: str, hits: list[Hit]) -> Assignment:
         """The assignment of one insert from all its best-stratum hits."""

@@ -1,0 +1,196 @@
+"""Unassigned-insert QC stage: per-sample top unassigned inserts and summaries, then the
+cohort table, figure and MultiQC custom content (see :mod:`mirscope.counts.unassigned`).
+
+Per sample: ``<sample>.top_unassigned.tsv`` (``rank``, ``insert``, ``length``, ``class``,
+``reads``, ``molecules``, ``molecule_fraction``) and ``<sample>.unassigned.json`` (reads,
+molecules and unique inserts per class, assigned fractions, molecules per insert length
+of assigned and unassigned inserts).
+
+Cohort (``outdir``): ``unassigned_summary.tsv`` (:data:`mirscope.counts.unassigned.
+SUMMARY_COLUMNS`), ``unassigned_top.tsv`` (the per-sample tables with ``sample_id`` first),
+``qc_unassigned.png``/``.pdf`` and in ``multiqc/``: ``mirscope_assignment_mqc.tsv``
+(bar graph), ``mirscope_lengths_assigned_mqc.json`` and ``mirscope_lengths_unassigned_mqc.json``
+(line graphs), ``mirscope_top_unassigned_mqc.tsv`` (table of each sample's first
+:data:`MULTIQC_TOP` inserts).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from mirscope.counts.count import read_molecules_compact
+from mirscope.counts.unassigned import (
+    CLASSES,
+    SUMMARY_COLUMNS,
+    insert_table,
+    summarise_sample,
+    summary_row,
+)
+from mirscope.errors import InputError
+from mirscope.io import atomic_path, write_tsv
+from mirscope.plots.unassigned import CLASS_LABELS, plot_unassigned
+from mirscope.stages.qc import _mqc_header
+
+#: Unassigned inserts per sample in the MultiQC table (the TSVs keep ``--top``).
+MULTIQC_TOP = 10
+
+
+def _write_text(path: str | os.PathLike[str], text: str) -> None:
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(text)
+
+
+def sample_unassigned(
+    sample_id: str,
+    molecules: str | os.PathLike[str],
+    isomirs: str | os.PathLike[str],
+    top_out: str | os.PathLike[str],
+    json_out: str | os.PathLike[str],
+    *,
+    top_n: int = 50,
+) -> dict:
+    """Write one sample's top unassigned inserts and summary JSON; return the summary."""
+    mol = read_molecules_compact(molecules)
+    try:
+        iso = pd.read_csv(isomirs, sep="\t", dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"cannot read isomiR table: {exc}", path=str(isomirs)) from exc
+    for col in ("insert", "status"):
+        if col not in iso.columns:
+            raise InputError(f"missing column '{col}'", path=str(isomirs), value=list(iso.columns))
+    status = dict(zip(iso["insert"], iso["status"], strict=True))
+    table = insert_table(mol.inserts, mol.insert_code, mol.reads, mol.has_umi, status)
+    summary = summarise_sample(table, sample_id, mol.has_umi, top_n)
+    top = summary.pop("top")
+    write_tsv(top, top_out)
+    _write_text(json_out, json.dumps(summary, indent=2, sort_keys=True) + "\n")
+    return summary
+
+
+def _read_json(path: str | os.PathLike[str]) -> dict:
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"cannot read unassigned summary: {exc}", path=str(path)) from exc
+    for key in ("sample_id", "classes", "lengths", "valid_molecules"):
+        if key not in data:
+            raise InputError(f"missing key '{key}'", path=str(path))
+    return data
+
+
+def build_unassigned_qc(
+    summaries: list[str | os.PathLike[str]],
+    tops: list[str | os.PathLike[str]],
+    outdir: str | os.PathLike[str],
+) -> pd.DataFrame:
+    """Write the cohort table, long top table, figure and MultiQC files; return the table."""
+    if len(summaries) != len(tops):
+        raise InputError("need one summary JSON and one top-inserts table per sample")
+    outdir = Path(outdir)
+    rows, longs, hists = [], [], {}
+    for js, tp in zip(summaries, tops, strict=True):
+        s = _read_json(js)
+        top = pd.read_csv(tp, sep="\t", dtype={"insert": str}, keep_default_na=False)
+        rows.append(summary_row(s, top))
+        top.insert(0, "sample_id", s["sample_id"])
+        longs.append(top)
+        hists[s["sample_id"]] = {
+            k: {int(x): int(v) for x, v in h.items()} for k, h in s["lengths"].items()
+        }
+    table = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    write_tsv(table, outdir / "unassigned_summary.tsv")
+    long = pd.concat(longs, ignore_index=True) if longs else pd.DataFrame()
+    write_tsv(long, outdir / "unassigned_top.tsv")
+    plot_unassigned(table, hists, outdir / "qc_unassigned")
+    write_multiqc(table, long, hists, outdir / "multiqc")
+    return table
+
+
+def write_multiqc(
+    table: pd.DataFrame,
+    long: pd.DataFrame,
+    hists: dict[str, dict[str, dict[int, int]]],
+    outdir: Path,
+) -> list[Path]:
+    """MultiQC custom content: molecules by class, the two length plots, the top table."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    written = []
+    path = outdir / "mirscope_assignment_mqc.tsv"
+    head = _mqc_header(
+        {
+            "id": "mirscope_assignment",
+            "section_name": "mirscope: assigned vs unassigned",
+            "description": (
+                "Valid molecules (distinct insert+UMI) by assignment: counted for a miRNA, "
+                "ambiguous, on a hairpin only, or on no hairpin."
+            ),
+            "plot_type": "bargraph",
+            "pconfig": {
+                "id": "mirscope_assignment_plot",
+                "title": "mirscope: assigned vs unassigned molecules",
+                "ylab": "Molecules",
+            },
+        }
+    )
+    body = table[["sample_id", *(f"{k}_molecules" for k in CLASSES)]].rename(
+        columns={"sample_id": "Sample", **{f"{k}_molecules": CLASS_LABELS[k] for k in CLASSES}}
+    )
+    _write_text(path, head + body.to_csv(sep="\t", index=False, lineterminator="\n"))
+    written.append(path)
+
+    for kind in ("assigned", "unassigned"):
+        path = outdir / f"mirscope_lengths_{kind}_mqc.json"
+        content = {
+            "id": f"mirscope_lengths_{kind}",
+            "section_name": f"mirscope: {kind} insert lengths",
+            "description": f"Length distribution of {kind} molecules (% of them).",
+            "plot_type": "linegraph",
+            "pconfig": {
+                "id": f"mirscope_lengths_{kind}_plot",
+                "title": f"mirscope: {kind} insert lengths",
+                "xlab": "Insert length (nt)",
+                "ylab": f"% of {kind} molecules",
+            },
+            "data": {
+                sample: {
+                    str(x): round(100 * v / (sum(h.get(kind, {}).values()) or 1), 4)
+                    for x, v in sorted(h.get(kind, {}).items())
+                }
+                for sample, h in hists.items()
+            },
+        }
+        _write_text(path, json.dumps(content, indent=1) + "\n")
+        written.append(path)
+
+    path = outdir / "mirscope_top_unassigned_mqc.tsv"
+    head = _mqc_header(
+        {
+            "id": "mirscope_top_unassigned",
+            "section_name": "mirscope: top unassigned inserts",
+            "description": (
+                f"Each sample's {MULTIQC_TOP} most frequent inserts that no miRNA counts "
+                "(BLAST them to see what they are); all of them: unassigned_top.tsv."
+            ),
+            "plot_type": "table",
+        }
+    )
+    top = long[long["rank"] <= MULTIQC_TOP] if len(long) else long
+    body = pd.DataFrame(
+        {
+            "Sample": [f"{s} #{r}" for s, r in zip(top["sample_id"], top["rank"], strict=True)]
+            if len(top)
+            else [],
+        }
+    )
+    for col in ("insert", "length", "class", "reads", "molecules", "molecule_fraction"):
+        body[col] = top[col].to_numpy() if len(top) else []
+    _write_text(
+        path,
+        head + body.to_csv(sep="\t", index=False, lineterminator="\n", float_format="%.6g"),
+    )
+    written.append(path)
+    return written

@@ -1,0 +1,113 @@
+# IsomiRs as miRTop mirGFF3 (per sample and for the cohort) and the QC of valid inserts no
+# miRNA counts. Logic: mirscope.counts.mirgff3, mirscope.counts.unassigned (their module
+# docstrings document every output).
+
+
+include: "helpers/isomir_qc.smk"
+
+
+rule mirscope_mirgff3:
+    input:
+        molecules=out("trimmed/{sample}.molecules.tsv.gz"),
+        bam=out("align/{sample}.hairpin.bam"),
+        hairpin=out(f"reference/{REF_SPECIES}_hairpin.fa"),
+        loci=out(f"reference/{REF_SPECIES}_mature_loci.tsv"),
+        isomirs=out("counts/{sample}.isomirs.tsv"),
+        mature=out("counts/{sample}.mature.tsv"),
+    output:
+        out("mirgff3/{sample}.gff3"),
+    params:
+        options=get_mirgff3_options(),
+    log:
+        out("logs/mirscope_mirgff3/{sample}.log"),
+    benchmark:
+        out("benchmarks/mirscope_mirgff3/{sample}.tsv")
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    conda:
+        "../../envs/mirscope.yaml"
+    shell:
+        "mirscope -v mirgff3 --sample-id {wildcards.sample:q} --molecules {input.molecules:q}"
+        " --bam {input.bam:q} --hairpin {input.hairpin:q} --loci {input.loci:q}"
+        " --isomirs {input.isomirs:q} --mature {input.mature:q} {params.options}"
+        " --out {output:q} > {log} 2>&1"
+
+
+rule mirscope_mirgff3_merge:
+    input:
+        expand(out("mirgff3/{sample}.gff3"), sample=SAMPLE_IDS),
+    output:
+        out("mirgff3/cohort.gff3"),
+    params:
+        args=get_mirgff3_merge_args(),
+    log:
+        out("logs/mirscope_mirgff3_merge/all.log"),
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    conda:
+        "../../envs/mirscope.yaml"
+    shell:
+        "mirscope -v mirgff3-merge {params.args} --out {output:q} > {log} 2>&1"
+
+
+rule mirscope_unassigned:
+    input:
+        molecules=out("trimmed/{sample}.molecules.tsv.gz"),
+        isomirs=out("counts/{sample}.isomirs.tsv"),
+    output:
+        top=out("qc/unassigned/{sample}.top_unassigned.tsv"),
+        summary=out("qc/unassigned/{sample}.unassigned.json"),
+    log:
+        out("logs/mirscope_unassigned/{sample}.log"),
+    benchmark:
+        out("benchmarks/mirscope_unassigned/{sample}.tsv")
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    conda:
+        "../../envs/mirscope.yaml"
+    shell:
+        "mirscope -v unassigned --sample-id {wildcards.sample:q} --molecules {input.molecules:q}"
+        " --isomirs {input.isomirs:q} --top-out {output.top:q} --json-out {output.summary:q}"
+        " > {log} 2>&1"
+
+
+rule mirscope_unassigned_qc:
+    input:
+        expand(
+            out("qc/unassigned/{sample}.{kind}"),
+            sample=SAMPLE_IDS,
+            kind=("unassigned.json", "top_unassigned.tsv"),
+        ),
+    output:
+        summary=reported(
+            out("qc/unassigned_summary.tsv"), "qc_unassigned_summary", "Quality control"
+        ),
+        top=reported(out("qc/unassigned_top.tsv"), "qc_unassigned_top", "Quality control"),
+        figure=reported(out("qc/qc_unassigned.png"), "qc_unassigned", "Quality control"),
+        figure_pdf=out("qc/qc_unassigned.pdf"),
+        mqc=multiext(
+            out("qc/multiqc/mirscope_"),
+            "assignment_mqc.tsv",
+            "lengths_assigned_mqc.json",
+            "lengths_unassigned_mqc.json",
+            "top_unassigned_mqc.tsv",
+        ),
+    params:
+        inputs=get_unassigned_qc_inputs,
+        outdir=outpath("qc"),
+    log:
+        out("logs/mirscope_unassigned_qc/all.log"),
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    conda:
+        "../../envs/mirscope.yaml"
+    shell:
+        "mirscope -v unassigned-qc {params.inputs} --outdir {params.outdir:q} > {log} 2>&1"
