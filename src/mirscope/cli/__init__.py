@@ -27,6 +27,7 @@ STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
     "fetch": ("download", "reference"),
     "trim": ("trim", "qc"),
     "count": ("inserts", "count", "matrix"),
+    "expression": ("expression",),
     "de": ("normalize", "de", "de-select", "cluster", "de-heatmap", "volcano"),
     "models": ("logistic", "lasso", "clinical-tables", "models", "associations"),
     "survival": (
@@ -41,6 +42,7 @@ STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
         "evidence",
     ),
     "report": ("paper-compare",),
+    "provenance": ("provenance",),
 }
 STAGE_MODULES = tuple(STAGE_COMMANDS)
 _COMMAND_MODULE = {cmd: mod for mod, cmds in STAGE_COMMANDS.items() for cmd in cmds}
