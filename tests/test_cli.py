@@ -133,3 +133,16 @@ def test_version_is_the_package_version(capsys):
     except importlib.metadata.PackageNotFoundError:
         pytest.skip("mirscope is not installed as a distribution here")
     assert installed == mirscope.__version__
+
+
+def test_trim_preset_default_is_the_config_schema_default():
+    import click
+
+    from mirscope.cli.trim import trim
+    from mirscope.inputs.config import load_schema
+
+    schema = load_schema("config.schema.yaml")["properties"]["preset"]
+    option = next(p for p in trim.params if p.name == "preset")
+    assert option.default == schema["default"] == "qiaseq"
+    assert isinstance(option.type, click.Choice)
+    assert list(option.type.choices) == schema["enum"]
