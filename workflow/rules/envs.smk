@@ -19,8 +19,7 @@ MIRSCOPE_ENV = os.path.abspath(os.path.join(".snakemake", "mirscope", "envs", "m
 def _absolute_pip_entry(entry, base):
     """`-e ../` -> `-e /abs/repo`; requirement names and URLs are left alone."""
     flag, _, target = entry.rpartition(" ") if entry.startswith("-") else ("", "", entry)
-    looks_like_path = target.startswith((".", "/")) or target in (".", "..")
-    if not looks_like_path:
+    if not (target.startswith(".") or os.path.isabs(target)):
         return entry
     path = os.path.normpath(os.path.join(base, target))
     return f"{flag} {path}".strip()
