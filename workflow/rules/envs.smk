@@ -32,16 +32,15 @@ def write_mirscope_env(source=MIRSCOPE_ENV_SOURCE, target=MIRSCOPE_ENV):
     for dep in env.get("dependencies", []):
         if isinstance(dep, dict) and "pip" in dep:
             dep["pip"] = [_absolute_pip_entry(p, base) for p in dep["pip"]]
-    text = (
-        "# Generated from envs/mirscope.yaml by workflow/rules/envs.smk; edit that file.\n"
-        + yaml.safe_dump(env, sort_keys=False, default_flow_style=None)
-    )
+    header = "# Generated from envs/mirscope.yaml by workflow/rules/envs.smk; edit that file."
+    text = f"{header}\n{yaml.safe_dump(env, sort_keys=False, default_flow_style=None)}"
     old = open(target).read() if os.path.isfile(target) else None
     if old != text:  # unchanged bytes keep the file's mtime and Snakemake's env hash
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target + ".tmp", "w") as fh:
+        tmp = f"{target}.tmp"
+        with open(tmp, "w") as fh:
             fh.write(text)
-        os.replace(target + ".tmp", target)
+        os.replace(tmp, target)
     return target
 
 
