@@ -20,6 +20,7 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/envs.smk"
 include: "workflow/rules/reference.smk"
 include: "workflow/rules/download.smk"
 include: "workflow/rules/clinical.smk"
@@ -33,6 +34,11 @@ include: "workflow/rules/survival.smk"
 include: "workflow/rules/companion.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/expression.smk"
+include: "workflow/rules/provenance.smk"
+
+
+use_generated_mirscope_env()
 
 
 rule all:

@@ -90,3 +90,59 @@ def test_help_lists_every_stage_command(capsys):
     out = capsys.readouterr().out
     for name in ("simulate", "trim", "count", "de", "cutpoint", "logistic", "validate"):
         assert name in out
+
+
+def _all_commands():
+    import importlib
+
+    from mirscope.cli import STAGE_COMMANDS, cli
+
+    yield "mirscope", cli
+    for module_name in STAGE_COMMANDS:
+        module = importlib.import_module(f"mirscope.cli.{module_name}")
+        for command in module.COMMANDS:
+            yield command.name, command
+
+
+def test_every_option_of_every_command_has_help():
+    import click
+
+    missing = [
+        f"{name} {param.opts[0]}"
+        for name, command in _all_commands()
+        for param in command.params
+        if isinstance(param, click.Option) and not (param.help or "").strip()
+    ]
+    assert not missing, "options without help: " + ", ".join(missing)
+
+
+def test_every_command_has_a_docstring_summary():
+    missing = [name for name, command in _all_commands() if not (command.help or "").strip()]
+    assert not missing, missing
+
+
+def test_version_is_the_package_version(capsys):
+    import importlib.metadata
+
+    import mirscope
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"mirscope, version {mirscope.__version__}"
+    try:
+        installed = importlib.metadata.version("mirscope")
+    except importlib.metadata.PackageNotFoundError:
+        pytest.skip("mirscope is not installed as a distribution here")
+    assert installed == mirscope.__version__
+
+
+def test_trim_preset_default_is_the_config_schema_default():
+    import click
+
+    from mirscope.cli.trim import trim
+    from mirscope.inputs.config import load_schema
+
+    schema = load_schema("config.schema.yaml")["properties"]["preset"]
+    option = next(p for p in trim.params if p.name == "preset")
+    assert option.default == schema["default"] == "qiaseq"
+    assert isinstance(option.type, click.Choice)
+    assert list(option.type.choices) == schema["enum"]

@@ -35,6 +35,7 @@ REPORT_SECTIONS = (
     "Companion analyses",
     "Paper vs reanalysis",
     "Cohort",
+    "Pipeline info",
 )
 
 
@@ -131,6 +132,11 @@ def test_paper_tables_and_figures_exist(demo_run):
         "figures/fig2a_crs_de_heatmap.pdf",
         "figures/suppfig_s1_os.png",
         "qc/multiqc_report.html",
+        "pipeline_info/software_versions.yml",
+        "pipeline_info/config_resolved.yaml",
+        "expression/mature_umi_cpm.tsv",
+        "expression/hairpin_read_cpm.tsv",
+        "expression/mature_umi_vst.tsv",
     ):
         assert (out / rel).is_file(), rel
         assert (out / rel).stat().st_size > 0, rel
@@ -302,3 +308,16 @@ def test_clinical_table_rejected_before_any_job(demo_run, tmp_path):
     assert "cohort/clinical.tsv" in text and "column sex" in text and "'X'" in text, text[-2000:]
     assert "row 3" in text, text[-2000:]
     assert not (work / "out").exists(), "nothing is written before the error"
+
+
+def test_provenance_reaches_multiqc_and_matches_the_run(demo_run):
+    out = demo_run / "out"
+    versions = yaml.safe_load((out / "pipeline_info/software_versions.yml").read_text())
+    bowtie = subprocess.run(["bowtie", "--version"], capture_output=True, text=True).stdout
+    assert versions["tool_version_lines"]["bowtie"] == bowtie.splitlines()[0]
+    assert versions["reference"]["release"] == "22"
+    resolved = yaml.safe_load((out / "pipeline_info/config_resolved.yaml").read_text())
+    assert resolved["seed"] == 3 and resolved["reference"]["species"] == "hsa"
+    page = (out / "qc/multiqc_report.html").read_text()
+    assert "mirscope: reference and configuration" in page
+    assert "mqc_versions_table" in page and "pydeseq2" in page

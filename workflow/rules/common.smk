@@ -137,6 +137,15 @@ def get_final_targets():
         )
     ]
     targets += [out("qc/qc_summary.tsv"), out("qc/multiqc_report.html")]
+    targets += [
+        out(f"expression/{kind}_{unit}_cpm.tsv")
+        for kind in ("mature", "hairpin")
+        for unit in ("umi", "read")
+    ] + [out("expression/mature_umi_vst.tsv")]
+    targets += [
+        out("pipeline_info/software_versions.yml"),
+        out("pipeline_info/config_resolved.yaml"),
+    ]
     targets += [out(f"mirgff3/{s}.gff3") for s in SAMPLE_IDS] + [out("mirgff3/cohort.gff3")]
     targets += [out(f"qc/unassigned_{name}.tsv") for name in ("summary", "top")]
     targets += [out("qc/qc_unassigned.png"), out("qc/qc_unassigned.pdf")]

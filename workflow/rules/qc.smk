@@ -39,6 +39,9 @@ rule multiqc_report:
         rules.mirscope_qc.output.mqc,
         rules.mirscope_unassigned_qc.output.mqc,
         expand(out("counts/{sample}.align_stats.json"), sample=SAMPLE_IDS),
+        # run provenance (workflow/rules/provenance.smk)
+        out("qc/multiqc/mirscope_software_mqc_versions.yml"),
+        out("qc/multiqc/mirscope_provenance_mqc.yml"),
     output:
         reported(out("qc/multiqc_report.html"), "multiqc", "Quality control"),
     params:

@@ -30,6 +30,7 @@ STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
     "count": ("inserts", "align", "count", "matrix"),
     "mirgff3": ("mirgff3", "mirgff3-merge"),
     "unassigned": ("unassigned", "unassigned-qc"),
+    "expression": ("expression",),
     "de": ("normalize", "de", "de-select", "cluster", "de-heatmap", "volcano"),
     "models": ("logistic", "lasso", "clinical-tables", "models", "associations"),
     "survival": (
@@ -44,6 +45,7 @@ STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
         "evidence",
     ),
     "report": ("paper-compare",),
+    "provenance": ("provenance",),
 }
 STAGE_MODULES = tuple(STAGE_COMMANDS)
 _COMMAND_MODULE = {cmd: mod for mod, cmds in STAGE_COMMANDS.items() for cmd in cmds}

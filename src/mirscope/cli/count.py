@@ -48,7 +48,12 @@ def align_cmd(fasta, index, bam, unaligned, pass1, pass2) -> None:
 
 @click.command("count")
 @click.option("--sample-id", required=True, help="Sample id written into the stats.")
-@click.option("--molecules", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--molecules",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The sample's molecules table from `mirscope trim` (TSV.gz).",
+)
 @click.option("--bam", required=True, type=click.Path(dir_okay=False), help="bowtie BAM.")
 @click.option("--hairpin", required=True, type=click.Path(dir_okay=False), help="Hairpin FASTA.")
 @click.option("--loci", required=True, type=click.Path(dir_okay=False), help="Mature loci TSV.")
@@ -73,10 +78,30 @@ def align_cmd(fasta, index, bam, unaligned, pass1, pass2) -> None:
     type=click.FloatRange(min=1.0),
     help="How many times the runner-up's reads the dominant candidate needs.",
 )
-@click.option("--mature-out", required=True, type=click.Path(dir_okay=False))
-@click.option("--hairpin-out", required=True, type=click.Path(dir_okay=False))
-@click.option("--isomir-out", required=True, type=click.Path(dir_okay=False))
-@click.option("--stats-out", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--mature-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: reads and UMIs per mature miRNA (TSV).",
+)
+@click.option(
+    "--hairpin-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: reads and UMIs per hairpin (TSV).",
+)
+@click.option(
+    "--isomir-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: one row per aligned insert with its isomiR label (TSV).",
+)
+@click.option(
+    "--stats-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: alignment and UMI statistics for QC (JSON).",
+)
 def count_cmd(
     sample_id, molecules, bam, hairpin, loci, tol5, tol3, umi_collision_correction,
     resolve_ambiguous, ambiguous_min_ratio, mature_out, hairpin_out, isomir_out, stats_out,
@@ -104,10 +129,33 @@ def count_cmd(
 
 @click.command("matrix")
 @click.option("--sample-id", "sample_ids", multiple=True, required=True, help="In sheet order.")
-@click.option("--mature", multiple=True, required=True, type=click.Path(dir_okay=False))
-@click.option("--hairpin", multiple=True, required=True, type=click.Path(dir_okay=False))
-@click.option("--isomirs", multiple=True, required=True, type=click.Path(dir_okay=False))
-@click.option("--outdir", required=True, type=click.Path(file_okay=False))
+@click.option(
+    "--mature",
+    multiple=True,
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="A sample's <sample>.mature.tsv (repeat, in --sample-id order).",
+)
+@click.option(
+    "--hairpin",
+    multiple=True,
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="A sample's <sample>.hairpin.tsv (repeat, in --sample-id order).",
+)
+@click.option(
+    "--isomirs",
+    multiple=True,
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="A sample's <sample>.isomirs.tsv (repeat, in --sample-id order).",
+)
+@click.option(
+    "--outdir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Directory for the four count matrices and isomir_counts.tsv.",
+)
 def matrix_cmd(sample_ids, mature, hairpin, isomirs, outdir) -> None:
     """Merge per-sample count tables into count matrices (one column per sample id)."""
     from mirscope.counts.count import merge_matrices

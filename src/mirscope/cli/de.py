@@ -45,8 +45,21 @@ def _contrast_option(values: tuple[str, ...]) -> list[contrasts_mod.Contrast]:
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Normalised TSV.")
 @click.option("--log2-out", type=click.Path(dir_okay=False), help="log2(normalised + 1) TSV.")
 @click.option("--size-factors-out", type=click.Path(dir_okay=False), help="Size factors TSV.")
-@click.option("--min-samples", default=1, show_default=True, type=click.IntRange(min=1))
-@click.option("--size-factors", "sf_type", default="auto", show_default=True, type=SF_CHOICE)
+@click.option(
+    "--min-samples",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Keep miRNAs with a count > 0 in at least this many samples.",
+)
+@click.option(
+    "--size-factors",
+    "sf_type",
+    default="auto",
+    show_default=True,
+    type=SF_CHOICE,
+    help="DESeq2 size factor type; auto = ratio unless every miRNA has a zero.",
+)
 def normalize_cmd(counts, out, log2_out, size_factors_out, min_samples, sf_type):
     """DESeq2 median-of-ratios normalisation of the miRNAs detected in >= MIN_SAMPLES."""
     matrix = read_count_matrix(counts)
@@ -76,9 +89,28 @@ def normalize_cmd(counts, out, log2_out, size_factors_out, min_samples, sf_type)
     help="NAME:VARIABLE:RULE (rule ge2, gt0 or responder) instead of --condition/--reference.",
 )
 @click.option("--covariate", multiple=True, help="Covariate column (repeatable).")
-@click.option("--min-samples", default=1, show_default=True, type=click.IntRange(min=1))
-@click.option("--size-factors", "sf_type", default="auto", show_default=True, type=SF_CHOICE)
-@click.option("--alpha", default=0.1, show_default=True, type=click.FloatRange(0, 1))
+@click.option(
+    "--min-samples",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Test miRNAs with a count > 0 in at least this many samples.",
+)
+@click.option(
+    "--size-factors",
+    "sf_type",
+    default="auto",
+    show_default=True,
+    type=SF_CHOICE,
+    help="DESeq2 size factor type; auto = ratio unless every miRNA has a zero.",
+)
+@click.option(
+    "--alpha",
+    default=0.1,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="FDR target of independent filtering (DESeq2 results(alpha=)).",
+)
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Results TSV.")
 def de_cmd(
     counts, table, condition, reference, contrast_text, covariate, min_samples, sf_type, alpha, out
@@ -118,10 +150,21 @@ def de_cmd(
 
 
 @click.command("de-select")
-@click.option("--de", "de_path", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--de",
+    "de_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="A results table of `mirscope de`.",
+)
 @click.option("--lfc", default=1.0, show_default=True, type=float, help="|log2FC| threshold.")
 @click.option("--p", "p_max", default=0.05, show_default=True, type=float, help="Raw p cut.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: the selected miRNAs, smallest p first (TSV).",
+)
 def de_select_cmd(de_path, lfc, p_max, out):
     """DE miRNAs (|log2FC| > LFC and p < P) of a `mirscope de` table, by p-value."""
     selected = deseq.select_de(deseq.read_results(de_path), lfc=lfc, p=p_max)
@@ -130,13 +173,42 @@ def de_select_cmd(de_path, lfc, p_max, out):
 
 
 @click.command("cluster")
-@click.option("--log2", "log2_path", required=True, type=click.Path(dir_okay=False))
-@click.option("--clinical", required=True, type=click.Path(dir_okay=False))
-@click.option("-k", "--clusters", "k", default=3, show_default=True, type=click.IntRange(2))
+@click.option(
+    "--log2",
+    "log2_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="log2 normalised counts of `mirscope normalize`.",
+)
+@click.option(
+    "--clinical",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Clinical table (TSV keyed by sample_id).",
+)
+@click.option(
+    "-k",
+    "--clusters",
+    "k",
+    default=3,
+    show_default=True,
+    type=click.IntRange(2),
+    help="Number of patient clusters cut from the dendrogram.",
+)
 @click.option("--variable", multiple=True, help="column, column=level or contrast name.")
 @click.option("--contrast", "contrast_texts", multiple=True, help="NAME:VARIABLE:RULE.")
-@click.option("--clusters-out", required=True, type=click.Path(dir_okay=False))
-@click.option("--associations-out", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--clusters-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: sample_id and cluster (TSV).",
+)
+@click.option(
+    "--associations-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: tests of cluster vs each clinical variable (TSV).",
+)
 @click.option("--figure", type=click.Path(dir_okay=False), help="Figure 1 (.png; .pdf too).")
 def cluster_cmd(
     log2_path, clinical, k, variable, contrast_texts, clusters_out, associations_out, figure
@@ -167,12 +239,42 @@ def cluster_cmd(
 
 
 @click.command("de-heatmap")
-@click.option("--log2", "log2_path", required=True, type=click.Path(dir_okay=False))
-@click.option("--clinical", required=True, type=click.Path(dir_okay=False))
-@click.option("--de", "de_path", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--log2",
+    "log2_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="log2 normalised counts of `mirscope normalize`.",
+)
+@click.option(
+    "--clinical",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Clinical table (TSV keyed by sample_id).",
+)
+@click.option(
+    "--de",
+    "de_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="A results table of `mirscope de` for the contrast shown.",
+)
 @click.option("--contrast", "contrast_text", required=True, help="NAME:VARIABLE:RULE.")
-@click.option("--lfc", default=1.0, show_default=True, type=float)
-@click.option("--p", "p_max", default=0.05, show_default=True, type=float)
+@click.option(
+    "--lfc",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="Show miRNAs with |log2 fold change| above this.",
+)
+@click.option(
+    "--p",
+    "p_max",
+    default=0.05,
+    show_default=True,
+    type=float,
+    help="Show miRNAs with p-value below this.",
+)
 @click.option("--title", default=None, help="Figure title.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help=".png (+ .pdf).")
 def de_heatmap_cmd(log2_path, clinical, de_path, contrast_text, lfc, p_max, title, out):
@@ -201,10 +303,29 @@ def de_heatmap_cmd(log2_path, clinical, de_path, contrast_text, lfc, p_max, titl
 
 
 @click.command("volcano")
-@click.option("--de", "de_path", required=True, type=click.Path(dir_okay=False))
-@click.option("--lfc", default=1.0, show_default=True, type=float)
-@click.option("--p", "p_max", default=0.05, show_default=True, type=float)
-@click.option("--title", default=None)
+@click.option(
+    "--de",
+    "de_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="A results table of `mirscope de`.",
+)
+@click.option(
+    "--lfc",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="|log2 fold change| threshold drawn and used for colouring.",
+)
+@click.option(
+    "--p",
+    "p_max",
+    default=0.05,
+    show_default=True,
+    type=float,
+    help="p-value threshold drawn and used for colouring.",
+)
+@click.option("--title", default=None, help="Plot title (default: none).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help=".png (+ .pdf).")
 def volcano_cmd(de_path, lfc, p_max, title, out):
     """Volcano plot of a `mirscope de` table."""

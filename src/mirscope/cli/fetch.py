@@ -44,7 +44,13 @@ def _log_progress() -> None:
     show_default=True,
     help="Protocol put in front of ENA's scheme-less fastq_ftp paths.",
 )
-@click.option("--retries", type=click.IntRange(0), default=5, show_default=True)
+@click.option(
+    "--retries",
+    type=click.IntRange(0),
+    default=5,
+    show_default=True,
+    help="Attempts per file after the first failure.",
+)
 @click.option(
     "--backoff",
     type=click.FloatRange(0),
@@ -52,7 +58,13 @@ def _log_progress() -> None:
     show_default=True,
     help="Seconds before the first retry; doubles each retry.",
 )
-@click.option("--timeout", type=click.FloatRange(1), default=60.0, show_default=True)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(1),
+    default=60.0,
+    show_default=True,
+    help="Seconds without data before a connection is retried.",
+)
 @click.option(
     "--progress-every",
     type=click.FloatRange(0),
@@ -60,7 +72,13 @@ def _log_progress() -> None:
     show_default=True,
     help="Seconds between progress lines.",
 )
-@click.option("--threads", type=click.IntRange(1), default=1, show_default=True)
+@click.option(
+    "--threads",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Threads for fasterq-dump and pigz (sra-tools backend).",
+)
 def download(
     accession: str,
     out: str,
@@ -112,8 +130,20 @@ def download(
 @click.option("--sha256-mature", default=None, help="Expected SHA-256 of the mature download.")
 @click.option("--sha256-hairpin", default=None, help="Expected SHA-256 of the hairpin download.")
 @click.option("--sha256-gff3", default=None, help="Expected SHA-256 of the GFF3 download.")
-@click.option("--retries", type=click.IntRange(0), default=5, show_default=True)
-@click.option("--backoff", type=click.FloatRange(0), default=2.0, show_default=True)
+@click.option(
+    "--retries",
+    type=click.IntRange(0),
+    default=5,
+    show_default=True,
+    help="Download attempts per miRBase file after the first failure.",
+)
+@click.option(
+    "--backoff",
+    type=click.FloatRange(0),
+    default=2.0,
+    show_default=True,
+    help="Seconds before the first retry, doubled at each further one.",
+)
 def reference(
     species: str,
     mature: str,

@@ -70,7 +70,11 @@ def logistic_cmd(table, outcome, predictors, firth, out):
     "--lambda", "lam", required=True, type=click.FloatRange(min=0), help="Penalty (glmnet scale)."
 )
 @click.option(
-    "--weights", type=click.Choice(["balanced", "none"]), default="balanced", show_default=True
+    "--weights",
+    type=click.Choice(["balanced", "none"]),
+    default="balanced",
+    show_default=True,
+    help="Observation weights: balanced (inverse class frequency) or none.",
 )
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Coefficient TSV.")
 def lasso_cmd(table, outcome, predictors, lam, weights, out):
@@ -90,10 +94,30 @@ def lasso_cmd(table, outcome, predictors, lam, weights, out):
 
 
 @click.command("clinical-tables")
-@click.option("--clinical", required=True, type=click.Path(dir_okay=False))
-@click.option("--out-overall", required=True, type=click.Path(dir_okay=False))
-@click.option("--out-crs", required=True, type=click.Path(dir_okay=False))
-@click.option("--out-icans", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--clinical",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Clinical table (TSV keyed by sample_id).",
+)
+@click.option(
+    "--out-overall",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: Supplementary Table 1A, the whole cohort (TSV).",
+)
+@click.option(
+    "--out-crs",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: Supplementary Table 1B, by CRS grade (TSV).",
+)
+@click.option(
+    "--out-icans",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: Supplementary Table 1C, by ICANS (TSV).",
+)
 def clinical_tables_cmd(clinical, out_overall, out_crs, out_icans):
     """Supplementary Table 1 A (overall), B (by CRS grade) and C (by ICANS)."""
     from mirscope.stats.tables import grouped_table, overall_table
@@ -105,13 +129,29 @@ def clinical_tables_cmd(clinical, out_overall, out_crs, out_icans):
 
 
 @click.command("models")
-@click.option("--clinical", required=True, type=click.Path(dir_okay=False))
-@click.option("--normalized", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--clinical",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Clinical table (TSV keyed by sample_id).",
+)
+@click.option(
+    "--normalized",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Normalised counts of `mirscope normalize`.",
+)
 @click.option(
     "--de-dir", required=True, type=click.Path(file_okay=False), help="Holds <contrast>.tsv."
 )
 @click.option("--settings", default=None, help="The config 'models' section as JSON.")
-@click.option("--seed", type=int, default=7, show_default=True)
+@click.option(
+    "--seed",
+    type=int,
+    default=7,
+    show_default=True,
+    help="Seed for resampling and cross-validation.",
+)
 @click.option("--de-lfc", type=float, default=1.0, show_default=True, help="DE |log2FC| cut.")
 @click.option("--de-p", type=float, default=0.05, show_default=True, help="DE raw p cut.")
 @click.option("--outdir", required=True, type=click.Path(file_okay=False), help="Tables dir.")
@@ -136,11 +176,31 @@ def models_cmd(clinical, normalized, de_dir, settings, seed, de_lfc, de_p, outdi
 
 
 @click.command("associations")
-@click.option("--clinical", required=True, type=click.Path(dir_okay=False))
-@click.option("--normalized", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--clinical",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Clinical table (TSV keyed by sample_id).",
+)
+@click.option(
+    "--normalized",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Normalised counts of `mirscope normalize`.",
+)
 @click.option("--settings", default=None, help="The config 'models' section as JSON.")
-@click.option("--out-groups", required=True, type=click.Path(dir_okay=False))
-@click.option("--out-correlations", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--out-groups",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: Kruskal-Wallis tests of each miRNA by outcome (TSV).",
+)
+@click.option(
+    "--out-correlations",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: Spearman correlations with clinical variables (TSV).",
+)
 def associations_cmd(clinical, normalized, settings, out_groups, out_correlations):
     """Kruskal-Wallis (miRNA by outcome) and Spearman (miRNA vs clinical) tests."""
     from mirscope.io import read_value_matrix

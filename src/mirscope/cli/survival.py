@@ -22,7 +22,13 @@ def _floats(text: str) -> list[float]:
 
 
 @click.command("cutpoint")
-@click.option("--table", "table", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--table",
+    "table",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Table with the time, event and variable columns (TSV).",
+)
 @click.option("--time", "time", required=True, help="Column of follow-up times (days).")
 @click.option("--event", "event", required=True, help="Column of event indicators (1/0).")
 @click.option("--variable", required=True, help="Numeric column to cut.")
@@ -33,7 +39,12 @@ def _floats(text: str) -> list[float]:
     type=float,
     help="Smallest share of patients in either group.",
 )
-@click.option("--out", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: the cut-off and its statistic (TSV).",
+)
 def cutpoint_cmd(table, time, event, variable, minprop, out):
     """Optimised cut-off (maximally selected log-rank statistic, as surv_cutpoint).
 
@@ -50,9 +61,17 @@ def cutpoint_cmd(table, time, event, variable, minprop, out):
 
 
 @click.command("km")
-@click.option("--table", "table", required=True, type=click.Path(dir_okay=False))
-@click.option("--time", "time", required=True)
-@click.option("--event", "event", required=True)
+@click.option(
+    "--table",
+    "table",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Table with the time, event and group columns (TSV).",
+)
+@click.option("--time", "time", required=True, help="Column of follow-up times.")
+@click.option(
+    "--event", "event", required=True, help="Column of event indicators (1 = event, 0 = censored)."
+)
 @click.option(
     "--group",
     "group",
@@ -66,7 +85,12 @@ def cutpoint_cmd(table, time, event, variable, minprop, out):
     show_default=True,
     help="Times for the numbers at risk (comma-separated days).",
 )
-@click.option("--out", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: medians, numbers at risk and log-rank p per group (TSV).",
+)
 @click.option(
     "--figure",
     default=None,
@@ -95,14 +119,24 @@ def km_cmd(table, time, event, group, at_risk, out, figure):
 
 
 @click.command("survival")
-@click.option("--clinical", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--clinical",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Clinical table with the survival endpoints (TSV keyed by sample_id).",
+)
 @click.option(
     "--normalized",
     required=True,
     type=click.Path(dir_okay=False),
     help="Normalized count matrix (first column mirna).",
 )
-@click.option("--variable", default="hsa-miR-542-5p", show_default=True)
+@click.option(
+    "--variable",
+    default="hsa-miR-542-5p",
+    show_default=True,
+    help="miRNA (a row of --normalized) split at its optimised cut-off.",
+)
 @click.option(
     "--endpoint",
     "cutpoint_endpoint",
@@ -111,10 +145,32 @@ def km_cmd(table, time, event, group, at_risk, out, figure):
     type=click.Choice(["os", "pfs", "ttp"]),
     help="Endpoint that chooses the cut.",
 )
-@click.option("--minprop", default=0.1, show_default=True, type=float)
-@click.option("--at-risk", "at_risk", default=_TIMES, show_default=True)
-@click.option("--cutpoint-out", required=True, type=click.Path(dir_okay=False))
-@click.option("--km-out", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--minprop",
+    default=0.1,
+    show_default=True,
+    type=float,
+    help="Smallest fraction of patients in either group (surv_cutpoint minprop).",
+)
+@click.option(
+    "--at-risk",
+    "at_risk",
+    default=_TIMES,
+    show_default=True,
+    help="Comma-separated times at which numbers at risk are reported.",
+)
+@click.option(
+    "--cutpoint-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: the cut-off per endpoint (TSV).",
+)
+@click.option(
+    "--km-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: Kaplan-Meier summaries per endpoint and group (TSV).",
+)
 @click.option(
     "--figure-prefix", required=True, help="Figures are <prefix>_{os,pfs,ttp}.png and .pdf."
 )
@@ -150,9 +206,17 @@ def _names(text: str) -> list[str]:
 
 
 @click.command("cox")
-@click.option("--table", "table", required=True, type=click.Path(dir_okay=False))
-@click.option("--time", "time", required=True)
-@click.option("--event", "event", required=True)
+@click.option(
+    "--table",
+    "table",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Table with time, event and covariate columns (TSV).",
+)
+@click.option("--time", "time", required=True, help="Column of follow-up times.")
+@click.option(
+    "--event", "event", required=True, help="Column of event indicators (1 = event, 0 = censored)."
+)
 @click.option("--covariates", required=True, help="Comma-separated covariate columns.")
 @click.option(
     "--interaction",
@@ -160,7 +224,12 @@ def _names(text: str) -> list[str]:
     multiple=True,
     help="Interaction term a:b of two covariates (repeatable).",
 )
-@click.option("--out", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: hazard ratios, 95% CI, p and PH test per term (TSV).",
+)
 @click.option(
     "--figure",
     default=None,
@@ -187,12 +256,33 @@ def cox_cmd(table, time, event, covariates, interactions, out, figure):
 
 
 @click.command("logistic-or")
-@click.option("--table", "table", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--table",
+    "table",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Table with the outcome and covariate columns (TSV).",
+)
 @click.option("--outcome", required=True, help="Binary outcome column (1/0).")
 @click.option("--covariates", required=True, help="Comma-separated covariate columns.")
-@click.option("--interaction", "interactions", multiple=True)
-@click.option("--out", required=True, type=click.Path(dir_okay=False))
-@click.option("--figure", default=None, type=click.Path(dir_okay=False))
+@click.option(
+    "--interaction",
+    "interactions",
+    multiple=True,
+    help="Interaction term a:b added to the multivariable model (repeat).",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: odds ratios, 95% CI and p per term (TSV).",
+)
+@click.option(
+    "--figure",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Optional output: forest plot (PNG; a PDF is written beside it).",
+)
 def logistic_cmd(table, outcome, covariates, interactions, out, figure):
     """Univariable and multivariable logistic models (OR, 95% CI, p) with a forest plot."""
     from mirscope.io import read_table
@@ -221,8 +311,14 @@ def _forest(res, figure, label):
 
 
 @click.command("cuminc")
-@click.option("--table", "table", required=True, type=click.Path(dir_okay=False))
-@click.option("--time", "time", required=True)
+@click.option(
+    "--table",
+    "table",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Table with time, event and group columns (TSV).",
+)
+@click.option("--time", "time", required=True, help="Column of follow-up times.")
 @click.option(
     "--event", "event", required=True, help="Event codes: 0 censored, 1 event, 2 competing death."
 )
@@ -234,8 +330,18 @@ def _forest(res, figure, label):
     show_default=True,
     help="Times (days) to report; default 6 months, 1 and 4 years.",
 )
-@click.option("--out", required=True, type=click.Path(dir_okay=False))
-@click.option("--figure", default=None, type=click.Path(dir_okay=False))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: cumulative incidence with 95% CI and Gray's test (TSV).",
+)
+@click.option(
+    "--figure",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Optional output: cumulative incidence plot (PNG).",
+)
 def cuminc_cmd(table, time, event, group, at, out, figure):
     """Cumulative incidence with death as competing risk (95% CI) and Gray's test."""
     from mirscope.io import read_table
@@ -260,14 +366,24 @@ def cuminc_cmd(table, time, event, group, at, out, figure):
     type=click.Path(dir_okay=False),
     help="Long table sample_id, day, car_t_per_ul.",
 )
-@click.option("--clinical", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--clinical",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Clinical table (TSV keyed by sample_id).",
+)
 @click.option(
     "--covariates",
     default=None,
     type=click.Path(dir_okay=False),
     help="Covariate table holding the inflammation marker (else the clinical table).",
 )
-@click.option("--marker", default="ferritin", show_default=True)
+@click.option(
+    "--marker",
+    default="ferritin",
+    show_default=True,
+    help="Inflammation marker column crossed with CAR T expansion.",
+)
 @click.option(
     "--parameter",
     default="auc0_30",
@@ -275,22 +391,55 @@ def cuminc_cmd(table, time, event, group, at, out, figure):
     type=click.Choice(["tmax", "cmax", "c10", "auc0_30"]),
     help="Kinetic parameter whose median splits expanders.",
 )
-@click.option("--response", "response_col", default="response_3m", show_default=True)
+@click.option(
+    "--response",
+    "response_col",
+    default="response_3m",
+    show_default=True,
+    help="Response column of the clinical table.",
+)
 @click.option(
     "--positive", default="CR,PR", show_default=True, help="Response values counted as responders."
 )
-@click.option("--c10-window", default=4.0, show_default=True, type=float)
-@click.option("--at-risk", "at_risk", default=_TIMES, show_default=True)
-@click.option("--params-out", required=True, type=click.Path(dir_okay=False))
-@click.option("--tests-out", required=True, type=click.Path(dir_okay=False))
-@click.option("--km-out", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--c10-window",
+    default=4.0,
+    show_default=True,
+    type=float,
+    help="Days either side of day 10 within which C10 may be interpolated.",
+)
+@click.option(
+    "--at-risk",
+    "at_risk",
+    default=_TIMES,
+    show_default=True,
+    help="Comma-separated times at which numbers at risk are reported.",
+)
+@click.option(
+    "--params-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: kinetic parameters per patient (TSV).",
+)
+@click.option(
+    "--tests-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: Mann-Whitney tests of each parameter by response (TSV).",
+)
+@click.option(
+    "--km-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: Kaplan-Meier of PFS by expansion and marker (TSV).",
+)
 @click.option(
     "--merged-out",
     default=None,
     type=click.Path(dir_okay=False),
     help="Per-patient table (clinical + kinetics + expander/marker flags) for models.",
 )
-@click.option("--figure-prefix", required=True)
+@click.option("--figure-prefix", required=True, help="Path prefix of the figures (PNG and PDF).")
 def kinetics_cmd(
     kinetics_path,
     clinical,
@@ -329,8 +478,18 @@ def kinetics_cmd(
 
 
 @click.command("importance")
-@click.option("--covariates", required=True, type=click.Path(dir_okay=False))
-@click.option("--clinical", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--covariates",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Covariate table (TSV keyed by sample_id).",
+)
+@click.option(
+    "--clinical",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Clinical table with the endpoints (TSV keyed by sample_id).",
+)
 @click.option(
     "--binary",
     "binary_col",
@@ -338,7 +497,12 @@ def kinetics_cmd(
     show_default=True,
     help="Binary endpoint column (clinical or covariate table).",
 )
-@click.option("--positive", default="CR,PR", show_default=True)
+@click.option(
+    "--positive",
+    default="CR,PR",
+    show_default=True,
+    help="Comma-separated response values counted as the positive class.",
+)
 @click.option(
     "--threshold",
     default=0.9,
@@ -347,18 +511,73 @@ def kinetics_cmd(
     help="Spearman |R| above which a covariate is pruned.",
 )
 @click.option("--prefer", default="", help="Covariates kept first when collinear (comma list).")
-@click.option("--seed", default=7, show_default=True, type=int)
-@click.option("--n-seeds", default=10, show_default=True, type=int)
-@click.option("--n-trees", default=200, show_default=True, type=int)
-@click.option("--n-folds", default=3, show_default=True, type=int)
-@click.option("--n-repeats", default=3, show_default=True, type=int)
-@click.option("--at-risk", "at_risk", default=_TIMES, show_default=True)
-@click.option("--summary-out", required=True, type=click.Path(dir_okay=False))
-@click.option("--long-out", required=True, type=click.Path(dir_okay=False))
-@click.option("--pruned-out", required=True, type=click.Path(dir_okay=False))
-@click.option("--probability-out", required=True, type=click.Path(dir_okay=False))
-@click.option("--km-out", required=True, type=click.Path(dir_okay=False))
-@click.option("--figure-prefix", required=True)
+@click.option(
+    "--seed",
+    default=7,
+    show_default=True,
+    type=int,
+    help="First random seed; seeds seed .. seed + n-seeds - 1 are used.",
+)
+@click.option(
+    "--n-seeds",
+    default=10,
+    show_default=True,
+    type=int,
+    help="Number of forests (seeds) importances are averaged over.",
+)
+@click.option("--n-trees", default=200, show_default=True, type=int, help="Trees per forest.")
+@click.option(
+    "--n-folds",
+    default=3,
+    show_default=True,
+    type=int,
+    help="Cross-validation folds for permutation importance.",
+)
+@click.option(
+    "--n-repeats",
+    default=3,
+    show_default=True,
+    type=int,
+    help="Permutations per covariate and fold.",
+)
+@click.option(
+    "--at-risk",
+    "at_risk",
+    default=_TIMES,
+    show_default=True,
+    help="Comma-separated times at which numbers at risk are reported.",
+)
+@click.option(
+    "--summary-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: mean importance per covariate and endpoint (TSV).",
+)
+@click.option(
+    "--long-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: importance per covariate, endpoint and seed (TSV).",
+)
+@click.option(
+    "--pruned-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: covariates dropped as collinear (TSV).",
+)
+@click.option(
+    "--probability-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: predicted response probability curve (TSV).",
+)
+@click.option(
+    "--km-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: Kaplan-Meier of PFS by predicted group (TSV).",
+)
+@click.option("--figure-prefix", required=True, help="Path prefix of the figures (PNG and PDF).")
 def importance_cmd(
     covariates,
     clinical,
@@ -411,8 +630,18 @@ def importance_cmd(
     type=click.Path(dir_okay=False),
     help="Table biomarker, design[, direction].",
 )
-@click.option("--out", required=True, type=click.Path(dir_okay=False))
-@click.option("--figure", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: evidence score and level per biomarker (TSV).",
+)
+@click.option(
+    "--figure",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: ranked bar chart of the scores (PNG; a PDF is written beside it).",
+)
 def evidence_cmd(studies, out, figure):
     """Weighted evidence score and level (A+ to D) per biomarker, with a ranked bar chart."""
     from mirscope.stages.companion import run_evidence

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from mirscope.inputs.defaults import config_choices, config_default
+
 log = logging.getLogger(__name__)
 
 
@@ -24,9 +26,10 @@ log = logging.getLogger(__name__)
 @click.option("--sample", required=True, help="Sample ID (used in messages and the stats).")
 @click.option(
     "--preset",
-    type=click.Choice(["qiaseq", "illumina", "nextflex", "custom"]),
-    default=None,
-    help="Kit preset giving defaults for the options below (default: custom).",
+    type=click.Choice(config_choices("preset")),
+    default=config_default("preset"),
+    show_default=True,
+    help="Kit preset giving defaults for the options below (the workflow's `preset` default).",
 )
 @click.option("--adapter", default=None, help="3' adapter sequence (overrides the preset).")
 @click.option("--umi-length", type=int, default=None, help="UMI length after the adapter.")
@@ -70,7 +73,7 @@ log = logging.getLogger(__name__)
 def trim(
     fastq: Path,
     sample: str,
-    preset: str | None,
+    preset: str,
     adapter: str | None,
     umi_length: int | None,
     clip_5p: int | None,

@@ -1,0 +1,63 @@
+"""Expression stage: CPM tables of the four count matrices and the VST of mature UMIs.
+
+Values are computed by :mod:`mirscope.de.vst`; table layouts are in ``docs/outputs.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mirscope.de.vst import cpm, vst
+from mirscope.errors import InputError
+from mirscope.io import write_tsv
+
+log = logging.getLogger(__name__)
+
+#: Count matrix (``mirscope matrix``) -> CPM table written from it.
+CPM_TABLES = {
+    "mature_umi": "mature_umi_cpm.tsv",
+    "mature_read": "mature_read_cpm.tsv",
+    "hairpin_umi": "hairpin_umi_cpm.tsv",
+    "hairpin_read": "hairpin_read_cpm.tsv",
+}
+VST_TABLE = "mature_umi_vst.tsv"
+
+
+def read_count_matrix(path: str | Path) -> pd.DataFrame:
+    """A count matrix as ``mirscope matrix`` writes it (first column the feature name)."""
+    try:
+        df = pd.read_csv(path, sep="\t", index_col=0)
+    except FileNotFoundError as exc:
+        raise InputError("count matrix not found", path=str(path)) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise InputError("count matrix is empty", path=str(path)) from exc
+    if df.shape[1] == 0:
+        raise InputError("count matrix has no sample columns", path=str(path))
+    values = df.to_numpy()
+    if not np.issubdtype(values.dtype, np.integer) or (values < 0).any():
+        raise InputError(
+            "counts must be non-negative integers", path=str(path), allowed="0, 1, 2, ..."
+        )
+    df.columns = df.columns.astype(str)
+    return df
+
+
+def build_expression(matrices: dict[str, str | Path], outdir: str | Path) -> dict[str, Path]:
+    """Write every CPM table and the mature UMI VST into ``outdir``; return their paths."""
+    outdir = Path(outdir)
+    written: dict[str, Path] = {}
+    for kind, name in CPM_TABLES.items():
+        counts = read_count_matrix(matrices[kind])
+        path = outdir / name
+        write_tsv(cpm(counts).reset_index(), path)
+        written[f"{kind}_cpm"] = path
+    mature = read_count_matrix(matrices["mature_umi"])
+    path = outdir / VST_TABLE
+    write_tsv(vst(mature).reset_index(), path)
+    written["mature_umi_vst"] = path
+    log.info("expression tables: %s", ", ".join(str(p) for p in written.values()))
+    return written

@@ -1,0 +1,32 @@
+# Expression tables from the count matrices: CPM of each matrix and DESeq2's blind VST of
+# the mature UMI counts (mirscope.de.vst; layouts in docs/outputs.md).
+
+
+rule mirscope_expression:
+    input:
+        mature_umi=out("counts/mature_umi_counts.tsv"),
+        mature_read=out("counts/mature_read_counts.tsv"),
+        hairpin_umi=out("counts/hairpin_umi_counts.tsv"),
+        hairpin_read=out("counts/hairpin_read_counts.tsv"),
+    output:
+        mature_umi_cpm=out("expression/mature_umi_cpm.tsv"),
+        mature_read_cpm=out("expression/mature_read_cpm.tsv"),
+        hairpin_umi_cpm=out("expression/hairpin_umi_cpm.tsv"),
+        hairpin_read_cpm=out("expression/hairpin_read_cpm.tsv"),
+        vst=reported(out("expression/mature_umi_vst.tsv"), "expression_vst", "Counts"),
+    params:
+        outdir=outpath("expression"),
+    log:
+        out("logs/mirscope_expression/all.log"),
+    benchmark:
+        out("benchmarks/mirscope_expression/all.tsv")
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    conda:
+        "../../envs/mirscope.yaml"
+    shell:
+        "mirscope -v expression --mature-umi {input.mature_umi:q} --mature-read {input.mature_read:q}"
+        " --hairpin-umi {input.hairpin_umi:q} --hairpin-read {input.hairpin_read:q}"
+        " --outdir {params.outdir:q} > {log} 2>&1"
