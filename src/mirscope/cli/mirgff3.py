@@ -20,7 +20,12 @@ _DATABASE = click.option(
 
 @click.command("mirgff3")
 @click.option("--sample-id", required=True, help="Sample id written as the COLDATA column.")
-@click.option("--molecules", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--molecules",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The sample's molecules table from `mirscope trim`.",
+)
 @click.option("--bam", required=True, type=click.Path(dir_okay=False), help="bowtie BAM.")
 @click.option("--hairpin", required=True, type=click.Path(dir_okay=False), help="Hairpin FASTA.")
 @click.option("--loci", required=True, type=click.Path(dir_okay=False), help="Mature loci TSV.")
@@ -46,7 +51,13 @@ def mirgff3_cmd(
 
 @click.command("mirgff3-merge")
 @click.option("--sample-id", "sample_ids", multiple=True, required=True, help="In sheet order.")
-@click.option("--gff", multiple=True, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--gff",
+    multiple=True,
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="A per-sample mirGFF3, once per --sample-id, in the same order.",
+)
 @_DATABASE
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="mirGFF3.")
 def mirgff3_merge_cmd(sample_ids, gff, database, out) -> None:

@@ -12,12 +12,34 @@ log = logging.getLogger(__name__)
 
 
 @click.command("unassigned")
-@click.option("--sample-id", required=True)
-@click.option("--molecules", required=True, type=click.Path(dir_okay=False))
+@click.option("--sample-id", required=True, help="Sample id written into the outputs.")
+@click.option(
+    "--molecules",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The sample's molecules table from `mirscope trim`.",
+)
 @click.option("--isomirs", required=True, type=click.Path(dir_okay=False), help="count's isomiRs.")
-@click.option("--top", "top_n", default=50, show_default=True, type=click.IntRange(min=1))
-@click.option("--top-out", required=True, type=click.Path(dir_okay=False))
-@click.option("--json-out", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--top",
+    "top_n",
+    default=50,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many of the most frequent unassigned inserts to list.",
+)
+@click.option(
+    "--top-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="TSV of the top unassigned inserts.",
+)
+@click.option(
+    "--json-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="JSON summary: assigned fraction and length distributions.",
+)
 def unassigned_cmd(sample_id, molecules, isomirs, top_n, top_out, json_out) -> None:
     """Most frequent unassigned inserts, lengths and assigned fraction of one sample."""
     from mirscope.stages.unassigned import sample_unassigned
@@ -28,10 +50,27 @@ def unassigned_cmd(sample_id, molecules, isomirs, top_n, top_out, json_out) -> N
 
 @click.command("unassigned-qc")
 @click.option(
-    "--summary", "summaries", multiple=True, required=True, type=click.Path(dir_okay=False)
+    "--summary",
+    "summaries",
+    multiple=True,
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="A per-sample unassigned JSON summary (repeat per sample).",
 )
-@click.option("--top", "tops", multiple=True, required=True, type=click.Path(dir_okay=False))
-@click.option("--outdir", required=True, type=click.Path(file_okay=False))
+@click.option(
+    "--top",
+    "tops",
+    multiple=True,
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="A per-sample top-inserts TSV (repeat per sample).",
+)
+@click.option(
+    "--outdir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Directory for the cohort tables, figure and MultiQC content.",
+)
 def unassigned_qc_cmd(summaries, tops, outdir) -> None:
     """Cohort table, figure and MultiQC content from the per-sample outputs (sheet order)."""
     from mirscope.stages.unassigned import build_unassigned_qc
