@@ -251,7 +251,6 @@ def test_cli_error_is_one_line_exit_1(tmp_path, capsys):
     code = main(
         [
             "trim",
-            "--fastq",
             str(path),
             "--sample",
             "x",
@@ -276,7 +275,6 @@ def test_cli_overrides_preset_and_is_deterministic(tmp_path):
     for run in ("a", "b"):
         args = [
             "trim",
-            "--fastq",
             str(fq),
             "--sample",
             "c",
@@ -475,3 +473,35 @@ def test_batch_trimmer_equals_read_by_read_rules(tmp_path, preset):
         c: expected[c] for c in CLASSES
     }
     assert min(expected[c] for c in ("valid", "too_short", "adapter_dimer", "no_adapter")) > 0
+
+
+def test_lanes_read_in_order_equal_the_concatenated_file(tmp_path):
+    """Two FASTQs of one library give the bytes the concatenated file gives."""
+    reads = [qiaseq_read(MIR16, UMI1), qiaseq_read(LET7A, UMI2), qiaseq_read(MIR16, UMI2)]
+    reads += [qiaseq_read(LET7A, UMI1), qiaseq_read(MIR16, UMI1)]
+    lane1 = write_fastq(tmp_path / "l1.fastq.gz", reads[:2])
+    lane2 = write_fastq(tmp_path / "l2.fastq.gz", reads[2:])
+    whole = write_fastq(tmp_path / "all.fastq.gz", reads)
+    for name, inputs in (("split", [str(lane1), str(lane2)]), ("whole", [str(whole)])):
+        code = main(
+            [
+                "trim",
+                *inputs,
+                "--sample",
+                "s",
+                "--preset",
+                "qiaseq",
+                "--umi-length",
+                "6",
+                "--molecules",
+                str(tmp_path / name / "m.tsv.gz"),
+                "--stats",
+                str(tmp_path / name / "s.json"),
+            ]
+        )
+        assert code == 0
+    assert (tmp_path / "split/m.tsv.gz").read_bytes() == (tmp_path / "whole/m.tsv.gz").read_bytes()
+    split = json.loads((tmp_path / "split/s.json").read_text())
+    whole_stats = json.loads((tmp_path / "whole/s.json").read_text())
+    assert split["total_reads"] == whole_stats["total_reads"] == len(reads)
+    assert split["classes"] == whole_stats["classes"]

@@ -109,7 +109,7 @@ def test_read_samples_types_and_order(cohort):
     assert list(samples.index) == ["S1", "S2", "S3"]
     assert samples.index.name == "sample_id"
     assert list(samples.columns) == ["fastq", "accession"]
-    assert samples.loc["S1", "fastq"] == "reads/S1.fastq.gz"
+    assert samples.loc["S1", "fastq"] == ("reads/S1.fastq.gz",)
     assert samples.loc["S1", "accession"] is None
     assert samples.loc["S3", "fastq"] is None
     assert samples.loc["S3", "accession"] == "SAMN39307284"
@@ -179,7 +179,7 @@ def test_short_rows_are_padded_and_absolute_paths_work(cohort):
         f"sample_id\tfastq\taccession\nS1\t{fastq}\nS3\t\tSRR1234567\n"
     )
     samples = read_samples("samples.tsv")
-    assert samples.loc["S1", "fastq"] == str(fastq)
+    assert samples.loc["S1", "fastq"] == (str(fastq),)
     assert samples.loc["S3", "accession"] == "SRR1234567"
 
 
@@ -195,7 +195,7 @@ def _expect(err: str, *parts: str) -> None:
         assert part in lines[0], f"{part!r} not in {lines[0]!r}"
 
 
-def test_duplicate_sample_id(cohort, capsys):
+def test_repeated_sample_id_of_two_kinds_names_both_rows(cohort, capsys):
     (cohort / "samples.tsv").write_text(
         "sample_id\tfastq\tAccession\nS1\treads/S1.fastq.gz\t\nS2\treads/S2.fastq.gz\t\n"
         "S1\t\tSRR1234567\n"
@@ -205,10 +205,20 @@ def test_duplicate_sample_id(cohort, capsys):
     _expect(
         err,
         "samples.tsv, row 3 (line 4), column 'sample_id':",
-        "duplicate sample id (first in row 1, line 2)",
+        "sample id repeated (row 1, line 2)",
+        "not both FASTQ rows",
         "(got 'S1')",
-        "allowed: each sample id once",
     )
+
+
+def test_repeated_fastq_rows_are_lanes_of_one_sample(cohort):
+    (cohort / "reads" / "S1b.fastq.gz").write_bytes((cohort / "reads" / "S1.fastq.gz").read_bytes())
+    (cohort / "samples.tsv").write_text(
+        "sample_id\tfastq\nS1\treads/S1.fastq.gz\nS2\treads/S2.fastq.gz\nS1\treads/S1b.fastq.gz\n"
+    )
+    samples = read_samples("samples.tsv")
+    assert list(samples.index) == ["S1", "S2"]
+    assert samples.loc["S1", "fastq"] == ("reads/S1.fastq.gz", "reads/S1b.fastq.gz")
 
 
 def test_missing_fastq(cohort, capsys):
@@ -515,5 +525,5 @@ def test_real_reads_pass_the_fastq_probe(tmp_path, monkeypatch):
     rows = [f"R{i}\t{path}" for i, path in enumerate(fastqs, start=1)]
     (tmp_path / "samples.tsv").write_text("sample_id\tfastq\n" + "\n".join(rows) + "\n")
     samples = read_samples("samples.tsv")
-    assert list(samples["fastq"]) == [str(p) for p in fastqs]
+    assert list(samples["fastq"]) == [(str(p),) for p in fastqs]
     assert all(fastq_gz_problem(p) is None for p in fastqs)

@@ -29,9 +29,10 @@ ACCESSION_SAMPLE_IDS = [s for s in SAMPLE_IDS if SAMPLES.loc[s, "accession"]]
 
 
 def get_fastq(wildcards):
-    """The sample's FASTQ.gz: its local `fastq` path, or the download for `accession` rows."""
+    """The sample's FASTQ.gz files (several for lanes or runs, in sheet order), or the
+    download for `accession` rows."""
     fastq = SAMPLES.loc[wildcards.sample, "fastq"]
-    return fastq if fastq else out(f"fastq/{wildcards.sample}.fastq.gz")
+    return list(fastq) if fastq else [out(f"fastq/{wildcards.sample}.fastq.gz")]
 
 
 def get_accession(wildcards):

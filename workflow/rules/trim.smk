@@ -29,7 +29,7 @@ rule mirscope_trim:
     conda:
         "../../envs/mirscope.yaml"
     shell:
-        "mirscope -v trim --fastq {input:q} --sample {wildcards.sample:q} {params.options}"
+        "mirscope -v trim {input:q} --sample {wildcards.sample:q} {params.options}"
         " --threads {threads} --molecules {output.molecules:q} --stats {output.stats:q}"
         " --inserts {output.inserts:q}"
         " > {log} 2>&1"

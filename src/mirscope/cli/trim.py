@@ -17,11 +17,11 @@ log = logging.getLogger(__name__)
 
 
 @click.command()
-@click.option(
-    "--fastq",
+@click.argument(
+    "fastq",
+    nargs=-1,
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Input FASTQ or FASTQ.gz (gzip recognised by content).",
 )
 @click.option("--sample", required=True, help="Sample ID (used in messages and the stats).")
 @click.option(
@@ -71,7 +71,7 @@ log = logging.getLogger(__name__)
     help="2 or more: count molecules in a second process while this one trims.",
 )
 def trim(
-    fastq: Path,
+    fastq: tuple[Path, ...],
     sample: str,
     preset: str,
     adapter: str | None,
@@ -87,7 +87,11 @@ def trim(
     trimmed_fastq: Path | None,
     threads: int,
 ) -> None:
-    """Trim the 3' adapter, extract the UMI, classify reads and collapse to molecules."""
+    """Trim the 3' adapter, extract the UMI, classify reads and collapse to molecules.
+
+    FASTQ: the sample's FASTQ or FASTQ.gz files (gzip recognised by content); several
+    (lanes or runs of one library) are read in the order given, as one file.
+    """
     from mirscope.reads.trim import TrimSettings, trim_fastq
 
     settings = TrimSettings.from_preset(
@@ -100,9 +104,9 @@ def trim(
         max_error_rate=max_error_rate,
         min_overlap=min_overlap,
     )
-    log.info("trimming %s (%s) with %s", sample, fastq, settings)
+    log.info("trimming %s (%s) with %s", sample, ", ".join(map(str, fastq)), settings)
     trim_fastq(
-        fastq,
+        list(fastq),
         settings,
         sample=sample,
         molecules_out=molecules,

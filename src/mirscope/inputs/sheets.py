@@ -364,8 +364,10 @@ def fastq_gz_problem(path: str | os.PathLike[str]) -> str | None:
 def read_samples(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read and validate the sample sheet; return it indexed by ``sample_id``.
 
-    Columns of the result: ``fastq`` and ``accession`` (str, or None where absent), in the
-    file's row order. Exactly one of them is set per row. Checks, in order, stopping at the
+    Columns of the result: ``fastq`` (a tuple of paths: several when the sample's
+    ``sample_id`` is repeated, one row per lane or run, in the sheet's order, as nf-core
+    merges them) and ``accession`` (str), None where absent, in the order samples first
+    appear. Exactly one of them is set per sample. Checks, in order, stopping at the
     first problem: the file exists; the header has ``sample_id`` and ``fastq`` and/or
     ``accession`` and no other column (per-sample variables belong in the clinical table,
     and a misspelt column would otherwise be silently ignored); per row a valid, unique
@@ -387,8 +389,9 @@ def read_samples(path: str | os.PathLike[str]) -> pd.DataFrame:
         )
     seen: dict[str, _Row] = {}
     seen_source: dict[tuple[str, str], _Row] = {}
-    records = []
+    records: dict[str, dict[str, Any]] = {}
     for row in rows:
+        first = seen.pop(row.cells.get("sample_id", ""), None)
         _check_sample_id(row, props, path=path, seen=seen)
         typed = _typed_row(row, props, path=path)
         given = [c for c in ("fastq", "accession") if c in typed]
@@ -408,6 +411,18 @@ def read_samples(path: str | os.PathLike[str]) -> pd.DataFrame:
             )
         _check_row_schema(typed, schema, path=path, row=row)
         column = given[0]
+        if first is not None:
+            seen[typed["sample_id"]] = first
+            if column != "fastq" or records[typed["sample_id"]]["fastq"] is None:
+                raise InputError(
+                    f"sample id repeated ({first.where}): repeated rows list the FASTQ files "
+                    "of one library (lanes or runs), and these rows are not both FASTQ rows",
+                    path=str(path),
+                    row=row.label,
+                    column="sample_id",
+                    value=typed["sample_id"],
+                    allowed="repeated rows with a fastq path each, or one accession per sample",
+                )
         key = (column, typed[column])
         if key in seen_source:
             raise InputError(
@@ -422,14 +437,17 @@ def read_samples(path: str | os.PathLike[str]) -> pd.DataFrame:
         seen_source[key] = row
         if column == "fastq":
             _check_fastq(typed["fastq"], path=path, row=row)
-        records.append(
-            {
-                "sample_id": typed["sample_id"],
-                "fastq": typed.get("fastq"),
-                "accession": typed.get("accession"),
-            }
-        )
-    frame = pd.DataFrame.from_records(records, columns=["sample_id", "fastq", "accession"])
+        if first is not None:
+            records[typed["sample_id"]]["fastq"] += (typed["fastq"],)
+            continue
+        records[typed["sample_id"]] = {
+            "sample_id": typed["sample_id"],
+            "fastq": (typed["fastq"],) if column == "fastq" else None,
+            "accession": typed.get("accession"),
+        }
+    frame = pd.DataFrame.from_records(
+        list(records.values()), columns=["sample_id", "fastq", "accession"]
+    )
     frame = frame.astype(object).where(frame.notna(), None)
     return frame.set_index("sample_id")
 

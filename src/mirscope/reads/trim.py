@@ -428,7 +428,7 @@ def _islices(iterable: Iterable, n: int) -> Iterator[Iterable]:
 
 
 def trim_fastq(
-    fastq: str | os.PathLike[str],
+    fastq: str | os.PathLike[str] | list[str | os.PathLike[str]],
     settings: TrimSettings,
     *,
     sample: str,
@@ -440,6 +440,9 @@ def trim_fastq(
     progress_every: int = 1_000_000,
 ) -> TrimResult:
     """Trim, classify and collapse one sample; write the molecule table and statistics.
+
+    ``fastq`` is one file or a list (lanes or runs of one library, read in order as if
+    concatenated).
 
     ``threads`` >= 2 counts molecules in a child process (:class:`CounterProcess`) while
     this one parses and trims; gzip input is always inflated in a background thread. The
@@ -464,8 +467,8 @@ def trim_fastq(
         valid reads' inserts with the UMI appended to the read name as umi_tools does
         (``@name_UMI rest-of-header``).
     """
-    fastq = Path(fastq)
-    result = TrimResult(sample=sample, fastq=str(fastq), settings=asdict(settings))
+    fastqs = [Path(f) for f in fastq] if isinstance(fastq, list | tuple) else [Path(fastq)]
+    result = TrimResult(sample=sample, fastq=", ".join(map(str, fastqs)), settings=asdict(settings))
     trimmer = BatchTrimmer(settings)
     ulen = settings.umi_length
     probe: list[str] = []
@@ -486,7 +489,8 @@ def trim_fastq(
             fq_raw, fq_gz = open_gzip_out(stack.enter_context(atomic_path(trimmed_fastq)))
             stack.enter_context(fq_raw)
             stack.enter_context(fq_gz)
-        reader = stack.enter_context(open_fastq(fastq))
+        # One context per file: a parse error is reported with the file it is in.
+        reader = chain.from_iterable([stack.enter_context(open_fastq(f)) for f in fastqs])
         # The first reads are kept to test other presets' adapters on if ours is rare.
         first = list(islice(reader, PRESET_PROBE_READS))
         probe = [rec.sequence for rec in first]
