@@ -213,6 +213,40 @@ def pack_umis(umis: np.ndarray) -> np.ndarray | None:
     return _pack(umis, length)
 
 
+def code_umis(umis: np.ndarray) -> np.ndarray | None:
+    """UMIs coded 3 bits per base (uint64), or None unless all are A/C/G/N/T, of one length
+    and at most :data:`MAX_CODED_LENGTH` long.
+
+    For tables whose UMIs include ``N`` calls (real runs have a few): they keep 8 bytes
+    per UMI and the vectorised path instead of falling back to Python strings. The codes
+    order A < C < G < N < T, as the strings sort, so ties are broken as for strings.
+    """
+    umis = np.asarray(umis, dtype=object)
+    if not len(umis):
+        return np.zeros(0, dtype=np.uint64)
+    length = len(umis[0])
+    if not 0 < length <= MAX_CODED_LENGTH:
+        return None
+    raw = np.frombuffer("".join(umis.tolist()).encode("utf-8"), dtype=np.uint8)
+    if len(raw) != length * len(umis) or (_CODE5[raw] == 255).any():
+        return None
+    if not (np.fromiter(map(len, umis), dtype=np.int64, count=len(umis)) == length).all():
+        return None
+    return _pack_acgtn(umis, length)
+
+
+def recode_packed(packed: np.ndarray, length: int) -> np.ndarray:
+    """UMIs packed 2 bits per base (:func:`pack_umis`) as 3-bit codes (:func:`code_umis`),
+    for when a later chunk of a table turns out to hold ``N``."""
+    packed = np.asarray(packed, dtype=np.uint64)
+    out = np.zeros(len(packed), dtype=np.uint64)
+    for i in range(length):
+        base = (packed >> np.uint64(2 * (length - 1 - i))) & np.uint64(3)
+        base[base == 3] = 4  # T after N
+        out = (out << np.uint64(3)) | base
+    return out
+
+
 def dedup_counts(
     groups: np.ndarray,
     umis: np.ndarray,
@@ -220,11 +254,13 @@ def dedup_counts(
     *,
     correct_collisions: bool = False,
     umi_length: int | None = None,
+    umi_bits: int = 2,
 ) -> np.ndarray:
     """Molecules per group after directional UMI correction.
 
     ``groups`` are integer group ids (0..G-1), ``umis`` the UMI strings (or UMIs packed by
-    :func:`pack_umis`, then with ``umi_length``) and ``reads`` their read counts; the same
+    :func:`pack_umis`, or with ``umi_bits=3`` coded by :func:`code_umis`, then with
+    ``umi_length``) and ``reads`` their read counts; the same
     (group, UMI) may appear on several rows (different inserts) and is pooled first.
     Returns an int64 array of length ``max(groups) + 1``: the number of directional
     clusters, or with ``correct_collisions`` that number plus the expected true molecules
@@ -234,7 +270,7 @@ def dedup_counts(
     if packed:
         if umi_length is None:
             raise ValueError("packed UMIs need umi_length")
-        heads = _dedup_heads_packed(groups, umis, reads, umi_length)
+        heads = _dedup_heads_packed(groups, umis, reads, umi_length, umi_bits)
         length = umi_length
     else:
         heads = _dedup_heads(groups, umis, reads)
@@ -273,7 +309,7 @@ def _collect(result: list[list[np.ndarray]]) -> list[np.ndarray]:
 
 
 def _dedup_heads_packed(
-    groups: np.ndarray, packed: np.ndarray, reads: np.ndarray, length: int
+    groups: np.ndarray, packed: np.ndarray, reads: np.ndarray, length: int, bits: int = 2
 ) -> list[np.ndarray]:
     """Read counts of the directional cluster heads, one array per group (packed UMIs)."""
     groups = np.asarray(groups, dtype=np.int64)
@@ -287,7 +323,7 @@ def _dedup_heads_packed(
     sorted_groups = groups[order]
     for lo, hi in _batches(sorted_groups):
         rows = order[lo:hi]
-        _dedup_keys(sorted_groups[lo:hi], packed[rows], reads[rows], length, 2, result)
+        _dedup_keys(sorted_groups[lo:hi], packed[rows], reads[rows], length, bits, result)
     return _collect(result)
 
 
@@ -312,14 +348,14 @@ def _dedup_heads(groups: np.ndarray, umis: np.ndarray, reads: np.ndarray) -> lis
     length = int(lengths[0])
     if joined.strip("ACGT") == "" and (lengths == length).all() and 0 < length <= MAX_PACKED_LENGTH:
         return _dedup_heads_packed(groups, _pack(umis, length), reads, length)
-    if joined.strip("ACGTN") == "":
-        bad_row = (lengths == 0) | (lengths > MAX_CODED_LENGTH)
-    else:
-        bad_row = np.fromiter(
-            (u.strip("ACGTN") != "" or not 0 < len(u) <= MAX_CODED_LENGTH for u in umis),
-            dtype=bool,
-            count=len(umis),
-        )
+    coded = code_umis(umis)
+    if coded is not None:
+        return _dedup_heads_packed(groups, coded, reads, length, 3)
+    bad_row = np.fromiter(
+        (u.strip("ACGTN") != "" or not 0 < len(u) <= MAX_CODED_LENGTH for u in umis),
+        dtype=bool,
+        count=len(umis),
+    )
     slow_groups = np.unique(groups[bad_row])
     for g in slow_groups.tolist():
         rows = np.flatnonzero(groups == g)
@@ -368,11 +404,13 @@ def _dedup_keys(
 ) -> None:
     """Append to ``result[g]`` the read counts of the cluster heads of every group g.
 
-    ``codes``: per row, the UMI packed ``bits`` per base (equal lengths); rows of one
-    (group, UMI) are pooled first. The group goes into the key's high bits, as a dense id
-    within this batch so that the widest codes still leave room for it.
+    ``groups``: sorted. ``codes``: per row, the UMI packed ``bits`` per base (equal
+    lengths); rows of one (group, UMI) are pooled first. The group goes into the key's high
+    bits, as a dense id within this batch so that the widest codes still leave room for it.
     """
-    present, dense = np.unique(groups, return_inverse=True)
+    change = groups[1:] != groups[:-1]
+    present = groups[np.flatnonzero(np.r_[True, change])]
+    dense = np.r_[0, np.cumsum(change)]
     code_bits = bits * length
     per_key = 1 << (64 - code_bits)  # groups that fit in the high bits of one key
     if len(present) > per_key:
@@ -382,7 +420,7 @@ def _dedup_keys(
         return
     shift = np.uint64(code_bits)
     keys = (dense.astype(np.uint64) << shift) | codes.astype(np.uint64)
-    order = np.argsort(keys, kind="stable")
+    order = np.argsort(keys)
     keys = keys[order]
     first = np.r_[True, keys[1:] != keys[:-1]]
     counts = np.add.reduceat(reads[order], np.flatnonzero(first)).astype(np.int64)
@@ -401,7 +439,7 @@ def _dedup_keys(
 
 
 def _one_mismatch_pairs(keys: np.ndarray, length: int, bits: int) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs (both directions) of unique ``keys`` that differ at exactly one base.
+    """Index pairs (both directions) of unique sorted ``keys`` that differ at one base only.
 
     For each position, blank that base's bits and sort: keys equal after blanking differ
     at that position only (keys are unique), so each pair is found at exactly one
@@ -412,7 +450,8 @@ def _one_mismatch_pairs(keys: np.ndarray, length: int, bits: int) -> tuple[np.nd
     mask = np.uint64((1 << bits) - 1)
     for p in range(length):
         blanked = keys & ~(mask << np.uint64(bits * p))
-        order = np.argsort(blanked)
+        # keys are sorted, so blanked keys are runs of sorted keys: timsort merges them
+        order = np.argsort(blanked, kind="stable")
         srt = blanked[order]
         d = 1
         while d < len(srt):
@@ -452,7 +491,9 @@ def _head_mask(counts: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarr
         from scipy.sparse.csgraph import connected_components
 
         s, d = src[ones], dst[ones]
-        nodes = np.unique(s)  # both directions are present, so every member is a source
+        member = np.zeros(len(counts), dtype=bool)
+        member[s] = True  # both directions are present, so every member is a source
+        nodes = np.flatnonzero(member)
         local = np.searchsorted(nodes, s), np.searchsorted(nodes, d)
         m = len(nodes)
         graph = coo_matrix((np.ones(len(s), dtype=np.int8), local), shape=(m, m)).tocsr()
