@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -61,13 +62,17 @@ def snakemake(targets: list[str], cfg: Path, wf: Path, cores: int) -> float:
     cmd = ["snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(wf)]
     cmd += ["--cores", str(cores), *targets, "--configfile", str(cfg)]
     with open(wf / "snakemake.log", "a") as log:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=log)
         tree_peak = bench_reads._tree_rss_peak(proc)
         seconds = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode:
         sys.exit(f"snakemake failed: see {wf / 'snakemake.log'}")
     snakemake.tree_rss_mb = tree_peak / 2**20
+    # CPU of snakemake and every job it waited for: less sensitive to other load than wall
+    snakemake.cpu_seconds = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return seconds
 
 
@@ -103,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     target = f"{out}/counts/mature_umi_counts.tsv"
     wall = snakemake([target], cfg, wf, args.cores)
     tree_mb = snakemake.tree_rss_mb
+    cpu = snakemake.cpu_seconds
     load_after_workflow = bench_reads.load_text()
     peer = None if args.skip_peer else bench_reads.run_child("peer", args, n, args.profile)
 
@@ -132,6 +138,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"workflow / floor time: {wall / floor['seconds']:.2f}x")
     if peer:
         print(f"peer / workflow time: {peer['seconds'] / wall:.1f}x (workflow that much faster)")
+    cpus = f"workflow {cpu:.1f}, floor {floor['cpu_seconds']:.1f}"
+    if peer:
+        cpus += f", peer {peer['cpu_seconds']:.1f}"
+    print(f"CPU seconds (all processes): {cpus}")
+    print(f"workflow / floor CPU: {cpu / floor['cpu_seconds']:.2f}x", end="")
+    print(f"; peer / workflow CPU: {peer['cpu_seconds'] / cpu:.1f}x" if peer else "")
     count, trim = rules["mirscope_count"]["s"], rules["mirscope_trim"]["s"]
     print(f"mirscope_count / mirscope_trim: {count / trim:.2f}")
     print(f"largest rule max RSS: {max(r['max_rss'] for r in rules.values()):.0f} MiB")
