@@ -1,8 +1,13 @@
 #!/usr/bin/env python
 """Benchmark reads -> UMI counts: mirscope vs the nf-core/smrnaseq-style chain vs gzip.
 
-Simulates N QIAseq reads (default 2,000,000) with the demo simulator, then runs, at equal
-cores (``--threads``, default 2), in this one invocation:
+Simulates N QIAseq reads (default 2,000,000) with the simulator's ``--profile``: ``demo``
+(the demo cohort's abundances, fixed duplication) or ``plasma`` (what a real plasma library
+looks like at depth: miR-451a holding 32% of the miRNA molecules, duplication rising with
+depth from a library of fixed size, rare N calls; calibrated on the public QIAseq plasma
+file SRR17084832, see :data:`mirscope.simulate.reads.PLASMA_TOP_SHARES`). Several
+``--reads`` and ``--profile`` values run one after the other, with a summary at the end.
+For each, it runs at equal cores (``--threads``, default 2), in this one invocation:
 
 (a) mirscope, as the workflow runs it: trim + collapse, writing the unique inserts
     (``mirscope.reads.trim``, 2 threads), bowtie on hairpins (two passes, one thread,
@@ -24,7 +29,9 @@ umi_tools must be installed in ``.venv-bench`` (``make bench`` does it)::
     .venv-bench/bin/pip install 'setuptools<70' wheel cython
     .venv-bench/bin/pip install --no-build-isolation umi_tools==1.1.6 cutadapt==5.2
 
-Usage: ``python scripts/bench_reads.py [--reads N] [--workdir DIR] [--skip-peer]``
+Usage: ``python scripts/bench_reads.py [--reads N ...] [--profile demo|plasma ...]
+[--workdir DIR] [--skip-peer] [--peer-bin DIR]``; ``scripts/bench_workflow.py`` runs the
+same comparison through ``snakemake``.
 """
 
 from __future__ import annotations
@@ -45,7 +52,7 @@ import pandas as pd
 from scipy.stats import spearmanr
 
 REPO = Path(__file__).resolve().parents[1]
-BENCH_BIN = REPO / ".venv-bench" / "bin"
+BENCH_BIN = Path(os.environ.get("MIRSCOPE_BENCH_BIN", REPO / ".venv-bench" / "bin"))
 ADAPTER = "AACTGTAGGCACCATCAAT"
 PEER_REGEX = f".+(?P<discard_1>{ADAPTER}){{s<=2}}(?P<umi_1>.{{12}})(?P<discard_2>.*)"
 
@@ -57,21 +64,24 @@ def peak_rss_mb() -> float:
     return max(own, kids) / 1024
 
 
-def prepare(work: Path, n_reads: int, seed: int) -> dict:
+def prepare(work: Path, n_reads: int, seed: int, profile: str = "demo") -> dict:
     """Simulate the reads and build both bowtie indexes (not timed)."""
     from mirscope.fetch.reference import load_reference
-    from mirscope.simulate.reads import simulate_sample_reads
+    from mirscope.simulate import simulate_sample_reads
 
     work.mkdir(parents=True, exist_ok=True)
-    fastq = work / f"sim_{n_reads}_{seed}.fastq.gz"
-    truth_path = work / f"sim_{n_reads}_{seed}.truth.tsv"
+    stem = f"sim_{n_reads}_{seed}" if profile == "demo" else f"sim_{profile}_{n_reads}_{seed}"
+    fastq = work / f"{stem}.fastq.gz"
+    truth_path = work / f"{stem}.truth.tsv"
     if not (fastq.exists() and truth_path.exists()):
         t = time.perf_counter()
-        truth = simulate_sample_reads(fastq, n_reads, seed=seed)
+        truth = simulate_sample_reads(fastq, n_reads, seed=seed, profile=profile)
         pd.DataFrame(
             {"mirna": truth.names, "molecules": truth.molecules, "reads": truth.reads}
         ).to_csv(truth_path, sep="\t", index=False)
-        print(f"simulated {n_reads:,} reads in {time.perf_counter() - t:.1f} s", flush=True)
+        print(
+            f"simulated {n_reads:,} {profile} reads in {time.perf_counter() - t:.1f} s", flush=True
+        )
     ref = load_reference("hsa")
     refdir = work / "ref"
     refdir.mkdir(exist_ok=True)
@@ -137,7 +147,7 @@ def _sh(cmd: str, log) -> None:
 
 
 def chain_peer(fastq: str, ref: str, out: Path, threads: int) -> dict:
-    """(b) the nf-core/smrnaseq-style QIAseq chain, step by step as the issue lists it."""
+    """(b) the nf-core/smrnaseq-style QIAseq chain, step by step as nf-core/smrnaseq runs it for QIAseq."""
     out.mkdir(parents=True, exist_ok=True)
     env_path = f"{BENCH_BIN}:{os.environ['PATH']}"
     os.environ["PATH"] = env_path
@@ -259,14 +269,15 @@ def _tree_rss_peak(proc: subprocess.Popen, interval: float = 0.1) -> int:
     return peak
 
 
-def run_child(chain: str, args) -> dict:
+def run_child(chain: str, args, reads: int, profile: str) -> dict:
     """Run one chain in a fresh interpreter so that its peak RSS is measured alone."""
     rss_file = args.workdir / f"{chain}.maxrss"
     # GNU time reports the child's peak RSS including the tools it waited for; started from
     # the small `time` process, the child does not inherit this (larger) process's peak.
     cmd = ["/usr/bin/time", "-f", "%M %U %S", "-o", str(rss_file)]
     cmd += [sys.executable, __file__, "--child", chain, "--workdir", str(args.workdir)]
-    cmd += ["--reads", str(args.reads), "--seed", str(args.seed), "--threads", str(args.threads)]
+    cmd += ["--reads", str(reads), "--seed", str(args.seed), "--threads", str(args.threads)]
+    cmd += ["--profile", profile]
     with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
         proc = subprocess.Popen(cmd, stdout=stdout, stderr=stderr, text=True)
         tree_peak = _tree_rss_peak(proc)
@@ -282,44 +293,22 @@ def run_child(chain: str, args) -> dict:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--reads", type=int, default=2_000_000, help="simulated reads")
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--threads", type=int, default=2, help="cores for every chain")
-    p.add_argument("--workdir", type=Path, default=REPO / "resources" / "bench")
-    p.add_argument("--skip-peer", action="store_true", help="only mirscope and the floor")
-    p.add_argument("--child", choices=["mirscope", "peer", "floor"], help=argparse.SUPPRESS)
-    args = p.parse_args(argv)
-    info = prepare(args.workdir, args.reads, args.seed)
-    if args.child:
-        out = args.workdir / f"{args.child}_{args.reads}"
-        if out.exists():
-            shutil.rmtree(out)
-        if args.child == "mirscope":
-            res = chain_mirscope(info["fastq"], info["ref"], out, args.threads)
-        elif args.child == "peer":
-            res = chain_peer(info["fastq"], info["ref"], out, args.threads)
-        else:
-            res = chain_floor(info["fastq"], out, args.threads)
-        res["child_peak_rss_mb"] = peak_rss_mb()
-        print(json.dumps(res))
-        return 0
-
-    chains = ["floor", "mirscope"] + ([] if args.skip_peer else ["peer"])
-    if "peer" in chains and not (BENCH_BIN / "umi_tools").exists():
-        print(f"umi_tools missing in {BENCH_BIN}: see the docstring (make bench)", file=sys.stderr)
-        return 2
-    results = {c: run_child(c, args) for c in chains}
-    n = args.reads
-    print(f"\nreads: {n:,}  threads: {args.threads}  ({os.cpu_count()} CPUs on this machine)")
+def load_text() -> str:
+    """The 1/5/15-minute load averages: other work on the machine slows wall time."""
     try:
-        load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+        return " ".join(f"{x:.1f}" for x in os.getloadavg())
     except OSError:
-        load = "?"
-    print(
-        f"load average (1/5/15 min) at the end: {load}: other work on the machine slows wall time"
-    )
+        return "?"
+
+
+def run_one(args, n: int, profile: str) -> dict:
+    """All chains on one simulated file, printed as a block; returns their results."""
+    info = prepare(args.workdir, n, args.seed, profile)
+    chains = ["floor", "mirscope"] + ([] if args.skip_peer else ["peer"])
+    results = {c: run_child(c, args, n, profile) for c in chains}
+    print(f"\nprofile: {profile}  reads: {n:,}  threads: {args.threads}", end="")
+    print(f"  ({os.cpu_count()} CPUs on this machine)")
+    print(f"load average (1/5/15 min) at the end: {load_text()}")
     header = f"{'chain':<10}{'seconds':>10}{'reads/s':>14}{'CPU s':>10}{'reads/CPU s':>14}"
     print(header + f"{'peak RSS MiB':>14}{'tree RSS MiB':>14}")
     for c in chains:
@@ -351,6 +340,80 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\naccuracy vs truth, {c}:")
             for k, v in acc.items():
                 print(f"  {k}: {v:.4f}" if isinstance(v, float) else f"  {k}: {v}")
+    top = pd.read_csv(results["mirscope"]["counts"], sep="\t").sort_values("umis").iloc[-1]
+    stats = json.loads(
+        (Path(results["mirscope"]["counts"]).parent / "align_stats.json").read_text()
+    )
+    results["profile_stats"] = {
+        "top": f"{top['mirna']} {top['umis'] / max(stats['mature_molecules'], 1):.1%}",
+        "top_umis": int(top["umis"]),
+        "dup": stats["umi_duplication_rate"],
+    }
+    print(
+        f"\nmirscope counts: top miRNA {results['profile_stats']['top']} of the mature molecules"
+        f" ({int(top['umis']):,} UMIs), mature UMI duplication rate {stats['umi_duplication_rate']:.1%}"
+    )
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--reads", type=int, nargs="+", default=[2_000_000], help="simulated reads")
+    p.add_argument(
+        "--profile", nargs="+", default=["demo"], choices=["demo", "plasma"], help="abundances"
+    )
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--threads", type=int, default=2, help="cores for every chain")
+    p.add_argument("--workdir", type=Path, default=REPO / "resources" / "bench")
+    p.add_argument("--skip-peer", action="store_true", help="only mirscope and the floor")
+    p.add_argument("--peer-bin", type=Path, help=f"umi_tools, cutadapt (default {BENCH_BIN})")
+    p.add_argument("--child", choices=["mirscope", "peer", "floor"], help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.peer_bin:
+        os.environ["MIRSCOPE_BENCH_BIN"] = str(args.peer_bin)  # the children read it
+    peer_bin = Path(os.environ.get("MIRSCOPE_BENCH_BIN", BENCH_BIN))
+    if args.child:
+        n, profile = args.reads[0], args.profile[0]
+        info = prepare(args.workdir, n, args.seed, profile)
+        out = args.workdir / f"{args.child}_{profile}_{n}"
+        if out.exists():
+            shutil.rmtree(out)
+        if args.child == "mirscope":
+            res = chain_mirscope(info["fastq"], info["ref"], out, args.threads)
+        elif args.child == "peer":
+            res = chain_peer(info["fastq"], info["ref"], out, args.threads)
+        else:
+            res = chain_floor(info["fastq"], out, args.threads)
+        res["child_peak_rss_mb"] = peak_rss_mb()
+        print(json.dumps(res))
+        return 0
+
+    if not args.skip_peer and not (peer_bin / "umi_tools").exists():
+        print(f"umi_tools missing in {peer_bin}: see the docstring (make bench)", file=sys.stderr)
+        return 2
+    runs = {(prof, n): run_one(args, n, prof) for prof in args.profile for n in args.reads}
+    print("\nsummary (mirscope chain; ratios against chains of the same run)")
+    print(
+        f"{'profile':<8}{'reads':>12}{'seconds':>9}{'reads/s':>10}{'x floor':>9}{'peak MiB':>10}"
+        f"{'trim s':>8}{'align s':>8}{'count s':>8}{'vs peer':>9}  top miRNA, duplication"
+    )
+    for (prof, n), r in runs.items():
+        m = r["mirscope"]
+        peer = f"{r['peer']['seconds'] / m['seconds']:.1f}x" if "peer" in r else "-"
+        st = m["steps"]
+        print(
+            f"{prof:<8}{n:>12,}{m['seconds']:>9.1f}{n / m['seconds']:>10,.0f}"
+            f"{m['seconds'] / r['floor']['seconds']:>9.2f}{m['peak_rss_mb']:>10.0f}"
+            f"{st['trim']:>8.1f}{st['align']:>8.1f}{st['count']:>8.1f}{peer:>9}"
+            f"  {r['profile_stats']['top']}, {r['profile_stats']['dup']:.1%}"
+        )
+    for prof in args.profile:
+        depths = sorted(n for p_, n in runs if p_ == prof)
+        if len(depths) > 1:
+            lo, hi = depths[0], depths[-1]
+            rate = {n: n / runs[(prof, n)]["mirscope"]["seconds"] for n in (lo, hi)}
+            print(f"{prof}: reads/s at {hi:,} is {rate[hi] / rate[lo]:.2f}x that at {lo:,}")
+    print(f"load average (1/5/15 min) at the end: {load_text()}")
     return 0
 
 

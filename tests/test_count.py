@@ -239,7 +239,7 @@ def test_workflow_fastq_to_matrices_matches_truth(tmp_path):
     """snakemake (real bowtie, samtools) on 2 simulated samples; counts against the truth."""
     from scipy.stats import spearmanr
 
-    from mirscope.simulate.reads import simulate_sample_reads
+    from mirscope.simulate import simulate_sample_reads
 
     truths = {}
     sheet = ["sample_id\tfastq"]
@@ -387,7 +387,7 @@ def test_compact_reader_across_chunks_and_unpackable_umis(tmp_path, monkeypatch)
 
     import mirscope.counts.count as count_mod
     import mirscope.reads.molecules as molecules_mod
-    from mirscope.counts.umi import pack_umis
+    from mirscope.counts.umi import code_umis, pack_umis
 
     rng = random.Random(9)
     rows = [("ACGT" * 5 + "A" * (k % 3), rand_umi(rng), 1 + k % 4) for k in range(50)]
@@ -400,9 +400,18 @@ def test_compact_reader_across_chunks_and_unpackable_umis(tmp_path, monkeypatch)
     assert (
         small.umis == pack_umis(np.array([u for _i, u, _r in sorted(rows)], dtype=object))
     ).all()
-    # an N in one UMI (in a later chunk): every UMI is kept as text instead
+    # an N in one UMI (in a later chunk): every UMI is coded 3 bits per base, the chunks
+    # read before it recoded
     rows[40] = (rows[40][0], "ACGTNACGTACG", 1)
     path = write_molecules(tmp_path / "n.tsv.gz", rows)
+    coded = count_mod.read_molecules_compact(path)
+    assert coded.umi_bits == 3 and coded.umis.dtype == np.uint64
+    assert (
+        coded.umis == code_umis(np.array([u for _i, u, _r in sorted(rows)], dtype=object))
+    ).all()
+    # a UMI of another length: every UMI is kept as text instead
+    rows[45] = (rows[45][0], "ACGTACGTACG", 1)
+    path = write_molecules(tmp_path / "m.tsv.gz", rows)
     mixed = count_mod.read_molecules_compact(path)
     assert mixed.umis.dtype == object and "ACGTNACGTACG" in set(mixed.umis.tolist())
     assert mixed.reads.sum() == sum(r for _i, _u, r in rows)

@@ -29,7 +29,7 @@ Per-sample outputs (TSV, tab-separated, header line, sorted by the first column)
   ``mature_mirnas_detected``, ``umi_duplication_rate`` (1 - molecules/reads on matures).
 
 Memory grows with unique molecules only (:class:`Molecules`: ~20 bytes each, UMIs packed
-2 bits per base) and the UMI search runs in batches of whole groups.
+2 bits per base, 3 when some hold ``N``) and the UMI search runs in batches of whole groups.
 
 Merged matrices (:func:`merge_matrices`): ``mature_umi_counts.tsv``,
 ``mature_read_counts.tsv``, ``hairpin_umi_counts.tsv``, ``hairpin_read_counts.tsv``: first
@@ -52,7 +52,7 @@ import pandas as pd
 
 from mirscope.counts.align import read_hits
 from mirscope.counts.assign import Assigner
-from mirscope.counts.umi import dedup_counts, pack_umis
+from mirscope.counts.umi import code_umis, dedup_counts, pack_umis, recode_packed
 from mirscope.errors import InputError
 from mirscope.io import atomic_path, write_tsv
 from mirscope.reads.molecules import iter_molecule_chunks
@@ -64,8 +64,9 @@ class Molecules:
 
     ``inserts``: the unique insert sequences; ``insert_code``: per row, index into them;
     ``umis``: per row, the UMI packed 2 bits/base (uint64, see :func:`mirscope.counts.umi.
-    pack_umis`) or, for UMIs that cannot be packed (N, unequal or > 20 nt), the strings;
-    ``reads``: per row.
+    pack_umis`), or ``umi_bits`` 3 when some UMIs hold ``N`` (:func:`mirscope.counts.umi.
+    code_umis`), or, for UMIs that cannot be coded (other characters, unequal or > 21 nt),
+    the strings; ``reads``: per row.
     """
 
     inserts: np.ndarray
@@ -74,6 +75,7 @@ class Molecules:
     umi_length: int
     reads: np.ndarray
     has_umi: bool
+    umi_bits: int = 2
 
 
 def read_molecules_compact(path: str | os.PathLike[str]) -> Molecules:
@@ -82,6 +84,7 @@ def read_molecules_compact(path: str | os.PathLike[str]) -> Molecules:
     index: dict[str, int] = {}
     codes, umi_parts, reads = [], [], []
     packed_ok = True
+    bits = 2  # 3 once a chunk holds N (earlier chunks are recoded, not re-read)
     umi_state: bool | None = None  # True: every row has a UMI; False: none has
     umi_length = 0
     for row0, df in iter_molecule_chunks(path):
@@ -106,8 +109,15 @@ def read_molecules_compact(path: str | os.PathLike[str]) -> Molecules:
             )
         if umi_state:
             umi_length = umi_length or len(umis[0])
-            packed = pack_umis(umis) if packed_ok else None
-            if packed is None or len(umis[0]) != umi_length:
+            packed = None
+            if packed_ok and len(umis[0]) == umi_length:
+                packed = pack_umis(umis) if bits == 2 else code_umis(umis)
+                if packed is None and bits == 2:
+                    packed = code_umis(umis)
+                    if packed is not None:
+                        bits = 3
+                        umi_parts = [recode_packed(p, umi_length) for p in umi_parts]
+            if packed is None:
                 packed_ok = False
                 umi_parts.append(umis)
             else:
@@ -126,6 +136,7 @@ def read_molecules_compact(path: str | os.PathLike[str]) -> Molecules:
         umi_length=umi_length,
         reads=np.concatenate(reads) if reads else np.zeros(0, dtype=np.int64),
         has_umi=bool(umi_state),
+        umi_bits=bits,
     )
 
 
@@ -160,6 +171,7 @@ def _dedup_table(
     name: str,
     correct_collisions: bool,
     umi_length: int,
+    umi_bits: int = 2,
 ) -> pd.DataFrame:
     """Reads and UMI-corrected molecules per group, sorted by group name.
 
@@ -175,6 +187,7 @@ def _dedup_table(
             reads[keep],
             correct_collisions=correct_collisions,
             umi_length=umi_length,
+            umi_bits=umi_bits,
         )
     else:
         mols = read_sum
@@ -266,6 +279,7 @@ def count_sample(
     inserts = mol.inserts
     reads = mol.reads
     umi_length = mol.umi_length
+    bits = mol.umi_bits
     del mol
     n = len(inserts)
     status = np.full(n, "unaligned", dtype=object)
@@ -293,10 +307,18 @@ def count_sample(
     hairpin_code, hairpin_names = _codes(hairpin, aligned)
     cc = correct_collisions
     mature = _dedup_table(
-        mature_code[ins_codes], mature_names, umi_col, reads, has_umi, "mirna", cc, umi_length
+        mature_code[ins_codes], mature_names, umi_col, reads, has_umi, "mirna", cc, umi_length, bits
     )
     hp = _dedup_table(
-        hairpin_code[ins_codes], hairpin_names, umi_col, reads, has_umi, "hairpin", cc, umi_length
+        hairpin_code[ins_codes],
+        hairpin_names,
+        umi_col,
+        reads,
+        has_umi,
+        "hairpin",
+        cc,
+        umi_length,
+        bits,
     )
     ins_reads = np.bincount(ins_codes, weights=reads, minlength=n).astype(np.int64)
     ins_umis = np.bincount(ins_codes, minlength=n).astype(np.int64) if has_umi else ins_reads

@@ -12,14 +12,18 @@ same molecule share their UMI, and errors in the insert must not split a molecul
 
 Speed: UMI-tools compares all pairs, which is quadratic per group (it is what makes
 nf-core/smrnaseq slow on deep samples). Here a UMI only meets its one-mismatch neighbours:
-UMIs are packed 2 bits per base into one integer with the group id in the high bits, and
-for each of the L positions the keys with that position blanked are sorted, so that keys
-one substitution apart become equal neighbours (the same pairs as looking up the ``3 * L``
-one-mismatch variants of every UMI in a dict, in L vectorised sorts). Only the few UMIs that have an edge go through
-the (exact, UMI-tools-ordered) cluster walk in Python; a UMI without any edge is its own
-molecule. Groups with UMIs containing ``N`` or UMIs longer than :data:`MAX_PACKED_LENGTH`
-use :func:`directional_clusters`, the plain dict version of the same algorithm, which is
-also the reference the vectorised path is tested against.
+UMIs are packed 2 bits per base (3 bits when a UMI has an ``N``) into one integer with the
+group id in the high bits, and for each of the L positions the keys with that position
+blanked are sorted, so that keys one substitution apart become equal neighbours (the same
+pairs as looking up the ``3 * L`` one-mismatch variants of every UMI in a dict, in L
+vectorised sorts). The cluster walk is replaced by what it computes: a UMI heads a cluster
+exactly when no UMI earlier in UMI-tools' order reaches it, which the edge arrays give
+directly (:func:`_head_mask`). There is no per-UMI Python loop, which matters because
+plasma is dominated by a few miRNAs (miR-451a, miR-486-5p, miR-16-5p) whose groups hold
+hundreds of thousands of UMIs, most of them with an edge. Groups with UMIs holding other
+characters than A/C/G/T/N, or longer than :data:`MAX_CODED_LENGTH`, use
+:func:`directional_clusters`, the plain dict version of the same algorithm, which is also
+the reference the vectorised path is tested against.
 """
 
 from __future__ import annotations
@@ -33,7 +37,6 @@ import numpy as np
 MAX_PACKED_LENGTH = 20
 #: Rows deduplicated together (whole groups); bounds temporary memory.
 BATCH_ROWS = 1_000_000
-_GROUP_BITS = 63 - 2 * MAX_PACKED_LENGTH  # 23 bits: up to 8.3 million groups per sample
 _CODE = np.full(256, 255, dtype=np.uint8)
 for _i, _b in enumerate(b"ACGT"):
     _CODE[_b] = _i
@@ -210,6 +213,40 @@ def pack_umis(umis: np.ndarray) -> np.ndarray | None:
     return _pack(umis, length)
 
 
+def code_umis(umis: np.ndarray) -> np.ndarray | None:
+    """UMIs coded 3 bits per base (uint64), or None unless all are A/C/G/N/T, of one length
+    and at most :data:`MAX_CODED_LENGTH` long.
+
+    For tables whose UMIs include ``N`` calls (real runs have a few): they keep 8 bytes
+    per UMI and the vectorised path instead of falling back to Python strings. The codes
+    order A < C < G < N < T, as the strings sort, so ties are broken as for strings.
+    """
+    umis = np.asarray(umis, dtype=object)
+    if not len(umis):
+        return np.zeros(0, dtype=np.uint64)
+    length = len(umis[0])
+    if not 0 < length <= MAX_CODED_LENGTH:
+        return None
+    raw = np.frombuffer("".join(umis.tolist()).encode("utf-8"), dtype=np.uint8)
+    if len(raw) != length * len(umis) or (_CODE5[raw] == 255).any():
+        return None
+    if not (np.fromiter(map(len, umis), dtype=np.int64, count=len(umis)) == length).all():
+        return None
+    return _pack_acgtn(umis, length)
+
+
+def recode_packed(packed: np.ndarray, length: int) -> np.ndarray:
+    """UMIs packed 2 bits per base (:func:`pack_umis`) as 3-bit codes (:func:`code_umis`),
+    for when a later chunk of a table turns out to hold ``N``."""
+    packed = np.asarray(packed, dtype=np.uint64)
+    out = np.zeros(len(packed), dtype=np.uint64)
+    for i in range(length):
+        base = (packed >> np.uint64(2 * (length - 1 - i))) & np.uint64(3)
+        base[base == 3] = 4  # T after N
+        out = (out << np.uint64(3)) | base
+    return out
+
+
 def dedup_counts(
     groups: np.ndarray,
     umis: np.ndarray,
@@ -217,11 +254,13 @@ def dedup_counts(
     *,
     correct_collisions: bool = False,
     umi_length: int | None = None,
+    umi_bits: int = 2,
 ) -> np.ndarray:
     """Molecules per group after directional UMI correction.
 
     ``groups`` are integer group ids (0..G-1), ``umis`` the UMI strings (or UMIs packed by
-    :func:`pack_umis`, then with ``umi_length``) and ``reads`` their read counts; the same
+    :func:`pack_umis`, or with ``umi_bits=3`` coded by :func:`code_umis`, then with
+    ``umi_length``) and ``reads`` their read counts; the same
     (group, UMI) may appear on several rows (different inserts) and is pooled first.
     Returns an int64 array of length ``max(groups) + 1``: the number of directional
     clusters, or with ``correct_collisions`` that number plus the expected true molecules
@@ -231,7 +270,7 @@ def dedup_counts(
     if packed:
         if umi_length is None:
             raise ValueError("packed UMIs need umi_length")
-        heads = _dedup_heads_packed(groups, umis, reads, umi_length)
+        heads = _dedup_heads_packed(groups, umis, reads, umi_length, umi_bits)
         length = umi_length
     else:
         heads = _dedup_heads(groups, umis, reads)
@@ -253,9 +292,26 @@ def dedup_counts(
     return out
 
 
+def _batches(sorted_groups: np.ndarray) -> list[tuple[int, int]]:
+    """Row ranges of whole groups, about BATCH_ROWS rows each (a larger group alone)."""
+    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
+    bounds = [0]
+    for start in starts.tolist()[1:]:
+        if start - bounds[-1] >= BATCH_ROWS:
+            bounds.append(start)
+    bounds.append(len(sorted_groups))
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def _collect(result: list[list[np.ndarray]]) -> list[np.ndarray]:
+    empty = np.array([], dtype=np.int64)
+    return [np.concatenate(parts) if parts else empty for parts in result]
+
+
 def _dedup_heads_packed(
-    groups: np.ndarray, packed: np.ndarray, reads: np.ndarray, length: int
+    groups: np.ndarray, packed: np.ndarray, reads: np.ndarray, length: int, bits: int = 2
 ) -> list[np.ndarray]:
+    """Read counts of the directional cluster heads, one array per group (packed UMIs)."""
     groups = np.asarray(groups, dtype=np.int64)
     if not len(groups):
         return []
@@ -265,21 +321,19 @@ def _dedup_heads_packed(
     # neighbour search then stay small however deep the sample is.
     order = np.argsort(groups, kind="stable")
     sorted_groups = groups[order]
-    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
-    bounds = [0]
-    for start in starts.tolist()[1:]:
-        if start - bounds[-1] >= BATCH_ROWS:
-            bounds.append(start)
-    bounds.append(len(order))
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+    for lo, hi in _batches(sorted_groups):
         rows = order[lo:hi]
-        _dedup_packed(sorted_groups[lo:hi], packed[rows], reads[rows], length, result)
-    empty = np.array([], dtype=np.int64)
-    return [np.concatenate(parts) if parts else empty for parts in result]
+        _dedup_keys(sorted_groups[lo:hi], packed[rows], reads[rows], length, bits, result)
+    return _collect(result)
 
 
 def _dedup_heads(groups: np.ndarray, umis: np.ndarray, reads: np.ndarray) -> list[np.ndarray]:
-    """Read counts of the directional cluster heads, one array per group."""
+    """Read counts of the directional cluster heads, one array per group (UMI strings).
+
+    UMIs with ``N`` (a base call, and so a fifth letter for the Hamming distance, as in
+    UMI-tools) or of unequal lengths take the same vectorised path with 3 bits per base;
+    only groups with other characters or UMIs too long to pack use the dict reference.
+    """
     groups = np.asarray(groups, dtype=np.int64)
     n_groups = int(groups.max()) + 1 if len(groups) else 0
     result: list[list[np.ndarray]] = [[] for _ in range(n_groups)]
@@ -288,17 +342,21 @@ def _dedup_heads(groups: np.ndarray, umis: np.ndarray, reads: np.ndarray) -> lis
     umis = np.asarray(umis, dtype=object)
     reads = np.asarray(reads, dtype=np.int64)
     lengths = np.fromiter(map(len, umis), dtype=np.int64, count=len(umis))
+    joined = "".join(umis.tolist())
     # strip() leaves the span between the first and last non-ACGT character: empty iff
     # every UMI is pure ACGT (the usual case, checked in C over one joined string).
-    if "".join(umis.tolist()).strip("ACGT") == "":
-        has_n = np.zeros(len(umis), dtype=bool)
-    else:
-        has_n = np.fromiter((u.strip("ACGT") != "" for u in umis), dtype=bool, count=len(umis))
-    # A group goes the slow (dict) way if any of its UMIs cannot be packed.
     length = int(lengths[0])
-    bad_row = has_n | (lengths != length) | (length > MAX_PACKED_LENGTH) | (length == 0)
+    if joined.strip("ACGT") == "" and (lengths == length).all() and 0 < length <= MAX_PACKED_LENGTH:
+        return _dedup_heads_packed(groups, _pack(umis, length), reads, length)
+    coded = code_umis(umis)
+    if coded is not None:
+        return _dedup_heads_packed(groups, coded, reads, length, 3)
+    bad_row = np.fromiter(
+        (u.strip("ACGTN") != "" or not 0 < len(u) <= MAX_CODED_LENGTH for u in umis),
+        dtype=bool,
+        count=len(umis),
+    )
     slow_groups = np.unique(groups[bad_row])
-    slow_mask = np.isin(groups, slow_groups)
     for g in slow_groups.tolist():
         rows = np.flatnonzero(groups == g)
         pooled: dict[str, int] = defaultdict(int)
@@ -306,36 +364,93 @@ def _dedup_heads(groups: np.ndarray, umis: np.ndarray, reads: np.ndarray) -> lis
             pooled[u] += r
         heads = directional_heads(dict(pooled))
         result[g].append(np.array([pooled[u] for u in heads], dtype=np.int64))
-    fast = ~slow_mask
-    if fast.any():
-        _dedup_packed(groups[fast], _pack(umis[fast], length), reads[fast], length, result)
-    empty = np.array([], dtype=np.int64)
-    return [np.concatenate(parts) if parts else empty for parts in result]
+    fast = ~np.isin(groups, slow_groups)
+    # UMIs of different lengths are never one substitution apart: each length on its own.
+    for ulen in np.unique(lengths[fast]).tolist():
+        sel = np.flatnonzero(fast & (lengths == ulen))
+        order = sel[np.argsort(groups[sel], kind="stable")]
+        sorted_groups = groups[order]
+        for lo, hi in _batches(sorted_groups):
+            rows = order[lo:hi]
+            codes = _pack_acgtn(umis[rows], ulen)
+            _dedup_keys(sorted_groups[lo:hi], codes, reads[rows], ulen, 3, result)
+    return _collect(result)
 
 
-def _dedup_packed(
+#: Longest UMI coded 3 bits per base (A, C, G, N, T in string order) in a 64-bit key.
+MAX_CODED_LENGTH = 21
+_CODE5 = np.full(256, 255, dtype=np.uint8)
+for _i, _b in enumerate(b"ACGNT"):
+    _CODE5[_b] = _i
+
+
+def _pack_acgtn(umis: np.ndarray, length: int) -> np.ndarray:
+    """Equal-length A/C/G/N/T UMIs 3 bits per base (uint64); integer order = string order."""
+    raw = np.frombuffer("".join(umis.tolist()).encode("ascii"), dtype=np.uint8)
+    codes = _CODE5[raw].reshape(len(umis), length)
+    packed = np.zeros(len(umis), dtype=np.uint64)
+    for i in range(length):
+        packed = (packed << np.uint64(3)) | codes[:, i].astype(np.uint64)
+    return packed
+
+
+def _dedup_keys(
     groups: np.ndarray,
-    packed: np.ndarray,
+    codes: np.ndarray,
     reads: np.ndarray,
     length: int,
+    bits: int,
     result: list[list[np.ndarray]],
 ) -> None:
-    if int(groups.max()) >= 1 << _GROUP_BITS:
-        raise ValueError("too many groups for packed UMI keys")
-    keys = (groups.astype(np.uint64) << np.uint64(2 * MAX_PACKED_LENGTH)) | packed
-    order = np.argsort(keys, kind="stable")
+    """Append to ``result[g]`` the read counts of the cluster heads of every group g.
+
+    ``groups``: sorted. ``codes``: per row, the UMI packed ``bits`` per base (equal
+    lengths); rows of one (group, UMI) are pooled first. The group goes into the key's high
+    bits, as a dense id within this batch so that the widest codes still leave room for it.
+    """
+    change = groups[1:] != groups[:-1]
+    present = groups[np.flatnonzero(np.r_[True, change])]
+    dense = np.r_[0, np.cumsum(change)]
+    code_bits = bits * length
+    per_key = 1 << (64 - code_bits)  # groups that fit in the high bits of one key
+    if len(present) > per_key:
+        for lo in range(0, len(present), per_key):
+            sel = (dense >= lo) & (dense < lo + per_key)
+            _dedup_keys(groups[sel], codes[sel], reads[sel], length, bits, result)
+        return
+    shift = np.uint64(code_bits)
+    keys = (dense.astype(np.uint64) << shift) | codes.astype(np.uint64)
+    order = np.argsort(keys)
     keys = keys[order]
     first = np.r_[True, keys[1:] != keys[:-1]]
     counts = np.add.reduceat(reads[order], np.flatnonzero(first)).astype(np.int64)
     keys = keys[first]
     del order, first
-    key_group = (keys >> np.uint64(2 * MAX_PACKED_LENGTH)).astype(np.int64)
-    # Pairs of keys one substitution apart: for each position, blank that position's two
-    # bits; keys equal after blanking differ at that position only (keys are unique).
-    # L sorts of the keys instead of 3L lookups per key.
+    key_group = (keys >> shift).astype(np.int64)
+    src, dst = _one_mismatch_pairs(keys, length, bits)
+    directed = counts[src] >= 2 * counts[dst] - 1
+    head = _head_mask(counts, src[directed], dst[directed])
+    heads = np.flatnonzero(head)  # keys are sorted, so heads come grouped by group
+    head_group = key_group[heads]
+    starts = np.flatnonzero(np.r_[True, head_group[1:] != head_group[:-1]])
+    ends = np.r_[starts[1:], len(heads)]
+    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+        result[int(present[head_group[lo]])].append(counts[heads[lo:hi]])
+
+
+def _one_mismatch_pairs(keys: np.ndarray, length: int, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (both directions) of unique sorted ``keys`` that differ at one base only.
+
+    For each position, blank that base's bits and sort: keys equal after blanking differ
+    at that position only (keys are unique), so each pair is found at exactly one
+    position. L sorts of the keys instead of a dict lookup of every one-substitution
+    variant of every UMI.
+    """
     src_parts, dst_parts = [], []
+    mask = np.uint64((1 << bits) - 1)
     for p in range(length):
-        blanked = keys & ~np.uint64(3 << (2 * p))
+        blanked = keys & ~(mask << np.uint64(bits * p))
+        # keys are sorted, so blanked keys are runs of sorted keys: timsort merges them
         order = np.argsort(blanked, kind="stable")
         srt = blanked[order]
         d = 1
@@ -347,48 +462,70 @@ def _dedup_packed(
             src_parts += [a, b]
             dst_parts += [b, a]
             d += 1
-    involved = np.zeros(len(keys), dtype=bool)
-    edges: dict[int, list[int]] = defaultdict(list)
-    if src_parts:
-        src = np.concatenate(src_parts)
-        dst = np.concatenate(dst_parts)
-        directed = counts[src] >= 2 * counts[dst] - 1
-        src, dst = src[directed], dst[directed]
-        involved[src] = True
-        involved[dst] = True
-        for s, d in zip(src.tolist(), dst.tolist(), strict=True):
-            edges[s].append(d)
-    # Keys without an edge are one molecule (and their own head) each.
-    alone = np.flatnonzero(~involved)
-    order = np.argsort(key_group[alone], kind="stable")
-    alone = alone[order]
-    bounds = np.searchsorted(key_group[alone], np.arange(len(result) + 1))
-    for g in np.unique(key_group[alone]).tolist():
-        result[g].append(counts[alone[bounds[g] : bounds[g + 1]]])
-    # Walk the keys that have an edge, group by group, in UMI-tools' order (decreasing
-    # count, ties by UMI: the packed key orders like the sequence within a group).
-    nodes = np.flatnonzero(involved)
-    if not len(nodes):
-        return
-    nodes = nodes[np.lexsort((keys[nodes], -counts[nodes], key_group[nodes]))]
-    node_groups = key_group[nodes]
-    starts = np.flatnonzero(np.r_[True, node_groups[1:] != node_groups[:-1]])
-    ends = np.r_[starts[1:], len(nodes)]
-    node_list = nodes.tolist()
-    count_list = counts.tolist()
-    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
-        heads = []
-        seen: set[int] = set()
-        for node in node_list[lo:hi]:
-            if node in seen:
-                continue
-            heads.append(count_list[node])
-            seen.add(node)
-            stack = [node]
-            while stack:
-                cur = stack.pop()
-                for nxt in edges.get(cur, ()):
-                    if nxt not in seen:
-                        seen.add(nxt)
-                        stack.append(nxt)
-        result[int(node_groups[lo])].append(np.array(heads, dtype=np.int64))
+    if not src_parts:
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, empty
+    return np.concatenate(src_parts), np.concatenate(dst_parts)
+
+
+def _head_mask(counts: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Which keys head a directional cluster, given the directed edges ``src -> dst``.
+
+    UMI-tools takes the UMIs by decreasing count (ties here by sequence, i.e. by key) and
+    lets each unseen one absorb everything reachable from it. So a UMI heads a cluster
+    exactly when no UMI earlier in that order reaches it. An edge ``a -> b`` needs
+    ``count(a) >= 2 * count(b) - 1``: unless both have one read, ``a`` has more reads, is
+    earlier, and absorbs ``b``; so any UMI with an incoming edge from a more abundant one is
+    absorbed, and no walk is needed. 1-read UMIs one substitution apart link both ways;
+    each connected set of them is absorbed whole if any member has such an incoming edge,
+    else its first member in key order heads it (scipy's connected components). This is
+    exactly what the walk computes, in a few array passes however deep the group.
+    """
+    head = np.ones(len(counts), dtype=bool)
+    if not len(src):
+        return head
+    head[dst[counts[src] > counts[dst]]] = False
+    ones = (counts[src] == 1) & (counts[dst] == 1)
+    if ones.any():
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        s, d = src[ones], dst[ones]
+        member = np.zeros(len(counts), dtype=bool)
+        member[s] = True  # both directions are present, so every member is a source
+        nodes = np.flatnonzero(member)
+        local = np.searchsorted(nodes, s), np.searchsorted(nodes, d)
+        m = len(nodes)
+        graph = coo_matrix((np.ones(len(s), dtype=np.int8), local), shape=(m, m)).tocsr()
+        n_comp, comp = connected_components(graph, directed=False)
+        absorbed = np.zeros(n_comp, dtype=bool)
+        absorbed[comp[~head[nodes]]] = True
+        # nodes are in key order: the first member of each set is its lowest index
+        first = np.full(n_comp, m, dtype=np.int64)
+        np.minimum.at(first, comp, np.arange(m))
+        head[nodes] = False
+        head[nodes[first[~absorbed]]] = True
+    return head
+
+
+def directional_heads_vectorised(counts: dict[str, int]) -> list[str]:
+    """:func:`directional_heads` by the vectorised path, in the same (UMI-tools) order.
+
+    The production path only needs the heads' read counts; this returns the UMIs
+    themselves so that the two implementations can be compared head for head.
+    """
+    if not counts:
+        return []
+    umis = np.array(list(counts), dtype=object)
+    reads = np.fromiter(counts.values(), dtype=np.int64, count=len(umis))
+    length = len(umis[0])
+    if any(len(u) != length for u in umis) or "".join(umis.tolist()).strip("ACGTN"):
+        raise ValueError("equal-length A/C/G/T/N UMIs only")
+    keys = _pack_acgtn(umis, length)
+    order = np.argsort(keys)
+    keys, umis, reads = keys[order], umis[order], reads[order]
+    src, dst = _one_mismatch_pairs(keys, length, 3)
+    directed = reads[src] >= 2 * reads[dst] - 1
+    head = np.flatnonzero(_head_mask(reads, src[directed], dst[directed]))
+    head = head[np.lexsort((keys[head], -reads[head]))]
+    return umis[head].tolist()

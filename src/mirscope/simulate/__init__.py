@@ -22,7 +22,6 @@ so a given seed gives byte-identical files, whatever the order samples are writt
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 from pathlib import Path
@@ -31,20 +30,17 @@ import numpy as np
 import pandas as pd
 
 from mirscope.errors import InputError
-from mirscope.fetch.reference import Reference, load_reference
 from mirscope.io import atomic_path
 from mirscope.simulate.clinical import simulate_clinical
-from mirscope.simulate.expression import Profile, build_profile, expected_abundance
+from mirscope.simulate.expression import expected_abundance
 from mirscope.simulate.reads import (
     CLASS_FRACTIONS,
     PRESETS,
-    ReadModel,
     SampleTruth,
     draw_sample,
-    non_mirna_pool,
     render_reads,
-    simulate_sample_reads,
 )
+from mirscope.simulate.sample import cohort_model, simulate_sample_reads
 from mirscope.simulate.truth import write_truth
 
 __all__ = [
@@ -58,39 +54,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Seed-stream tags, so each part of the simulation has its own independent stream.
-_PROFILE, _POOL, _CLINICAL, _EXPRESSION, _SAMPLE = 1, 2, 3, 4, 5
-
-
-@functools.lru_cache(maxsize=2)
-def _reference() -> Reference:
-    return load_reference("hsa")
-
-
-def cohort_model(
-    seed: int,
-    *,
-    preset: str = "qiaseq",
-    read_length: int = 75,
-    dup_mean: float = 4.0,
-    reference: Reference | None = None,
-) -> tuple[ReadModel, Profile]:
-    """The plasma profile of ``seed`` and the read model built on it."""
-    ref = reference or _reference()
-    profile = build_profile(ref, np.random.default_rng([seed, _PROFILE]))
-    pool, weights = non_mirna_pool(
-        np.random.default_rng([seed, _POOL]), [ref.hairpin[h] for h in sorted(ref.hairpin)]
-    )
-    model = ReadModel(
-        context=profile.context,
-        left=profile.left,
-        right=profile.right,
-        pool=pool,
-        pool_weights=weights,
-        preset=preset,
-        read_length=read_length,
-        dup_mean=dup_mean,
-    )
-    return model, profile
+_CLINICAL, _EXPRESSION, _SAMPLE = 3, 4, 5
 
 
 def sample_ids_for(n: int) -> list[str]:

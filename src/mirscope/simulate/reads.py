@@ -155,6 +155,11 @@ class ReadModel:
     read_length: int = 75
     dup_mean: float = 4.0
     error_rate: tuple[float, float] = (0.001, 0.005)
+    #: When set, valid molecules are drawn from a library of this many (see
+    #: :func:`_library_molecules`) instead of ``reads / dup_mean``.
+    library_molecules: float | None = None
+    #: Per-base probability of an ``N`` base call (quality ``#``), anywhere in the read.
+    n_call_rate: float = 0.0
 
     def __post_init__(self) -> None:
         if self.preset not in PRESETS:
@@ -180,6 +185,25 @@ class ReadModel:
 def _n_molecules(n_reads: int, dup_mean: float) -> int:
     """Molecules behind ``n_reads`` reads: about ``n_reads / dup_mean``, >= 1 if any read."""
     return 0 if n_reads == 0 else min(n_reads, max(1, int(round(n_reads / dup_mean))))
+
+
+#: Shape of the gamma weights of the library's molecules (PCR over-dispersion).
+LIBRARY_SHAPE = 0.8
+
+
+def _library_molecules(n_reads: int, library: float) -> int:
+    """Distinct molecules seen among ``n_reads`` reads sampled from a library of ``library``
+    molecules with gamma(``LIBRARY_SHAPE``) weights: ``M * (1 - (1 + n/(M k))**-k)``.
+
+    Why: a real library has a fixed number of molecules, so duplication rises with depth
+    (a 50,000-read subsample of a plasma library is almost duplicate-free, the full run is
+    not); a fixed ``dup_mean`` would give the same duplication at every depth.
+    """
+    if n_reads == 0:
+        return 0
+    k = LIBRARY_SHAPE
+    seen = library * (1.0 - (1.0 + n_reads / (library * k)) ** -k)
+    return min(n_reads, max(1, int(round(seen))))
 
 
 def _reads_per_molecule(rng: np.random.Generator, n_reads: int, n_mol: int) -> np.ndarray:
@@ -280,7 +304,10 @@ def draw_sample(
 
     # Valid miRNA molecules with isomiRs.
     n_valid = counts["valid"]
-    n_mol = _n_molecules(n_valid, model.dup_mean)
+    if model.library_molecules:
+        n_mol = _library_molecules(n_valid, model.library_molecules)
+    else:
+        n_mol = _n_molecules(n_valid, model.dup_mean)
     mirna = rng.choice(n_mirna, size=n_mol, p=proportions)
     s5 = rng.choice(np.arange(-2, 3), size=n_mol, p=P_SHIFT5)
     s3 = rng.choice(np.arange(-2, 3), size=n_mol, p=P_SHIFT3)
@@ -480,6 +507,10 @@ def render_reads(
                 qual = qbank[rng.integers(0, QUALITY_BANK, size=n)]
                 hit = rng.random(len(er)) < 0.7
                 qual[er[hit], ec[hit]] = low_q
+                if model.n_call_rate:
+                    nr, nc = np.nonzero(rng.random((n, L), dtype=np.float32) < model.n_call_rate)
+                    seq[nr, nc] = ord("N")
+                    qual[nr, nc] = ord("#")
                 tiles = 1101 + (c0 + np.arange(n)) // 100_000
                 head = np.concatenate(
                     [
@@ -499,27 +530,38 @@ def render_reads(
     return n_total
 
 
-def simulate_sample_reads(
-    path: str | os.PathLike[str],
-    n_reads: int,
-    *,
-    seed: int = 0,
-    preset: str = "qiaseq",
-    read_length: int = 75,
-    dup_mean: float = 4.0,
-) -> SampleTruth:
-    """Write one FASTQ.gz of exactly ``n_reads`` reads from the demo's plasma profile.
+#: Profiles of :func:`simulate_sample_reads`.
+PROFILES = ("demo", "plasma")
 
-    For benchmarks: 2,000,000 reads take well under a minute. The sample has the
-    baseline plasma profile of ``seed`` (no patient effects). Returns the truth: molecules
-    and reads per miRNA (``truth.names`` gives the miRNA of each index) and reads per
-    class. Same arguments -> byte-identical file.
-    """
-    from mirscope.simulate import cohort_model
+#: The plasma profile's dominant miRNAs and their share of miRNA molecules. Real plasma is
+#: dominated by a few miRNAs: miR-16-5p holds 38% of the miRNA molecules of the public
+#: QIAseq plasma library SRR17084832 (50,000-read subsample, counted by mirscope) and
+#: miR-451a 47% of the miRNA reads of a public NEXTflex plasma library. Every other miRNA
+#: keeps its demo share, rescaled into what is left (the demo's long log-normal tail).
+PLASMA_TOP_SHARES = {
+    "hsa-miR-451a": 0.32,
+    "hsa-miR-16-5p": 0.12,
+    "hsa-miR-486-5p": 0.10,
+    "hsa-miR-122-5p": 0.04,
+    "hsa-miR-223-3p": 0.04,
+    "hsa-miR-92a-3p": 0.03,
+}
+#: Molecules in the plasma library, from the same QIAseq file: its 40,110 valid reads hold
+#: 0.83% UMI duplicates; sampling n reads from M molecules with gamma(k) weights gives a
+#: duplicate share of about n (1 + 1/k) / (2 M), so M = 40,110 x 2.25 / 0.0166 = 5.4 million.
+#: At 6 million reads this gives ~2.3 million distinct valid molecules (47% duplicates).
+PLASMA_LIBRARY_MOLECULES = 5.4e6
+#: N base calls per base: that file has an N in 0.01% of its UMIs (12 nt).
+PLASMA_N_CALL_RATE = 1e-5
 
-    model, profile = cohort_model(seed, preset=preset, read_length=read_length, dup_mean=dup_mean)
-    rng = np.random.default_rng([seed, 1_000_003, n_reads])
-    units, truth = draw_sample(model, profile.share, n_reads, rng)
-    render_reads(model, units, rng, path)
-    truth.names = list(profile.names)
-    return truth
+
+def plasma_shares(profile) -> np.ndarray:
+    """The demo profile's shares with :data:`PLASMA_TOP_SHARES` imposed on its top miRNAs."""
+    share = np.array(profile.share, dtype=float)
+    top = np.zeros(len(share), dtype=bool)
+    for name, value in PLASMA_TOP_SHARES.items():
+        i = profile.index(name)
+        top[i] = True
+        share[i] = value
+    share[~top] *= (1.0 - sum(PLASMA_TOP_SHARES.values())) / share[~top].sum()
+    return share
