@@ -143,7 +143,7 @@ def _clinical_tests(o: _Outputs) -> list[tuple]:
         ("CRS >= 2 vs PLD CRP, KW p", "0.027", crs, "crp", None),
         ("ICANS vs female sex, Fisher p", "0.022", icans, "sex", "F"),
         ("ICANS vs PMBCL histology, Fisher p", "0.004", icans, "histology", "PMBCL"),
-        ("ICANS vs ECOG, Fisher p (paper: ECOG >= 1)", "0.013", icans, "ecog", None),
+        ("ICANS vs ECOG >= 1 (vs 0), Fisher p", "0.013", icans, "ecog_ge1", None),
         ("ICANS vs PLD CRP, KW p", "0.006", icans, "crp", None),
     ]
     return [
