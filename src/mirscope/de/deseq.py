@@ -472,7 +472,7 @@ def _map_dispersions(
 
 MIN_DISP = 1e-8
 GRID_POINTS = 40
-NEWTON_STEPS = 4
+NEWTON_STEPS = 3
 
 
 @dataclass
@@ -504,12 +504,16 @@ def _start_mu(
     their search starts from, as pydeseq2 chooses them: the linear model when each design
     row is one group, else pydeseq2's own GLM fit at the rough method-of-moments
     dispersions (one solver run per miRNA, the slow part when there are covariates)."""
-    from pydeseq2.utils import fit_moments_dispersions, fit_rough_dispersions
-
-    normed = (y / sf).T
-    rough = np.minimum(fit_rough_dispersions(normed, X), fit_moments_dispersions(normed, sf))
-    rough = np.clip(rough, MIN_DISP, max_disp)
-    if len(np.unique(X, axis=0)) == X.shape[1]:
+    m, p = X.shape
+    normed = y / sf
+    # pydeseq2's fit_rough_dispersions and fit_moments_dispersions, for all rows at once.
+    fitted = np.maximum(normed @ (X @ np.linalg.pinv(X)).T, 1.0)
+    rde = np.maximum((((normed - fitted) ** 2 - fitted) / ((m - p) * fitted**2)).sum(axis=1), 0)
+    mean = normed.mean(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mde = np.nan_to_num((normed.var(axis=1, ddof=1) - (1 / sf).mean() * mean) / mean**2)
+    rough = np.clip(np.minimum(rde, mde), MIN_DISP, max_disp)
+    if len(np.unique(X, axis=0)) == p:
         return _linear_mu(y, sf, X), rough
     from pydeseq2.default_inference import DefaultInference
 
@@ -578,9 +582,13 @@ def _cr_loglik(y: np.ndarray, mu: np.ndarray, X: np.ndarray):
     at zero) and y log mu is dropped, which keeps the cost low on sparse data."""
     rows, cols = np.nonzero(y)
     y_nz = y[rows, cols][:, None]
+    has = np.flatnonzero(np.bincount(rows, minlength=y.shape[0]))
+    starts = np.searchsorted(rows, has)
     y_sum = y.sum(axis=1)[:, None]
     mu3 = mu[:, None, :]
     y3 = y[:, None, :]
+    p = X.shape[1]
+    outer = np.einsum("mi,mj->mij", X, X).reshape(len(X), p * p)
 
     def objective(log_alpha: np.ndarray) -> np.ndarray:
         alpha = np.exp(log_alpha)
@@ -589,17 +597,17 @@ def _cr_loglik(y: np.ndarray, mu: np.ndarray, X: np.ndarray):
         if rows.size:
             s_nz = size[rows]
             terms = special.gammaln(y_nz + s_nz) - special.gammaln(s_nz)
-            ll = ll + np.bincount(
-                np.repeat(rows, alpha.shape[1]) * alpha.shape[1]
-                + np.tile(np.arange(alpha.shape[1]), rows.size),
-                weights=terms.ravel(),
-                minlength=alpha.size,
-            ).reshape(alpha.shape)
+            ll[has] += np.add.reduceat(terms, starts, axis=0)
         one_t = 1.0 + alpha[:, :, None] * mu3
-        ll = ll - ((size[:, :, None] + y3) * np.log(one_t)).sum(axis=2)
-        w = mu3 / one_t
-        xtwx = np.einsum("gkm,mi,mj->gkij", w, X, X)
-        return ll - 0.5 * np.linalg.slogdet(xtwx)[1]
+        ll -= ((size[:, :, None] + y3) * np.log(one_t)).sum(axis=2)
+        xtwx = (mu3 / one_t) @ outer
+        if p == 1:
+            logdet = np.log(xtwx[..., 0])
+        elif p == 2:
+            logdet = np.log(xtwx[..., 0] * xtwx[..., 3] - xtwx[..., 1] * xtwx[..., 2])
+        else:
+            logdet = np.linalg.slogdet(xtwx.reshape(*xtwx.shape[:-1], p, p))[1]
+        return ll - 0.5 * logdet
 
     return objective
 
