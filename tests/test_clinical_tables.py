@@ -52,6 +52,29 @@ def test_overall_counts_by_hand(tmp_path):
     assert crp["median"] == pytest.approx(pd.to_numeric(df.crp, errors="coerce").median())
 
 
+def test_icans_vs_ecog_ge1_is_a_two_by_two_fisher(tmp_path):
+    """The paper tests ICANS against ECOG >= 1 vs 0: a 2 x 2 table, not the scores."""
+    from scipy.stats import fisher_exact
+
+    path, df = _clinical(tmp_path)
+    df.loc[5, "ecog"] = ""
+    df.to_csv(path, sep="\t", index=False)
+    icans = grouped_table(read_clinical(str(path)), "icans")
+    rows = icans[icans.variable == "ecog_ge1"]
+    assert list(rows["level"]) == ["0", ">=1"]
+    known = df[df.ecog != ""]
+    yes = pd.to_numeric(known.icans_grade) > 0
+    ge1 = pd.to_numeric(known.ecog) >= 1
+    table = [[int((~yes & ~ge1).sum()), int((~yes & ge1).sum())],
+             [int((yes & ~ge1).sum()), int((yes & ge1).sum())]]  # fmt: skip
+    assert rows["n_known"].iloc[0] == len(known)
+    assert rows["p_value"].iloc[0] == pytest.approx(fisher_exact(table).pvalue, rel=1e-10)
+    by_score = icans.loc[icans.variable == "ecog", "p_value"].iloc[0]
+    assert by_score != pytest.approx(rows["p_value"].iloc[0])
+    overall = overall_table(read_clinical(str(path)))
+    assert overall.loc[overall.variable == "ecog_ge1", "count"].sum() == len(known)
+
+
 @pytest.mark.r
 def test_grouped_p_values_match_r(tmp_path):
     require_r("stats")

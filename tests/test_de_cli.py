@@ -260,6 +260,7 @@ def test_workflow_rules_on_simulated_counts(tmp_path, repo_root):
         "counts/mature_normalized.tsv",
     ]
     rules = [
+        "mirscope_clinical",
         "mirscope_normalize",
         "pydeseq2_wald",
         "mirscope_de_table2",

@@ -47,6 +47,7 @@ def make_cohort(out: Path, seed: int = 7, depth: float = 3e5) -> pd.DataFrame:
     (out / "counts").mkdir(parents=True)
     (out / "de").mkdir()
     norm.to_csv(out / "counts" / "mature_normalized.tsv", sep="\t")
+    norm.astype(int).to_csv(out / "counts" / "mature_umi_counts.tsv", sep="\t")
     clin.table.to_csv(out / "clinical.tsv", sep="\t", index=False)
     clinical = read_clinical(str(out / "clinical.tsv"))
     logn = np.log2(norm + 1)
@@ -82,6 +83,7 @@ def _run(base: Path, tag: str) -> Path:
     settings = json.dumps({**FAST, **MODELS})
     args = ["models", "--clinical", str(base / "clinical.tsv")]
     args += ["--normalized", str(base / "counts" / "mature_normalized.tsv")]
+    args += ["--counts", str(base / "counts" / "mature_umi_counts.tsv")]
     args += ["--de-dir", str(base / "de"), "--settings", settings, "--seed", "7"]
     args += ["--outdir", str(out / "tables"), "--figdir", str(out / "figures")]
     with pytest.warns(Warning):  # separation / events-per-variable notes are expected
@@ -115,7 +117,7 @@ def test_outputs_complete_and_deterministic(cohort, run):
     base, _ = cohort
     again = _run(base, "run2")
     tables = sorted(p.relative_to(run) for p in (run / "tables").rglob("*.tsv"))
-    assert len(tables) == 3 + 2 * 3
+    assert len(tables) == 4 + 2 * 3
     for rel in tables:
         assert (run / rel).read_bytes() == (again / rel).read_bytes(), rel
     for model in ("crs_ge2", "response_3m"):
@@ -128,8 +130,11 @@ def test_predictions_and_coefficients_tables(run):
     pred = pd.read_csv(run / "tables" / "models" / "crs_ge2_predictions.tsv", sep="\t")
     coef = pd.read_csv(run / "tables" / "models" / "crs_ge2_coefficients.tsv", sep="\t")
     assert list(pred.columns) == [
-        "sample_id", "outcome", "loocv_probability", "nested_probability", "nested_predictors"
+        "sample_id", "outcome", "loocv_probability", "nested_probability", "nested_predictors",
+        "nested_candidates",
     ]  # fmt: skip
+    # each fold's DE pre-filter ran without its patient, so the candidates vary by fold
+    assert pred["nested_candidates"].nunique() > 1
     assert len(pred) == 53 and pred["outcome"].sum() == 16
     assert coef["method"].iloc[0] in ("ml", "firth")
     assert np.isfinite(coef["estimate"]).all()
@@ -138,10 +143,57 @@ def test_predictions_and_coefficients_tables(run):
     ).loc[0, "predictors"].split(","))  # fmt: skip
 
 
+def test_published_models_refit_the_papers_predictors(cohort, run):
+    """Fixed predictors on the normalised-count scale, non-response = 1, LOOCV by hand;
+    the paper comparison fills every Table 1 row from it."""
+    import statsmodels.api as sm
+
+    from mirscope.report.paper import NOT_COMPUTED, compare
+    from mirscope.stats.validation import classification_metrics
+
+    base, _ = cohort
+    pub = pd.read_csv(run / "tables" / "published_models.tsv", sep="\t")
+    assert list(pub["predictor"][pub["model"] == "response_12m"]) == [
+        "(Intercept)", "hsa-miR-143-3p", "hsa-miR-542-3p", "hsa-miR-542-5p"
+    ]  # fmt: skip
+    clinical = read_clinical(str(base / "clinical.tsv"))
+    norm = pd.read_csv(base / "counts" / "mature_normalized.tsv", sep="\t", index_col=0)
+    resp = clinical["response_12m"]
+    keep = resp.isin(["CR", "PR", "SD", "PD"])
+    y = (~resp[keep].isin(["CR", "PR"])).astype(float)  # non-response = 1
+    x = norm.loc[["hsa-miR-143-3p", "hsa-miR-542-3p", "hsa-miR-542-5p"], y.index].T
+    glm = sm.Logit(y.to_numpy(), sm.add_constant(x.to_numpy())).fit(disp=0)
+    ours = pub[pub["model"] == "response_12m"]
+    np.testing.assert_allclose(ours["coefficient"], glm.params, rtol=1e-5)
+    np.testing.assert_allclose(ours["p_value"], glm.pvalues, rtol=1e-4)
+    assert ours["n"].iloc[0] == len(y) and ours["events"].iloc[0] == int(y.sum())
+    probs = []
+    for i in range(len(y)):
+        rest = np.arange(len(y)) != i
+        fit = sm.Logit(y.to_numpy()[rest], sm.add_constant(x.to_numpy())[rest]).fit(disp=0)
+        probs.append(fit.predict(sm.add_constant(x.to_numpy())[[i]])[0])
+    acc = classification_metrics(y.to_numpy(), np.array(probs))["accuracy"]
+    assert ours["loocv_accuracy"].iloc[0] == pytest.approx(acc)
+    assert (ours["nested_accuracy"] == ours["loocv_accuracy"]).all()
+    assert set(pub.loc[pub["model"] == "response_3m", "term"]) >= {"product_tisa_cel"}
+    table = compare(run).set_index("quantity")
+    for quantity in (
+        "response_3m Product coefficient",
+        "response_3m hsa_let_7d_3p p-value",
+        "response_12m hsa_miR_143_3p coefficient",
+        "response_12m hsa_miR_542_5p p-value",
+        "response_12m published model accuracy, LOOCV",
+    ):
+        assert table.loc[quantity, "reanalysis_value"] != NOT_COMPUTED, quantity
+    value = float(table.loc["response_12m hsa_miR_542_5p coefficient", "reanalysis_value"])
+    assert value == pytest.approx(ours["coefficient"].iloc[3], rel=2e-3)
+
+
 def test_unknown_setting_is_one_line_error(cohort, tmp_path, capsys):
     base, _ = cohort
     args = ["models", "--clinical", str(base / "clinical.tsv")]
     args += ["--normalized", str(base / "counts" / "mature_normalized.tsv")]
+    args += ["--counts", str(base / "counts" / "mature_umi_counts.tsv")]
     args += ["--de-dir", str(base / "de"), "--settings", '{"resample": 3}']
     args += ["--outdir", str(tmp_path)]
     assert main(args) == 1
@@ -195,7 +247,7 @@ def test_snakemake_rules_build_the_tables(cohort, tmp_path):
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     res = subprocess.run(
         [str(Path(sys.executable).parent / "snakemake"), "--cores", "2", *map(str, targets),
-         "--allowed-rules", "mirscope_clinical_tables", "mirscope_models",
+         "--allowed-rules", "mirscope_clinical", "mirscope_clinical_tables", "mirscope_models",
          "mirscope_associations", "--configfile", str(tmp_path / "cfg.yaml")],
         cwd=REPO, capture_output=True, text=True, env=env,
     )  # fmt: skip

@@ -166,6 +166,10 @@ def test_paper_comparison_reports_every_number_from_this_run(demo_run):
         "DE miRNAs, CRS >= 2",
         "miR-542-5p cut-off (normalized counts)",
         "OS log-rank p",
+        "ICANS vs ECOG >= 1 (vs 0), Fisher p",
+        "response_3m Product coefficient",
+        "response_12m hsa_miR_542_5p p-value",
+        "response_12m published model accuracy, LOOCV",
     ):
         assert by_quantity[quantity] not in ("", NOT_COMPUTED), quantity
     assert all(v != "" for v in table["reanalysis_value"])

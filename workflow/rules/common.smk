@@ -167,6 +167,7 @@ def get_final_targets():
                 "toxicity_models",
                 "response_models_summary",
                 "table1_response_models",
+                "published_models",
                 "group_tests",
                 "correlations",
                 "suppfig_s1_cutpoint",

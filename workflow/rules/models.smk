@@ -1,6 +1,7 @@
 # Clinical statistics: Supplementary Table 1 A/B/C (Fisher r x c, Kruskal-Wallis),
 # the weighted-LASSO toxicity models and response models (Table 1) with paper-style and
-# nested LOOCV, and the paper's Kruskal-Wallis / Spearman tests. Logic: mirscope.stats
+# nested LOOCV (the DE Wald test refitted inside every fold), the published Table 1
+# models refitted, and the paper's Kruskal-Wallis / Spearman tests. Logic: mirscope.stats
 # (tables, models, association) and mirscope.plots.models; columns are documented in the
 # module docstrings. Only with a clinical table; the models need the DE tables.
 
@@ -30,6 +31,7 @@ if CLINICAL is not None:
         input:
             clinical=CLINICAL_TABLE,
             normalized=out("counts/mature_normalized.tsv"),
+            counts=out("counts/mature_umi_counts.tsv"),
             de=get_models_de_tables,
         output:
             tables=expand(
@@ -52,11 +54,17 @@ if CLINICAL is not None:
                 out("tables/response_models_summary.tsv"), "response_models", "Models"
             ),
             table1=reported(out("tables/table1_response_models.tsv"), "table1", "Models"),
+            published=reported(
+                out("tables/published_models.tsv"), "published_models", "Models"
+            ),
         params:
             settings=get_models_settings(),
             seed=CFG["seed"],
             de_lfc=CFG["de"]["lfc_threshold"],
             de_p=CFG["de"]["p_threshold"],
+            de_covariates=get_models_de_options(),
+            min_samples=CFG["normalization"]["min_samples"],
+            size_factors=CFG["normalization"]["size_factors"],
             de_dir=outpath("de"),
             tables=outpath("tables"),
             figures=outpath("figures/models"),
@@ -72,9 +80,11 @@ if CLINICAL is not None:
             "../../envs/mirscope.yaml"
         shell:
             "mirscope -v models --clinical {input.clinical:q}"
-            " --normalized {input.normalized:q} --de-dir {params.de_dir:q}"
+            " --normalized {input.normalized:q} --counts {input.counts:q}"
+            " --de-dir {params.de_dir:q}"
             " --settings {params.settings:q} --seed {params.seed}"
-            " --de-lfc {params.de_lfc} --de-p {params.de_p}"
+            " --de-lfc {params.de_lfc} --de-p {params.de_p} {params.de_covariates}"
+            " --min-samples {params.min_samples} --size-factors {params.size_factors}"
             " --outdir {params.tables:q} --figdir {params.figures:q} > {log} 2>&1"
 
     rule mirscope_associations:

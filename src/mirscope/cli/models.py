@@ -142,6 +142,12 @@ def clinical_tables_cmd(clinical, out_overall, out_crs, out_icans):
     help="Normalised counts of `mirscope normalize`.",
 )
 @click.option(
+    "--counts",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Integer count matrix the DE stage tests (refitted inside each nested fold).",
+)
+@click.option(
     "--de-dir", required=True, type=click.Path(file_okay=False), help="Holds <contrast>.tsv."
 )
 @click.option("--settings", default=None, help="The config 'models' section as JSON.")
@@ -154,11 +160,35 @@ def clinical_tables_cmd(clinical, out_overall, out_crs, out_icans):
 )
 @click.option("--de-lfc", type=float, default=1.0, show_default=True, help="DE |log2FC| cut.")
 @click.option("--de-p", type=float, default=0.05, show_default=True, help="DE raw p cut.")
+@click.option("--de-covariate", multiple=True, help="DE design covariate (repeatable).")
+@click.option("--min-samples", default=1, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--size-factors",
+    "sf_type",
+    default="auto",
+    show_default=True,
+    type=click.Choice(["auto", "ratio", "poscounts"]),
+)
 @click.option("--outdir", required=True, type=click.Path(file_okay=False), help="Tables dir.")
 @click.option("--figdir", default=None, type=click.Path(file_okay=False), help="Figures dir.")
-def models_cmd(clinical, normalized, de_dir, settings, seed, de_lfc, de_p, outdir, figdir):
-    """The configured toxicity and response models (selection, fit, paper-style and
-    nested LOOCV) with tables and figures."""
+def models_cmd(
+    clinical,
+    normalized,
+    counts,
+    de_dir,
+    settings,
+    seed,
+    de_lfc,
+    de_p,
+    de_covariate,
+    min_samples,
+    sf_type,
+    outdir,
+    figdir,
+):
+    """The configured toxicity and response models (selection, fit, paper-style LOOCV and
+    nested LOOCV with the DE pre-filter refitted per fold) and the published Table 1
+    models refitted, with tables and figures. DE options: as for ``mirscope de``."""
     from mirscope.stages.models import run_models
 
     table = read_clinical(clinical)
@@ -170,7 +200,14 @@ def models_cmd(clinical, normalized, de_dir, settings, seed, de_lfc, de_p, outdi
         seed,
         outdir,
         figdir,
-        de_rule={"lfc_threshold": de_lfc, "p_threshold": de_p},
+        counts_path=counts,
+        de_rule={
+            "lfc_threshold": de_lfc,
+            "p_threshold": de_p,
+            "covariates": list(de_covariate),
+            "size_factors": sf_type,
+        },
+        min_samples=min_samples,
         source=clinical,
     )
 

@@ -471,6 +471,206 @@ def _map_dispersions(
     return dds.var["dispersions"].to_numpy(dtype=float), dds
 
 
+MIN_DISP = 1e-8
+GRID_POINTS = 40
+NEWTON_STEPS = 3
+
+
+@dataclass
+class DispersionFit:
+    """What a refit after outlier replacement reuses: the trend and the prior."""
+
+    trend: np.ndarray | float  # (a0, a1) of the parametric trend, or the mean dispersion
+    squared_logres: float
+    prior_var: float
+
+    def fitted(self, means: np.ndarray) -> np.ndarray:
+        if np.ndim(self.trend) == 0:
+            return np.full(means.shape, float(self.trend))
+        a0, a1 = self.trend
+        return a0 + a1 / means
+
+
+def _linear_mu(y: np.ndarray, sf: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """DESeq2's ``linearModelMu`` (least squares on normalised counts, floored at 0.5)."""
+    normed = y / sf
+    hat = X @ np.linalg.pinv(X)
+    return np.maximum((normed @ hat.T) * sf, MIN_MU)
+
+
+def _start_mu(
+    y: np.ndarray, sf: np.ndarray, X: np.ndarray, max_disp: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The means the gene-wise dispersions are estimated at, and the rough dispersions
+    their search starts from, as pydeseq2 chooses them: the linear model when each design
+    row is one group, else pydeseq2's own GLM fit at the rough method-of-moments
+    dispersions (one solver run per miRNA, the slow part when there are covariates)."""
+    m, p = X.shape
+    normed = y / sf
+    # pydeseq2's fit_rough_dispersions and fit_moments_dispersions, for all rows at once.
+    fitted = np.maximum(normed @ (X @ np.linalg.pinv(X)).T, 1.0)
+    rde = np.maximum((((normed - fitted) ** 2 - fitted) / ((m - p) * fitted**2)).sum(axis=1), 0)
+    mean = normed.mean(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mde = np.nan_to_num((normed.var(axis=1, ddof=1) - (1 / sf).mean() * mean) / mean**2)
+    rough = np.clip(np.minimum(rde, mde), MIN_DISP, max_disp)
+    if len(np.unique(X, axis=0)) == p:
+        return _linear_mu(y, sf, X), rough
+    from pydeseq2.default_inference import DefaultInference
+
+    _, mu_hat, _, _ = DefaultInference(n_cpus=1).irls(
+        counts=y.T, size_factors=sf, design_matrix=X, disp=rough, min_mu=MIN_MU, beta_tol=BETA_TOL
+    )
+    return mu_hat.T, rough
+
+
+def _climb(objective, start: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Per row, the local maximum of ``objective`` (a function of log dispersion) reached
+    by going uphill from ``start``, as the L-BFGS-B runs of pydeseq2 (and DESeq2's line
+    search) do, for all rows at once: a row whose slope at the start is below L-BFGS-B's
+    gradient tolerance stays there (the flat likelihoods of miRNAs seen in one or two
+    samples, which otherwise run off to a bound); the others walk a coarse grid uphill to
+    its first local maximum, then safeguarded Newton steps (finite differences, steps at
+    most one grid spacing, halved until the objective rises) polish it to ~1e-4."""
+    n = start.size
+    start = np.clip(start, lo, hi)
+    h = 1e-4
+
+    def at(x: np.ndarray) -> np.ndarray:
+        return objective(x[:, None])[:, 0]
+
+    f0 = at(start)
+    slope = (at(start + h) - at(start - h)) / (2 * h)
+    grid = np.linspace(lo, hi, GRID_POINTS)
+    step = grid[1] - grid[0]
+    vals = objective(np.broadcast_to(grid, (n, grid.size)))
+    k0 = np.searchsorted(grid, start)  # first grid point right of the start
+    idx = np.arange(grid.size)[None, :]
+    # Uphill to the right: first k >= k0 with vals[k] >= vals[k + 1] (or the last point).
+    down_next = np.c_[vals[:, :-1] >= vals[:, 1:], np.ones((n, 1), dtype=bool)]
+    right = np.argmax(down_next & (idx >= k0[:, None]), axis=1)
+    # Uphill to the left: last k <= k0 - 1 with vals[k] >= vals[k - 1] (or the first point).
+    down_prev = np.c_[np.ones((n, 1), dtype=bool), vals[:, 1:] >= vals[:, :-1]]
+    left_mask = down_prev & (idx <= (k0 - 1)[:, None])
+    left = grid.size - 1 - np.argmax(left_mask[:, ::-1], axis=1)
+    left = np.where(left_mask.any(axis=1), left, 0)
+    best = grid[np.where(slope > 0, np.minimum(right, grid.size - 1), left)]
+    f_best = vals[np.arange(n), np.where(slope > 0, np.minimum(right, grid.size - 1), left)]
+    for _ in range(NEWTON_STEPS):
+        up, down = at(np.minimum(best + h, hi)), at(np.maximum(best - h, lo))
+        grad = (up - down) / (2 * h)
+        curv = (up - 2 * f_best + down) / h**2
+        move = np.where(curv < 0, -grad / np.where(curv < 0, curv, -1.0), np.sign(grad) * step)
+        move = np.clip(move, -step, step)
+        for _ in range(4):
+            trial = np.clip(best + move, lo, hi)
+            f_trial = at(trial)
+            ok = f_trial >= f_best
+            best, f_best = np.where(ok, trial, best), np.where(ok, f_trial, f_best)
+            if ok.all():
+                break
+            move = np.where(ok, 0.0, move / 4.0)
+    better = f_best > f0
+    flat = np.abs(slope) < 1e-5
+    return np.where(better & ~flat, best, start)
+
+
+def _cr_loglik(y: np.ndarray, mu: np.ndarray, X: np.ndarray):
+    """The Cox-Reid adjusted NB log likelihood of each row as a function of candidate log
+    dispersions (rows x k), up to a constant. With t = alpha mu the NB log density is
+    log Gamma(y + 1/alpha) - log Gamma(1/alpha) - (y + 1/alpha) log(1 + t) + y log t,
+    minus log y!: the Gamma terms are summed over the non-zero counts only (they vanish
+    at zero) and y log mu is dropped, which keeps the cost low on sparse data."""
+    rows, cols = np.nonzero(y)
+    y_nz = y[rows, cols][:, None]
+    has = np.flatnonzero(np.bincount(rows, minlength=y.shape[0]))
+    starts = np.searchsorted(rows, has)
+    y_sum = y.sum(axis=1)[:, None]
+    mu3 = mu[:, None, :]
+    y3 = y[:, None, :]
+    p = X.shape[1]
+    outer = np.einsum("mi,mj->mij", X, X).reshape(len(X), p * p)
+
+    def objective(log_alpha: np.ndarray) -> np.ndarray:
+        alpha = np.exp(log_alpha)
+        size = 1.0 / alpha
+        ll = y_sum * log_alpha
+        if rows.size:
+            s_nz = size[rows]
+            terms = special.gammaln(y_nz + s_nz) - special.gammaln(s_nz)
+            ll[has] += np.add.reduceat(terms, starts, axis=0)
+        one_t = 1.0 + alpha[:, :, None] * mu3
+        ll -= ((size[:, :, None] + y3) * np.log(one_t)).sum(axis=2)
+        xtwx = (mu3 / one_t) @ outer
+        if p == 1:
+            logdet = np.log(xtwx[..., 0])
+        elif p == 2:
+            logdet = np.log(xtwx[..., 0] * xtwx[..., 3] - xtwx[..., 1] * xtwx[..., 2])
+        else:
+            logdet = np.linalg.slogdet(xtwx.reshape(*xtwx.shape[:-1], p, p))[1]
+        return ll - 0.5 * logdet
+
+    return objective
+
+
+def fast_dispersions(
+    y: np.ndarray, sf: np.ndarray, X: np.ndarray, parent: DispersionFit | None = None
+) -> tuple[np.ndarray, DispersionFit]:
+    """DESeq2's dispersion estimates, vectorised over miRNAs for refits in a loop.
+
+    The same estimator as :func:`_map_dispersions` (gene-wise Cox-Reid maximum
+    likelihood at the linear-model means, our parametric trend or the mean, the prior
+    variance from the MAD of the log residuals minus trigamma((m - p) / 2) floored at
+    0.25, MAP shrinkage, gene-wise estimates kept for genes more than two residual SDs
+    above the trend), but each maximisation is a grid search over all miRNAs at once
+    instead of one L-BFGS-B run per miRNA: about 50 times faster, equal to pydeseq2's
+    estimates to about 1e-3 on the log scale. With ``parent``, the trend and the prior
+    are the parent's (DESeq2's refit after outlier replacement).
+    """
+    from scipy.stats import trim_mean
+
+    m, p = X.shape
+    max_disp = max(10.0, float(m))
+    lo, hi = np.log(MIN_DISP), np.log(max_disp)
+    mu, rough = _start_mu(y, sf, X, max_disp)
+    loglik = _cr_loglik(y, mu, X)
+    gene = np.exp(_climb(loglik, np.log(rough), lo, hi))
+    gene = np.clip(gene, MIN_DISP, max_disp)
+    means = (y / sf).mean(axis=1)
+    if parent is None:
+        coefs = parametric_trend(means, gene)
+        if coefs is None:
+            trend: np.ndarray | float = float(
+                trim_mean(gene[gene > 10 * MIN_DISP], proportiontocut=0.001)
+            )
+            warnings.warn(
+                "the parametric dispersion trend did not converge; using the mean "
+                "dispersion (R DESeq2 would use a local fit here, so results may differ "
+                "from R)",
+                MirscopeWarning,
+                stacklevel=3,
+            )
+        else:
+            trend = coefs
+        fitted = DispersionFit(trend, 0.0, 0.0).fitted(means)
+        above = gene >= 100 * MIN_DISP
+        resid = np.log(gene[above]) - np.log(fitted[above])
+        mad = np.median(np.abs(resid - np.median(resid))) / stats.norm.ppf(0.75)
+        squared = float(mad**2)
+        prior_var = max(squared - float(special.polygamma(1, (m - p) / 2)), 0.25)
+        parent = DispersionFit(trend, squared, prior_var)
+    fitted = parent.fitted(means)
+    log_trend = np.log(fitted)[:, None]
+
+    def posterior(a: np.ndarray) -> np.ndarray:
+        return loglik(a) - (a - log_trend) ** 2 / (2.0 * parent.prior_var)
+
+    disp = np.clip(np.exp(_climb(posterior, log_trend[:, 0], lo, hi)), MIN_DISP, max_disp)
+    outlier = np.log(gene) > np.log(fitted) + 2.0 * np.sqrt(parent.squared_logres)
+    disp[outlier] = gene[outlier]
+    return disp, parent
+
+
 def run_deseq(
     counts: pd.DataFrame,
     metadata: pd.DataFrame,
@@ -480,12 +680,17 @@ def run_deseq(
     covariates: Sequence[str] = (),
     sf_type: normalize.SizeFactorType = "auto",
     alpha: float = 0.1,
+    dispersions: str = "pydeseq2",
 ) -> DeseqResult:
     """``DESeq(dds); results(dds, alpha=alpha)`` for design ``~ covariates + condition``.
 
     ``counts``: miRNAs x samples (integers); ``metadata`` indexed by sample with the
     condition (two levels, ``reference`` the denominator) and covariates, no NA.
+    ``dispersions``: ``pydeseq2`` (the DE stage) or ``fast`` (:func:`fast_dispersions`,
+    the same estimator vectorised, for the refits inside cross-validation folds).
     """
+    if dispersions not in ("pydeseq2", "fast"):
+        raise InputError("unknown dispersion method", value=dispersions, allowed="pydeseq2, fast")
     samples = list(counts.columns)
     meta = metadata.loc[samples]
     X = design_matrix(meta, condition, reference, covariates)
@@ -511,7 +716,10 @@ def run_deseq(
     Xv = X.to_numpy()
     sfv = sf.to_numpy()
     y = y_all[~all_zero].astype(float)
-    disp, parent = _map_dispersions(y, meta, X, sfv)
+    if dispersions == "fast":
+        disp, parent = fast_dispersions(y, sfv, Xv)
+    else:
+        disp, parent = _map_dispersions(y, meta, X, sfv)
     lfc, se, hat = wald(y, sfv, Xv, disp)
     mu = sfv * np.exp(lfc @ Xv.T * np.log(2.0))  # DESeq2: unfloored means for Cook's
     cooks = cooks_distance(y, y / sfv, mu, hat, Xv)
@@ -534,7 +742,10 @@ def run_deseq(
         if rows.size:
             refitted = True
             n_refit = int(rows.size)
-            disp[rows], _ = _map_dispersions(y_fit[rows], meta, X, sfv, parent=parent)
+            if dispersions == "fast":
+                disp[rows], _ = fast_dispersions(y_fit[rows], sfv, Xv, parent=parent)
+            else:
+                disp[rows], _ = _map_dispersions(y_fit[rows], meta, X, sfv, parent=parent)
             lfc[rows], se[rows], _ = wald(y_fit[rows], sfv, Xv, disp[rows])
         base_mean[replace] = (y_fit[replace] / sfv).mean(axis=1)
     stat = lfc[:, -1] / se[:, -1]
@@ -593,6 +804,7 @@ def compare_groups(
     sf_type: normalize.SizeFactorType = "auto",
     alpha: float = 0.1,
     source: str = "table",
+    dispersions: str = "pydeseq2",
 ) -> DeseqResult:
     """Run :func:`run_deseq` on the samples with the condition and covariates present.
 
@@ -636,7 +848,14 @@ def compare_groups(
     if zero.any():
         log.info("%d miRNAs are zero in every tested sample (reported with NA)", zero.sum())
     return run_deseq(
-        sub, table, condition, reference, covariates=covariates, sf_type=sf_type, alpha=alpha
+        sub,
+        table,
+        condition,
+        reference,
+        covariates=covariates,
+        sf_type=sf_type,
+        alpha=alpha,
+        dispersions=dispersions,
     )
 
 

@@ -37,7 +37,8 @@ def selection_bars(result: ModelResult, path: str | Path) -> None:
 
 
 def roc_plot(result: ModelResult, path: str | Path) -> None:
-    """LOOCV ROC curves: paper-style (selection on all patients) and nested."""
+    """LOOCV ROC curves: paper-style (DE pre-filter and selection on all patients) and
+    nested (DE test, selection and fit redone without each left-out patient)."""
     fig, ax = plt.subplots(figsize=(5, 5))
     for prob, label, color in (
         (result.loocv_prob, "paper-style LOOCV", "#c0392b"),

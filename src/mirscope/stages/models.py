@@ -9,10 +9,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from mirscope.io import read_value_matrix, write_tsv
+from mirscope.de.normalize import filter_detected
+from mirscope.io import read_count_matrix, read_value_matrix, write_tsv
 from mirscope.plots.models import plot_model
 from mirscope.stats.design import scale_mirnas
-from mirscope.stats.models import run_one, summary_columns, table1
+from mirscope.stats.models import (
+    FoldDE,
+    published_models,
+    run_one,
+    summary_columns,
+    table1,
+)
 from mirscope.stats.validation import ModelResult, summary_row
 
 
@@ -31,6 +38,7 @@ def write_model_tables(result: ModelResult, outdir: str | Path) -> None:
             "loocv_probability": result.loocv_prob,
             "nested_probability": result.nested_prob,
             "nested_predictors": [",".join(p) for p in result.nested_predictors],
+            "nested_candidates": [",".join(c) for c in result.nested_candidates],
         }
     )
     write_tsv(pred, outdir / f"{name}_predictions.tsv")
@@ -45,12 +53,29 @@ def run_models(
     outdir: str | Path,
     figdir: str | Path | None = None,
     *,
+    counts_path: str | Path,
     de_rule: dict | None = None,
+    min_samples: int = 1,
     source: str = "clinical table",
 ) -> dict[str, ModelResult]:
-    """Run every configured model, write tables (and figures when ``figdir`` is given)."""
-    counts = read_value_matrix(str(normalized_path))
-    mirnas = scale_mirnas(counts, settings["mirna_scale"])
+    """Run every configured model and the published ones, write tables (and figures when
+    ``figdir`` is given).
+
+    ``counts_path``: the integer count matrix the DE stage tests (``min_samples``: its
+    detection filter), refitted inside each nested fold; ``de_rule``: the config ``de``
+    section (thresholds, ``covariates``; ``size_factors`` from ``normalization``).
+    """
+    de_rule = de_rule or {}
+    normalized = read_value_matrix(str(normalized_path))
+    mirnas = scale_mirnas(normalized, settings["mirna_scale"])
+    fold_de = FoldDE(
+        counts=filter_detected(read_count_matrix(str(counts_path)), min_samples),
+        lfc=de_rule.get("lfc_threshold", 1.0),
+        p=de_rule.get("p_threshold", 0.05),
+        cap=settings["max_mirnas"],
+        covariates=tuple(de_rule.get("covariates", ())),
+        sf_type=de_rule.get("size_factors", "auto"),
+    )
     outdir = Path(outdir)
     results: dict[str, ModelResult] = {}
     for name in [*settings["toxicity_models"], *settings["response_models"]]:
@@ -62,6 +87,7 @@ def run_models(
             settings,
             seed,
             de_rule=de_rule,
+            fold_de=fold_de,
             source=source,
         )
         write_model_tables(res, outdir / "models")
@@ -76,4 +102,8 @@ def run_models(
         outdir / "response_models_summary.tsv",
     )
     write_tsv(table1(resp), outdir / "table1_response_models.tsv")
+    write_tsv(
+        published_models(clinical, normalized, settings["published"], source=source),
+        outdir / "published_models.tsv",
+    )
     return results

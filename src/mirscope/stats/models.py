@@ -1,66 +1,142 @@
-"""The configured toxicity and response models (config section ``models``): compute only;
+"""The configured toxicity and response models (config section ``models``) and the
+paper's published Table 1 models refitted (``models.published``): compute only;
 :mod:`mirscope.stages.models` writes the tables and draws the figures.
 
 For each toxicity outcome (``crs_ge2``, ``icans``, ``icans_ge2``) and response outcome
 (``response_3m``, ``response_12m``) the candidate miRNAs are that contrast's DE miRNAs
 (|log2FoldChange| > ``de.lfc_threshold`` and raw p < ``de.p_threshold``, the DE stage's
 rule; at most ``models.max_mirnas`` by p-value; if none pass, the ``max_mirnas`` smallest
-p-values, with a warning) on the configured scale, plus the
-configured clinical covariates; :func:`mirscope.stats.validation.build_model` then selects,
-fits and validates. Outputs, under ``tables/``:
+p-values) on the configured scale, plus the configured clinical covariates;
+:func:`mirscope.stats.validation.build_model` then selects, fits and validates.
+
+Two LOOCV estimates are reported side by side, and they differ in what they let see the
+left-out patient's outcome:
+
+* **paper-style** (``loocv_*``): the candidates come from the DE stage's table, a DESeq2
+  run on *all* patients, and selection too is done once on all patients; only the final
+  logistic fit is repeated without the left-out patient. This is the paper's procedure,
+  and optimistic: both the DE pre-filter and the selection saw every outcome.
+* **nested** (``nested_*``): every step that sees the outcome is redone without the
+  left-out patient: the DESeq2 Wald test of the contrast (:class:`FoldDE`: size factors,
+  dispersions, trend and prior re-estimated on the n - 1 patients, the vectorised
+  dispersion path of :func:`mirscope.de.deseq.fast_dispersions`), the DE rule and cap,
+  the LASSO selection frequencies, the covariate tests and the final fit. What is reused
+  never sees an outcome: the detection filter of the count matrix and the normalised
+  counts the models read (size factors from all samples' counts alone).
+
+Outputs, under ``tables/``:
 
 * ``models/<model>_selection.tsv``: variable, frequency, mean_coefficient;
 * ``models/<model>_coefficients.tsv``: term, estimate, std_error, z, p_value, odds_ratio,
   ci_low, ci_high, method;
 * ``models/<model>_predictions.tsv``: sample_id, outcome, loocv_probability,
-  nested_probability, nested_predictors;
+  nested_probability, nested_predictors, nested_candidates (DE miRNAs of that fold);
 * ``toxicity_models.tsv`` / ``response_models_summary.tsv``: one row per model with the
   final predictors and paper-style and nested LOOCV accuracy, sensitivity, specificity,
   precision and AUC (:func:`~mirscope.stats.validation.summary_row`);
-* ``table1_response_models.tsv``: the paper's Table 1 layout — model, predictor,
-  coefficient, p_value, accuracy (paper-style LOOCV, on the model's first row), plus
-  nested_accuracy beside it.
+* ``table1_response_models.tsv``: the paper's Table 1 layout for the data-driven response
+  models — model, predictor, coefficient, p_value, accuracy (paper-style LOOCV, on the
+  model's first row), plus nested_accuracy beside it;
+* ``published_models.tsv``: the published models refitted (:func:`published_model`).
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from mirscope.de.contrasts import CASE, CONTROL
+from mirscope.de.deseq import compare_groups, results_frame
 from mirscope.errors import InputError, MirscopeWarning
 from mirscope.io import require_columns
-from mirscope.stats.design import model_frame
-from mirscope.stats.validation import METRICS, ModelResult, ModelSpec, build_model, summary_row
+from mirscope.stats.design import encode_covariate, model_frame, outcome_series
+from mirscope.stats.logistic import fit_logistic
+from mirscope.stats.validation import (
+    METRICS,
+    ModelResult,
+    ModelSpec,
+    build_model,
+    classification_metrics,
+    loocv_probabilities,
+    roc_curve,
+    summary_row,
+)
 
 TOXICITY = ("crs_ge2", "icans", "icans_ge2")
 RESPONSE = ("response_3m", "response_12m")
 DE_COLUMNS = ("mirna", "log2FoldChange", "pvalue")
 
 
+def pick_de(de: pd.DataFrame, available: list[str], lfc: float, p: float, cap: int) -> list[str]:
+    """The DE rule on one results table (``mirna``, ``log2FoldChange``, ``pvalue``): at
+    most ``cap`` miRNAs passing it, by p-value; if none passes, the ``cap`` smallest
+    p-values (an empty list returned beside would leave the LASSO nothing to choose)."""
+    de = de[de["mirna"].isin(available) & de["pvalue"].notna()]
+    de = de.sort_values(["pvalue", "mirna"], kind="stable")
+    hits = de[(de["log2FoldChange"].abs() > lfc) & (de["pvalue"] < p)]
+    return list((hits if len(hits) else de)["mirna"].head(cap))
+
+
 def candidate_mirnas(
     de_path: str | Path, available: list[str], lfc: float, p: float, cap: int
 ) -> list[str]:
-    """DE miRNAs of one contrast present in the count matrix (see module docstring)."""
+    """DE miRNAs of one contrast from the DE stage's table (all patients: paper-style)."""
     try:
         de = pd.read_csv(de_path, sep="\t")
     except FileNotFoundError as exc:
         raise InputError("DE result table not found", path=str(de_path)) from exc
     require_columns(de, DE_COLUMNS, source=str(de_path), message="column missing")
-    de = de[de["mirna"].isin(available) & de["pvalue"].notna()]
-    de = de.sort_values(["pvalue", "mirna"], kind="stable")
-    hits = de[(de["log2FoldChange"].abs() > lfc) & (de["pvalue"] < p)]
-    if hits.empty:
+    ok = de[de["mirna"].isin(available) & de["pvalue"].notna()]
+    if not ((ok["log2FoldChange"].abs() > lfc) & (ok["pvalue"] < p)).any():
         warnings.warn(
             f"{de_path}: no DE miRNA (|log2FC| > {lfc}, p < {p}); using the {cap} smallest "
             "p-values",
             MirscopeWarning,
             stacklevel=2,
         )
-        hits = de
-    return list(hits["mirna"].head(cap))
+    return pick_de(de, available, lfc, p, cap)
+
+
+@dataclass(frozen=True)
+class FoldDE:
+    """The DE pre-filter as the DE stage runs it, for one training set at a time.
+
+    ``counts``: integer counts, miRNAs x samples, after the detection filter (which sees
+    no outcome); ``covariates``: the DE design's clinical covariates (``de.covariates``).
+    """
+
+    counts: pd.DataFrame
+    lfc: float = 1.0
+    p: float = 0.05
+    cap: int = 30
+    covariates: tuple[str, ...] = ()
+    sf_type: str = "auto"
+
+    def candidates(
+        self, labels: pd.Series, clinical: pd.DataFrame, available: list[str]
+    ) -> list[str]:
+        """DE miRNAs of the samples in ``labels`` (1 = case, 0 = control), re-estimating
+        size factors and dispersions on them alone."""
+        ids = [s for s in labels.index if s in self.counts.columns]
+        meta = clinical.loc[ids, list(self.covariates)].copy()
+        meta["_group"] = np.where(labels.loc[ids] == 1, CASE, CONTROL)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = compare_groups(
+                self.counts[ids],
+                meta,
+                "_group",
+                CONTROL,
+                covariates=self.covariates,
+                sf_type=self.sf_type,
+                dispersions="fast",
+            )
+        return pick_de(results_frame(res), available, self.lfc, self.p, self.cap)
 
 
 def spec_for(name: str, settings: dict, seed: int) -> ModelSpec:
@@ -96,9 +172,16 @@ def run_one(
     seed: int,
     *,
     de_rule: dict | None = None,
+    fold_de: FoldDE | None = None,
     source: str = "clinical table",
 ) -> ModelResult:
-    """Build one configured model (``de_rule``: the config ``de`` section's thresholds)."""
+    """Build one configured model (``de_rule``: the config ``de`` section's thresholds).
+
+    With ``fold_de`` the nested LOOCV redoes the DE pre-filter in every fold (see the
+    module docstring); without it the nested LOOCV starts from the paper-style candidates
+    and redoes selection only, the pre-filtered procedure whose optimism the tests
+    measure.
+    """
     de_rule = de_rule or {}
     spec = spec_for(name, settings, seed)
     cands = candidate_mirnas(
@@ -108,9 +191,27 @@ def run_one(
         de_rule.get("p_threshold", 0.05),
         settings["max_mirnas"],
     )
-    frame, cov_names = model_frame(clinical, mirnas[cands], name, spec.covariates, source=source)
+    use = list(mirnas.columns) if fold_de is not None else cands
+    frame, cov_names = model_frame(clinical, mirnas[use], name, spec.covariates, source=source)
     spec = ModelSpec(**{**spec.__dict__, "covariates": cov_names})
-    return build_model(frame, cands, cov_names, spec)
+    fold_candidates = None
+    if fold_de is not None:
+        samples = [s for s in clinical.index if s in set(fold_de.counts.columns)]
+        labels = outcome_series(clinical.loc[samples], name, source=source).dropna()
+        fold_candidates = leave_one_out_candidates(fold_de, labels, clinical, list(mirnas.columns))
+    return build_model(frame, cands, cov_names, spec, fold_candidates=fold_candidates)
+
+
+def leave_one_out_candidates(
+    fold_de: FoldDE, labels: pd.Series, clinical: pd.DataFrame, available: list[str]
+) -> Callable[[str], list[str]]:
+    """For :func:`~mirscope.stats.validation.build_model`: the DE candidates of the
+    patients with a known outcome (``labels``, 1 = case) other than the left-out one."""
+
+    def candidates(left_out: str) -> list[str]:
+        return fold_de.candidates(labels.drop(index=left_out), clinical, available)
+
+    return candidates
 
 
 def table1(results: list[ModelResult]) -> pd.DataFrame:
@@ -150,3 +251,135 @@ def summary_columns() -> list[str]:
         "nested_auc",
         "notes",
     ]
+
+
+PUBLISHED_COLUMNS = [
+    "model",
+    "outcome",
+    "n",
+    "events",
+    "predictor",
+    "term",
+    "coefficient",
+    "std_error",
+    "p_value",
+    "odds_ratio",
+    "method",
+    "loocv_accuracy",
+    "loocv_sensitivity",
+    "loocv_specificity",
+    "loocv_auc",
+    "nested_accuracy",
+    "notes",
+]
+
+
+def published_model(
+    name: str,
+    clinical: pd.DataFrame,
+    normalized: pd.DataFrame,
+    predictors: list[str],
+    *,
+    outcome: str = "nonresponse",
+    source: str = "clinical table",
+) -> pd.DataFrame:
+    """The paper's fixed-predictor response model refitted on this cohort, in its coding.
+
+    Outcome: Table 1 gives no coding, but its signs fix it. miR-542-5p has a positive
+    coefficient in both models, and the paper calls it the most consistent *adverse*
+    biomarker (high levels: inferior response, PFS and OS); under responder = 1 that sign
+    would say the opposite. So the published models predict non-response (SD/PD = 1, CR/PR
+    = 0, NE left out), our default ``outcome: nonresponse``. Predictors: miRNAs on the
+    normalised-count scale (coefficients of 0.0009 to 0.7 per unit, and the S1 cut-off of
+    5.5 normalised counts, are on that scale, not log2); clinical columns as
+    :mod:`mirscope.stats.design` encodes them (``product`` -> tisa-cel = 1, R's default
+    factor coding with axi-cel first). LOOCV refits the fixed predictors without each
+    patient: with nothing selected, paper-style and nested LOOCV are the same procedure,
+    so ``nested_accuracy`` equals ``loocv_accuracy`` by construction.
+
+    Returns one row per term (intercept first), see :data:`PUBLISHED_COLUMNS`.
+    """
+    if outcome not in ("nonresponse", "response"):
+        raise InputError("unknown outcome coding", value=outcome, allowed="nonresponse, response")
+    notes: list[str] = []
+    common = sorted(set(clinical.index) & set(normalized.columns))
+    y = outcome_series(clinical.loc[common], name, source=source)
+    if outcome == "nonresponse":
+        y = 1.0 - y
+    parts, terms, labels = [y.rename("y")], [], {}
+    for pred in predictors:
+        if pred in clinical.columns:
+            col = encode_covariate(clinical.loc[common], pred, source=source)
+        elif pred in normalized.index:
+            col = normalized.loc[pred, common].astype(float).rename(pred)
+        else:
+            notes.append(f"{pred} not in the clinical table or the normalised counts")
+            continue
+        parts.append(col)
+        terms.append(str(col.name))
+        labels[str(col.name)] = pred
+    data = pd.concat(parts, axis=1).dropna()
+    rows = []
+    base = {"model": name, "outcome": outcome, "n": len(data), "events": int(data["y"].sum())}
+    if data["y"].nunique() < 2:
+        notes.append("outcome has a single class")
+        return pd.DataFrame(
+            [{**base, "predictor": ",".join(predictors), "notes": "; ".join(notes)}],
+            columns=PUBLISHED_COLUMNS,
+        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = fit_logistic(data, "y", terms, source=f"published model {name}")
+    notes += [str(w.message) for w in caught if issubclass(w.category, MirscopeWarning)]
+    prob, flagged = loocv_probabilities(data, fit.terms[1:])
+    if flagged:
+        notes.append(f"LOOCV: {flagged} folds needed a fallback (Firth/dropped)")
+    y_arr = data["y"].to_numpy(dtype=float)
+    metrics = classification_metrics(y_arr, prob)
+    auc = roc_curve(y_arr, prob)[2]
+    table = fit.table()
+    for _, c in table.iterrows():
+        rows.append(
+            {
+                **base,
+                "predictor": labels.get(c["term"], c["term"]),
+                "term": c["term"],
+                "coefficient": c["estimate"],
+                "std_error": c["std_error"],
+                "p_value": c["p_value"],
+                "odds_ratio": c["odds_ratio"],
+                "method": fit.method,
+                "loocv_accuracy": metrics["accuracy"],
+                "loocv_sensitivity": metrics["sensitivity"],
+                "loocv_specificity": metrics["specificity"],
+                "loocv_auc": auc,
+                "nested_accuracy": metrics["accuracy"],
+                "notes": "; ".join(notes),
+            }
+        )
+    return pd.DataFrame(rows, columns=PUBLISHED_COLUMNS)
+
+
+def published_models(
+    clinical: pd.DataFrame,
+    normalized: pd.DataFrame,
+    settings: dict,
+    *,
+    source: str = "clinical table",
+) -> pd.DataFrame:
+    """:func:`published_model` for each model of the ``models.published`` section."""
+    frames = [
+        published_model(
+            name,
+            clinical,
+            normalized,
+            list(settings[name]),
+            outcome=settings["outcome"],
+            source=source,
+        )
+        for name in RESPONSE
+        if settings.get(name)
+    ]
+    return (
+        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PUBLISHED_COLUMNS)
+    )

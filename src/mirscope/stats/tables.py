@@ -9,6 +9,11 @@ Columns, table A: ``variable, level, type, n_known, count, percent, median, min,
 summary``. Tables B and C: ``variable, level, type, summary_<group>`` for each of the two
 groups (control first), ``n_known, test, p_value`` (the p-value repeated on every level of
 a variable). Patients with an unknown grouping (grade missing) are left out of B/C.
+
+ECOG appears twice: by score (``ecog``, Fisher r x c over the observed scores) and as
+``ecog_ge1`` (levels ``0`` and ``>=1``, Fisher 2 x 2), because the paper reports ICANS
+against ECOG performance status >= 1 vs 0 (p = 0.013), and a test over the individual
+scores answers a different question with a different p-value.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ CATEGORICAL = {
     "histology": ["LBCL", "PMBCL"],
     "product": ["axi-cel", "tisa-cel"],
     "ecog": ["0", "1", "2", "3", "4"],
+    "ecog_ge1": ["0", ">=1"],
     "bridging": ["none", "response", "failure"],
     "crs_grade": ["0", "1", "2", "3", "4", "5"],
     "icans_grade": ["0", "1", "2", "3", "4", "5"],
@@ -65,6 +71,15 @@ def _cont_summary(values: pd.Series) -> tuple[int, float, float, float, str]:
     return len(v), med, lo, hi, f"{_fmt_num(med)} [{_fmt_num(lo)}-{_fmt_num(hi)}]"
 
 
+def _with_derived(clinical: pd.DataFrame) -> pd.DataFrame:
+    """The table plus ``ecog_ge1`` (see module docstring) when ECOG is recorded."""
+    if "ecog" not in clinical.columns or "ecog_ge1" in clinical.columns:
+        return clinical
+    score = pd.to_numeric(clinical["ecog"], errors="coerce")
+    derived = pd.Series(np.where(score >= 1, ">=1", "0"), index=clinical.index, dtype=object)
+    return clinical.assign(ecog_ge1=derived.where(score.notna()))
+
+
 def _present(clinical: pd.DataFrame) -> tuple[list[str], list[str]]:
     cats = [c for c in CATEGORICAL if c in clinical.columns]
     conts = [c for c in CONTINUOUS if c in clinical.columns]
@@ -81,6 +96,7 @@ def _categories(clinical: pd.DataFrame, col: str) -> tuple[pd.Series, list[str]]
 
 def overall_table(clinical: pd.DataFrame) -> pd.DataFrame:
     """Supplementary Table 1A (see module docstring)."""
+    clinical = _with_derived(clinical)
     rows = []
     cats, conts = _present(clinical)
     for col in cats:
@@ -137,6 +153,7 @@ def overall_table(clinical: pd.DataFrame) -> pd.DataFrame:
 
 def grouped_table(clinical: pd.DataFrame, grouping: str) -> pd.DataFrame:
     """Supplementary Table 1B (``crs``) or 1C (``icans``), see module docstring."""
+    clinical = _with_derived(clinical)
     col, cut, names = GROUPINGS[grouping]
     grade = pd.to_numeric(clinical[col], errors="coerce")
     group = pd.Series(

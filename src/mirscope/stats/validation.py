@@ -2,10 +2,14 @@
 
 Paper-style (what the paper reports): variables are selected on all patients, then the
 final logistic model with those variables is refitted leaving each patient out in turn
-and the left-out patient is predicted. Because selection saw every patient, this is
-optimistic. Nested LOOCV redoes the *whole* procedure (LASSO resampling, univariable
-covariate tests, final fit) without the left-out patient, so its accuracy is an honest
-estimate for a new patient. Both use threshold 0.5 on the predicted probability.
+and the left-out patient is predicted. Because selection (and the caller's DE pre-filter)
+saw every patient, this is optimistic. Nested LOOCV redoes the procedure without the
+left-out patient: the candidate miRNAs (``fold_candidates``, the caller's DE pre-filter
+refitted on the n - 1 patients; without it the candidates are fixed and only what
+follows is nested), the LASSO resampling, the univariable covariate tests and the final
+fit. With ``fold_candidates`` every step that sees an outcome is inside the fold, so its
+accuracy estimates that of the whole procedure on a new patient. Both use threshold 0.5
+on the predicted probability.
 
 Model recipe (:func:`build_model`): LASSO selection frequencies over miRNAs and the
 configured covariates; the ``top_mirnas`` most frequent miRNAs plus (``mode =
@@ -17,7 +21,8 @@ from __future__ import annotations
 
 import warnings
 import zlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -60,6 +65,10 @@ class ModelResult:
     nested_predictors: list[list[str]]
     notes: list[str]
     sample_ids: list[str]
+    # What the nested LOOCV redid per fold: "de+selection" (DE pre-filter included) or
+    # "selection" (candidates fixed beforehand); and each fold's candidate miRNAs.
+    nested_scope: str = "selection"
+    nested_candidates: list[list[str]] = field(default_factory=list)
 
 
 def classification_metrics(y: np.ndarray, prob: np.ndarray, threshold: float = 0.5) -> dict:
@@ -151,12 +160,22 @@ def select_predictors(
 
 
 def build_model(
-    frame: pd.DataFrame, mirnas: list[str], covariates: list[str], spec: ModelSpec
+    frame: pd.DataFrame,
+    mirnas: list[str],
+    covariates: list[str],
+    spec: ModelSpec,
+    *,
+    fold_candidates: Callable[[str], list[str]] | None = None,
 ) -> ModelResult:
-    """Select, fit, and validate one model (paper-style and nested LOOCV)."""
+    """Select, fit, and validate one model (paper-style and nested LOOCV).
+
+    ``mirnas``: the candidates of the paper-style model. ``fold_candidates(sample_id)``:
+    the candidates chosen without that patient, for the nested LOOCV (their columns must
+    be in ``frame``); without it the nested folds reuse ``mirnas``.
+    """
     if spec.mode not in ("toxicity", "response"):
         raise InputError("unknown model mode", value=spec.mode, allowed="toxicity, response")
-    data = frame[["y", *covariates, *mirnas]].dropna()
+    data = frame.dropna(subset=["y", *covariates, *mirnas])
     notes: list[str] = []
     if len(data) < len(frame):
         notes.append(f"{len(frame) - len(data)} patients with a missing covariate left out")
@@ -168,6 +187,12 @@ def build_model(
     )
     if not predictors:
         notes.append("no variable selected; intercept-only model")
+    notes.append(
+        "nested LOOCV: DE pre-filter, selection and fit redone in every fold"
+        if fold_candidates is not None
+        else "nested LOOCV: selection and fit redone in every fold; candidates pre-filtered "
+        "on all patients"
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fit = fit_logistic(data, "y", predictors, source=f"model {spec.name}")
@@ -179,10 +204,19 @@ def build_model(
         notes.append(f"paper-style LOOCV: {flagged} folds needed a fallback (Firth/dropped)")
     nested = np.empty(len(data))
     nested_predictors: list[list[str]] = []
+    nested_candidates: list[list[str]] = []
     for i in range(len(data)):
         train = data.drop(index=data.index[i])
+        fold_mirnas = mirnas if fold_candidates is None else fold_candidates(data.index[i])
+        nested_candidates.append(list(fold_mirnas))
+        train = train.dropna(subset=fold_mirnas)
         _, chosen = select_predictors(
-            train, mirnas, covariates, spec, resamples=spec.nested_resamples, rng=_seed(spec, i + 1)
+            train,
+            fold_mirnas,
+            covariates,
+            spec,
+            resamples=spec.nested_resamples,
+            rng=_seed(spec, i + 1),
         )
         fold_fit, _ = _quiet_fit(train, chosen)
         nested[i] = fold_fit.predict_proba(data.iloc[[i]])[0]
@@ -198,6 +232,8 @@ def build_model(
         nested_predictors=nested_predictors,
         notes=notes,
         sample_ids=[str(s) for s in data.index],
+        nested_scope="selection" if fold_candidates is None else "de+selection",
+        nested_candidates=nested_candidates,
     )
 
 

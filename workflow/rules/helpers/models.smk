@@ -17,3 +17,11 @@ def get_models_settings():
 def get_models_de_tables(wildcards):
     """DE tables of the configured models' contrasts (written by the diffexp stage)."""
     return [out(f"de/{name}.tsv") for name in MODEL_NAMES]
+
+
+def get_models_de_options():
+    """The DE design's covariates as `mirscope models --de-covariate` options: the nested
+    folds refit the DE stage's own test."""
+    import shlex
+
+    return " ".join(f"--de-covariate {shlex.quote(c)}" for c in CFG["de"]["covariates"])
