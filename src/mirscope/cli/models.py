@@ -161,13 +161,20 @@ def clinical_tables_cmd(clinical, out_overall, out_crs, out_icans):
 @click.option("--de-lfc", type=float, default=1.0, show_default=True, help="DE |log2FC| cut.")
 @click.option("--de-p", type=float, default=0.05, show_default=True, help="DE raw p cut.")
 @click.option("--de-covariate", multiple=True, help="DE design covariate (repeatable).")
-@click.option("--min-samples", default=1, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--min-samples",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Keep miRNAs counted in at least this many samples (as the DE stage).",
+)
 @click.option(
     "--size-factors",
     "sf_type",
     default="auto",
     show_default=True,
     type=click.Choice(["auto", "ratio", "poscounts"]),
+    help="Size-factor method of the per-fold DE refits (as the DE stage).",
 )
 @click.option("--outdir", required=True, type=click.Path(file_okay=False), help="Tables dir.")
 @click.option("--figdir", default=None, type=click.Path(file_okay=False), help="Figures dir.")
