@@ -32,7 +32,7 @@ rule mirscope_count:
         " --bam {input.bam:q} --hairpin {input.hairpin:q} --loci {input.loci:q}"
         " {params.options}"
         " --mature-out {output.mature:q} --hairpin-out {output.hairpin:q}"
-        " --isomir-out {output.isomirs:q} --stats-out {output.stats:q} > {log} 2>&1"
+        " --isomir-out {output.isomirs:q} --stats-out {output.stats:q} > {log:q} 2>&1"
 
 
 rule mirscope_matrix:
@@ -60,4 +60,4 @@ rule mirscope_matrix:
     conda:
         "../../envs/mirscope.yaml"
     shell:
-        "mirscope -v matrix {params.samples} --outdir {params.outdir:q} > {log} 2>&1"
+        "mirscope -v matrix {params.samples} --outdir {params.outdir:q} > {log:q} 2>&1"
