@@ -196,7 +196,55 @@ def complete_config(data: dict[str, Any], *, source: str, base_dir: str | None =
             allowed="set trimming.adapter, or choose preset qiaseq, illumina or nextflex",
         )
     cfg["trimming"] = {k: trimming[k] for k in PRESET_KEYS}
+    cfg["trimming"]["allow_empty_samples"] = bool(trimming.get("allow_empty_samples", False))
+    cfg["outdir"] = checked_outdir(cfg["outdir"], source=source)
     return cfg
+
+
+def checked_outdir(value: str, *, source: str) -> str:
+    """The output directory as an absolute path, or an InputError before any job runs.
+
+    Snakemake neither expands ``~`` (it would create a folder literally named ``~``) nor
+    stops an empty or root outdir, which would spread outputs over the filesystem root; a
+    path below a regular file or in a read-only place would only fail inside the first job.
+    """
+    where = "key 'outdir'" + (
+        f" (line {line})"
+        if (line := yaml_line(source, "outdir")) and Path(source).is_file()
+        else ""
+    )
+    allowed = "a writable directory path other than the filesystem root"
+    text = str(value).strip()
+    if not text:
+        raise InputError(
+            f"{where}: output directory is empty", path=source, value=value, allowed=allowed
+        )
+    path = Path(os.path.abspath(os.path.expanduser(text)))
+    if path == Path(path.anchor):
+        raise InputError(
+            f"{where}: output directory is the filesystem root",
+            path=source,
+            value=value,
+            allowed=allowed,
+        )
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(
+            f"{where}: output directory would be inside {existing}, which is a file",
+            path=source,
+            value=value,
+            allowed=allowed,
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(
+            f"{where}: output directory is not writable ({existing} is read-only)",
+            path=source,
+            value=value,
+            allowed=allowed,
+        )
+    return str(path)
 
 
 def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
