@@ -19,6 +19,11 @@ from mirscope.inputs.config import complete_config
 from mirscope.io import read_table, write_tsv
 
 
+def _numbered(data: pd.DataFrame) -> pd.DataFrame:
+    """Rows labelled 1, 2, ... so a model's message names the row as validation does."""
+    return data.set_axis(pd.RangeIndex(1, len(data) + 1), axis=0)
+
+
 def _split(text: str) -> list[str]:
     return [p.strip() for p in text.split(",") if p.strip()]
 
@@ -47,7 +52,7 @@ def logistic_cmd(table, outcome, predictors, firth, out):
     from mirscope.stats.logistic import fit_logistic
     from mirscope.stats.validation import classification_metrics, loocv_probabilities
 
-    data = read_table(table)
+    data = _numbered(read_table(table))
     preds = _split(predictors)
     fit = fit_logistic(data, outcome, preds, source=table, firth=firth)
     coef = fit.table()
@@ -79,8 +84,17 @@ def lasso_cmd(table, outcome, predictors, lam, weights, out):
     from mirscope.stats.lasso import balanced_weights, fit_lasso
     from mirscope.stats.logistic import prepare
 
-    data = read_table(table)
+    data = _numbered(read_table(table))
     x, y, cols, _ = prepare(data, outcome, _split(predictors), source=table)
+    if len(set(np.asarray(y).tolist())) < 2:
+        # A one-class outcome has no finite intercept: glmnet's would be log(0).
+        raise InputError(
+            f"outcome has {int(np.sum(y))} events in {len(y)} complete rows; "
+            "a LASSO model needs both classes",
+            path=table,
+            column=outcome,
+            allowed="a 0/1 outcome with at least one 0 and one 1",
+        )
     w = balanced_weights(y) if weights == "balanced" else np.ones(len(y))
     b0, coef = fit_lasso(x[:, 1:], y, lam, w)
     result = pd.DataFrame(
