@@ -202,11 +202,13 @@ def complete_config(data: dict[str, Any], *, source: str, base_dir: str | None =
 
 
 def checked_outdir(value: str, *, source: str) -> str:
-    """The output directory as an absolute path, or an InputError before any job runs.
+    """The output directory, checked as an absolute path before any job runs.
 
     Snakemake neither expands ``~`` (it would create a folder literally named ``~``) nor
     stops an empty or root outdir, which would spread outputs over the filesystem root; a
     path below a regular file or in a read-only place would only fail inside the first job.
+    A relative outdir is returned relative (normalised): Snakemake matches the targets
+    given on its command line (``results/x/counts/...``) to rule outputs as text.
     """
     where = "key 'outdir'" + (
         f" (line {line})"
@@ -244,7 +246,8 @@ def checked_outdir(value: str, *, source: str) -> str:
             value=value,
             allowed=allowed,
         )
-    return str(path)
+    expanded = os.path.expanduser(text)
+    return str(path) if os.path.isabs(expanded) else os.path.normpath(expanded)
 
 
 def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
