@@ -44,15 +44,31 @@ def read_yaml(path: str | os.PathLike[str]) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise InputError("config file not found", path=str(path))
+    text = path.read_text()
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", path=str(path)) from exc
+        raise InputError(_yaml_problem(exc), path=str(path)) from exc
     if data is None:
-        data = {}
+        raise InputError(
+            "the config file is empty",
+            path=str(path),
+            allowed="a YAML mapping with at least `samples`",
+        )
     if not isinstance(data, dict):
         raise InputError("must be a mapping of keys to values", path=str(path))
     return data
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML syntax error as one line: where, what, and the usual cause for tabs."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).split("\n", 1)[0]
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    message = f"not valid YAML{where}: {problem}"
+    if "'\\t'" in problem or "\t" in problem:
+        message += " (YAML is indented with spaces, not tabs)"
+    return message
 
 
 def _key_path(error: jsonschema.ValidationError) -> str:

@@ -302,9 +302,10 @@ def resolve_references(
         if not column_ok("companion.response", comp["response"]):
             out.skipped |= {"kinetics", "importance"}
 
+    configured = {"kinetics": bool(comp["kinetics"]), "importance": bool(comp["covariates"])}
     for analysis, columns in ANALYSIS_COLUMNS.items():
         lacking = [c for c in columns if c not in present]
-        if lacking and analysis not in out.skipped:
+        if lacking and analysis not in out.skipped and configured.get(analysis, True):
             out.skipped.add(analysis)
             out.notes.append(
                 f"the clinical table has no column {', '.join(lacking)}: {analysis} is skipped"
