@@ -193,7 +193,9 @@ def load_preset(name: str) -> dict[str, Any]:
     return yaml.safe_load(path.read_text())
 
 
-def complete_config(data: dict[str, Any], *, source: str, base_dir: str | None = None) -> dict:
+def complete_config(
+    data: dict[str, Any], *, source: str, base_dir: str | None = None, check_outdir: bool = True
+) -> dict:
     """Validate a raw config mapping and return it with defaults and the preset applied.
 
     ``trimming`` in the result is the preset merged with the user's overrides, so later
@@ -213,7 +215,8 @@ def complete_config(data: dict[str, Any], *, source: str, base_dir: str | None =
         )
     cfg["trimming"] = {k: trimming[k] for k in PRESET_KEYS}
     cfg["trimming"]["allow_empty_samples"] = bool(trimming.get("allow_empty_samples", False))
-    cfg["outdir"] = checked_outdir(cfg["outdir"], source=source)
+    if check_outdir:
+        cfg["outdir"] = checked_outdir(cfg["outdir"], source=source)
     return cfg
 
 
