@@ -793,3 +793,101 @@ def test_config_without_optional_columns_leaves_their_analyses_out(cohort, tmp_p
     for rule in ("mirscope_suppfig_s1", "mirscope_kinetics"):
         assert rule not in smk.stdout, rule
     assert "mirscope_cluster" in smk.stdout and "lifelines_km_os_overall" in smk.stdout
+
+
+# --- the whole workflow, once, into paths with spaces; statistics rerun on its counts ----
+
+RUN_CONFIG = {**BASE_CONFIG, "models": {"resamples": 10, "nested_resamples": 3}}
+
+
+@pytest.fixture(scope="module")
+def finished_run(cohort) -> Path:
+    """The workflow run to the end once, from and into directories whose names hold a
+    space (every shell command quotes its paths)."""
+    for tool in ("bowtie", "bowtie-build", "samtools"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} not installed (make test installs it with apt)")
+    work = cohort.parent / "finished run"
+    work.mkdir()
+    (work / "config.yaml").write_text(yaml.safe_dump(RUN_CONFIG))
+    os.symlink(cohort, work / "cohort")
+    res = _run(["snakemake", "-s", str(REPO / "Snakefile"), "--configfile", "config.yaml"], work)
+    assert res.returncode == 0, res.stderr[-4000:]
+    return work
+
+
+@pytest.mark.slow
+def test_paths_with_spaces_run_to_the_end(finished_run):
+    out = finished_run / "out dir"
+    assert " " in str(finished_run) and (out / "counts/mature_umi_counts.tsv").is_file()
+    assert (out / "tables/paper_vs_reanalysis.tsv").stat().st_size > 0
+    assert not (finished_run / "out").exists()
+
+
+def _rerun_statistics(finished_run: Path, tmp_path: Path, clinical_text: str) -> Path:
+    """A copy of the finished run (files keep their times) with a new clinical table;
+    only the statistics are rebuilt."""
+    work = tmp_path / "rerun"
+    (work / "cohort").mkdir(parents=True)
+    for path in (finished_run / "cohort").iterdir():
+        if path.is_file():
+            shutil.copy2(path, work / "cohort" / path.name)
+    os.symlink(finished_run / "cohort/fastq", work / "cohort/fastq")
+    (work / "cohort/clinical.tsv").write_text(clinical_text)
+    shutil.copy2(finished_run / "config.yaml", work / "config.yaml")
+    out = work / "out dir"
+    shutil.copytree(finished_run / "out dir", out, copy_function=shutil.copy2, symlinks=True)
+    for name in ("clinical", "de", "tables", "figures"):
+        shutil.rmtree(out / name, ignore_errors=True)
+    for path in out.glob("counts/mature_normalized*"):
+        path.unlink()
+    res = _run(["snakemake", "-s", str(REPO / "Snakefile"), "--configfile", "config.yaml"], work)
+    assert res.returncode == 0, res.stderr[-4000:]
+    assert "mirscope_trim" not in res.stdout + res.stderr, "the count stage was reused"
+    return out
+
+
+@pytest.mark.slow
+def test_messy_table_gives_the_clean_run_byte_for_byte(finished_run, tmp_path):
+    """`m` for `M`, a comment line, ` axi-cel`, `NA` for empty, upper-case headers."""
+
+    def spoil(rows):
+        rows = _map_cells(rows, "sex", str.lower, range(1, 8))
+        rows = _map_cells(rows, "product", " {}".format, range(1, 8))
+        rows = [[c.upper() for c in rows[0]], ["# exported by hand"], *rows[1:]]
+        return [[c if c != "" else "NA" for c in r] for r in rows]
+
+    clean = (finished_run / "cohort/clinical.tsv").read_text()
+    out = _rerun_statistics(finished_run, tmp_path, _edit_rows(clean, spoil))
+    compared = 0
+    for name in ("de", "tables", "figures", "clinical"):
+        for path in sorted((finished_run / "out dir" / name).rglob("*")):
+            if path.suffix in (".tsv", ".png", ".pdf"):
+                rel = path.relative_to(finished_run / "out dir")
+                assert (out / rel).read_bytes() == path.read_bytes(), f"{rel} differs"
+                compared += 1
+    assert compared > 40
+
+
+@pytest.mark.slow
+def test_table_without_optional_columns_runs_what_it_can(finished_run, tmp_path):
+    """No pfs_*, bridging or histology, a row with only the sample_id and an empty os_days:
+    the run ends, the survival figure is skipped, and the analyses that never read those
+    columns give the clean run's numbers."""
+    drop = {"pfs_days", "pfs_event", "bridging", "histology"}
+
+    def spoil(rows):
+        keep = [i for i, c in enumerate(rows[0]) if c not in drop]
+        rows = [[r[i] for i in keep] for r in rows]
+        rows[3] = rows[3][:1]
+        rows = _set_cell(rows, 5, "os_days", "")
+        return _set_cell(rows, 5, "os_event", "")
+
+    clean = (finished_run / "cohort/clinical.tsv").read_text()
+    out = _rerun_statistics(finished_run, tmp_path, _edit_rows(clean, spoil))
+    assert not (out / "tables/suppfig_s1_km.tsv").exists()
+    km = pd.read_csv(out / "tables/km_os_overall.tsv", sep="\t")
+    assert km["n"].tolist() == [51]
+    for rel in ("de/icans.tsv", "de/response_3m.tsv"):
+        assert (out / rel).read_bytes() != b""
+    assert (out / "tables/paper_vs_reanalysis.tsv").is_file()
