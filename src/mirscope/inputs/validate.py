@@ -168,7 +168,7 @@ def resolve_references(
     names = [c["name"] for c in cfg["de"]["contrasts"]]
     props = load_schema(CLINICAL_SCHEMA)["properties"]
     for i, entry in enumerate(cfg["de"]["contrasts"]):
-        if names.count(entry["name"]) > 1:
+        if entry["name"] in names[:i]:
             raise InputError(
                 f"{where(f'de.contrasts[{i}].name')}: contrast name used twice",
                 path=source,
