@@ -221,7 +221,11 @@ REJECTED = [
     ),
     (
         "model-without-contrast",
-        cfg(de__contrasts=TWO_CONTRASTS, models__response_models=["response_3m"]),
+        cfg(
+            de__contrasts=TWO_CONTRASTS,
+            models__toxicity_models=["crs_ge2", "icans"],
+            models__response_models=["response_3m"],
+        ),
         ["models.response_models[0]", "'response_3m'", "de.contrasts"],
     ),
     (
