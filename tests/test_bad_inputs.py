@@ -284,7 +284,13 @@ REJECTED = [
         table("samples.tsv", lambda r: [["sample", *r[0][1:]], *r[1:]]),
         ["cohort/samples.tsv", "sample_id"],
     ),
-    ("fastq-not-fastq", raw_file("bad.fastq", b">r1\nACGT\n"), ["bad.fastq", "'>'"]),
+    ("fastq-not-gzip", raw_file("bad.fastq", b"@r1\nACGT\n+\nIIII\n"), ["'bad.fastq'", "gzip"]),
+    (
+        "fastq-is-fasta",
+        raw_file("bad.fa.gz", gzip.compress(b">r1\nACGT\n")),
+        ["'bad.fa.gz'", "looks like FASTA"],
+    ),
+    ("fastq-empty-file", raw_file("empty.fastq.gz", b""), ["'empty.fastq.gz'"]),
     # clinical table
     ("clinical-sex-x", cell("clinical.tsv", 3, "sex", "X"), ["clinical.tsv", "sex", "'X'"]),
     (
