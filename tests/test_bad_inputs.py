@@ -736,6 +736,7 @@ def test_sample_ids_with_leading_zeros_stay_text(tmp_path):
 # --- the workflow on a small cohort: optional columns, paths with spaces, README ----------
 
 
+@pytest.mark.slow
 def test_readme_counts_only_command_runs_as_written(cohort, tmp_path):
     """The README's counts-only line, run as written with `-n`: the target is a target."""
     readme = (REPO / "README.md").read_text()
@@ -780,6 +781,7 @@ def test_allow_empty_samples_drops_them_from_the_matrices(tmp_path):
     assert header.split("\t") == ["mirna", "S1", "S3"]
 
 
+@pytest.mark.slow
 def test_config_without_optional_columns_leaves_their_analyses_out(cohort, tmp_path):
     """A table without pfs_*, bridging and histology validates with notes, and the parse
     step requests no target that needs them (they would fail with a KeyError)."""
