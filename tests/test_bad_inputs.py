@@ -903,3 +903,13 @@ def test_table_without_optional_columns_runs_what_it_can(finished_run, tmp_path)
     for rel in ("de/icans.tsv", "de/response_3m.tsv"):
         assert (out / rel).read_bytes() != b""
     assert (out / "tables/paper_vs_reanalysis.tsv").is_file()
+
+
+@pytest.mark.parametrize("given", ["~/runs/x", "~/runs/x/"])
+def test_outdir_tilde_is_the_home_directory(tmp_path, monkeypatch, given):
+    """Snakemake would create a folder literally named `~`; the config means home."""
+    from mirscope.inputs.config import complete_config
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    cfg = complete_config({"samples": "s.tsv", "outdir": given}, source="c.yaml")
+    assert cfg["outdir"] == str(tmp_path / "runs/x")
