@@ -289,6 +289,6 @@ def test_clinical_table_rejected_before_any_job(demo_run, tmp_path):
     )
     assert res.returncode != 0
     text = res.stdout + res.stderr
-    assert "cohort/clinical.tsv" in text and "column sex" in text and "'X'" in text, text[-2000:]
+    assert "cohort/clinical.tsv" in text and "column 'sex'" in text and "'X'" in text, text[-2000:]
     assert "row 3" in text, text[-2000:]
     assert not (work / "out").exists(), "nothing is written before the error"
