@@ -60,7 +60,7 @@ def test_cut_leaving_too_few_is_a_clear_error():
 
 @pytest.mark.parametrize(
     ("column", "value", "message"),
-    [("time", -5, "negative time"), ("time", np.nan, "missing"), ("event", 2, "event code")],
+    [("time", -5, "negative time"), ("event", 2, "event code")],
 )
 def test_cli_bad_input_one_line(tmp_path, capsys, column, value, message):
     tab = survival_table("plain", 4, n=20)
@@ -86,6 +86,23 @@ def test_cli_bad_input_one_line(tmp_path, capsys, column, value, message):
     err = capsys.readouterr().err
     assert code == 1
     assert message in err and "row 7 (sample P06)" in err and not out.exists()
+
+
+def test_cli_missing_time_leaves_the_patient_out(tmp_path, caplog):
+    """An empty time is a missing value: the result is that of the table without the row."""
+    tab = survival_table("plain", 4, n=20)
+    outs = []
+    for name, table in (
+        ("gap", tab.assign(time=tab.time.where(tab.index != 6))),
+        ("drop", tab.drop(index=6)),
+    ):
+        table.to_csv(tmp_path / f"{name}.tsv", sep="\t", index=False)
+        argv = ["cutpoint", "--table", str(tmp_path / f"{name}.tsv"), "--time", "time"]
+        argv += ["--event", "event", "--variable", "x", "--out", str(tmp_path / f"{name}.out")]
+        assert main(argv) == 0
+        outs.append((tmp_path / f"{name}.out").read_bytes())
+    assert outs[0] == outs[1]
+    assert "19 of 20 patients used" in caplog.text and "P06" in caplog.text
 
 
 def test_cli_writes_documented_columns(tmp_path):

@@ -188,20 +188,27 @@ def test_nextflex_clipping_and_no_umi(tmp_path):
     assert result.umi_duplication_rate is None
 
 
-def test_wrong_preset_warns_and_names_the_right_one(tmp_path):
+def test_wrong_preset_fails_and_names_the_right_one(tmp_path):
     reads = [(MIR16 + TRUSEQ + "ACGTAC" * 5)[:60]] * 20
     fq = write_fastq(tmp_path / "t.fastq.gz", reads)
+    with pytest.raises(InputError, match=r"s1: adapter .* 0\.0% .* preset illumina or nextflex"):
+        run_trim(tmp_path, fq, TrimSettings.from_preset("qiaseq"))
+    assert not (tmp_path / "out" / "s1.trim.json").exists()
     with pytest.warns(MirscopeWarning, match="preset illumina or nextflex"):
-        result, _ = run_trim(tmp_path, fq, TrimSettings.from_preset("qiaseq"))
+        result, _ = run_trim(tmp_path, fq, TrimSettings.from_preset("qiaseq"), allow_empty=True)
     assert result.classes["no_adapter"] == 20
     assert "illumina" in json.loads((tmp_path / "out" / "s1.trim.json").read_text())["warnings"][0]
 
 
-def test_empty_file_is_a_sample_with_zero_counts(tmp_path):
+def test_empty_file_fails_unless_empty_samples_are_allowed(tmp_path):
     for name, gz in (("e.fastq.gz", True), ("e.fastq", False)):
         fq = write_fastq(tmp_path / name, [], gz=gz)
+        with pytest.raises(InputError, match="s1: .* has no reads"):
+            run_trim(tmp_path, fq, TrimSettings.from_preset("qiaseq"))
         with pytest.warns(MirscopeWarning, match="no reads"):
-            result, molecules = run_trim(tmp_path, fq, TrimSettings.from_preset("qiaseq"))
+            result, molecules = run_trim(
+                tmp_path, fq, TrimSettings.from_preset("qiaseq"), allow_empty=True
+            )
         assert result.total_reads == 0 and molecules == []
         assert gzip.open(tmp_path / "out" / "s1.molecules.tsv.gz", "rt").read() == (
             "insert\tumi\treads\n"
@@ -506,3 +513,22 @@ def test_lanes_read_in_order_equal_the_concatenated_file(tmp_path):
     whole_stats = json.loads((tmp_path / "whole/s.json").read_text())
     assert split["total_reads"] == whole_stats["total_reads"] == len(reads)
     assert split["classes"] == whole_stats["classes"]
+
+
+def test_lower_case_fastq_gives_the_same_molecules(tmp_path):
+    """Soft-masked bases are the same bases: inserts and UMIs are upper-cased on reading."""
+    reads = [r for group in DESIGNED.values() for r in group] + [qiaseq_read(MIR16, "ACGTNCGTACGT")]
+    upper = write_fastq(tmp_path / "u.fastq.gz", reads)
+    lower = write_fastq(tmp_path / "l.fastq.gz", [r.lower() for r in reads])
+    settings = TrimSettings.from_preset("qiaseq")
+    out = {}
+    for name, fq in (("u", upper), ("l", lower)):
+        trim_fastq(
+            fq,
+            settings,
+            sample="s1",
+            molecules_out=tmp_path / name / "m.tsv.gz",
+            stats_out=tmp_path / name / "s.json",
+        )
+        out[name] = gzip.open(tmp_path / name / "m.tsv.gz", "rb").read()
+    assert out["l"] == out["u"] and b"ACGTNCGTACGT" in out["u"]

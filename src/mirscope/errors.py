@@ -25,6 +25,8 @@ class InputError(MirscopeError):
         allowed: str | None = None,
     ) -> None:
         parts = []
+        if type(value).__module__ == "numpy" and hasattr(value, "item"):
+            value = value.item()  # show 3, not np.int64(3)
         if path is not None:
             where = str(path)
             if row is not None:

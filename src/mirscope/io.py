@@ -42,14 +42,31 @@ def write_tsv(df: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = F
         df.to_csv(tmp, sep="\t", index=index, float_format="%.10g", lineterminator="\n")
 
 
-def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a TSV with a clear error when it is missing or empty."""
+def read_table(path: str | os.PathLike[str], *, key: str | None = None) -> pd.DataFrame:
+    """Read a TSV with a clear error when it is missing or empty.
+
+    ``sample_id`` is always text, so ids such as ``001`` keep their leading zeros and still
+    match the sample sheet. ``key``: a column the table must have (an InputError, not a
+    KeyError deep in an analysis, when it does not).
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError("file not found", path=str(path))
     df = pd.read_csv(
-        path, sep="\t", comment="#", na_values=["", "NA", "NaN", "nan"], keep_default_na=False
+        path,
+        sep="\t",
+        comment="#",
+        na_values=["", "NA", "NaN", "nan"],
+        keep_default_na=False,
+        dtype={"sample_id": str},
     )
+    if key is not None and key not in df.columns:
+        raise InputError(
+            f"the header has no '{key}' column",
+            path=str(path),
+            value="\t".join(map(str, df.columns)),
+            allowed=f"a '{key}' column",
+        )
     if df.empty:
         raise InputError("table has no rows", path=str(path))
     return df

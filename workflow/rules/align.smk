@@ -32,4 +32,4 @@ rule bowtie_align_hairpin:
     shell:
         "mirscope -v align {input.fasta:q} --index {params.index:q} --bam {output.bam:q}"
         " --unaligned {output.unaligned:q} --pass1 {output.pass1:q} --pass2 {output.pass2:q}"
-        " > {log} 2>&1"
+        " > {log:q} 2>&1"

@@ -1,18 +1,30 @@
 # Settings and input functions shared by every stage. Validation runs here, before any job
 # is scheduled: the config, then the sample sheet, then the clinical table.
 
+import sys
+
 import mirscope.inputs.config
 import mirscope.inputs.clinical
 import mirscope.inputs.sheets
+import mirscope.inputs.validate
 
-CFG = mirscope.inputs.config.complete_config(dict(config), source=workflow.configfiles[-1] if workflow.configfiles else "config")
-OUTDIR = CFG["outdir"].rstrip("/")
+CONFIG_SOURCE = workflow.configfiles[-1] if workflow.configfiles else "config"
+CFG = mirscope.inputs.config.complete_config(dict(config), source=CONFIG_SOURCE)
 SAMPLES = mirscope.inputs.sheets.read_samples(CFG["samples"])
 CLINICAL = (
     mirscope.inputs.clinical.read_clinical(CFG["clinical"], sample_ids=list(SAMPLES.index), samples_path=CFG["samples"])
     if CFG["clinical"]
     else None
 )
+# The config as it runs against this clinical table (the same call as `mirscope validate`):
+# a name the table lacks stopped us above; a known column it lacks removes the analyses
+# needing it, named in SKIPPED and said on stderr.
+_RESOLVED = mirscope.inputs.validate.resolve_references(CFG, CLINICAL, source=CONFIG_SOURCE)
+CFG = _RESOLVED.config
+SKIPPED = _RESOLVED.skipped
+for _note in _RESOLVED.notes:
+    print(f"mirscope: warning: {_note}", file=sys.stderr)
+OUTDIR = CFG["outdir"].rstrip("/")
 SAMPLE_IDS = list(SAMPLES.index)
 # The canonical clinical table (mirscope.inputs.clinical): the one every statistics rule
 # reads, so a user's NA spellings, comment lines and case mean the same in every rule.
@@ -153,12 +165,19 @@ def get_final_targets():
     if CLINICAL is not None:
         targets += [out(f"de/{c}.tsv") for c in CONTRAST_NAMES]
         targets += _figures(*(f"volcano_{c}" for c in CONTRAST_NAMES))
-        targets += _figures("fig1_clustering_heatmap", "fig2a_crs_de_heatmap", "fig2b_icans_de_heatmap")
+        targets += _figures("fig1_clustering_heatmap")
+        if "table2a" not in SKIPPED:
+            targets += [out("tables/supp_table2a_crs_de.tsv"), *_figures("fig2a_crs_de_heatmap")]
+        if "table2b" not in SKIPPED:
+            targets += [out("tables/supp_table2b_icans_de.tsv"), *_figures("fig2b_icans_de_heatmap")]
+        if "suppfig_s1" not in SKIPPED:
+            targets += [out("tables/suppfig_s1_cutpoint.tsv"), out("tables/suppfig_s1_km.tsv")]
+            targets += _figures(*(f"suppfig_s1_{e}" for e in S1_ENDPOINTS))
+        if "km_os_overall" not in SKIPPED:
+            targets.append(out("tables/km_os_overall.tsv"))
         targets += [
             out(f"tables/{name}.tsv")
             for name in (
-                "supp_table2a_crs_de",
-                "supp_table2b_icans_de",
                 "clusters",
                 "cluster_associations",
                 "supp_table1a_overall",
@@ -170,9 +189,6 @@ def get_final_targets():
                 "published_models",
                 "group_tests",
                 "correlations",
-                "suppfig_s1_cutpoint",
-                "suppfig_s1_km",
-                "km_os_overall",
                 "paper_vs_reanalysis",
             )
         ]
@@ -180,8 +196,7 @@ def get_final_targets():
             out(f"tables/models/{m}_{k}.tsv") for m in MODEL_NAMES for k in MODEL_KINDS
         ]
         targets += _figures(*(f"models/{m}_{k}" for m in MODEL_NAMES for k in MODEL_FIGURES))
-        targets += _figures(*(f"suppfig_s1_{e}" for e in S1_ENDPOINTS))
-        if COMP_CFG["kinetics"]:
+        if COMP_CFG["kinetics"] and "kinetics" not in SKIPPED:
             targets += [
                 out(f"tables/{name}.tsv")
                 for name in (
@@ -195,7 +210,7 @@ def get_final_targets():
             targets += _figures(
                 "kinetics_curves", "kinetics_km_pfs", "forest_cox_pfs", "forest_logistic_response"
             )
-        if COMP_CFG["covariates"]:
+        if COMP_CFG["covariates"] and "importance" not in SKIPPED:
             targets += [
                 out(f"tables/importance_{name}.tsv")
                 for name in ("summary", "by_seed", "pruned", "probability", "km_pfs")

@@ -31,7 +31,7 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             "mirscope -v kinetics --kinetics {input.kinetics:q} --clinical {input.clinical:q}"
             " {params.options} --params-out {output.params:q} --tests-out {output.tests:q}"
             " --km-out {output.km:q} --merged-out {output.merged:q}"
-            " --figure-prefix {params.prefix:q} > {log} 2>&1"
+            " --figure-prefix {params.prefix:q} > {log:q} 2>&1"
 
     rule lifelines_cox_pfs:
         input:
@@ -52,7 +52,7 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
         shell:
             "mirscope -v cox --table {input:q} --time pfs_days --event pfs_event"
             " {params.options} --out {output.table:q} --figure {output.figures[0]:q}"
-            " > {log} 2>&1"
+            " > {log:q} 2>&1"
 
     rule statsmodels_logistic_response:
         input:
@@ -72,7 +72,7 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             "../../envs/mirscope.yaml"
         shell:
             "mirscope -v logistic-or --table {input:q} --outcome responder {params.options}"
-            " --out {output.table:q} --figure {output.figures[0]:q} > {log} 2>&1"
+            " --out {output.table:q} --figure {output.figures[0]:q} > {log:q} 2>&1"
 
 
 if CLINICAL is not None and COMP_CFG["covariates"]:
@@ -110,7 +110,7 @@ if CLINICAL is not None and COMP_CFG["covariates"]:
             " --clinical {input.clinical:q} {params.options}"
             " --summary-out {output.summary:q} --long-out {output.long:q}"
             " --pruned-out {output.pruned:q} --probability-out {output.probability:q}"
-            " --km-out {output.km:q} --figure-prefix {params.prefix:q} > {log} 2>&1"
+            " --km-out {output.km:q} --figure-prefix {params.prefix:q} > {log:q} 2>&1"
 
 
 if COMP_CFG["secondary_events"]:
@@ -134,7 +134,7 @@ if COMP_CFG["secondary_events"]:
         shell:
             "mirscope -v cuminc --table {input:q} --time time_days --event event"
             " --group group --at {params.at} --out {output.table:q}"
-            " --figure {output.figures[0]:q} > {log} 2>&1"
+            " --figure {output.figures[0]:q} > {log:q} 2>&1"
 
 
 if COMP_CFG["evidence_studies"]:
@@ -155,4 +155,4 @@ if COMP_CFG["evidence_studies"]:
             "../../envs/mirscope.yaml"
         shell:
             "mirscope -v evidence --studies {input:q} --out {output.table:q}"
-            " --figure {output.figures[0]:q} > {log} 2>&1"
+            " --figure {output.figures[0]:q} > {log:q} 2>&1"

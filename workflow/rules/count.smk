@@ -32,7 +32,7 @@ rule mirscope_count:
         " --bam {input.bam:q} --hairpin {input.hairpin:q} --loci {input.loci:q}"
         " {params.options}"
         " --mature-out {output.mature:q} --hairpin-out {output.hairpin:q}"
-        " --isomir-out {output.isomirs:q} --stats-out {output.stats:q} > {log} 2>&1"
+        " --isomir-out {output.isomirs:q} --stats-out {output.stats:q} > {log:q} 2>&1"
 
 
 rule mirscope_matrix:
@@ -50,6 +50,7 @@ rule mirscope_matrix:
         isomirs=out("counts/isomir_counts.tsv"),
     params:
         samples=get_count_samples(),
+        drop_empty="--drop-empty" if CFG["trimming"]["allow_empty_samples"] else "",
         outdir=get_output_dir,
     log:
         out("logs/mirscope_matrix/all.log"),
@@ -60,4 +61,4 @@ rule mirscope_matrix:
     conda:
         "../../envs/mirscope.yaml"
     shell:
-        "mirscope -v matrix {params.samples} --outdir {params.outdir:q} > {log} 2>&1"
+        "mirscope -v matrix {params.samples} {params.drop_empty} --outdir {params.outdir:q} > {log:q} 2>&1"

@@ -25,7 +25,7 @@ rule mirscope_normalize:
         "mirscope -v normalize --counts {input.counts:q} --out {output.normalized:q}"
         " --log2-out {output.log2:q} --size-factors-out {output.size_factors:q}"
         " --min-samples {params.min_samples} --size-factors {params.size_factors}"
-        " > {log} 2>&1"
+        " > {log:q} 2>&1"
 
 
 if CLINICAL is not None:
@@ -57,7 +57,7 @@ if CLINICAL is not None:
             "mirscope -v de --counts {input.counts:q} --table {input.clinical:q}"
             " --contrast {params.contrast:q} {params.covariates}"
             " --min-samples {params.min_samples} --size-factors {params.size_factors}"
-            " --alpha {params.alpha} --out {output:q} > {log} 2>&1"
+            " --alpha {params.alpha} --out {output:q} > {log:q} 2>&1"
 
     rule mirscope_de_table2:
         input:
@@ -79,7 +79,7 @@ if CLINICAL is not None:
             "../../envs/mirscope.yaml"
         shell:
             "mirscope de-select --de {input:q} --lfc {params.lfc} --p {params.p}"
-            " --out {output:q} > {log} 2>&1"
+            " --out {output:q} > {log:q} 2>&1"
 
     rule mirscope_cluster:
         input:
@@ -106,7 +106,7 @@ if CLINICAL is not None:
         shell:
             "mirscope -v cluster --log2 {input.log2:q} --clinical {input.clinical:q}"
             " -k {params.k} {params.options} --clusters-out {output.clusters:q}"
-            " --associations-out {output.associations:q} --figure {output.png:q} > {log} 2>&1"
+            " --associations-out {output.associations:q} --figure {output.png:q} > {log:q} 2>&1"
 
     rule mirscope_de_heatmap:
         input:
@@ -135,7 +135,7 @@ if CLINICAL is not None:
         shell:
             "mirscope -v de-heatmap --log2 {input.log2:q} --clinical {input.clinical:q}"
             " --de {input.de:q} --contrast {params.contrast:q} --lfc {params.lfc}"
-            " --p {params.p} --out {output.png:q} > {log} 2>&1"
+            " --p {params.p} --out {output.png:q} > {log:q} 2>&1"
 
     rule mirscope_volcano:
         input:
@@ -159,4 +159,4 @@ if CLINICAL is not None:
             "../../envs/mirscope.yaml"
         shell:
             "mirscope volcano --de {input:q} --lfc {params.lfc} --p {params.p}"
-            " --title {params.title:q} --out {output.png:q} > {log} 2>&1"
+            " --title {params.title:q} --out {output.png:q} > {log:q} 2>&1"

@@ -28,4 +28,4 @@ rule mirscope_download:
         "../../envs/mirscope.yaml"
     shell:
         "mirscope download --accession {params.accession} --out {output:q}"
-        " --threads {threads} {params.options} > {log} 2>&1"
+        " --threads {threads} {params.options} > {log:q} 2>&1"

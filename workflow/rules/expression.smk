@@ -29,4 +29,4 @@ rule mirscope_expression:
     shell:
         "mirscope -v expression --mature-umi {input.mature_umi:q} --mature-read {input.mature_read:q}"
         " --hairpin-umi {input.hairpin_umi:q} --hairpin-read {input.hairpin_read:q}"
-        " --outdir {params.outdir:q} > {log} 2>&1"
+        " --outdir {params.outdir:q} > {log:q} 2>&1"

@@ -32,7 +32,7 @@ rule mirscope_mirgff3:
         "mirscope -v mirgff3 --sample-id {wildcards.sample:q} --molecules {input.molecules:q}"
         " --bam {input.bam:q} --hairpin {input.hairpin:q} --loci {input.loci:q}"
         " --isomirs {input.isomirs:q} --mature {input.mature:q} {params.options}"
-        " --out {output:q} > {log} 2>&1"
+        " --out {output:q} > {log:q} 2>&1"
 
 
 rule mirscope_mirgff3_merge:
@@ -51,7 +51,7 @@ rule mirscope_mirgff3_merge:
     conda:
         "../../envs/mirscope.yaml"
     shell:
-        "mirscope -v mirgff3-merge {params.args} --out {output:q} > {log} 2>&1"
+        "mirscope -v mirgff3-merge {params.args} --out {output:q} > {log:q} 2>&1"
 
 
 rule mirscope_unassigned:
@@ -74,7 +74,7 @@ rule mirscope_unassigned:
     shell:
         "mirscope -v unassigned --sample-id {wildcards.sample:q} --molecules {input.molecules:q}"
         " --isomirs {input.isomirs:q} --top-out {output.top:q} --json-out {output.summary:q}"
-        " > {log} 2>&1"
+        " > {log:q} 2>&1"
 
 
 rule mirscope_unassigned_qc:
@@ -110,4 +110,4 @@ rule mirscope_unassigned_qc:
     conda:
         "../../envs/mirscope.yaml"
     shell:
-        "mirscope -v unassigned-qc {params.inputs} --outdir {params.outdir:q} > {log} 2>&1"
+        "mirscope -v unassigned-qc {params.inputs} --outdir {params.outdir:q} > {log:q} 2>&1"

@@ -25,7 +25,7 @@ if CLINICAL is not None:
         shell:
             "mirscope -v clinical-tables --clinical {input.clinical:q}"
             " --out-overall {output.overall:q} --out-crs {output.crs:q}"
-            " --out-icans {output.icans:q} > {log} 2>&1"
+            " --out-icans {output.icans:q} > {log:q} 2>&1"
 
     rule mirscope_models:
         input:
@@ -85,7 +85,7 @@ if CLINICAL is not None:
             " --settings {params.settings:q} --seed {params.seed}"
             " --de-lfc {params.de_lfc} --de-p {params.de_p} {params.de_covariates}"
             " --min-samples {params.min_samples} --size-factors {params.size_factors}"
-            " --outdir {params.tables:q} --figdir {params.figures:q} > {log} 2>&1"
+            " --outdir {params.tables:q} --figdir {params.figures:q} > {log:q} 2>&1"
 
     rule mirscope_associations:
         input:
@@ -108,4 +108,4 @@ if CLINICAL is not None:
             "mirscope -v associations --clinical {input.clinical:q}"
             " --normalized {input.normalized:q} --settings {params.settings:q}"
             " --out-groups {output.groups:q}"
-            " --out-correlations {output.correlations:q} > {log} 2>&1"
+            " --out-correlations {output.correlations:q} > {log:q} 2>&1"

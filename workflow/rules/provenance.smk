@@ -26,7 +26,7 @@ rule tool_version:
     conda:
         "../../envs/{tool}.yaml"
     shell:
-        "{wildcards.tool} --version > {output:q} 2> {log}"
+        "{wildcards.tool} --version > {output:q} 2> {log:q}"
 
 
 rule mirscope_provenance:
@@ -71,4 +71,4 @@ rule mirscope_provenance:
         " --species {params.species} --manifest {input.manifest:q}"
         " --reference {input.mature:q} --reference {input.hairpin:q}"
         " --reference {input.loci:q} --reference {input.gff3:q} --gff3 {input.gff3:q}"
-        " --outdir {params.outdir:q} --multiqc-dir {params.multiqc_dir:q} > {log} 2>&1"
+        " --outdir {params.outdir:q} --multiqc-dir {params.multiqc_dir:q} > {log:q} 2>&1"

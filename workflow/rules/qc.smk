@@ -31,7 +31,7 @@ rule mirscope_qc:
     conda:
         "../../envs/mirscope.yaml"
     shell:
-        "mirscope -v qc {params.inputs} --outdir {params.outdir:q} > {log} 2>&1"
+        "mirscope -v qc {params.inputs} --outdir {params.outdir:q} > {log:q} 2>&1"
 
 
 rule multiqc_report:
@@ -57,4 +57,4 @@ rule multiqc_report:
         "../../envs/multiqc.yaml"
     shell:
         "multiqc --force --no-data-dir --outdir {params.outdir:q} --filename multiqc_report.html"
-        " {params.search:q} > {log} 2>&1"
+        " {params.search:q} > {log:q} 2>&1"

@@ -33,7 +33,7 @@ rule mirscope_reference:
         "../../envs/mirscope.yaml"
     shell:
         "mirscope reference --species {wildcards.species} --out {params.outdir:q}"
-        " {params.options} > {log} 2>&1"
+        " {params.options} > {log:q} 2>&1"
 
 
 rule bowtie_build_hairpin:
@@ -54,4 +54,4 @@ rule bowtie_build_hairpin:
     conda:
         "../../envs/bowtie.yaml"
     shell:
-        "bowtie-build --threads {threads} {input:q} {params.prefix:q} > {log} 2>&1"
+        "bowtie-build --threads {threads} {input:q} {params.prefix:q} > {log:q} 2>&1"

@@ -23,4 +23,4 @@ if CLINICAL is not None:
             "../../envs/mirscope.yaml"
         shell:
             "mirscope paper-compare --outdir {params.outdir:q} --clinical {input.clinical:q}"
-            " --out {output:q} > {log} 2>&1"
+            " --out {output:q} > {log:q} 2>&1"

@@ -33,7 +33,7 @@ if CLINICAL is not None:
             "mirscope -v survival --clinical {input.clinical:q}"
             " --normalized {input.normalized:q} {params.options}"
             " --cutpoint-out {output.cutpoint:q} --km-out {output.km:q}"
-            " --figure-prefix {params.prefix:q} > {log} 2>&1"
+            " --figure-prefix {params.prefix:q} > {log:q} 2>&1"
 
 
 if CLINICAL is not None:
@@ -56,4 +56,4 @@ if CLINICAL is not None:
             "../../envs/mirscope.yaml"
         shell:
             "mirscope km --table {input.clinical:q} --time os_days --event os_event"
-            " --at-risk {params.at:q} --out {output:q} > {log} 2>&1"
+            " --at-risk {params.at:q} --out {output:q} > {log:q} 2>&1"

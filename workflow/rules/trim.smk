@@ -32,4 +32,4 @@ rule mirscope_trim:
         "mirscope -v trim {input:q} --sample {wildcards.sample:q} {params.options}"
         " --threads {threads} --molecules {output.molecules:q} --stats {output.stats:q}"
         " --inserts {output.inserts:q}"
-        " > {log} 2>&1"
+        " > {log:q} 2>&1"

@@ -7,6 +7,7 @@ data problems exit 1 with a single line on stderr; a traceback only with ``--deb
 
 from __future__ import annotations
 
+import errno
 import importlib
 import logging
 import sys
@@ -76,6 +77,25 @@ class _Group(click.Group):
                 raise
             click.echo(f"mirscope: error: {exc}", err=True)
             sys.exit(1)
+        except OSError as exc:
+            # The filesystem's answer is the user's to act on (free space, permissions, a
+            # file where a directory should be); a traceback would bury it.
+            if ctx.meta.get("mirscope.debug") or exc.errno not in _USER_ERRNOS:
+                raise
+            where = exc.filename if exc.filename is not None else "output"
+            click.echo(f"mirscope: error: {where}: {exc.strerror}", err=True)
+            sys.exit(1)
+
+
+_USER_ERRNOS = {
+    errno.ENOSPC,
+    errno.EDQUOT,
+    errno.ENOTDIR,
+    errno.EISDIR,
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+}
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

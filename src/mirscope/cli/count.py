@@ -156,16 +156,42 @@ def count_cmd(
     type=click.Path(file_okay=False),
     help="Directory for the four count matrices and isomir_counts.tsv.",
 )
-def matrix_cmd(sample_ids, mature, hairpin, isomirs, outdir) -> None:
+@click.option(
+    "--drop-empty",
+    is_flag=True,
+    help="Leave samples without a counted read out of the matrices, with a warning naming "
+    "them (the workflow's trimming.allow_empty_samples).",
+)
+def matrix_cmd(sample_ids, mature, hairpin, isomirs, outdir, drop_empty) -> None:
     """Merge per-sample count tables into count matrices (one column per sample id)."""
+    import warnings
+
+    import pandas as pd
+
     from mirscope.counts.count import merge_matrices
+    from mirscope.errors import MirscopeWarning
 
     if not (len(sample_ids) == len(mature) == len(hairpin) == len(isomirs)):
         raise InputError(
             "give one --mature, --hairpin and --isomirs per --sample-id",
             value=f"{len(sample_ids)} ids, {len(mature)}/{len(hairpin)}/{len(isomirs)} tables",
         )
-    merge_matrices(list(sample_ids), list(mature), list(hairpin), list(isomirs), outdir)
+    rows = list(zip(sample_ids, mature, hairpin, isomirs, strict=True))
+    if drop_empty:
+        # An all-zero column would be analysed as a patient with no expression at all.
+        empty = [r[0] for r in rows if pd.read_csv(r[1], sep="\t")["reads"].sum() == 0]
+        if empty:
+            message = (
+                f"{len(empty)} sample(s) without counted reads left out of the count "
+                f"matrices and statistics: {', '.join(empty)}"
+            )
+            log.warning(message)
+            warnings.warn(message, MirscopeWarning, stacklevel=1)
+        rows = [r for r in rows if r[0] not in empty]
+        if not rows:
+            raise InputError("no sample has counted reads", value=", ".join(sample_ids))
+    ids, mat, hp, iso = (list(c) for c in zip(*rows, strict=True))
+    merge_matrices(ids, mat, hp, iso, outdir)
 
 
 COMMANDS = [inserts_cmd, align_cmd, count_cmd, matrix_cmd]

@@ -13,7 +13,7 @@ import click
 from mirscope.de import contrasts as contrasts_mod
 from mirscope.de import deseq, normalize
 from mirscope.errors import InputError
-from mirscope.inputs.clinical import read_clinical
+from mirscope.inputs.clinical import log_patients_used, read_clinical
 from mirscope.io import read_count_matrix, read_value_matrix, write_tsv
 from mirscope.stats import cluster as cluster_mod
 
@@ -220,6 +220,13 @@ def cluster_cmd(
     )
     contrasts = _contrast_option(contrast_texts)
     variables = list(variable) or list(cluster_mod.DEFAULT_VARIABLES)
+    by_name = {c.name: c.variable for c in contrasts}
+    log_patients_used(
+        table,
+        [by_name.get(v, v.partition("=")[0]) for v in variables],
+        what="cluster associations",
+        logger=log,
+    )
     result = cluster_mod.cluster_patients(log2, k)
     assoc = cluster_mod.associations(result.clusters, table, variables, contrasts, source=clinical)
     write_tsv(cluster_mod.clusters_table(result), clusters_out)

@@ -7,6 +7,7 @@ Commands only parse options and call :mod:`mirscope.stats`.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import click
@@ -14,9 +15,16 @@ import numpy as np
 import pandas as pd
 
 from mirscope.errors import InputError
-from mirscope.inputs.clinical import read_clinical
+from mirscope.inputs.clinical import log_patients_used, read_clinical
 from mirscope.inputs.config import complete_config
 from mirscope.io import read_table, write_tsv
+
+log = logging.getLogger(__name__)
+
+
+def _numbered(data: pd.DataFrame) -> pd.DataFrame:
+    """Rows labelled 1, 2, ... so a model's message names the row as validation does."""
+    return data.set_axis(pd.RangeIndex(1, len(data) + 1), axis=0)
 
 
 def _split(text: str) -> list[str]:
@@ -29,7 +37,9 @@ def _models_settings(text: str | None) -> dict:
         given = json.loads(text) if text else {}
     except json.JSONDecodeError as exc:
         raise InputError(f"--settings is not valid JSON: {exc}") from exc
-    return complete_config({"samples": "-", "models": given}, source="--settings")["models"]
+    return complete_config(
+        {"samples": "-", "models": given}, source="--settings", check_outdir=False
+    )["models"]
 
 
 @click.command("logistic")
@@ -47,7 +57,7 @@ def logistic_cmd(table, outcome, predictors, firth, out):
     from mirscope.stats.logistic import fit_logistic
     from mirscope.stats.validation import classification_metrics, loocv_probabilities
 
-    data = read_table(table)
+    data = _numbered(read_table(table))
     preds = _split(predictors)
     fit = fit_logistic(data, outcome, preds, source=table, firth=firth)
     coef = fit.table()
@@ -83,8 +93,17 @@ def lasso_cmd(table, outcome, predictors, lam, weights, out):
     from mirscope.stats.lasso import balanced_weights, fit_lasso
     from mirscope.stats.logistic import prepare
 
-    data = read_table(table)
+    data = _numbered(read_table(table))
     x, y, cols, _ = prepare(data, outcome, _split(predictors), source=table)
+    if len(set(np.asarray(y).tolist())) < 2:
+        # A one-class outcome has no finite intercept: glmnet's would be log(0).
+        raise InputError(
+            f"outcome has {int(np.sum(y))} events in {len(y)} complete rows; "
+            "a LASSO model needs both classes",
+            path=table,
+            column=outcome,
+            allowed="a 0/1 outcome with at least one 0 and one 1",
+        )
     w = balanced_weights(y) if weights == "balanced" else np.ones(len(y))
     b0, coef = fit_lasso(x[:, 1:], y, lam, w)
     result = pd.DataFrame(
@@ -123,6 +142,7 @@ def clinical_tables_cmd(clinical, out_overall, out_crs, out_icans):
     from mirscope.stats.tables import grouped_table, overall_table
 
     table = read_clinical(clinical)
+    log_patients_used(table, list(table.columns), what="Supplementary Table 1", logger=log)
     write_tsv(overall_table(table), out_overall)
     write_tsv(grouped_table(table, "crs"), out_crs)
     write_tsv(grouped_table(table, "icans"), out_icans)
@@ -199,6 +219,12 @@ def models_cmd(
     from mirscope.stages.models import run_models
 
     table = read_clinical(clinical)
+    cfg = _models_settings(settings)
+    used = [c for k, v in cfg.items() if k.endswith("_covariates") for c in v]
+    outcomes = {"crs_ge2": "crs_grade", "icans": "icans_grade", "icans_ge2": "icans_grade"}
+    for name in [*cfg.get("toxicity_models", []), *cfg.get("response_models", [])]:
+        used.append(outcomes.get(name, name))
+    log_patients_used(table, used, what="models", logger=log)
     run_models(
         table,
         normalized,
@@ -252,6 +278,10 @@ def associations_cmd(clinical, normalized, settings, out_groups, out_correlation
 
     cfg = _models_settings(settings)
     table = read_clinical(clinical)
+    outcomes = {"crs_ge2": "crs_grade", "icans": "icans_grade", "icans_ge2": "icans_grade"}
+    used = [e.partition(":")[2] for e in cfg["correlations"]]
+    used += [outcomes.get(o, o) for o in (e.partition(":")[2] for e in cfg["group_tests"])]
+    log_patients_used(table, used, what="associations", logger=log)
     counts = read_value_matrix(normalized)
     write_tsv(group_tests(table, counts, cfg["group_tests"], source=clinical), out_groups)
     write_tsv(correlations(table, counts, cfg["correlations"], source=clinical), out_correlations)

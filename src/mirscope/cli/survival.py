@@ -7,11 +7,40 @@ produces Supplementary Figure S1 from the clinical table and the normalized coun
 
 from __future__ import annotations
 
+import logging
+
 import click
 
 from mirscope.io import write_tsv
 
+log = logging.getLogger(__name__)
+
 _TIMES = "0,500,1000,1500"
+
+
+def _known(df, columns: list[str], *, source: str, what: str):
+    """Rows with every one of ``columns`` known; says how many patients the analysis uses.
+
+    Missing means missing (an empty cell, ``NA``, a row with only the sample_id): such a
+    patient is left out of this analysis, not an error, and the log names them.
+    """
+    present = [c for c in columns if c in df.columns]
+    lacking = df[present].isna().any(axis=1) if present else df.index.isna()
+    kept = df.loc[~lacking]
+    if lacking.any():
+        ids = df.loc[lacking, "sample_id"].astype(str).tolist() if "sample_id" in df else []
+        log.warning(
+            "%s: %d of %d patients used; %d left out with a missing %s%s",
+            what,
+            len(kept),
+            len(df),
+            int(lacking.sum()),
+            "/".join(present),
+            f" ({', '.join(ids[:10])}{', ...' if len(ids) > 10 else ''})" if ids else "",
+        )
+    else:
+        log.info("%s: all %d patients used", what, len(df))
+    return kept.reset_index(drop=True)
 
 
 def _floats(text: str) -> list[float]:
@@ -53,7 +82,7 @@ def cutpoint_cmd(table, time, event, variable, minprop, out):
     from mirscope.io import read_table
     from mirscope.survival.cutpoint import cutpoint_frame, cutpoint_table
 
-    df = read_table(table)
+    df = _known(read_table(table), [time, event, variable], source=table, what="cutpoint")
     res = cutpoint_table(
         df, time=time, event=event, variable=variable, minprop=minprop, source=table
     )
@@ -103,7 +132,8 @@ def km_cmd(table, time, event, group, at_risk, out, figure):
     from mirscope.survival.km import km_overall, km_table
 
     times = _floats(at_risk)
-    df = read_table(table)
+    columns = [time, event] + ([group] if group else [])
+    df = _known(read_table(table), columns, source=table, what=f"km {time}")
     if group is None:
         res, _fitted = km_overall(df, time=time, event=event, at_risk_times=times, source=table)
         write_tsv(res, out)

@@ -70,6 +70,12 @@ log = logging.getLogger(__name__)
     show_default=True,
     help="2 or more: count molecules in a second process while this one trims.",
 )
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Only warn (instead of failing) when the sample has no valid read or its adapter "
+    "is in under 5% of reads.",
+)
 def trim(
     fastq: tuple[Path, ...],
     sample: str,
@@ -86,6 +92,7 @@ def trim(
     inserts_out: Path | None,
     trimmed_fastq: Path | None,
     threads: int,
+    allow_empty: bool,
 ) -> None:
     """Trim the 3' adapter, extract the UMI, classify reads and collapse to molecules.
 
@@ -114,6 +121,7 @@ def trim(
         trimmed_fastq=trimmed_fastq,
         inserts_out=inserts_out,
         threads=threads,
+        allow_empty=allow_empty,
     )
 
 

@@ -20,6 +20,7 @@ gives back the same frame.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import warnings
@@ -189,3 +190,28 @@ def write_clinical(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Write the canonical clinical table atomically (the only writer of this contract)."""
     with atomic_path(path) as tmp:
         Path(tmp).write_text(canonical_text(frame), encoding="utf-8")
+
+
+def log_patients_used(
+    frame: pd.DataFrame, columns: list[str], *, what: str, logger: logging.Logger
+) -> None:
+    """One log line: how many patients an analysis has, and who is left out where.
+
+    A missing value means the patient is left out of the tests using that variable, never
+    a category of its own; the line makes the numbers behind each p-value checkable.
+    """
+    parts = []
+    for column in dict.fromkeys(c for c in columns if c in frame.columns):
+        missing = frame.index[frame[column].isna()].astype(str).tolist()
+        if missing:
+            shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+            parts.append(f"{column} {len(frame) - len(missing)} ({len(missing)} missing: {shown})")
+    if parts:
+        logger.warning(
+            "%s: %d patients; used per variable, the others left out as missing: %s",
+            what,
+            len(frame),
+            "; ".join(parts),
+        )
+    else:
+        logger.info("%s: all %d patients used (no missing values)", what, len(frame))

@@ -44,15 +44,31 @@ def read_yaml(path: str | os.PathLike[str]) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise InputError("config file not found", path=str(path))
+    text = path.read_text()
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", path=str(path)) from exc
+        raise InputError(_yaml_problem(exc), path=str(path)) from exc
     if data is None:
-        data = {}
+        raise InputError(
+            "the config file is empty",
+            path=str(path),
+            allowed="a YAML mapping with at least `samples`",
+        )
     if not isinstance(data, dict):
         raise InputError("must be a mapping of keys to values", path=str(path))
     return data
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML syntax error as one line: where, what, and the usual cause for tabs."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).split("\n", 1)[0]
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    message = f"not valid YAML{where}: {problem}"
+    if "'\\t'" in problem or "\t" in problem:
+        message += " (YAML is indented with spaces, not tabs)"
+    return message
 
 
 def _key_path(error: jsonschema.ValidationError) -> str:
@@ -177,7 +193,9 @@ def load_preset(name: str) -> dict[str, Any]:
     return yaml.safe_load(path.read_text())
 
 
-def complete_config(data: dict[str, Any], *, source: str, base_dir: str | None = None) -> dict:
+def complete_config(
+    data: dict[str, Any], *, source: str, base_dir: str | None = None, check_outdir: bool = True
+) -> dict:
     """Validate a raw config mapping and return it with defaults and the preset applied.
 
     ``trimming`` in the result is the preset merged with the user's overrides, so later
@@ -196,7 +214,59 @@ def complete_config(data: dict[str, Any], *, source: str, base_dir: str | None =
             allowed="set trimming.adapter, or choose preset qiaseq, illumina or nextflex",
         )
     cfg["trimming"] = {k: trimming[k] for k in PRESET_KEYS}
+    cfg["trimming"]["allow_empty_samples"] = bool(trimming.get("allow_empty_samples", False))
+    if check_outdir:
+        cfg["outdir"] = checked_outdir(cfg["outdir"], source=source)
     return cfg
+
+
+def checked_outdir(value: str, *, source: str) -> str:
+    """The output directory, checked as an absolute path before any job runs.
+
+    Snakemake neither expands ``~`` (it would create a folder literally named ``~``) nor
+    stops an empty or root outdir, which would spread outputs over the filesystem root; a
+    path below a regular file or in a read-only place would only fail inside the first job.
+    A relative outdir is returned relative (normalised): Snakemake matches the targets
+    given on its command line (``results/x/counts/...``) to rule outputs as text.
+    """
+    where = "key 'outdir'" + (
+        f" (line {line})"
+        if (line := yaml_line(source, "outdir")) and Path(source).is_file()
+        else ""
+    )
+    allowed = "a writable directory path other than the filesystem root"
+    text = str(value).strip()
+    if not text:
+        raise InputError(
+            f"{where}: output directory is empty", path=source, value=value, allowed=allowed
+        )
+    path = Path(os.path.abspath(os.path.expanduser(text)))
+    if path == Path(path.anchor):
+        raise InputError(
+            f"{where}: output directory is the filesystem root",
+            path=source,
+            value=value,
+            allowed=allowed,
+        )
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(
+            f"{where}: output directory would be inside {existing}, which is a file",
+            path=source,
+            value=value,
+            allowed=allowed,
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(
+            f"{where}: output directory is not writable ({existing} is read-only)",
+            path=source,
+            value=value,
+            allowed=allowed,
+        )
+    expanded = os.path.expanduser(text)
+    return str(path) if os.path.isabs(expanded) else os.path.normpath(expanded)
 
 
 def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:

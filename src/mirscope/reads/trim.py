@@ -68,6 +68,10 @@ CLASSES = ("valid", "no_adapter", "adapter_dimer", "too_short", "umi_incomplete"
 
 #: Below this fraction of reads with an adapter, the other presets' adapters are tried.
 ADAPTER_WARN_FRACTION = 0.5
+#: Below this fraction of reads with an adapter (or with no valid read at all) the sample is
+#: from another kit, an R2 file or empty: its counts would be an all-zero column that looks
+#: like a real sample, so the trim job fails unless empty samples are explicitly allowed.
+ADAPTER_FAIL_FRACTION = 0.05
 #: Reads kept from the start of the file to test other presets' adapters on.
 PRESET_PROBE_READS = 20_000
 #: Presets whose adapters are tried when ours is rarely found.
@@ -438,6 +442,7 @@ def trim_fastq(
     inserts_out: str | os.PathLike[str] | None = None,
     threads: int = 1,
     progress_every: int = 1_000_000,
+    allow_empty: bool = False,
 ) -> TrimResult:
     """Trim, classify and collapse one sample; write the molecule table and statistics.
 
@@ -459,6 +464,14 @@ def trim_fastq(
         unique molecules/inserts, ``insert_length_histogram`` (every read with an
         adapter, insert length after clipping; dimers at 0), the same for valid reads,
         median insert length of valid reads, UMI duplication rate, warnings.
+
+    A sample with no valid read or its adapter in under ``ADAPTER_FAIL_FRACTION`` of reads
+    raises :class:`InputError` (nothing is written) unless ``allow_empty``; then it only
+    warns, and the count stage leaves the sample out of the statistics.
+
+    Bases are upper-cased as they are read: UMI error correction and the adapter search
+    compare upper-case letters only, so soft-masked (lower-case) reads would otherwise
+    count as distinct molecules.
     ``inserts_out`` (optional, FASTA)
         the unique inserts of the valid reads, sorted, each named by its own sequence:
         the input of the alignment stage (:func:`mirscope.counts.align.write_inserts_fasta`
@@ -493,13 +506,13 @@ def trim_fastq(
         reader = chain.from_iterable([stack.enter_context(open_fastq(f)) for f in fastqs])
         # The first reads are kept to test other presets' adapters on if ours is rare.
         first = list(islice(reader, PRESET_PROBE_READS))
-        probe = [rec.sequence for rec in first]
+        probe = [rec.sequence.upper() for rec in first]
         batches = chain([first], _islices(reader, BATCH_READS))
         for batch in batches:
             # Records are kept only for the optional FASTQ: a list of 65k live records costs
             # more (allocation, garbage-collector passes) than trimming them.
             records = list(batch) if fq_gz is not None else None
-            seqs = [rec.sequence for rec in (batch if records is None else records)]
+            seqs = [rec.sequence.upper() for rec in (batch if records is None else records)]
             if not seqs:
                 break
             total += len(seqs)
@@ -509,7 +522,9 @@ def trim_fastq(
             if fq_gz is not None and keys:
                 fq_gz.write(
                     "".join(
-                        _fastq_record(records[j], settings.clip_5p, e, key[-ulen:] if ulen else "")
+                        _fastq_record(
+                            records[j], seqs[j], settings.clip_5p, e, key[-ulen:] if ulen else ""
+                        )
                         for j, e, key in zip(valid.tolist(), ends.tolist(), keys, strict=True)
                     ).encode()
                 )
@@ -530,7 +545,7 @@ def trim_fastq(
         all_hist = other_hist + valid_hist
         result.insert_length_histogram = {str(k): all_hist[k] for k in sorted(all_hist)}
         result.valid_insert_length_histogram = {str(k): valid_hist[k] for k in sorted(valid_hist)}
-        result.warnings = check_adapter_rate(result, probe, settings)
+        result.warnings = check_adapter_rate(result, probe, settings, fail=not allow_empty)
         elapsed = time.perf_counter() - started
         log.info(
             "%s: %d reads in %.1f s (%.0f reads/s), %d unique molecules; %s",
@@ -545,29 +560,46 @@ def trim_fastq(
     return result
 
 
-def _fastq_record(rec: dnaio.SequenceRecord, start: int, end: int, umi: str) -> str:
+def _fastq_record(rec: dnaio.SequenceRecord, seq: str, start: int, end: int, umi: str) -> str:
     """One trimmed FASTQ record with the UMI appended to the read name (umi_tools style)."""
     name, _, rest = rec.name.partition(" ")
     if umi:
         name += "_" + umi
     if rest:
         name += " " + rest
-    return f"@{name}\n{rec.sequence[start:end]}\n+\n{rec.qualities[start:end]}\n"
+    return f"@{name}\n{seq[start:end]}\n+\n{rec.qualities[start:end]}\n"
 
 
-def check_adapter_rate(result: TrimResult, probe: list[str], settings: TrimSettings) -> list[str]:
+def check_adapter_rate(
+    result: TrimResult, probe: list[str], settings: TrimSettings, *, fail: bool = False
+) -> list[str]:
     """Warn when the adapter is rare or the file is empty; name the preset it looks like.
 
     The other presets' adapters are tried on the first reads of the file (``probe``), with
-    the same error rate and overlap, and the best one is named in the warning.
+    the same error rate and overlap, and the best one is named in the warning. With
+    ``fail``, a sample that cannot give counts (no reads, no valid read, adapter in under
+    ``ADAPTER_FAIL_FRACTION`` of reads) raises :class:`InputError` with the same message.
     """
     messages = []
+    found = result.adapter_found_fraction or 0.0
     if result.total_reads == 0:
         messages.append(f"sample {result.sample}: {result.fastq} has no reads (zero counts)")
-    else:
-        found = result.adapter_found_fraction or 0.0
-        if found < ADAPTER_WARN_FRACTION:
-            messages.append(_preset_hint(result, probe, settings, found))
+    elif found < ADAPTER_WARN_FRACTION:
+        messages.append(_preset_hint(result, probe, settings, found))
+    elif result.classes.get("valid", 0) == 0:
+        messages.append(
+            f"sample {result.sample}: no valid read in {result.fastq} (adapter in "
+            f"{100 * found:.1f}% of reads; {result.classes})"
+        )
+    empty = result.total_reads == 0 or result.classes.get("valid", 0) == 0
+    if messages and (empty or found < ADAPTER_FAIL_FRACTION):
+        if fail:
+            raise InputError(
+                messages[0],
+                allowed="a FASTQ of the configured kit with the adapter in most reads "
+                "(set trimming.allow_empty_samples: true to drop such samples instead)",
+            )
+        messages[0] += "; the sample is left out of the statistics"
     for message in messages:
         log.warning(message)
         warnings.warn(message, MirscopeWarning, stacklevel=3)

@@ -74,7 +74,7 @@ def run_kinetics(
     from mirscope.plots.companion import kinetics_plot
     from mirscope.plots.survival import km_plot
 
-    kin = read_table(kinetics_path)
+    kin = read_table(kinetics_path, key="sample_id")
     clinical = read_clinical(clinical_path).reset_index()
     clinical["sample_id"] = clinical["sample_id"].astype(str)
     params = kinetics.kinetic_parameters(kin, c10_window=c10_window, source=str(kinetics_path))
@@ -91,7 +91,7 @@ def run_kinetics(
     }
     table = clinical.merge(params[["sample_id", "expansion"]], on="sample_id", how="inner")
     if covariates_path:
-        cov = read_table(covariates_path)
+        cov = read_table(covariates_path, key="sample_id")
         cov["sample_id"] = cov["sample_id"].astype(str)
         if marker in table.columns:
             table = table.drop(columns=[marker])
@@ -172,7 +172,7 @@ def run_importance(
     from mirscope.plots.companion import importance_plot, probability_plot
     from mirscope.plots.survival import km_plot
 
-    cov = read_table(covariates_path)
+    cov = read_table(covariates_path, key="sample_id")
     clinical = read_clinical(clinical_path).reset_index()
     cov["sample_id"] = cov["sample_id"].astype(str)
     clinical["sample_id"] = clinical["sample_id"].astype(str)

@@ -5,14 +5,17 @@ The analysis itself is :func:`mirscope.survival.prognostic.suppfig_s1`.
 
 from __future__ import annotations
 
+import logging
 import os
 
 import pandas as pd
 
-from mirscope.inputs.clinical import read_clinical
+from mirscope.inputs.clinical import log_patients_used, read_clinical
 from mirscope.io import read_value_matrix, write_tsv
 from mirscope.plots.survival import km_plot
 from mirscope.survival.prognostic import short_name, suppfig_s1, variable_by_sample
+
+log = logging.getLogger(__name__)
 
 
 def run_suppfig_s1(
@@ -28,7 +31,10 @@ def run_suppfig_s1(
     figure_prefix: str | os.PathLike[str],
 ) -> pd.DataFrame:
     """Files in, files out: the cut-off TSV, the KM TSV and figures ``<prefix>_{os,pfs,ttp}``."""
-    clinical = read_clinical(clinical_path).reset_index()
+    table = read_clinical(clinical_path)
+    endpoints = [f"{e}_{k}" for e in ("os", "pfs", "ttp") for k in ("days", "event")]
+    log_patients_used(table, endpoints, what="Supplementary Figure S1", logger=log)
+    clinical = table.reset_index()
     normalized = read_value_matrix(normalized_path).reset_index()
     values = variable_by_sample(normalized, variable, source=str(normalized_path))
     cut_df, km_df, fits = suppfig_s1(

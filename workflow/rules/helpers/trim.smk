@@ -8,4 +8,5 @@ def get_trim_options(wildcards):
         f"--adapter {t['adapter']} --umi-length {t['umi_length']}"
         f" --clip-5p {t['clip_5p']} --clip-3p {t['clip_3p']} --min-length {t['min_length']}"
         f" --max-error-rate {t['max_error_rate']} --min-overlap {t['min_overlap']}"
+        + (" --allow-empty" if t["allow_empty_samples"] else "")
     )

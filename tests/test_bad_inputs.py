@@ -1,0 +1,915 @@
+"""Real users' inputs: what `mirscope validate` accepts runs, what it rejects stops before
+any job, and nothing changes the numbers silently.
+
+Every case asserts one of two outcomes:
+
+(a) a clean one-line error (exit code 1, the file and the bad value named, no traceback),
+    before any job: `mirscope validate` and the workflow's parse step (`snakemake -n`)
+    both reject the input with the same message and write nothing; for what only a job can
+    see (FASTQ content, a full disk) the one command of that job fails the same way;
+(b) the result equals that of the clean input.
+
+The parse-only cases share one simulated cohort (no reads are trimmed); the cases that run
+the workflow are marked `slow`.
+"""
+
+from __future__ import annotations
+
+import copy
+import errno
+import gzip
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from mirscope.cli import main
+from mirscope.errors import MirscopeWarning
+from mirscope.inputs.clinical import canonical_text, read_clinical
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = str(REPO / "src")
+    return env
+
+
+def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=cwd, env=_env(), capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory) -> Path:
+    """A small simulated cohort (reads never trimmed here), in a directory with a space."""
+    work = tmp_path_factory.mktemp("bad inputs")
+    res = _run(
+        ["mirscope", "simulate", "--out", "cohort", "--seed", "11", "--reads-per-sample", "300"],
+        cwd=work,
+    )
+    assert res.returncode == 0, res.stderr
+    return work / "cohort"
+
+
+BASE_CONFIG = {
+    "samples": "cohort/samples.tsv",
+    "clinical": "cohort/clinical.tsv",
+    "preset": "qiaseq",
+    "outdir": "out dir",
+    "seed": 3,
+}
+
+
+def _work(cohort: Path, tmp_path: Path) -> Path:
+    """A run directory: the cohort's tables copied (to be spoiled), its FASTQs linked."""
+    work = tmp_path / "run"
+    (work / "cohort").mkdir(parents=True)
+    for path in cohort.iterdir():
+        if path.is_file():
+            shutil.copy2(path, work / "cohort" / path.name)
+    os.symlink(cohort / "fastq", work / "cohort" / "fastq")
+    return work
+
+
+def _set(cfg: dict, dotted: str, value) -> None:
+    *parents, last = dotted.split(".")
+    for part in parents:
+        cfg = cfg.setdefault(part, {})
+    cfg[last] = value
+
+
+# --- spoilers: each changes one thing in a fresh run directory --------------------------
+
+
+def cfg(**changes) -> Callable[[Path], None]:
+    """Config keys to change (``de__covariates`` = ``de.covariates``)."""
+
+    def apply(work: Path) -> None:
+        config = copy.deepcopy(BASE_CONFIG)
+        for key, value in changes.items():
+            _set(config, key.replace("__", "."), value)
+        (work / "config.yaml").write_text(yaml.safe_dump(config))
+
+    return apply
+
+
+def config_text(text: str) -> Callable[[Path], None]:
+    def apply(work: Path) -> None:
+        (work / "config.yaml").write_text(text)
+
+    return apply
+
+
+def table(name: str, edit: Callable[[list[list[str]]], list[list[str]]]):
+    """Edit a cohort table as rows of cells (row 0 = header); the config stays clean."""
+
+    def apply(work: Path) -> None:
+        cfg()(work)
+        path = work / "cohort" / name
+        rows = [line.split("\t") for line in path.read_text().rstrip("\n").split("\n")]
+        path.write_text("\n".join("\t".join(r) for r in edit(rows)) + "\n")
+
+    return apply
+
+
+def cell(name: str, row: int, column: str, value: str):
+    def edit(rows):
+        rows[row][rows[0].index(column)] = value
+        return rows
+
+    return table(name, edit)
+
+
+def raw_file(name: str, content: bytes, sample_row: int = 2):
+    """Point one sample of the sheet at a file with this content."""
+
+    def apply(work: Path) -> None:
+        cfg()(work)
+        (work / name).write_bytes(content)
+        path = work / "cohort/samples.tsv"
+        rows = [line.split("\t") for line in path.read_text().rstrip("\n").split("\n")]
+        rows[sample_row][1] = name
+        path.write_text("\n".join("\t".join(r) for r in rows) + "\n")
+
+    return apply
+
+
+def _outdir_below_file(work: Path) -> None:
+    (work / "afile").write_text("x")
+    cfg(outdir="afile/out")(work)
+
+
+def _read_only_outdir(work: Path) -> None:
+    (work / "ro").mkdir()
+    (work / "ro").chmod(0o555)
+    cfg(outdir="ro/out")(work)
+
+
+TWO_CONTRASTS = [
+    {"name": "crs_ge2", "variable": "crs_grade", "rule": "ge2"},
+    {"name": "icans", "variable": "icans_grade", "rule": "gt0"},
+]
+
+# (id, spoiler, words the one-line message must hold)
+REJECTED = [
+    # config
+    ("outdir-empty", cfg(outdir=""), ["key 'outdir'", "''"]),
+    ("outdir-blank", cfg(outdir="  "), ["key 'outdir'", "empty"]),
+    ("outdir-root", cfg(outdir="/"), ["key 'outdir'", "filesystem root"]),
+    ("outdir-below-file", _outdir_below_file, ["key 'outdir'", "afile", "is a file"]),
+    ("outdir-read-only", _read_only_outdir, ["key 'outdir'", "not writable"]),
+    ("unknown-key", cfg(outdri="x"), ["outdri", "did you mean 'outdir'"]),
+    ("unknown-preset", cfg(preset="qiagen"), ["key 'preset'", "qiagen", "qiaseq"]),
+    ("adapter-letters", cfg(trimming__adapter="AACTGU"), ["trimming.adapter", "AACTGU"]),
+    ("empty-config", config_text(""), ["config file is empty"]),
+    (
+        "tab-indented",
+        config_text("samples: cohort/samples.tsv\nreference:\n\tspecies: hsa\n"),
+        ["line 3", "tabs"],
+    ),
+    ("samples-missing", cfg(samples="cohort/nope.tsv"), ["cohort/nope.tsv", "not found"]),
+    (
+        "cluster-level-typo",
+        cfg(clustering__variables=["bridging=failed"]),
+        ["clustering.variables[0]", "bridging=failed", "bridging=failure"],
+    ),
+    (
+        "cluster-level-case",
+        cfg(clustering__variables=["bridging=Failure"]),
+        ["clustering.variables[0]", "case-sensitive", "'failure'"],
+    ),
+    (
+        "cluster-column-typo",
+        cfg(clustering__variables=["prodcut"]),
+        ["clustering.variables[0]", "'prodcut'", "did you mean 'product'"],
+    ),
+    (
+        "contrast-variable-typo",
+        cfg(de__contrasts=[{"name": "crs_ge2", "variable": "crs_grd", "rule": "ge2"}]),
+        ["de.contrasts[0].variable", "'crs_grd'", "crs_grade"],
+    ),
+    (
+        "contrast-rule-misfit",
+        cfg(de__contrasts=[{"name": "crs_ge2", "variable": "sex", "rule": "ge2"}]),
+        ["de.contrasts[0].rule", "'ge2'", "responder"],
+    ),
+    (
+        "contrast-rule-unknown",
+        cfg(de__contrasts=[{"name": "crs_ge2", "variable": "crs_grade", "rule": "ge3"}]),
+        ["de.contrasts.0.rule", "'ge3'", "gt0"],
+    ),
+    (
+        "contrast-name-twice",
+        cfg(de__contrasts=[*TWO_CONTRASTS, TWO_CONTRASTS[1]]),
+        ["de.contrasts[2].name", "used twice", "'icans'"],
+    ),
+    (
+        "table2-contrast-unknown",
+        cfg(de__table2a_contrast="crs"),
+        ["de.table2a_contrast", "'crs'", "crs_ge2"],
+    ),
+    (
+        "model-without-contrast",
+        cfg(
+            de__contrasts=TWO_CONTRASTS,
+            models__toxicity_models=["crs_ge2", "icans"],
+            models__response_models=["response_3m"],
+        ),
+        ["models.response_models[0]", "'response_3m'", "de.contrasts"],
+    ),
+    (
+        "model-outcome-unknown",
+        cfg(models__toxicity_models=["crs_ge3"]),
+        ["models.toxicity_models", "'crs_ge3'", "crs_ge2"],
+    ),
+    (
+        "de-covariate-typo",
+        cfg(de__covariates=["sexx"]),
+        ["de.covariates[0]", "'sexx'", "did you mean 'sex'"],
+    ),
+    (
+        "crs-covariate-typo",
+        cfg(models__crs_covariates=["sex", "cpr"]),
+        ["models.crs_covariates[1]", "'cpr'", "did you mean 'crp'"],
+    ),
+    (
+        "response-covariate-typo",
+        cfg(models__response_covariates=["agee"]),
+        ["models.response_covariates[0]", "'agee'", "age"],
+    ),
+    (
+        "correlation-column-typo",
+        cfg(models__correlations=["hsa-miR-542-5p:ldhh"]),
+        ["models.correlations[0]", "'ldhh'", "did you mean 'ldh'"],
+    ),
+    (
+        "group-test-outcome",
+        cfg(models__group_tests=["hsa-miR-1290:icans_ge3"]),
+        ["models.group_tests[0]", "icans_ge3", "icans_ge2"],
+    ),
+    (
+        "companion-response-typo",
+        cfg(companion__kinetics="cohort/kinetics.tsv", companion__response="response3m"),
+        ["companion.response", "'response3m'", "response_3m"],
+    ),
+    # sample sheet
+    (
+        "sheet-duplicate-id",
+        table("samples.tsv", lambda r: [*r, r[1]]),
+        ["cohort/samples.tsv", "P01"],
+    ),
+    (
+        "sheet-fastq-missing",
+        cell("samples.tsv", 1, "fastq", "cohort/fastq/P99.fastq.gz"),
+        ["cohort/samples.tsv", "P99.fastq.gz"],
+    ),
+    (
+        "sheet-id-with-space",
+        cell("samples.tsv", 1, "sample_id", "P 01"),
+        ["cohort/samples.tsv", "'P 01'"],
+    ),
+    (
+        "sheet-no-id-column",
+        table("samples.tsv", lambda r: [["sample", *r[0][1:]], *r[1:]]),
+        ["cohort/samples.tsv", "sample_id"],
+    ),
+    ("fastq-not-gzip", raw_file("bad.fastq", b"@r1\nACGT\n+\nIIII\n"), ["'bad.fastq'", "gzip"]),
+    (
+        "fastq-is-fasta",
+        raw_file("bad.fa.gz", gzip.compress(b">r1\nACGT\n")),
+        ["'bad.fa.gz'", "looks like FASTA"],
+    ),
+    ("fastq-empty-file", raw_file("empty.fastq.gz", b""), ["'empty.fastq.gz'"]),
+    # clinical table
+    ("clinical-sex-x", cell("clinical.tsv", 3, "sex", "X"), ["clinical.tsv", "sex", "'X'"]),
+    (
+        "clinical-unknown-sample",
+        cell("clinical.tsv", 2, "sample_id", "P99"),
+        ["clinical.tsv", "'P99'"],
+    ),
+    (
+        "clinical-missing-row",
+        table("clinical.tsv", lambda r: r[:-1]),
+        ["clinical.tsv", "no clinical row", "P53"],
+    ),
+    (
+        "clinical-no-id-column",
+        table("clinical.tsv", lambda r: [["patient", *r[0][1:]], *r[1:]]),
+        ["clinical.tsv", "sample_id"],
+    ),
+    (
+        "clinical-duplicate-row",
+        table("clinical.tsv", lambda r: [*r, r[1]]),
+        ["clinical.tsv", "P01"],
+    ),
+    ("clinical-event-2", cell("clinical.tsv", 2, "os_event", "2"), ["os_event", "'2'"]),
+    ("clinical-negative-age", cell("clinical.tsv", 4, "age", "-3"), ["age", "-3"]),
+    (
+        "clinical-grade-text",
+        cell("clinical.tsv", 5, "crs_grade", "two"),
+        ["crs_grade", "'two'"],
+    ),
+    (
+        "clinical-time-without-event",
+        table("clinical.tsv", lambda r: [x[:-1] for x in r]),
+        ["clinical.tsv", "ttp_event"],
+    ),
+]
+
+# Snakemake reads --configfile itself, before the workflow's parse step, so a config that
+# is not a YAML mapping is rejected with Snakemake's own words (it does not name the file).
+SNAKEMAKE_OWN_MESSAGE = {"empty-config", "tab-indented"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("spoil", "words"), [c[1:] for c in REJECTED], ids=[c[0] for c in REJECTED]
+)
+def test_rejected_before_any_job(cohort, tmp_path, request, spoil, words):
+    case = request.node.callspec.id
+    if case == "outdir-read-only" and os.geteuid() == 0:
+        pytest.skip("root writes into read-only directories")
+    work = _work(cohort, tmp_path)
+    spoil(work)
+    before = sorted(p.relative_to(work) for p in work.rglob("*"))
+    res = _run(["mirscope", "validate", "--config", "config.yaml"], cwd=work)
+    text = res.stderr.strip()
+    assert res.returncode == 1, (res.stdout, text)
+    assert "Traceback" not in text and len(text.splitlines()) == 1, text
+    assert text.startswith("mirscope: error: ") and "valid -" not in res.stdout
+    for word in words:
+        assert word in text, (word, text)
+    smk = _run(
+        ["snakemake", "-s", str(REPO / "Snakefile"), "--configfile", "config.yaml", "-n"],
+        cwd=work,
+    )
+    assert smk.returncode != 0
+    if case not in SNAKEMAKE_OWN_MESSAGE:
+        # Snakemake names the config by its absolute path; the rest is the same line.
+        message = text.removeprefix("mirscope: error: ").removeprefix("config.yaml")
+        assert message in smk.stdout + smk.stderr, (message, smk.stderr[-2000:])
+    after = sorted(p.relative_to(work) for p in work.rglob("*") if ".snakemake" not in p.parts)
+    assert after == before, "nothing is written before the error"
+
+
+# --- (b) the same meaning as the clean table -------------------------------------------
+
+
+def _edit_rows(text: str, edit) -> str:
+    lines = text.rstrip("\n").split("\n")
+    rows = [line.split("\t") for line in lines]
+    return "\n".join("\t".join(r) for r in edit(rows)) + "\n"
+
+
+def _set_cell(rows, row, column, value):
+    rows[row][rows[0].index(column)] = value
+    return rows
+
+
+def _map_cells(rows, column, change, row_numbers):
+    i = rows[0].index(column)
+    for n in row_numbers:
+        rows[n][i] = change(rows[n][i])
+    return rows
+
+
+def _blank_row(rows, row):
+    rows[row] = [rows[row][0]] + [""] * (len(rows[0]) - 1)
+    return rows
+
+
+# (id, spoil the clean text, the clean text edited to mean the same)
+SAME_MEANING = [
+    ("sex-lower-case", lambda r: _map_cells(r, "sex", str.lower, (1, 2, 5)), None),
+    ("comment-line", lambda r: [r[0], ["# checked 2025-01"], *r[1:]], None),
+    ("product-leading-space", lambda r: _map_cells(r, "product", " {}".format, (4,)), None),
+    ("product-upper-case", lambda r: _map_cells(r, "product", str.upper, (4, 9)), None),
+    ("header-case", lambda r: [[c.upper() for c in r[0]], *r[1:]], None),
+    ("columns-shuffled", lambda r: [x[::-1] for x in r], None),
+    ("blank-lines", lambda r: [r[0], [""], *r[1:3], [""], *r[3:]], None),
+    (
+        "na-spellings",
+        lambda r: _set_cell(_set_cell(r, 3, "sex", "NA"), 6, "crp", "NaN"),
+        lambda r: _set_cell(_set_cell(r, 3, "sex", ""), 6, "crp", ""),
+    ),
+    ("id-only-row", lambda r: [*r[:7], r[7][:1], *r[8:]], lambda r: _blank_row(r, 7)),
+    ("crlf", "crlf", None),
+    ("utf8-bom", "bom", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("spoil", "same"), [c[1:] for c in SAME_MEANING], ids=[c[0] for c in SAME_MEANING]
+)
+def test_messy_clinical_table_means_the_same(cohort, tmp_path, monkeypatch, spoil, same):
+    """The canonical table every statistics rule reads is byte-identical to the clean one's
+    (`mirscope clinical`, the workflow's first clinical step)."""
+    monkeypatch.chdir(cohort.parent)  # the sheet's FASTQ paths are relative to it
+    clean = (cohort / "clinical.tsv").read_text()
+    if spoil == "crlf":
+        messy = clean.replace("\n", "\r\n")
+    elif spoil == "bom":
+        messy = "\ufeff" + clean
+    else:
+        messy = _edit_rows(clean, spoil)
+    assert messy != clean
+    reference = _edit_rows(clean, same) if same else clean
+    outs = {}
+    for name, text in (("clean", reference), ("messy", messy)):
+        (tmp_path / f"{name}.tsv").write_text(text, newline="")
+        out = tmp_path / f"{name}.canonical.tsv"
+        code = main(
+            [
+                "clinical",
+                "--clinical",
+                str(tmp_path / f"{name}.tsv"),
+                "--samples",
+                str(cohort / "samples.tsv"),
+                "--out",
+                str(out),
+            ]
+        )
+        assert code == 0
+        outs[name] = out.read_bytes()
+    assert outs["messy"] == outs["clean"]
+    if same is None:
+        assert outs["clean"] == canonical_text(read_clinical(cohort / "clinical.tsv")).encode()
+
+
+def test_sex_na_is_missing_not_a_category(cohort, tmp_path):
+    """`NA` in a category is a missing value, never a third level of Fisher's test."""
+    text = _edit_rows((cohort / "clinical.tsv").read_text(), lambda r: _set_cell(r, 3, "sex", "NA"))
+    (tmp_path / "c.tsv").write_text(text)
+    frame = read_clinical(tmp_path / "c.tsv")
+    assert set(frame["sex"].dropna()) == {"F", "M"} and frame["sex"].isna().sum() == 1
+
+
+# --- FASTQ -------------------------------------------------------------------------------
+
+
+def _fastq(path: Path, seqs: list[str], *, gz: bool = True) -> Path:
+    text = "".join(f"@r{i}\n{s}\n+\n{'I' * len(s)}\n" for i, s in enumerate(seqs))
+    path.write_bytes(gzip.compress(text.encode(), mtime=0) if gz else text.encode())
+    return path
+
+
+def _trim(fastq: Path, out: Path, *extra: str) -> tuple[int, str]:
+    res = _run(
+        [
+            "mirscope",
+            "trim",
+            "--fastq",
+            str(fastq),
+            "--sample",
+            "S7",
+            "--preset",
+            "qiaseq",
+            "--molecules",
+            str(out / "m.tsv.gz"),
+            "--stats",
+            str(out / "s.json"),
+            *extra,
+        ],
+        cwd=out.parent,
+    )
+    return res.returncode, res.stderr.strip()
+
+
+QIA = "AACTGTAGGCACCATCAAT"
+TRUSEQ = "TGGAATTCTCGGGTGCCAAGG"
+MIR = "TAGCAGCACGTAAATATTGGCG"
+
+BAD_FASTQ = [
+    # (id, reads or raw bytes, words of the trim job's one-line error)
+    ("other-kit", [(MIR + TRUSEQ + "ACGTAC" * 6)[:75]] * 50, ["S7", "0.0%", "preset illumina"]),
+    ("r2-file", [("ACGGT" * 15)[:75]] * 50, ["S7", "0.0%", "no known preset"]),
+    ("empty-gzip", [], ["S7", "has no reads"]),
+    ("only-dimers", [(QIA + "ACGTACGTACGT" + "A" * 44)[:75]] * 50, ["S7", "no valid read"]),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("reads", "words"), [c[1:] for c in BAD_FASTQ], ids=[c[0] for c in BAD_FASTQ]
+)
+def test_sample_without_counts_fails_its_trim_job(tmp_path, reads, words):
+    fq = _fastq(tmp_path / "in.fastq.gz", reads)
+    out = tmp_path / "out"
+    code, text = _trim(fq, out)
+    assert code == 1 and "Traceback" not in text and len(text.splitlines()) == 1, text
+    for word in words:
+        assert word in text, (word, text)
+    assert not out.exists() or not any(out.iterdir()), "no partial output"
+    code, text = _trim(fq, out, "--allow-empty")
+    assert code == 0 and (out / "m.tsv.gz").is_file()
+
+
+@pytest.mark.slow
+def test_truncated_gzip_names_the_records_read(tmp_path):
+    seqs = [(MIR + QIA + f"{i:012d}".replace("0", "A").replace("1", "C"))[:75] for i in range(4000)]
+    whole = _fastq(tmp_path / "w.fastq.gz", seqs).read_bytes()
+    cut = tmp_path / "cut.fastq.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    code, text = _trim(cut, tmp_path / "out")
+    assert code == 1 and "truncated" in text, text
+    done = int(re.search(r"after record (\d+)", text).group(1))
+    assert 500 < done < 4000, text
+
+
+def test_lower_case_fastq_counts_equal_upper_case(tmp_path):
+    umis = ["ACGTACGTACGT", "ACGTACGTACGA", "TTGCANGTACGT", "GGGGCCCCAAAT"]
+    seqs = [(MIR + QIA + u + "ACGT" * 5)[:75] for u in umis for _ in range(3)]
+    outs = []
+    for name, reads in (("up", seqs), ("low", [s.lower() for s in seqs])):
+        fq = _fastq(tmp_path / f"{name}.fastq.gz", reads)
+        out = tmp_path / name
+        code = main(
+            [
+                "trim",
+                "--fastq",
+                str(fq),
+                "--sample",
+                "S1",
+                "--preset",
+                "qiaseq",
+                "--molecules",
+                str(out / "m.tsv.gz"),
+                "--stats",
+                str(out / "s.json"),
+            ]
+        )
+        assert code == 0
+        outs.append(gzip.decompress((out / "m.tsv.gz").read_bytes()))
+    assert outs[0] == outs[1] and outs[0].count(b"\n") == 1 + len(umis)
+
+
+# --- commands given bad tables, and faults -----------------------------------------------
+
+
+def _no_id(src: Path, dst: Path) -> Path:
+    lines = src.read_text().split("\n")
+    lines[0] = lines[0].replace("sample_id", "patient", 1)
+    dst.write_text("\n".join(lines))
+    return dst
+
+
+CLI_CASES = [
+    (
+        "survival-no-id",
+        lambda c, t: [
+            "survival",
+            "--clinical",
+            str(_no_id(c / "clinical.tsv", t / "c.tsv")),
+            "--normalized",
+            str(t / "n.tsv"),
+            "--cutpoint-out",
+            str(t / "o1"),
+            "--km-out",
+            str(t / "o2"),
+            "--figure-prefix",
+            str(t / "f"),
+        ],
+        ["c.tsv", "sample_id"],
+    ),
+    (
+        "kinetics-no-id",
+        lambda c, t: [
+            "kinetics",
+            "--kinetics",
+            str(c / "kinetics.tsv"),
+            "--clinical",
+            str(_no_id(c / "clinical.tsv", t / "c.tsv")),
+            "--params-out",
+            str(t / "a"),
+            "--tests-out",
+            str(t / "b"),
+            "--km-out",
+            str(t / "c"),
+            "--merged-out",
+            str(t / "d"),
+            "--figure-prefix",
+            str(t / "f"),
+        ],
+        ["c.tsv", "sample_id"],
+    ),
+    (
+        "importance-no-id",
+        lambda c, t: [
+            "importance",
+            "--covariates",
+            str(_no_id(c / "covariates.tsv", t / "cov.tsv")),
+            "--clinical",
+            str(c / "clinical.tsv"),
+            "--summary-out",
+            str(t / "a"),
+            "--long-out",
+            str(t / "b"),
+            "--pruned-out",
+            str(t / "c"),
+            "--probability-out",
+            str(t / "d"),
+            "--km-out",
+            str(t / "e"),
+            "--figure-prefix",
+            str(t / "f"),
+        ],
+        ["cov.tsv", "sample_id"],
+    ),
+    (
+        "lasso-no-events",
+        lambda c, t: [
+            "lasso",
+            "--table",
+            str(_outcome_table(t, [0] * 20)),
+            "--outcome",
+            "y",
+            "--predictors",
+            "x",
+            "--lambda",
+            "0.1",
+            "--out",
+            str(t / "l.tsv"),
+        ],
+        ["o.tsv", "'y'", "0 events", "both classes"],
+    ),
+    (
+        "logistic-row-from-1",
+        lambda c, t: [
+            "logistic",
+            "--table",
+            str(_outcome_table(t, [0, 1, 3, 0, 1, 0])),
+            "--outcome",
+            "y",
+            "--predictors",
+            "x",
+            "--out",
+            str(t / "l.tsv"),
+        ],
+        ["o.tsv, row 3, column 'y'", "(got 3)"],
+    ),
+    (
+        "out-below-a-file",
+        lambda c, t: [
+            "km",
+            "--table",
+            str(c / "clinical.tsv"),
+            "--time",
+            "os_days",
+            "--event",
+            "os_event",
+            "--out",
+            str(_a_file(t) / "sub/km.tsv"),
+        ],
+        ["afile/sub", "Not a directory"],
+    ),
+]
+
+
+def _outcome_table(tmp: Path, y: list[int]) -> Path:
+    frame = pd.DataFrame({"sample_id": [f"S{i}" for i in range(len(y))], "y": y})
+    frame["x"] = range(len(y))
+    frame.to_csv(tmp / "o.tsv", sep="\t", index=False)
+    return tmp / "o.tsv"
+
+
+def _a_file(tmp: Path) -> Path:
+    (tmp / "afile").write_text("x")
+    return tmp / "afile"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("argv", "words"), [c[1:] for c in CLI_CASES], ids=[c[0] for c in CLI_CASES]
+)
+def test_command_errors_are_one_line(cohort, tmp_path, argv, words):
+    res = _run(["mirscope", *argv(cohort, tmp_path)], cwd=tmp_path)
+    text = res.stderr.strip().splitlines()
+    errors = [line for line in text if line.startswith("mirscope: error: ")]
+    assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr[-2000:]
+    assert len(errors) == 1, res.stderr
+    for word in words:
+        assert word in errors[0], (word, errors[0])
+
+
+def test_full_disk_is_one_line_naming_the_path(cohort, tmp_path, monkeypatch, capsys):
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(self))
+
+    monkeypatch.chdir(cohort.parent)
+    monkeypatch.setattr(Path, "write_text", full)
+    out = tmp_path / "canonical.tsv"
+    code = main(
+        [
+            "clinical",
+            "--clinical",
+            str(cohort / "clinical.tsv"),
+            "--samples",
+            str(cohort / "samples.tsv"),
+            "--out",
+            str(out),
+        ]
+    )
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and len(err.splitlines()) == 1, err
+    assert "No space left on device" in err and str(tmp_path) in err
+    assert not out.exists()
+
+
+def test_sample_ids_with_leading_zeros_stay_text(tmp_path):
+    from mirscope.io import read_table
+
+    (tmp_path / "t.tsv").write_text("sample_id\tos_days\tos_event\n001\t10\t1\n002\t20\t0\n")
+    assert read_table(tmp_path / "t.tsv")["sample_id"].tolist() == ["001", "002"]
+
+
+# --- the workflow on a small cohort: optional columns, paths with spaces, README ----------
+
+
+@pytest.mark.slow
+def test_readme_counts_only_command_runs_as_written(cohort, tmp_path):
+    """The README's counts-only line, run as written with `-n`: the target is a target."""
+    readme = (REPO / "README.md").read_text()
+    line = next(x for x in readme.splitlines() if "# counts only" in x)
+    argv = shlex.split(line.split("#", 1)[0])
+    work = _work(cohort, tmp_path)
+    cfg(outdir="my_out", clinical=None)(work)
+    argv = [{"my.yaml": "config.yaml"}.get(a, a) for a in argv if a not in ("--cores", "8")]
+    assert argv[0] == "snakemake"
+    res = _run(
+        [*argv[:1], "-s", str(REPO / "Snakefile"), "--cores", "1", *argv[1:], "-n"], cwd=work
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "mirscope_matrix" in res.stdout and "mirscope_normalize" not in res.stdout
+
+
+def test_allow_empty_samples_drops_them_from_the_matrices(tmp_path):
+    tables = {}
+    for sample, reads in (("S1", 5), ("S2", 0), ("S3", 2)):
+        for kind, head, row in (
+            ("mature", "mirna", "hsa-miR-1"),
+            ("hairpin", "hairpin", "hsa-mir-1"),
+            (
+                "isomirs",
+                "insert\tstatus\tmirna\thairpin\tisomir",
+                "ACGT\tmature\thsa-miR-1\thsa-mir-1\tcanonical",
+            ),
+        ):
+            path = tmp_path / f"{sample}.{kind}.tsv"
+            body = f"{row}\t{reads}\t{reads}\n" if reads else ""
+            path.write_text(f"{head}\treads\tumis\n{body}")
+            tables.setdefault(sample, {})[kind] = path
+    argv = ["matrix"]
+    for sample, kinds in tables.items():
+        argv += ["--sample-id", sample]
+        argv += [
+            x for kind in ("mature", "hairpin", "isomirs") for x in (f"--{kind}", str(kinds[kind]))
+        ]
+    with pytest.warns(MirscopeWarning, match="S2"):
+        assert main([*argv, "--outdir", str(tmp_path / "m"), "--drop-empty"]) == 0
+    header = (tmp_path / "m/mature_umi_counts.tsv").read_text().split("\n")[0]
+    assert header.split("\t") == ["mirna", "S1", "S3"]
+
+
+@pytest.mark.slow
+def test_config_without_optional_columns_leaves_their_analyses_out(cohort, tmp_path):
+    """A table without pfs_*, bridging and histology validates with notes, and the parse
+    step requests no target that needs them (they would fail with a KeyError)."""
+    work = _work(cohort, tmp_path)
+    drop = {"pfs_days", "pfs_event", "bridging", "histology"}
+
+    def edit(rows):
+        keep = [i for i, c in enumerate(rows[0]) if c not in drop]
+        return [[r[i] for i in keep] for r in rows]
+
+    table("clinical.tsv", edit)(work)
+    cfg(companion__kinetics="cohort/kinetics.tsv")(work)
+    res = _run(["mirscope", "validate", "--config", "config.yaml"], cwd=work)
+    assert res.returncode == 0, res.stderr
+    assert "suppfig_s1 is skipped" in res.stderr and "'bridging'" in res.stderr
+    smk = _run(
+        ["snakemake", "-s", str(REPO / "Snakefile"), "--configfile", "config.yaml", "-n"],
+        cwd=work,
+    )
+    assert smk.returncode == 0, smk.stderr[-3000:]
+    for rule in ("mirscope_suppfig_s1", "mirscope_kinetics"):
+        assert rule not in smk.stdout, rule
+    assert "mirscope_cluster" in smk.stdout and "lifelines_km_os_overall" in smk.stdout
+
+
+# --- the whole workflow, once, into paths with spaces; statistics rerun on its counts ----
+
+RUN_CONFIG = {**BASE_CONFIG, "models": {"resamples": 10, "nested_resamples": 3}}
+
+
+@pytest.fixture(scope="module")
+def finished_run(cohort) -> Path:
+    """The workflow run to the end once, from and into directories whose names hold a
+    space (every shell command quotes its paths)."""
+    for tool in ("bowtie", "bowtie-build", "samtools"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} not installed (make test installs it with apt)")
+    work = cohort.parent / "finished run"
+    work.mkdir()
+    (work / "config.yaml").write_text(yaml.safe_dump(RUN_CONFIG))
+    os.symlink(cohort, work / "cohort")
+    res = _run(["snakemake", "-s", str(REPO / "Snakefile"), "--configfile", "config.yaml"], work)
+    assert res.returncode == 0, res.stderr[-4000:]
+    return work
+
+
+@pytest.mark.slow
+def test_paths_with_spaces_run_to_the_end(finished_run):
+    out = finished_run / "out dir"
+    assert " " in str(finished_run) and (out / "counts/mature_umi_counts.tsv").is_file()
+    assert (out / "tables/paper_vs_reanalysis.tsv").stat().st_size > 0
+    assert not (finished_run / "out").exists()
+
+
+def _rerun_statistics(finished_run: Path, tmp_path: Path, clinical_text: str) -> Path:
+    """A copy of the finished run (files keep their times) with a new clinical table;
+    only the statistics are rebuilt."""
+    work = tmp_path / "rerun"
+    (work / "cohort").mkdir(parents=True)
+    for path in (finished_run / "cohort").iterdir():
+        if path.is_file():
+            shutil.copy2(path, work / "cohort" / path.name)
+    os.symlink(finished_run / "cohort/fastq", work / "cohort/fastq")
+    (work / "cohort/clinical.tsv").write_text(clinical_text)
+    shutil.copy2(finished_run / "config.yaml", work / "config.yaml")
+    out = work / "out dir"
+    shutil.copytree(finished_run / "out dir", out, copy_function=shutil.copy2, symlinks=True)
+    for name in ("clinical", "de", "tables", "figures"):
+        shutil.rmtree(out / name, ignore_errors=True)
+    for path in out.glob("counts/mature_normalized*"):
+        path.unlink()
+    res = _run(["snakemake", "-s", str(REPO / "Snakefile"), "--configfile", "config.yaml"], work)
+    assert res.returncode == 0, res.stderr[-4000:]
+    assert "mirscope_trim" not in res.stdout + res.stderr, "the count stage was reused"
+    return out
+
+
+@pytest.mark.slow
+def test_messy_table_gives_the_clean_run_byte_for_byte(finished_run, tmp_path):
+    """`m` for `M`, a comment line, ` axi-cel`, `NA` for empty, upper-case headers."""
+
+    def spoil(rows):
+        rows = _map_cells(rows, "sex", str.lower, range(1, 8))
+        rows = _map_cells(rows, "product", " {}".format, range(1, 8))
+        rows = [[c.upper() for c in rows[0]], ["# exported by hand"], *rows[1:]]
+        return [[c if c != "" else "NA" for c in r] for r in rows]
+
+    clean = (finished_run / "cohort/clinical.tsv").read_text()
+    out = _rerun_statistics(finished_run, tmp_path, _edit_rows(clean, spoil))
+    compared = 0
+    for name in ("de", "tables", "figures", "clinical"):
+        for path in sorted((finished_run / "out dir" / name).rglob("*")):
+            if path.suffix in (".tsv", ".png", ".pdf"):
+                rel = path.relative_to(finished_run / "out dir")
+                assert (out / rel).read_bytes() == path.read_bytes(), f"{rel} differs"
+                compared += 1
+    assert compared > 40
+
+
+@pytest.mark.slow
+def test_table_without_optional_columns_runs_what_it_can(finished_run, tmp_path):
+    """No pfs_*, bridging or histology, a row with only the sample_id and an empty os_days:
+    the run ends, the survival figure is skipped, and the analyses that never read those
+    columns give the clean run's numbers."""
+    drop = {"pfs_days", "pfs_event", "bridging", "histology"}
+
+    def spoil(rows):
+        keep = [i for i, c in enumerate(rows[0]) if c not in drop]
+        rows = [[r[i] for i in keep] for r in rows]
+        rows[3] = rows[3][:1]
+        rows = _set_cell(rows, 5, "os_days", "")
+        return _set_cell(rows, 5, "os_event", "")
+
+    clean = (finished_run / "cohort/clinical.tsv").read_text()
+    out = _rerun_statistics(finished_run, tmp_path, _edit_rows(clean, spoil))
+    assert not (out / "tables/suppfig_s1_km.tsv").exists()
+    km = pd.read_csv(out / "tables/km_os_overall.tsv", sep="\t")
+    assert km["n"].tolist() == [51]
+    for rel in ("de/icans.tsv", "de/response_3m.tsv"):
+        assert (out / rel).read_bytes() != b""
+    assert (out / "tables/paper_vs_reanalysis.tsv").is_file()
+
+
+@pytest.mark.parametrize("given", ["~/runs/x", "~/runs/x/"])
+def test_outdir_tilde_is_the_home_directory(tmp_path, monkeypatch, given):
+    """Snakemake would create a folder literally named `~`; the config means home."""
+    from mirscope.inputs.config import complete_config
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    cfg = complete_config({"samples": "s.tsv", "outdir": given}, source="c.yaml")
+    assert cfg["outdir"] == str(tmp_path / "runs/x")
