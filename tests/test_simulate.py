@@ -334,6 +334,25 @@ def test_sample_reads_api_exact_count_and_truth(tmp_path):
     assert again.read_bytes() == path.read_bytes()
 
 
+def test_plasma_profile_dominant_mirna_duplication_and_n_calls(tmp_path):
+    """The plasma profile: miR-451a near its 32% of the molecules, duplication rising with
+    depth from a library of fixed size (nearly none at 50,000 reads, as in the real QIAseq
+    file it is calibrated on), some N calls; the demo profile gives other files."""
+    from mirscope.simulate.reads import PLASMA_TOP_SHARES, _library_molecules
+
+    path = tmp_path / "plasma.fastq.gz"
+    truth = simulate_sample_reads(path, 50_000, seed=3, profile="plasma")
+    top = truth.molecules[truth.names.index("hsa-miR-451a")] / truth.molecules.sum()
+    assert abs(top - PLASMA_TOP_SHARES["hsa-miR-451a"]) < 0.02
+    assert 1 - truth.molecules.sum() / truth.reads.sum() < 0.02
+    assert 0.3 < 1 - _library_molecules(4_000_000, 5.4e6) / 4_000_000 < 0.6
+    assert any("N" in s for _, s, _ in _fastq(path))
+    demo = tmp_path / "demo.fastq.gz"
+    simulate_sample_reads(demo, 50_000, seed=3)
+    assert demo.read_bytes() != path.read_bytes()
+    assert not any("N" in s for _, s, _ in _fastq(demo))
+
+
 def _mature_set() -> set[str]:
     from mirscope.fetch.reference import load_reference
 
