@@ -469,7 +469,6 @@ def _trim(fastq: Path, out: Path, *extra: str) -> tuple[int, str]:
         [
             "mirscope",
             "trim",
-            "--fastq",
             str(fastq),
             "--sample",
             "S7",
@@ -537,7 +536,6 @@ def test_lower_case_fastq_counts_equal_upper_case(tmp_path):
         code = main(
             [
                 "trim",
-                "--fastq",
                 str(fq),
                 "--sample",
                 "S1",

@@ -40,6 +40,7 @@ def _trim(tmp_path: Path, sample: str, seqs: list[str], preset: str = "qiaseq") 
         sample=sample,
         molecules_out=tmp_path / "trimmed" / f"{sample}.molecules.tsv.gz",
         stats_out=stats,
+        allow_empty=True,  # the QC stage is what reports samples that yield nothing
     )
     return stats
 
