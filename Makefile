@@ -19,7 +19,7 @@ APT_SLURM := slurm-wlm slurmdbd munge mariadb-server mariadb-client
 APT_R := r-base-core r-bioc-deseq2 r-cran-glmnet r-cran-survival r-cran-survminer \
          r-cran-maxstat r-cran-cmprsk
 
-.PHONY: bench bench-20m install install-system install-r install-slurm install-test venv demo demo-data test lint clean-demo help
+.PHONY: bench bench-workflow bench-20m install install-system install-r install-slurm install-test venv demo demo-data test lint clean-demo help
 
 help:
 	@echo "make demo   - install, simulate the demo cohort and run the workflow on it"
@@ -87,7 +87,12 @@ clean-demo:
 	.venv-bench/bin/pip install --quiet --no-build-isolation umi_tools==1.1.6 cutadapt==5.2
 
 bench: install .venv-bench/bin/umi_tools
-	$(VENV)/bin/python scripts/bench_reads.py --reads 2000000
+	$(VENV)/bin/python scripts/bench_reads.py --reads 2000000 --profile demo plasma
+
+# The workflow's counts target through `snakemake --cores 2` on a 6M-read plasma-like sample,
+# against the floor and the nf-core-style chain in the same run, with each rule's share.
+bench-workflow: install .venv-bench/bin/umi_tools
+	$(VENV)/bin/python scripts/bench_workflow.py --reads 6000000 --profile plasma --peer-bin .venv-bench/bin
 
 bench-20m: install
-	$(VENV)/bin/python scripts/bench_reads.py --reads 20000000 --skip-peer
+	$(VENV)/bin/python scripts/bench_reads.py --reads 20000000 --profile demo plasma --skip-peer
