@@ -42,6 +42,12 @@ def write_tsv(df: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = F
         df.to_csv(tmp, sep="\t", index=index, float_format="%.10g", lineterminator="\n")
 
 
+def write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write a text file atomically (UTF-8)."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
 def read_table(path: str | os.PathLike[str], *, key: str | None = None) -> pd.DataFrame:
     """Read a TSV with a clear error when it is missing or empty.
 

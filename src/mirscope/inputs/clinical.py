@@ -43,7 +43,7 @@ from mirscope.inputs.sheets import (
     _types,
     preview,
 )
-from mirscope.io import atomic_path
+from mirscope.io import write_text
 
 
 def clinical_columns() -> list[str]:
@@ -188,8 +188,7 @@ def canonical_text(frame: pd.DataFrame) -> str:
 
 def write_clinical(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Write the canonical clinical table atomically (the only writer of this contract)."""
-    with atomic_path(path) as tmp:
-        Path(tmp).write_text(canonical_text(frame), encoding="utf-8")
+    write_text(path, canonical_text(frame))
 
 
 def log_patients_used(

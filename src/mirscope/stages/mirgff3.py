@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import os
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,7 +16,7 @@ from mirscope.counts.assign import Assigner
 from mirscope.counts.count import read_molecules_compact
 from mirscope.counts.mirgff3 import isomir_molecules, read_features, render, sample_features
 from mirscope.errors import InputError
-from mirscope.io import atomic_path
+from mirscope.io import write_text
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +33,6 @@ def _read(path: str | os.PathLike[str], columns: tuple[str, ...]) -> pd.DataFram
     if missing:
         raise InputError(f"missing column '{missing[0]}'", path=str(path), value=list(df.columns))
     return df
-
-
-def _write(path: str | os.PathLike[str], text: str) -> None:
-    with atomic_path(path) as tmp:
-        Path(tmp).write_text(text)
 
 
 def sample_gff(
@@ -81,7 +75,7 @@ def sample_gff(
         log.info(
             "%s: %d counted inserts with N have no UID and no mirGFF3 line", sample_id, dropped
         )
-    _write(out, render({sample_id: features}, database, TOOL))
+    write_text(out, render({sample_id: features}, database, TOOL))
     return features
 
 
@@ -95,4 +89,4 @@ def merge_gff(
     if len(set(sample_ids)) != len(sample_ids):
         raise InputError("duplicate sample id", allowed="unique sample ids")
     features = {sid: read_features(p) for sid, p in zip(sample_ids, paths, strict=True)}
-    _write(out, render(features, database, TOOL))
+    write_text(out, render(features, database, TOOL))

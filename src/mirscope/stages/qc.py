@@ -13,14 +13,15 @@ from typing import Any
 import pandas as pd
 
 from mirscope.errors import MirscopeWarning
-from mirscope.io import atomic_path, write_tsv
+from mirscope.io import write_text, write_tsv
 from mirscope.plots.qc import plot_insert_lengths, plot_read_classes
 from mirscope.reads.qc import PLOT_ORDER, summarise
 
 log = logging.getLogger(__name__)
 
 
-def _mqc_header(fields: dict[str, Any]) -> str:
+def mqc_header(fields: dict[str, Any]) -> str:
+    """The commented YAML header MultiQC reads from a custom-content TSV."""
     lines = []
     for key, value in fields.items():
         if isinstance(value, dict):
@@ -38,7 +39,7 @@ def write_multiqc_content(
     outdir.mkdir(parents=True, exist_ok=True)
     written = []
     classes = outdir / "mirscope_read_classes_mqc.tsv"
-    head = _mqc_header(
+    head = mqc_header(
         {
             "id": "mirscope_read_classes",
             "section_name": "mirscope: read classes",
@@ -52,7 +53,7 @@ def write_multiqc_content(
         }
     )
     body = table[["sample_id", *PLOT_ORDER]].rename(columns={"sample_id": "Sample"})
-    _write_text(classes, head + body.to_csv(sep="\t", index=False, lineterminator="\n"))
+    write_text(classes, head + body.to_csv(sep="\t", index=False, lineterminator="\n"))
     written.append(classes)
 
     # Line graphs go as JSON: MultiQC's TSV parser would take the x-value row for a sample.
@@ -76,11 +77,11 @@ def write_multiqc_content(
             for sample, hist in hists.items()
         },
     }
-    _write_text(lengths, json.dumps(content, indent=1, sort_keys=False) + "\n")
+    write_text(lengths, json.dumps(content, indent=1, sort_keys=False) + "\n")
     written.append(lengths)
 
     summary = outdir / "mirscope_qc_summary_mqc.tsv"
-    head = _mqc_header(
+    head = mqc_header(
         {
             "id": "mirscope_qc_summary",
             "section_name": "mirscope: per-sample QC",
@@ -89,17 +90,12 @@ def write_multiqc_content(
         }
     )
     body = table.drop(columns=["warnings"]).rename(columns={"sample_id": "Sample"})
-    _write_text(
+    write_text(
         summary,
         head + body.to_csv(sep="\t", index=False, lineterminator="\n", float_format="%.6g"),
     )
     written.append(summary)
     return written
-
-
-def _write_text(path: Path, text: str) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_text(text)
 
 
 def build_qc(

@@ -31,17 +31,12 @@ from mirscope.counts.unassigned import (
     summary_row,
 )
 from mirscope.errors import InputError
-from mirscope.io import atomic_path, write_tsv
+from mirscope.io import write_text, write_tsv
 from mirscope.plots.unassigned import CLASS_LABELS, plot_unassigned
-from mirscope.stages.qc import _mqc_header
+from mirscope.stages.qc import mqc_header
 
 #: Unassigned inserts per sample in the MultiQC table (the TSVs keep ``--top``).
 MULTIQC_TOP = 10
-
-
-def _write_text(path: str | os.PathLike[str], text: str) -> None:
-    with atomic_path(path) as tmp:
-        Path(tmp).write_text(text)
 
 
 def sample_unassigned(
@@ -67,7 +62,7 @@ def sample_unassigned(
     summary = summarise_sample(table, sample_id, mol.has_umi, top_n)
     top = summary.pop("top")
     write_tsv(top, top_out)
-    _write_text(json_out, json.dumps(summary, indent=2, sort_keys=True) + "\n")
+    write_text(json_out, json.dumps(summary, indent=2, sort_keys=True) + "\n")
     return summary
 
 
@@ -120,7 +115,7 @@ def write_multiqc(
     outdir.mkdir(parents=True, exist_ok=True)
     written = []
     path = outdir / "mirscope_assignment_mqc.tsv"
-    head = _mqc_header(
+    head = mqc_header(
         {
             "id": "mirscope_assignment",
             "section_name": "mirscope: assigned vs unassigned",
@@ -139,7 +134,7 @@ def write_multiqc(
     body = table[["sample_id", *(f"{k}_molecules" for k in CLASSES)]].rename(
         columns={"sample_id": "Sample", **{f"{k}_molecules": CLASS_LABELS[k] for k in CLASSES}}
     )
-    _write_text(path, head + body.to_csv(sep="\t", index=False, lineterminator="\n"))
+    write_text(path, head + body.to_csv(sep="\t", index=False, lineterminator="\n"))
     written.append(path)
 
     for kind in ("assigned", "unassigned"):
@@ -163,11 +158,11 @@ def write_multiqc(
                 for sample, h in hists.items()
             },
         }
-        _write_text(path, json.dumps(content, indent=1) + "\n")
+        write_text(path, json.dumps(content, indent=1) + "\n")
         written.append(path)
 
     path = outdir / "mirscope_top_unassigned_mqc.tsv"
-    head = _mqc_header(
+    head = mqc_header(
         {
             "id": "mirscope_top_unassigned",
             "section_name": "mirscope: top unassigned inserts",
@@ -188,7 +183,7 @@ def write_multiqc(
     )
     for col in ("insert", "length", "class", "reads", "molecules", "molecule_fraction"):
         body[col] = top[col].to_numpy() if len(top) else []
-    _write_text(
+    write_text(
         path,
         head + body.to_csv(sep="\t", index=False, lineterminator="\n", float_format="%.6g"),
     )
