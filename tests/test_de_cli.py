@@ -246,6 +246,8 @@ def test_workflow_rules_on_simulated_counts(tmp_path, repo_root):
         "de:\n  contrasts:\n"
         "    - {name: crs_ge2, variable: crs_grade, rule: ge2}\n"
         "    - {name: icans, variable: icans_grade, rule: gt0}\n"
+        # the models draw their miRNAs from the contrast of the same name
+        "models:\n  toxicity_models: [crs_ge2, icans]\n  response_models: []\n"
     )
     targets = [
         "tables/supp_table2a_crs_de.tsv",
