@@ -222,7 +222,7 @@ def count_real(hsa, tmp: Path, real_reads_dir: Path) -> dict[str, Path]:
         stats_out=tmp / "real.trim.json",
     )
     assert main(["inserts", str(p["molecules.tsv.gz"]), "-o", str(p["fa"])]) == 0
-    align_inserts(p["fa"], index, p["bam"], threads=2)
+    align_inserts(p["fa"], index, p["bam"])
     args = ["count", "--sample-id", "real", "--molecules", str(p["molecules.tsv.gz"])]
     args += ["--bam", str(p["bam"]), "--hairpin", str(fa), "--loci", str(loci)]
     args += ["--mature-out", str(p["mature.tsv"]), "--hairpin-out", str(p["hairpin"])]

@@ -139,6 +139,17 @@ def _neighbours_packed(umi: int, length: int) -> Iterable[int]:
             yield umi ^ (v << shift)
 
 
+def _neighbours_coded(umi: int, length: int) -> Iterable[int]:
+    """One-substitution neighbours of a UMI coded 3 bits per base (A/C/G/N/T as 0-4)."""
+    for p in range(length):
+        shift = 3 * p
+        value = (umi >> shift) & 7
+        rest = umi & ~(7 << shift)
+        for v in range(5):
+            if v != value:
+                yield rest | (v << shift)
+
+
 def _clusters(counts: dict, neighbours) -> list[list]:
     """Directional UMI clusters with their members (:mod:`mirscope.counts.umi`'s rule and
     visiting order: by decreasing count, ties by UMI; a -> b when count(a) >= 2 count(b) - 1)."""
@@ -188,6 +199,7 @@ def isomir_molecules(
     *,
     has_umi: bool,
     umi_length: int,
+    umi_bits: int = 2,
 ) -> pd.DataFrame:
     """Reads and molecules per assigned insert (``insert``, ``mirna``, ``reads``, ``molecules``).
 
@@ -209,8 +221,10 @@ def isomir_molecules(
         if packed:
             umi_rows = umi_rows.astype(object)  # Python ints: exact XOR neighbours
 
+            step = _neighbours_coded if umi_bits == 3 else _neighbours_packed
+
             def neighbours(u):
-                return _neighbours_packed(u, umi_length)
+                return step(u, umi_length)
 
         else:
             neighbours = hamming1_neighbours

@@ -63,6 +63,7 @@ def sample_gff(
         targets,
         has_umi=mol.has_umi,
         umi_length=mol.umi_length,
+        umi_bits=mol.umi_bits,
     )
     wanted = set(table["insert"])
     hits: dict[str, list] = defaultdict(list)
