@@ -6,6 +6,7 @@
 # --sdm conda they are not on the PATH of the mirscope environment).
 
 import json
+import shlex
 
 from snakemake import __version__ as SNAKEMAKE_VERSION
 
@@ -51,7 +52,8 @@ rule mirscope_provenance:
         config=json.dumps(dict(config), default=str),
         source=workflow.configfiles[-1] if workflow.configfiles else "config",
         tools=lambda wildcards, input: " ".join(
-            f"--tool-version {tool}={path}" for tool, path in zip(VERSION_TOOLS, input.tools)
+            "--tool-version " + shlex.quote(f"{tool}={path}")
+            for tool, path in zip(VERSION_TOOLS, input.tools)
         ),
         snakemake_version=SNAKEMAKE_VERSION,
         species=REF_SPECIES,
