@@ -52,7 +52,7 @@ rule mirscope_provenance:
         config=json.dumps(dict(config), default=str),
         source=workflow.configfiles[-1] if workflow.configfiles else "config",
         tools=lambda wildcards, input: " ".join(
-            "--tool-version " + shlex.quote(f"{tool}={path}")
+            f"--tool-version {shlex.quote(f'{tool}={path}')}"
             for tool, path in zip(VERSION_TOOLS, input.tools)
         ),
         snakemake_version=SNAKEMAKE_VERSION,
