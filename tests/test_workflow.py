@@ -4,11 +4,13 @@ This is the test a user's `make demo` stands for: the real bowtie, samtools, cut
 pydeseq2, lifelines and scikit-learn run through Snakemake; the counts are checked against
 the simulator's truth, the paper comparison against the published numbers' list, and the
 Snakemake report is opened in headless Chromium (sections rendered, no console
-errors), with a screenshot kept for a person to look at.
+errors, every item under a paper label, table cells visible inside the embedded table
+pages), with a screenshot kept for a person to look at.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -26,17 +28,26 @@ pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 REPORT_SECTIONS = (
+    "Naddeo et al. — Cohort",
+    "Naddeo et al. — Clustering",
+    "Naddeo et al. — Toxicity",
+    "Naddeo et al. — Response",
+    "Naddeo et al. — Survival",
+    "Naddeo et al. — Paper vs reanalysis",
+    "Companion 001 — ",
+    "Companion 002 — ",
+    "Companion 003 — ",
+    "Companion 004 — ",
     "Quality control",
-    "Counts",
-    "Clustering",
-    "Differential expression",
-    "Models",
-    "Survival",
-    "Companion analyses",
-    "Paper vs reanalysis",
-    "Cohort",
-    "Pipeline info",
+    "Counts and expression",
+    "Provenance",
 )
+# A report label names the item (the paper's name first), never a file.
+LABEL_PREFIX = re.compile(
+    r"^(Figures? \d|Fig\. \d|Table \d|Supplementary (Table|Figure) S?\d|Results text|"
+    r"Not in the paper|Paper vs reanalysis|QC — |Counts — |Provenance — )"
+)
+FILE_LIKE = re.compile(r"/|\.(tsv|png|pdf|html|ya?ml|json)$")
 
 
 def _env() -> dict[str, str]:
@@ -212,6 +223,96 @@ def test_report_renders_in_headless_chromium(demo_run):
         timeout=180,
     )
     assert res.returncode == 0 and shot.stat().st_size > 10_000, res.stderr[-2000:]
+
+
+def _tsv_cells(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+
+
+def test_report_items_are_labelled_and_tables_visible(demo_run):
+    """Click through the rendered report as a reader would: every item is listed under a
+    paper label, and opening Table 1 and the paper comparison shows their cells."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium not installed (make test installs Debian's chromium)")
+    from _chromium import Chromium
+
+    out = demo_run / "out"
+    # Cells read from the TSVs, independently of the HTML pages the report embeds.
+    table1 = _tsv_cells(out / "tables/table1_response_models.tsv")
+    compare = _tsv_cells(out / "tables/paper_vs_reanalysis.tsv")
+    assert len(table1) > 0 and len(compare) > 10
+    with Chromium(chromium, demo_run / "cdp-profile") as browser:
+        browser.open((out / "report.html").as_uri())
+        browser.wait_for("typeof app !== 'undefined' && app !== undefined")
+        items = browser.evaluate(
+            "Object.entries(categories).flatMap(([cat, subs]) =>"
+            " Object.entries(subs).flatMap(([sub, paths]) =>"
+            " paths.map(p => [cat, sub, results[p].filename, results[p].labels])))"
+        )
+        assert len(items) > 60
+        for _, _, filename, labels in items:
+            assert labels and labels.get("Item"), f"{filename} has no label"
+            label = labels["Item"]
+            assert not FILE_LIKE.search(label), (filename, label)
+            assert LABEL_PREFIX.match(label), (filename, label)
+        assert not [i for i in items if i[0] == "Other"], "items without a category"
+        labels = [i[3]["Item"] for i in items]
+        assert len(set(labels)) == len(labels), "two items share a label"
+        for needed in (
+            "Figure 1 — ",
+            "Figure 2A — ",
+            "Figure 2B — ",
+            "Table 1 — ",
+            "Supplementary Table 1A — ",
+            "Supplementary Table 2A — ",
+            "Supplementary Figure S1A — ",
+            "Supplementary Figure S1C — ",
+        ):
+            assert any(label.startswith(needed) for label in labels), needed
+
+        def open_item(prefix: str) -> str:
+            """Show an item through the report's menu and return the iframe's text."""
+            (category, sub, _, item_labels) = next(
+                i for i in items if i[3]["Item"].startswith(prefix)
+            )
+            label = item_labels["Item"]
+            browser.evaluate(
+                f"app.setView({{navbarMode: 'subcategory', category: {json.dumps(category)},"
+                f" subcategory: {json.dumps(sub)}}})"
+            )
+            row = (
+                "Array.from(document.querySelectorAll('tr')).find(r => r.cells.length"
+                f" && r.cells[0].innerText.trim() === {json.dumps(label)})"
+            )
+            browser.wait_for(row)
+            # The label is what the menu shows (no file name in its place).
+            assert browser.evaluate(f"{row}.cells[0].innerText.trim()") == label
+            browser.evaluate(f"{row}.querySelector('a').click()")
+            browser.wait_for(
+                "document.querySelector('iframe') &&"
+                " document.querySelector('iframe').getBoundingClientRect().height > 200"
+            )
+            return browser.frame_text("data:text/html")
+
+        text = open_item("Table 1 — response models")
+        for predictor in table1["predictor"]:
+            assert predictor in text, predictor
+        assert "Columns (docs/outputs.md)" in text
+
+        text = open_item("Paper vs reanalysis")
+        for _, row in compare.head(5).iterrows():
+            assert row["quantity"] in text, row["quantity"]
+            assert row["paper_value"] in text, row["paper_value"]
+        if "agreement" in compare.columns:
+            shown = browser.frame_evaluate(
+                "data:text/html",
+                "Array.from(document.querySelectorAll('tbody td:last-child'))"
+                ".map(td => [td.innerText, getComputedStyle(td).backgroundColor])",
+            )
+            colour = {value: bg for value, bg in shown}
+            if {"agrees", "differs"} <= set(colour):
+                assert colour["agrees"] != colour["differs"]
 
 
 def messy_clinical(clean: str) -> str:

@@ -84,6 +84,18 @@ def open_gzip_out(tmp: Path):
     return raw, igzip.IGzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0)
 
 
+def read_tsv_cells(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """A TSV's cells as written (strings, empty cells as ``""``), for showing a table
+    rather than computing with it; a header-only table gives an empty frame."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("file not found", path=str(path))
+    try:
+        return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_filter=False)
+    except pd.errors.EmptyDataError:
+        raise InputError("table is empty (no header)", path=str(path)) from None
+
+
 def read_count_matrix(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a count matrix (first column ``mirna``, one integer column per sample).
 

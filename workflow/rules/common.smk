@@ -111,15 +111,26 @@ def get_reference_options(wildcards):
     return " ".join(opts)
 
 
-def reported(paths, caption, category, subcategory=None):
-    """Mark output(s) for the Snakemake report (`snakemake --report`), with a caption
-    from workflow/report/<caption>.rst; a list is marked element by element."""
-    kwargs = dict(caption=f"../report/{caption}.rst", category=category)
+def reported(path, label, caption, category, subcategory=None):
+    """Mark one output for the Snakemake report (`snakemake --report`).
+
+    `label` is the item's name in the report (the paper's, e.g. "Figure 1 — ..."), shown
+    instead of the file name; `caption` names workflow/report/<caption>.rst (Jinja, with
+    `snakemake.wildcards` for wildcard rules). `label`, `category` and `subcategory` may
+    be functions of the wildcards. Tables are not marked here but listed in REPORT_TABLES
+    (helpers/report.smk), which renders them as HTML pages.
+    """
+    if callable(label):
+
+        def labels(wildcards):
+            return {"Item": label(wildcards)}
+
+    else:
+        labels = {"Item": label}
+    kwargs = dict(caption=f"../report/{caption}.rst", category=category, labels=labels)
     if subcategory is not None:
         kwargs["subcategory"] = subcategory
-    if isinstance(paths, str):
-        return report(paths, **kwargs)
-    return [report(p, **kwargs) for p in paths]
+    return report(path, **kwargs)
 
 
 def _figures(*names):
@@ -127,7 +138,19 @@ def _figures(*names):
 
 
 def get_final_targets():
-    """Everything `rule all` builds, stage by stage, from the config alone.
+    """Everything the `all` target builds: the analyses and the report pages of their tables."""
+    targets = get_analysis_targets()
+    targets += [page for _, page, *_ in get_report_tables()]
+    if CLINICAL is not None:
+        targets += [out(f"report/de/{c}.html") for c in CONTRAST_NAMES]
+        targets += [
+            out(f"report/tables/models/{m}_{k}.html") for m in MODEL_NAMES for k in MODEL_KINDS
+        ]
+    return sorted(set(targets))
+
+
+def get_analysis_targets():
+    """Every analysis output, stage by stage, from the config alone.
 
     One list, so no stage depends on the order the rule files are included in. Analyses
     whose inputs the config does not name (no clinical table, no companion table) are
@@ -235,7 +258,7 @@ def get_paper_compare_inputs(wildcards):
 
     return [
         t
-        for t in get_final_targets()
+        for t in get_analysis_targets()
         if t.endswith(".tsv")
         and ("tables" in Path(t).parts or Path(t).name.startswith("mature_"))
         and not t.endswith("paper_vs_reanalysis.tsv")
@@ -251,6 +274,7 @@ include: "helpers/diffexp.smk"
 include: "helpers/models.smk"
 include: "helpers/survival.smk"
 include: "helpers/companion.smk"
+include: "helpers/report.smk"
 
 
 def outpath(path):

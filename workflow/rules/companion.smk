@@ -11,11 +11,24 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
         input:
             unpack(get_kinetics_inputs),
         output:
-            params=reported(out("tables/kinetics_parameters.tsv"), "companion_table", "Companion analyses"),
-            tests=reported(out("tables/kinetics_tests.tsv"), "companion_table", "Companion analyses"),
-            km=reported(out("tables/kinetics_km_pfs.tsv"), "companion_table", "Companion analyses"),
-            merged=reported(out("tables/kinetics_patients.tsv"), "companion_table", "Companion analyses"),
-            figures=_figure("kinetics_curves", caption="companion_figure") + _figure("kinetics_km_pfs", caption="companion_figure"),
+            params=out("tables/kinetics_parameters.tsv"),
+            tests=out("tables/kinetics_tests.tsv"),
+            km=out("tables/kinetics_km_pfs.tsv"),
+            merged=out("tables/kinetics_patients.tsv"),
+            figures=_figure(
+                "kinetics_curves",
+                "Figures 1A, 3A (003) — CAR T expansion over time and AUC0-30 by response",
+                "kinetics_curves",
+                COMPANION_003,
+                "Expansion kinetics",
+            )
+            + _figure(
+                "kinetics_km_pfs",
+                "Figure 4G (003) — PFS by expansion and inflammation marker",
+                "kinetics_km_pfs",
+                COMPANION_003,
+                "Survival and models",
+            ),
         params:
             options=get_kinetics_options(),
             prefix=outpath("figures/kinetics"),
@@ -37,8 +50,14 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
         input:
             out("tables/kinetics_patients.tsv"),
         output:
-            table=reported(out("tables/cox_pfs.tsv"), "companion_table", "Companion analyses"),
-            figures=_figure("forest_cox_pfs", caption="companion_figure"),
+            table=out("tables/cox_pfs.tsv"),
+            figures=_figure(
+                "forest_cox_pfs",
+                "Figure 3D (003) — forest plot, Cox model of PFS",
+                "forest_cox_pfs",
+                COMPANION_003,
+                "Survival and models",
+            ),
         params:
             options=get_model_options(),
         log:
@@ -58,8 +77,14 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
         input:
             out("tables/kinetics_patients.tsv"),
         output:
-            table=reported(out("tables/logistic_response.tsv"), "companion_table", "Companion analyses"),
-            figures=_figure("forest_logistic_response", caption="companion_figure"),
+            table=out("tables/logistic_response.tsv"),
+            figures=_figure(
+                "forest_logistic_response",
+                "Figure 3C (003) — forest plot, logistic model of response",
+                "forest_logistic_response",
+                COMPANION_003,
+                "Survival and models",
+            ),
         params:
             options=get_model_options(),
         log:
@@ -82,15 +107,39 @@ if CLINICAL is not None and COMP_CFG["covariates"]:
             covariates=COMP_CFG["covariates"] or [],
             clinical=CLINICAL_TABLE,
         output:
-            summary=reported(out("tables/importance_summary.tsv"), "companion_table", "Companion analyses"),
-            long=reported(out("tables/importance_by_seed.tsv"), "companion_table", "Companion analyses"),
-            pruned=reported(out("tables/importance_pruned.tsv"), "companion_table", "Companion analyses"),
-            probability=reported(out("tables/importance_probability.tsv"), "companion_table", "Companion analyses"),
-            km=reported(out("tables/importance_km_pfs.tsv"), "companion_table", "Companion analyses"),
-            figures=_figure(f"importance_{COMP_CFG['response']}", caption="companion_figure")
-            + _figure("importance_pfs", caption="companion_figure")
-            + _figure("importance_probability", caption="companion_figure")
-            + _figure("importance_km_pfs", caption="companion_figure"),
+            summary=out("tables/importance_summary.tsv"),
+            long=out("tables/importance_by_seed.tsv"),
+            pruned=out("tables/importance_pruned.tsv"),
+            probability=out("tables/importance_probability.tsv"),
+            km=out("tables/importance_km_pfs.tsv"),
+            figures=_figure(
+                f"importance_{COMP_CFG['response']}",
+                "Figure 2A (002) — variable importance for response",
+                "importance_response",
+                COMPANION_002,
+                "Figure 2A — variable importance",
+            )
+            + _figure(
+                "importance_pfs",
+                "Figure 2A (002) — variable importance for PFS",
+                "importance_pfs",
+                COMPANION_002,
+                "Figure 2A — variable importance",
+            )
+            + _figure(
+                "importance_probability",
+                "Figure 2C/E (002) — predicted response probability by the top covariate",
+                "importance_probability",
+                COMPANION_002,
+                "Figures 2C–F — top covariates",
+            )
+            + _figure(
+                "importance_km_pfs",
+                "Figure 2D/F (002) — PFS by the top PFS covariate's median split",
+                "importance_km_pfs",
+                COMPANION_002,
+                "Figures 2C–F — top covariates",
+            ),
         params:
             options=get_importance_options(),
             prefix=outpath("figures/importance"),
@@ -119,8 +168,13 @@ if COMP_CFG["secondary_events"]:
         input:
             COMP_CFG["secondary_events"] or [],
         output:
-            table=reported(out("tables/cuminc_secondary.tsv"), "companion_table", "Companion analyses"),
-            figures=_figure("cuminc_secondary", caption="companion_figure"),
+            table=out("tables/cuminc_secondary.tsv"),
+            figures=_figure(
+                "cuminc_secondary",
+                "Fig. 1a (004) — cumulative incidence, death as competing risk",
+                "cuminc_secondary",
+                COMPANION_004,
+            ),
         params:
             at=",".join(f"{t:g}" for t in COMP_CFG["cuminc_times"]),
         log:
@@ -143,8 +197,13 @@ if COMP_CFG["evidence_studies"]:
         input:
             COMP_CFG["evidence_studies"] or [],
         output:
-            table=reported(out("tables/evidence_scores.tsv"), "companion_table", "Companion analyses"),
-            figures=_figure("evidence_scores", caption="companion_figure"),
+            table=out("tables/evidence_scores.tsv"),
+            figures=_figure(
+                "evidence_scores",
+                "Figure 3 (001) — weighted evidence score per biomarker",
+                "evidence_scores",
+                COMPANION_001,
+            ),
         log:
             out("logs/mirscope_evidence/all.log"),
         threads: 1

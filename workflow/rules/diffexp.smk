@@ -7,7 +7,12 @@ rule mirscope_normalize:
     input:
         counts=out("counts/mature_umi_counts.tsv"),
     output:
-        normalized=reported(out("counts/mature_normalized.tsv"), "normalized", "Counts"),
+        normalized=reported(
+            out("counts/mature_normalized.tsv"),
+            "Counts — DESeq2-normalised mature miRNA counts (TSV)",
+            "normalized",
+            COUNTS,
+        ),
         log2=out("counts/mature_normalized_log2.tsv"),
         size_factors=out("counts/size_factors.tsv"),
     params:
@@ -63,7 +68,7 @@ if CLINICAL is not None:
         input:
             get_table2_de,
         output:
-            reported(out("tables/supp_table{part}_de.tsv"), "supp_table2", "Differential expression"),
+            out("tables/supp_table{part}_de.tsv"),
         params:
             lfc=DE_CFG["lfc_threshold"],
             p=DE_CFG["p_threshold"],
@@ -86,11 +91,15 @@ if CLINICAL is not None:
             log2=out("counts/mature_normalized_log2.tsv"),
             clinical=CLINICAL_TABLE,
         output:
-            clusters=reported(out("tables/clusters.tsv"), "clusters", "Clustering"),
-            associations=reported(
-                out("tables/cluster_associations.tsv"), "cluster_associations", "Clustering"
+            clusters=out("tables/clusters.tsv"),
+            associations=out("tables/cluster_associations.tsv"),
+            png=reported(
+                out("figures/fig1_clustering_heatmap.png"),
+                "Figure 1 — clustering heatmap of circulating miRNAs",
+                "fig1",
+                NADDEO_CLUSTERING,
+                "Figure 1",
             ),
-            png=reported(out("figures/fig1_clustering_heatmap.png"), "fig1", "Clustering"),
             pdf=out("figures/fig1_clustering_heatmap.pdf"),
         params:
             k=CFG["clustering"]["k"],
@@ -115,7 +124,11 @@ if CLINICAL is not None:
             de=get_figure2_de,
         output:
             png=reported(
-                out("figures/fig{part}_de_heatmap.png"), "fig2", "Differential expression"
+                out("figures/fig{part}_de_heatmap.png"),
+                get_figure2_label,
+                "fig2",
+                NADDEO_TOXICITY,
+                "Figure 2 and Supplementary Table 2",
             ),
             pdf=out("figures/fig{part}_de_heatmap.pdf"),
         params:
@@ -142,7 +155,11 @@ if CLINICAL is not None:
             out("de/{contrast}.tsv"),
         output:
             png=reported(
-                out("figures/volcano_{contrast}.png"), "volcano", "Differential expression"
+                out("figures/volcano_{contrast}.png"),
+                get_volcano_label,
+                "volcano",
+                get_contrast_category,
+                "Volcano plots (not in the paper)",
             ),
             pdf=out("figures/volcano_{contrast}.pdf"),
         params:

@@ -85,11 +85,15 @@ rule mirscope_unassigned_qc:
             kind=("unassigned.json", "top_unassigned.tsv"),
         ),
     output:
-        summary=reported(
-            out("qc/unassigned_summary.tsv"), "qc_unassigned_summary", "Quality control"
+        summary=out("qc/unassigned_summary.tsv"),
+        top=out("qc/unassigned_top.tsv"),
+        figure=reported(
+            out("qc/qc_unassigned.png"),
+            "QC — assigned and unassigned molecules per sample",
+            "qc_unassigned",
+            QUALITY_CONTROL,
+            "Unassigned inserts",
         ),
-        top=reported(out("qc/unassigned_top.tsv"), "qc_unassigned_top", "Quality control"),
-        figure=reported(out("qc/qc_unassigned.png"), "qc_unassigned", "Quality control"),
         figure_pdf=out("qc/qc_unassigned.pdf"),
         mqc=multiext(
             out("qc/multiqc/mirscope_"),

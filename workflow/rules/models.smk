@@ -11,9 +11,9 @@ if CLINICAL is not None:
         input:
             clinical=CLINICAL_TABLE,
         output:
-            overall=reported(out("tables/supp_table1a_overall.tsv"), "supp_table1", "Cohort"),
-            crs=reported(out("tables/supp_table1b_crs.tsv"), "supp_table1", "Cohort"),
-            icans=reported(out("tables/supp_table1c_icans.tsv"), "supp_table1", "Cohort"),
+            overall=out("tables/supp_table1a_overall.tsv"),
+            crs=out("tables/supp_table1b_crs.tsv"),
+            icans=out("tables/supp_table1c_icans.tsv"),
         log:
             out("logs/mirscope_clinical_tables/all.log"),
         threads: 1
@@ -37,26 +37,24 @@ if CLINICAL is not None:
             tables=expand(
                 out("tables/models/{model}_{kind}.tsv"), model=MODEL_NAMES, kind=MODEL_KINDS
             ),
-            figures=reported(
-                expand(
-                    out("figures/models/{model}_{kind}.png"),
-                    model=MODEL_NAMES,
-                    kind=MODEL_FIGURES,
-                ),
-                "model_figures",
-                "Models",
-            ),
+            figures=[
+                reported(
+                    out(f"figures/models/{model}_{kind}.png"),
+                    model_label(model, kind),
+                    f"model_{kind}",
+                    model_category(model),
+                    model_subcategory(model),
+                )
+                for model in MODEL_NAMES
+                for kind in MODEL_FIGURES
+            ],
             figures_pdf=expand(
                 out("figures/models/{model}_{kind}.pdf"), model=MODEL_NAMES, kind=MODEL_FIGURES
             ),
-            toxicity=reported(out("tables/toxicity_models.tsv"), "toxicity_models", "Models"),
-            response=reported(
-                out("tables/response_models_summary.tsv"), "response_models", "Models"
-            ),
-            table1=reported(out("tables/table1_response_models.tsv"), "table1", "Models"),
-            published=reported(
-                out("tables/published_models.tsv"), "published_models", "Models"
-            ),
+            toxicity=out("tables/toxicity_models.tsv"),
+            response=out("tables/response_models_summary.tsv"),
+            table1=out("tables/table1_response_models.tsv"),
+            published=out("tables/published_models.tsv"),
         params:
             settings=get_models_settings(),
             seed=CFG["seed"],
@@ -92,8 +90,8 @@ if CLINICAL is not None:
             clinical=CLINICAL_TABLE,
             normalized=out("counts/mature_normalized.tsv"),
         output:
-            groups=reported(out("tables/group_tests.tsv"), "group_tests", "Models"),
-            correlations=reported(out("tables/correlations.tsv"), "correlations", "Models"),
+            groups=out("tables/group_tests.tsv"),
+            correlations=out("tables/correlations.tsv"),
         params:
             settings=get_models_settings(),
         log:

@@ -40,10 +40,16 @@ rule mirscope_provenance:
         gff3=out(f"reference/{REF_SPECIES}_mirbase.gff3"),
     output:
         versions=reported(
-            out("pipeline_info/software_versions.yml"), "software_versions", "Pipeline info"
+            out("pipeline_info/software_versions.yml"),
+            "Provenance — software and reference versions",
+            "software_versions",
+            PROVENANCE,
         ),
         config=reported(
-            out("pipeline_info/config_resolved.yaml"), "config_resolved", "Pipeline info"
+            out("pipeline_info/config_resolved.yaml"),
+            "Provenance — the run's resolved configuration",
+            "config_resolved",
+            PROVENANCE,
         ),
         mqc=multiext(
             out("qc/multiqc/mirscope_"), "software_mqc_versions.yml", "provenance_mqc.yml"

@@ -8,10 +8,22 @@ rule mirscope_qc:
         trim=expand(out("trimmed/{sample}.trim.json"), sample=SAMPLE_IDS),
         align=expand(out("counts/{sample}.align_stats.json"), sample=SAMPLE_IDS),
     output:
-        summary=reported(out("qc/qc_summary.tsv"), "qc_summary", "Quality control"),
-        classes=reported(out("qc/qc_read_classes.png"), "qc_read_classes", "Quality control"),
+        summary=out("qc/qc_summary.tsv"),
+        classes=reported(
+            out("qc/qc_read_classes.png"),
+            "QC — read classes per sample",
+            "qc_read_classes",
+            QUALITY_CONTROL,
+            "Reads and molecules",
+        ),
         classes_pdf=out("qc/qc_read_classes.pdf"),
-        lengths=reported(out("qc/qc_insert_lengths.png"), "qc_insert_lengths", "Quality control"),
+        lengths=reported(
+            out("qc/qc_insert_lengths.png"),
+            "QC — insert length distribution per sample",
+            "qc_insert_lengths",
+            QUALITY_CONTROL,
+            "Reads and molecules",
+        ),
         lengths_pdf=out("qc/qc_insert_lengths.pdf"),
         mqc=multiext(
             out("qc/multiqc/mirscope_"),
@@ -43,7 +55,13 @@ rule multiqc_report:
         out("qc/multiqc/mirscope_software_mqc_versions.yml"),
         out("qc/multiqc/mirscope_provenance_mqc.yml"),
     output:
-        reported(out("qc/multiqc_report.html"), "multiqc", "Quality control"),
+        reported(
+            out("qc/multiqc_report.html"),
+            "QC — MultiQC report",
+            "multiqc",
+            QUALITY_CONTROL,
+            "MultiQC",
+        ),
     params:
         outdir=outpath("qc"),
         search=[out("qc/multiqc"), out("logs")],

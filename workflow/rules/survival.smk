@@ -10,13 +10,19 @@ if CLINICAL is not None:
             clinical=CLINICAL_TABLE,
             normalized=out("counts/mature_normalized.tsv"),
         output:
-            cutpoint=reported(out("tables/suppfig_s1_cutpoint.tsv"), "suppfig_s1_cutpoint", "Survival"),
-            km=reported(out("tables/suppfig_s1_km.tsv"), "suppfig_s1_km", "Survival"),
-            figures=reported(
-                expand(out("figures/suppfig_s1_{endpoint}.png"), endpoint=S1_ENDPOINTS),
-                "suppfig_s1",
-                "Survival",
-            ),
+            cutpoint=out("tables/suppfig_s1_cutpoint.tsv"),
+            km=out("tables/suppfig_s1_km.tsv"),
+            figures=[
+                reported(
+                    out(f"figures/suppfig_s1_{endpoint}.png"),
+                    f"Supplementary Figure S1{S1_PANELS[endpoint][0]} — "
+                    f"{S1_PANELS[endpoint][1]} by miR-542-5p",
+                    f"suppfig_s1{S1_PANELS[endpoint][0].lower()}",
+                    NADDEO_SURVIVAL,
+                    "Supplementary Figure S1",
+                )
+                for endpoint in S1_ENDPOINTS
+            ],
             figures_pdf=expand(out("figures/suppfig_s1_{endpoint}.pdf"), endpoint=S1_ENDPOINTS),
         params:
             options=get_survival_options(),
@@ -43,7 +49,7 @@ if CLINICAL is not None:
         input:
             clinical=CLINICAL_TABLE,
         output:
-            reported(out("tables/km_os_overall.tsv"), "km_overall", "Survival"),
+            out("tables/km_os_overall.tsv"),
         params:
             at=",".join(f"{t:g}" for t in CFG["survival"]["at_risk_times"]),
         log:

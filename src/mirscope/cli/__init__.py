@@ -45,7 +45,7 @@ STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
         "importance",
         "evidence",
     ),
-    "report": ("paper-compare",),
+    "report": ("paper-compare", "report-tables"),
     "provenance": ("provenance",),
 }
 STAGE_MODULES = tuple(STAGE_COMMANDS)

@@ -55,9 +55,7 @@ def get_importance_options():
     return shlex.join(opts)
 
 
-def _figure(name, caption=None):
-    """PNG + PDF of one figure; with a caption the PNG is marked for the report."""
-    png = out(f"figures/{name}.png")
-    if caption is not None:
-        png = reported(png, caption, "Companion analyses")
+def _figure(name, label, caption, category, subcategory=None):
+    """PNG + PDF of one figure; the PNG is marked for the report under `label`."""
+    png = reported(out(f"figures/{name}.png"), label, caption, category, subcategory)
     return [png, out(f"figures/{name}.pdf")]

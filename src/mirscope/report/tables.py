@@ -1,0 +1,269 @@
+"""Result tables as self-contained HTML pages for the Snakemake report.
+
+Snakemake's report offers a TSV only as a download: a reader has to save Table 1 and open
+it elsewhere to see a single number. The report does embed ``.html`` items (shown in an
+iframe), and the Snakemake ecosystem's table viewer, datavzrd, is neither on PyPI nor in
+Debian, so we render each table ourselves: one page per table, with nothing fetched from
+the network (the report must open offline and from a mail attachment), sortable by
+clicking a column header, filterable, with the table's column documentation taken from
+``docs/outputs.md`` (the one place columns are documented, so the page cannot drift from
+it) and the TSV itself embedded as a download link, so the report still carries the exact
+file.
+
+Cells are shown as written, except that floats are rounded to four significant digits on
+screen (the written value is the cell's tooltip and the sort key): ten-digit floats make
+wide tables unreadable, and the TSV keeps full precision. An ``agreement`` column (the
+paper-vs-reanalysis table's verdict) colours its cells and rows by value; the page is the
+same without one.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+# The verdicts the paper-vs-reanalysis table writes, and the colour class each gets;
+# any other value is shown with the neutral "other" class rather than guessed at.
+AGREEMENT_CLASSES = {
+    "agrees": "agree",
+    "agree": "agree",
+    "close": "close",
+    "differs": "differ",
+    "differ": "differ",
+    "not computed": "missing",
+    "not comparable": "missing",
+}
+
+_STYLE = """
+body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:16px;color:#1f2933}
+h1{font-size:20px;margin:0 0 4px}
+.meta{color:#52606d;margin:0 0 10px}
+.meta code,.doc code{background:#f0f4f8;padding:0 3px;border-radius:3px}
+details.doc{background:#f8fafc;border:1px solid #d9e2ec;border-radius:6px;padding:6px 10px;margin:0 0 10px}
+details.doc dt{font-weight:600;margin-top:4px}
+details.doc dd{margin:0 0 4px 12px}
+.tools{display:flex;gap:12px;align-items:center;margin:0 0 8px}
+.tools input{padding:4px 8px;border:1px solid #bcccdc;border-radius:4px;min-width:260px}
+.legend span{display:inline-block;padding:1px 8px;border-radius:10px;margin-right:6px}
+table{border-collapse:collapse;font-size:13px}
+th,td{border:1px solid #d9e2ec;padding:3px 8px;vertical-align:top}
+th{background:#243b53;color:#fff;position:sticky;top:0;cursor:pointer;user-select:none;
+text-align:left;white-space:nowrap}
+th[aria-sort=ascending]::after{content:" \\25B2"}
+th[aria-sort=descending]::after{content:" \\25BC"}
+tbody tr:nth-child(even){background:#f5f7fa}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr.agree{background:#e3f9e5!important}td.agree{background:#a3e4b0;font-weight:600}
+tr.close{background:#fff8e1!important}td.close{background:#ffe08a;font-weight:600}
+tr.differ{background:#ffe3e3!important}td.differ{background:#f7a8a8;font-weight:600}
+tr.missing{color:#616e7c}td.missing{background:#d9e2ec}
+.legend span.agree{background:#a3e4b0}.legend span.close{background:#ffe08a}
+.legend span.differ{background:#f7a8a8}.legend span.missing{background:#d9e2ec}
+.legend span.other{background:#e0e8f9}
+td.other{background:#e0e8f9}
+.empty{color:#52606d;font-style:italic}
+"""
+
+_SCRIPT = """
+(function(){
+var table=document.getElementById('table');if(!table)return;
+var body=table.tBodies[0];var heads=table.tHead.rows[0].cells;
+function key(td){var v=td.getAttribute('data-sort');if(v!==null)return parseFloat(v);return td.textContent;}
+Array.prototype.forEach.call(heads,function(th,i){th.addEventListener('click',function(){
+var asc=th.getAttribute('aria-sort')!=='ascending';
+Array.prototype.forEach.call(heads,function(h){h.removeAttribute('aria-sort');});
+th.setAttribute('aria-sort',asc?'ascending':'descending');
+var rows=Array.prototype.slice.call(body.rows);
+rows.sort(function(a,b){var x=key(a.cells[i]),y=key(b.cells[i]);var c;
+if(typeof x==='number'&&typeof y==='number'){c=(isNaN(x)?Infinity:x)-(isNaN(y)?Infinity:y);}
+else{c=String(x).localeCompare(String(y),undefined,{numeric:true});}
+return asc?c:-c;});
+rows.forEach(function(r){body.appendChild(r);});});});
+var filter=document.getElementById('filter');
+filter.addEventListener('input',function(){var q=filter.value.toLowerCase();var shown=0;
+Array.prototype.forEach.call(body.rows,function(r){var hit=r.textContent.toLowerCase().indexOf(q)>=0;
+r.style.display=hit?'':'none';if(hit)shown++;});
+document.getElementById('shown').textContent=shown;});
+})();
+"""
+
+
+@dataclass(frozen=True)
+class ColumnDoc:
+    """One row of a ``docs/outputs.md`` table: its headers and cells (Markdown)."""
+
+    headers: tuple[str, ...]
+    cells: tuple[str, ...]
+
+
+def _path_pattern(token: str) -> re.Pattern[str]:
+    """A documented path (``tables/models/{model}_{selection,coefficients}.tsv``,
+    ``tables/kinetics_*``) as a regex: ``{a,b}`` is a choice, ``{name}`` and ``*`` any
+    name."""
+    out = []
+    for part in re.split(r"(\{[^}]*\}|\*)", token):
+        if part == "*":
+            out.append(r"[^/]*")
+        elif part.startswith("{") and part.endswith("}"):
+            inner = part[1:-1]
+            if "," in inner:
+                out.append("(?:" + "|".join(re.escape(x) for x in inner.split(",")) + ")")
+            else:
+                out.append(r"[^/]+")
+        else:
+            out.append(re.escape(part))
+    return re.compile("".join(out))
+
+
+def _split_row(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def find_column_doc(outputs_md: str, relpath: str) -> ColumnDoc | None:
+    """The ``docs/outputs.md`` table row that documents ``relpath`` (the file's path under
+    the output directory), or None.
+
+    A row documents a file when one of the backticked paths in its first cell matches the
+    file's path or, for the short names written after a full one, its file name.
+    """
+    basename = relpath.rsplit("/", 1)[-1]
+    headers: list[str] | None = None
+    previous = ""
+    for line in outputs_md.splitlines():
+        if not line.startswith("|"):
+            headers = None
+            previous = line
+            continue
+        cells = _split_row(line)
+        if headers is None:
+            headers = cells
+            previous = line
+            continue
+        if previous.startswith("|") and set(line.replace("|", "").strip()) <= set("-: "):
+            previous = line
+            continue
+        previous = line
+        for token in re.findall(r"`([^`]+)`", cells[0]):
+            pattern = _path_pattern(token.strip())
+            if pattern.fullmatch(relpath) or pattern.fullmatch(basename):
+                return ColumnDoc(tuple(headers), tuple(cells))
+    return None
+
+
+def _markdown_inline(text: str) -> str:
+    """The inline Markdown docs/outputs.md uses (code spans, bold) as HTML."""
+    parts = re.split(r"(`[^`]*`)", text)
+    out = []
+    for part in parts:
+        if part.startswith("`") and part.endswith("`") and len(part) >= 2:
+            out.append(f"<code>{html.escape(part[1:-1])}</code>")
+        else:
+            escaped = html.escape(part)
+            out.append(re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", escaped))
+    return "".join(out)
+
+
+def _number(cell: str) -> float | None:
+    try:
+        value = float(cell)
+    except ValueError:
+        return None
+    return value if cell.strip() and not cell.strip().lower().startswith(("n", "i")) else None
+
+
+def _display(cell: str, value: float | None) -> str:
+    if value is None or math.isnan(value):
+        return cell
+    if re.fullmatch(r"[+-]?\d+", cell.strip()):
+        return cell
+    return f"{value:.4g}"
+
+
+def agreement_class(value: str) -> str:
+    """The colour class of one ``agreement`` verdict (``other`` for unknown values)."""
+    return AGREEMENT_CLASSES.get(value.strip().lower(), "other" if value.strip() else "")
+
+
+def render_table_page(
+    table: pd.DataFrame,
+    *,
+    title: str,
+    relpath: str,
+    tsv_bytes: bytes,
+    doc: ColumnDoc | None = None,
+) -> str:
+    """One table as a standalone HTML page (see the module docstring for why).
+
+    ``table`` holds the TSV's cells as strings, exactly as written; ``relpath`` is the
+    file's path under the output directory (shown, and the download's name).
+    """
+    columns: Sequence[str] = [str(c) for c in table.columns]
+    agreement = columns.index("agreement") if "agreement" in columns else None
+    name = relpath.rsplit("/", 1)[-1]
+    uri = "data:text/tab-separated-values;base64," + base64.b64encode(tsv_bytes).decode()
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title>",
+        f"<style>{_STYLE}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        (
+            f'<p class="meta"><code>{html.escape(relpath)}</code> &middot; {len(table)} rows'
+            f" &times; {len(columns)} columns &middot; "
+            f'<a href="{uri}" download="{html.escape(name)}">download the TSV</a></p>'
+        ),
+    ]
+    if doc is not None:
+        parts.append('<details class="doc" open><summary>Columns (docs/outputs.md)</summary><dl>')
+        for header, cell in zip(doc.headers, doc.cells, strict=False):
+            if cell:
+                parts.append(f"<dt>{html.escape(header)}</dt><dd>{_markdown_inline(cell)}</dd>")
+        parts.append("</dl></details>")
+    if agreement is not None:
+        counts = table.iloc[:, agreement].astype(str).value_counts().sort_index()
+        legend = "".join(
+            f'<span class="{agreement_class(v) or "other"}">'
+            f"{html.escape(v or '(empty)')}: {n}</span>"
+            for v, n in counts.items()
+        )
+        parts.append(f'<p class="legend">agreement &middot; {legend}</p>')
+    parts.append(
+        '<div class="tools"><input id="filter" type="search" placeholder="Filter rows"'
+        ' aria-label="Filter rows"><span><span id="shown">'
+        f"{len(table)}</span> of {len(table)} rows shown; click a header to sort</span></div>"
+    )
+    if table.empty:
+        parts.append('<p class="empty">The table has no rows.</p>')
+    parts.append('<table id="table"><thead><tr>')
+    parts.extend(f'<th scope="col">{html.escape(c)}</th>' for c in columns)
+    parts.append("</tr></thead><tbody>")
+    for row in table.itertuples(index=False):
+        cells = [str(c) for c in row]
+        row_class = agreement_class(cells[agreement]) if agreement is not None else ""
+        parts.append(f'<tr class="{row_class}">' if row_class else "<tr>")
+        for i, cell in enumerate(cells):
+            value = _number(cell)
+            classes = []
+            attrs = ""
+            if value is not None:
+                classes.append("num")
+                attrs = f' data-sort="{value!r}"'
+                shown = _display(cell, value)
+                if shown != cell:
+                    attrs += f' title="{html.escape(cell)}"'
+            else:
+                shown = cell
+            if i == agreement and row_class:
+                classes.append(row_class)
+            cls = f' class="{" ".join(classes)}"' if classes else ""
+            parts.append(f"<td{cls}{attrs}>{html.escape(shown)}</td>")
+        parts.append("</tr>")
+    parts.append("</tbody></table>")
+    parts.append(f"<script>{_SCRIPT}</script></body></html>")
+    return "\n".join(parts) + "\n"
