@@ -165,6 +165,13 @@ class Chromium:
             time.sleep(0.2)
         raise ChromiumError(f"no frame {url_prefix}… rendered text in time")
 
+    def screenshot(self, path: Path) -> None:
+        """Save what the page shows now as a PNG, for a person to look at."""
+        import base64
+
+        data = self.call("Page.captureScreenshot", session=self.session, format="png")["data"]
+        Path(path).write_bytes(base64.b64decode(data))
+
     def frame_evaluate(self, url_prefix: str, expression: str):
         """Evaluate JavaScript in the child frame whose URL starts with ``url_prefix``."""
         tree = self.call("Page.getFrameTree", session=self.session)["frameTree"]

@@ -215,3 +215,37 @@ def test_cli_renders_pages_with_docs(tmp_path):
         ]
     )
     assert (tmp_path / "again.html").read_text(encoding="utf-8") == text
+
+
+def test_page_sorts_numerically_and_filters_in_chromium(tmp_path):
+    """The page's own script, run by a browser: a numeric column sorts by value (9 before
+    10, blanks last), and the filter hides rows that do not match."""
+    import shutil
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium not installed (make test installs Debian's chromium)")
+    from _chromium import Chromium
+
+    table = pd.DataFrame({"mirna": ["a", "b", "c", "d"], "pvalue": ["10", "9", "", "0.5"]})
+    page = tmp_path / "t.html"
+    page.write_text(
+        render_table_page(table, title="t", relpath="t.tsv", tsv_bytes=b""), encoding="utf-8"
+    )
+    column = "Array.from(document.querySelectorAll('tbody tr')).map(r => r.cells[0].textContent)"
+    with Chromium(chromium, tmp_path / "profile") as browser:
+        browser.open(page.as_uri())
+        browser.evaluate("document.querySelectorAll('th')[1].click()")
+        assert browser.evaluate(column) == ["d", "b", "a", "c"]
+        browser.evaluate("document.querySelectorAll('th')[1].click()")
+        assert browser.evaluate(column)[1:] == ["a", "b", "d"]
+        browser.evaluate(
+            "const f = document.getElementById('filter'); f.value = 'B';"
+            " f.dispatchEvent(new Event('input'))"
+        )
+        visible = browser.evaluate(
+            "Array.from(document.querySelectorAll('tbody tr'))"
+            ".filter(r => r.offsetParent !== null).map(r => r.cells[0].textContent)"
+        )
+        assert visible == ["b"]
+        assert browser.evaluate("document.getElementById('shown').textContent") == "1"

@@ -300,6 +300,8 @@ def test_report_items_are_labelled_and_tables_visible(demo_run):
             assert predictor in text, predictor
         assert "Columns (docs/outputs.md)" in text
 
+        browser.screenshot(demo_run / "report_table1.png")
+
         text = open_item("Paper vs reanalysis")
         for _, row in compare.head(5).iterrows():
             assert row["quantity"] in text, row["quantity"]
@@ -313,6 +315,7 @@ def test_report_items_are_labelled_and_tables_visible(demo_run):
             colour = {value: bg for value, bg in shown}
             if {"agrees", "differs"} <= set(colour):
                 assert colour["agrees"] != colour["differs"]
+        browser.screenshot(demo_run / "report_paper_vs_reanalysis.png")
 
 
 def messy_clinical(clean: str) -> str:

@@ -10,8 +10,8 @@ clicking a column header, filterable, with the table's column documentation take
 it) and the TSV itself embedded as a download link, so the report still carries the exact
 file.
 
-Cells are shown as written, except that floats are rounded to four significant digits on
-screen (the written value is the cell's tooltip and the sort key): ten-digit floats make
+Cells are shown as written, except that floats with more than four significant digits
+are rounded to four on screen (the written value is the cell's tooltip and the sort key): ten-digit floats make
 wide tables unreadable, and the TSV keeps full precision. An ``agreement`` column (the
 paper-vs-reanalysis table's verdict) colours its cells and rows by value; the page is the
 same without one.
@@ -74,14 +74,16 @@ _SCRIPT = """
 (function(){
 var table=document.getElementById('table');if(!table)return;
 var body=table.tBodies[0];var heads=table.tHead.rows[0].cells;
-function key(td){var v=td.getAttribute('data-sort');if(v!==null)return parseFloat(v);return td.textContent;}
+function key(td){var v=td.getAttribute('data-sort');if(v!==null)return parseFloat(v);
+var t=td.textContent.trim();return t===''?null:t;}
 Array.prototype.forEach.call(heads,function(th,i){th.addEventListener('click',function(){
 var asc=th.getAttribute('aria-sort')!=='ascending';
 Array.prototype.forEach.call(heads,function(h){h.removeAttribute('aria-sort');});
 th.setAttribute('aria-sort',asc?'ascending':'descending');
 var rows=Array.prototype.slice.call(body.rows);
 rows.sort(function(a,b){var x=key(a.cells[i]),y=key(b.cells[i]);var c;
-if(typeof x==='number'&&typeof y==='number'){c=(isNaN(x)?Infinity:x)-(isNaN(y)?Infinity:y);}
+if(x===null||y===null){c=(x===null)-(y===null);}
+else if(typeof x==='number'&&typeof y==='number'){c=(isNaN(x)?Infinity:x)-(isNaN(y)?Infinity:y);}
 else{c=String(x).localeCompare(String(y),undefined,{numeric:true});}
 return asc?c:-c;});
 rows.forEach(function(r){body.appendChild(r);});});});
@@ -178,11 +180,12 @@ def _number(cell: str) -> float | None:
 
 
 def _display(cell: str, value: float | None) -> str:
+    """Four significant digits where that loses digits; otherwise the cell as written
+    (``0.10``, ``53``, ``0.0042`` stay as they are)."""
     if value is None or math.isnan(value):
         return cell
-    if re.fullmatch(r"[+-]?\d+", cell.strip()):
-        return cell
-    return f"{value:.4g}"
+    shown = f"{value:.4g}"
+    return cell if float(shown) == value else shown
 
 
 def agreement_class(value: str) -> str:
