@@ -138,8 +138,9 @@ class Chromium:
             time.sleep(0.2)
         raise ChromiumError(f"timed out waiting for {condition}")
 
-    def frame_text(self, url_prefix: str) -> str:
-        """The rendered text of the child frame whose URL starts with ``url_prefix``."""
+    def frame_text(self, url_prefix: str, *, startswith: str = "") -> str:
+        """The rendered text of the child frame whose URL starts with ``url_prefix``, once
+        it starts with ``startswith`` (a frame being replaced still shows the old one)."""
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
             tree = self.call("Page.getFrameTree", session=self.session)["frameTree"]
@@ -160,7 +161,7 @@ class Chromium:
                     " ? document.body.innerText : ''",
                     context=world,
                 )
-                if text:
+                if text and text.startswith(startswith):
                     return text
             time.sleep(0.2)
         raise ChromiumError(f"no frame {url_prefix}… rendered text in time")

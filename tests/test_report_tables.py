@@ -249,3 +249,12 @@ def test_page_sorts_numerically_and_filters_in_chromium(tmp_path):
         )
         assert visible == ["b"]
         assert browser.evaluate("document.getElementById('shown').textContent") == "1"
+
+
+def test_names_in_lists_wrap_between_names_not_inside():
+    table = pd.DataFrame({"predictors": ["hsa-miR-3140-5p,hsa-miR-3149"], "note": ["a b"]})
+    page = render_table_page(table, title="t", relpath="t.tsv", tsv_bytes=b"")
+    assert (
+        '<span class="nw">hsa-miR-3140-5p</span>,<wbr><span class="nw">hsa-miR-3149</span>' in page
+    )
+    assert _parse(page).rows[1][0][0] == "hsa-miR-3140-5p,hsa-miR-3149"

@@ -226,6 +226,7 @@ def get_analysis_targets():
                     "kinetics_parameters",
                     "kinetics_tests",
                     "kinetics_km_pfs",
+                    "kinetics_patients",
                     "cox_pfs",
                     "logistic_response",
                 )

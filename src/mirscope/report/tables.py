@@ -58,6 +58,7 @@ text-align:left;white-space:nowrap}
 th[aria-sort=ascending]::after{content:" \\25B2"}
 th[aria-sort=descending]::after{content:" \\25BC"}
 tbody tr:nth-child(even){background:#f5f7fa}
+td{max-width:40em}.nw{white-space:nowrap}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.agree{background:#e3f9e5!important}td.agree{background:#a3e4b0;font-weight:600}
 tr.close{background:#fff8e1!important}td.close{background:#ffe08a;font-weight:600}
@@ -188,6 +189,14 @@ def _display(cell: str, value: float | None) -> str:
     return cell if float(shown) == value else shown
 
 
+def _text_cell(cell: str) -> str:
+    """A text cell as HTML that wraps at spaces and commas but never inside a hyphenated
+    name (``hsa-miR-3140-5p`` split after ``hsa-`` is unreadable)."""
+    escaped = html.escape(cell)
+    escaped = re.sub(r"[^\s,]*-[^\s,]*", lambda m: f'<span class="nw">{m.group(0)}</span>', escaped)
+    return re.sub(r",(?=\S)", ",<wbr>", escaped)
+
+
 def agreement_class(value: str) -> str:
     """The colour class of one ``agreement`` verdict (``other`` for unknown values)."""
     return AGREEMENT_CLASSES.get(value.strip().lower(), "other" if value.strip() else "")
@@ -265,7 +274,8 @@ def render_table_page(
             if i == agreement and row_class:
                 classes.append(row_class)
             cls = f' class="{" ".join(classes)}"' if classes else ""
-            parts.append(f"<td{cls}{attrs}>{html.escape(shown)}</td>")
+            content = html.escape(shown) if value is not None else _text_cell(shown)
+            parts.append(f"<td{cls}{attrs}>{content}</td>")
         parts.append("</tr>")
     parts.append("</tbody></table>")
     parts.append(f"<script>{_SCRIPT}</script></body></html>")

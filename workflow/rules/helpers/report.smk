@@ -123,7 +123,7 @@ REPORT_TABLES = {
         None,
     ),
     "tables/evidence_scores.tsv": (
-        "Figure 3 (001) — weighted evidence score per biomarker",
+        "Figure 3 (001) — evidence scores, levels and designs per biomarker: numbers",
         "evidence_scores_table",
         COMPANION_001,
         None,
@@ -230,14 +230,18 @@ REPORT_TABLES = {
 PAPER_MODELS = {
     "crs_ge2": "Results text, CRS grade ≥ 2 model",
     "icans": "Results text, ICANS model",
-    "icans_ge2": "Results text, ICANS grade ≥ 2",
+    "icans_ge2": "Not in the paper, ICANS grade ≥ 2 model",
     "response_3m": "Table 1, 3-month response model",
     "response_12m": "Table 1, 12-month response model",
 }
-MODEL_ITEM_NAMES = {
-    "selection": "weighted-LASSO selection",
+# What each model output shows: its tables, then its figures.
+MODEL_TABLE_NAMES = {
+    "selection": "weighted-LASSO selection frequencies, table",
     "coefficients": "logistic coefficients",
     "predictions": "LOOCV predictions",
+}
+MODEL_FIGURE_NAMES = {
+    "selection": "weighted-LASSO selection frequencies, plot",
     "roc": "LOOCV ROC curves",
     "forest": "odds-ratio forest plot",
 }
@@ -319,16 +323,18 @@ def model_subcategory(model):
     return "Toxicity models" if model in MODELS_CFG["toxicity_models"] else "Response models"
 
 
-def model_label(model, kind):
-    """The report label of one model figure (no wildcards: the figures are one job's)."""
-    return f"{_model_item(model)} — {MODEL_ITEM_NAMES[kind]} ({model})"
+def model_label(model, kind, *, table=False):
+    """The report label of one model figure (no wildcards: the figures are one job's) or,
+    with `table`, one model table."""
+    names = MODEL_TABLE_NAMES if table else MODEL_FIGURE_NAMES
+    return f"{_model_item(model)} — {names[kind]} ({model})"
 
 
 def get_model_table_label(kind):
     """A labels function for the `kind` table of the wildcard's model."""
 
     def _label(wildcards):
-        return model_label(wildcards.model, kind)
+        return model_label(wildcards.model, kind, table=True)
 
     return _label
 
@@ -355,7 +361,7 @@ def get_model_table_titles(wildcards):
             [
                 out(f"tables/models/{wildcards.model}_{kind}.tsv"),
                 out(f"report/tables/models/{wildcards.model}_{kind}.html"),
-                model_label(wildcards.model, kind),
+                model_label(wildcards.model, kind, table=True),
             ]
         )
         for kind in MODEL_KINDS
