@@ -165,7 +165,7 @@ REPORT_TABLES = {
         "Expansion kinetics",
     ),
     "tables/kinetics_tests.tsv": (
-        "Figures 3A, 4A–C (003) — Mann–Whitney tests of kinetics and inflammation markers",
+        "Figure 3A (003) — Mann–Whitney tests of kinetics by response, marker by expansion",
         "kinetics_tests",
         COMPANION_003,
         "Expansion kinetics",
