@@ -148,6 +148,11 @@ def test_paper_tables_and_figures_exist(demo_run):
         "expression/mature_umi_cpm.tsv",
         "expression/hairpin_read_cpm.tsv",
         "expression/mature_umi_vst.tsv",
+        "report/tables/table1_response_models.html",
+        "report/tables/paper_vs_reanalysis.html",
+        "report/de/crs_ge2.html",
+        "report/tables/models/response_3m_coefficients.html",
+        "report/qc/qc_summary.html",
     ):
         assert (out / rel).is_file(), rel
         assert (out / rel).stat().st_size > 0, rel
