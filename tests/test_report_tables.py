@@ -258,3 +258,11 @@ def test_names_in_lists_wrap_between_names_not_inside():
         '<span class="nw">hsa-miR-3140-5p</span>,<wbr><span class="nw">hsa-miR-3149</span>' in page
     )
     assert _parse(page).rows[1][0][0] == "hsa-miR-3140-5p,hsa-miR-3149"
+
+
+def test_only_all_number_columns_are_right_aligned():
+    table = pd.DataFrame({"level": ["0", "LBCL"], "p_value": ["0.5", ""]})
+    cells = _parse(render_table_page(table, title="t", relpath="t.tsv", tsv_bytes=b""))
+    assert "num" not in (cells.rows[1][0][1].get("class") or "")
+    assert cells.rows[1][0][1]["data-sort"] == "0.0"
+    assert "num" in cells.rows[1][1][1]["class"]

@@ -255,6 +255,13 @@ def render_table_page(
     parts.append('<table id="table"><thead><tr>')
     parts.extend(f'<th scope="col">{html.escape(c)}</th>' for c in columns)
     parts.append("</tr></thead><tbody>")
+    # Right-aligned only where the whole column is numbers, so a column mixing codes
+    # (``0``, ``1``) and words (``LBCL``) reads as one column.
+    numeric_columns = {
+        i
+        for i in range(len(columns))
+        if all(_number(str(c)) is not None for c in table.iloc[:, i] if str(c).strip())
+    }
     for row in table.itertuples(index=False):
         cells = [str(c) for c in row]
         row_class = agreement_class(cells[agreement]) if agreement is not None else ""
@@ -264,7 +271,8 @@ def render_table_page(
             classes = []
             attrs = ""
             if value is not None:
-                classes.append("num")
+                if i in numeric_columns:
+                    classes.append("num")
                 attrs = f' data-sort="{value!r}"'
                 shown = _display(cell, value)
                 if shown != cell:
