@@ -1,6 +1,7 @@
 """Commands of the survival and companion-study stage: parse options, call the package.
 
-``cutpoint``, ``km``, ``cox``, ``cuminc`` work on any TSV with time/event columns;
+``cutpoint``, ``cox``, ``cuminc`` work on any TSV with time/event columns, ``km`` on the
+clinical table (``--clinical``) or any such TSV (``--table``);
 ``kinetics``, ``importance`` and ``evidence`` run the companion-study analyses; ``survival``
 produces Supplementary Figure S1 from the clinical table and the normalized counts.
 """
@@ -11,6 +12,7 @@ import logging
 
 import click
 
+from mirscope.inputs.clinical import read_clinical
 from mirscope.io import write_tsv
 
 log = logging.getLogger(__name__)
@@ -91,11 +93,19 @@ def cutpoint_cmd(table, time, event, variable, minprop, out):
 
 @click.command("km")
 @click.option(
+    "--clinical",
+    "clinical",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="The clinical table (read as the workflow reads it: NA, comments, case). "
+    "Give this or --table.",
+)
+@click.option(
     "--table",
     "table",
-    required=True,
+    default=None,
     type=click.Path(dir_okay=False),
-    help="Table with the time, event and group columns (TSV).",
+    help="Any other table with the time, event and group columns (TSV). Give this or --clinical.",
 )
 @click.option("--time", "time", required=True, help="Column of follow-up times.")
 @click.option(
@@ -126,14 +136,25 @@ def cutpoint_cmd(table, time, event, variable, minprop, out):
     type=click.Path(dir_okay=False),
     help="Also draw the KM plot (PNG path; a PDF is written beside it).",
 )
-def km_cmd(table, time, event, group, at_risk, out, figure):
-    """Kaplan–Meier medians (95% CI), numbers at risk and log-rank p per group."""
+def km_cmd(clinical, table, time, event, group, at_risk, out, figure):
+    """Kaplan–Meier medians (95% CI), numbers at risk and log-rank p per group.
+
+    The clinical table has one reader, so ``--clinical`` goes through it and a hand-made
+    table gives the numbers of a clean one; ``--table`` is for other tables.
+    """
     from mirscope.io import read_table
     from mirscope.survival.km import km_overall, km_table
 
+    if (clinical is None) == (table is None):
+        raise click.UsageError("give exactly one of --clinical and --table")
+    if clinical is not None:
+        frame = read_clinical(clinical).reset_index()
+        table = clinical
+    else:
+        frame = read_table(table)
     times = _floats(at_risk)
     columns = [time, event] + ([group] if group else [])
-    df = _known(read_table(table), columns, source=table, what=f"km {time}")
+    df = _known(frame, columns, source=table, what=f"km {time}")
     if group is None:
         res, _fitted = km_overall(df, time=time, event=event, at_risk_times=times, source=table)
         write_tsv(res, out)
