@@ -223,6 +223,9 @@ def get_final_targets():
             )
     if COMP_CFG["secondary_events"]:
         targets += [out("tables/cuminc_secondary.tsv"), *_figures("cuminc_secondary")]
+        targets += [out("tables/cuminc_overall.tsv"), *_figures("cuminc_overall")]
+        if CLINICAL is not None:
+            targets += [out("tables/km_after_event.tsv"), *_figures("km_after_event")]
     if COMP_CFG["evidence_studies"]:
         targets += [out("tables/evidence_scores.tsv"), *_figures("evidence_scores")]
     return sorted(set(targets))

@@ -136,6 +136,53 @@ if COMP_CFG["secondary_events"]:
             " --group group --at {params.at} --out {output.table:q}"
             " --figure {output.figures[0]:q} > {log:q} 2>&1"
 
+    rule cmprsk_cuminc_overall:
+        input:
+            COMP_CFG["secondary_events"] or [],
+        output:
+            table=reported(out("tables/cuminc_overall.tsv"), "cuminc_overall", "Companion analyses"),
+            figures=_figure("cuminc_overall", caption="cuminc_overall_figure"),
+        params:
+            at=",".join(f"{t:g}" for t in COMP_CFG["cuminc_times"]),
+            event_name=COMP_CFG["event_name"],
+        log:
+            out("logs/cmprsk_cuminc_overall/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v cuminc-overall --table {input:q} --at {params.at}"
+            " --event-name {params.event_name:q} --out {output.table:q}"
+            " --figure {output.figures[0]:q} > {log:q} 2>&1"
+
+
+if CLINICAL is not None and COMP_CFG["secondary_events"]:
+
+    rule lifelines_km_after_event:
+        input:
+            events=COMP_CFG["secondary_events"] or [],
+            clinical=CLINICAL_TABLE,
+        output:
+            table=reported(out("tables/km_after_event.tsv"), "km_after_event", "Companion analyses"),
+            figures=_figure("km_after_event", caption="km_after_event_figure"),
+        params:
+            event_name=COMP_CFG["event_name"],
+        log:
+            out("logs/lifelines_km_after_event/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v km-after-event --table {input.events:q} --clinical {input.clinical:q}"
+            " --event-name {params.event_name:q} --out {output.table:q}"
+            " --figure {output.figures[0]:q} > {log:q} 2>&1"
+
 
 if COMP_CFG["evidence_studies"]:
 

@@ -44,6 +44,8 @@ STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
         "kinetics",
         "importance",
         "evidence",
+        "cuminc-overall",
+        "km-after-event",
     ),
     "report": ("paper-compare",),
     "provenance": ("provenance",),

@@ -679,6 +679,85 @@ def evidence_cmd(studies, out, figure):
     run_evidence(studies, out=out, figure=figure)
 
 
+@click.command("cuminc-overall")
+@click.option(
+    "--table",
+    "table",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Competing-risk table sample_id, time_days, event (0/1/2) (TSV).",
+)
+@click.option(
+    "--at",
+    "at",
+    default="182.625,365.25,1461",
+    show_default=True,
+    help="Times (days) to report; default 6 months, 1 and 4 years.",
+)
+@click.option(
+    "--event-name",
+    default="secondary myeloid neoplasm",
+    show_default=True,
+    help="What event code 1 is, for the figure's labels.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: whole-cohort cumulative incidence at the times, with notes (TSV).",
+)
+@click.option(
+    "--figure",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: cumulative incidence curve (PNG; a PDF is written beside it).",
+)
+def cuminc_overall_cmd(table, at, event_name, out, figure):
+    """Whole-cohort cumulative incidence with death as competing risk (ClonHema Fig. 1a)."""
+    from mirscope.stages.companion import run_cuminc_overall
+
+    run_cuminc_overall(table, at=_floats(at), event_name=event_name, out=out, figure=figure)
+
+
+@click.command("km-after-event")
+@click.option(
+    "--table",
+    "table",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Competing-risk table sample_id, time_days, event (0/1/2) (TSV).",
+)
+@click.option(
+    "--clinical",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Clinical table with os_days and os_event (days from infusion).",
+)
+@click.option(
+    "--event-name",
+    default="secondary myeloid neoplasm",
+    show_default=True,
+    help="What event code 1 is, for the figure's labels.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: median overall survival after the event with 95% CI (TSV).",
+)
+@click.option(
+    "--figure",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: Kaplan-Meier curve (PNG; a PDF is written beside it).",
+)
+def km_after_event_cmd(table, clinical, event_name, out, figure):
+    """Overall survival from the event for the patients who had it (ClonHema Fig. 1b)."""
+    from mirscope.stages.companion import run_survival_after_event
+
+    run_survival_after_event(table, clinical, event_name=event_name, out=out, figure=figure)
+
+
 COMMANDS = [
     cutpoint_cmd,
     km_cmd,
@@ -689,4 +768,6 @@ COMMANDS = [
     kinetics_cmd,
     importance_cmd,
     evidence_cmd,
+    cuminc_overall_cmd,
+    km_after_event_cmd,
 ]

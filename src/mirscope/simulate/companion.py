@@ -15,7 +15,9 @@ docs/development.md; only ``sample_id``, ``response_3m``, ``pfs_days``/``pfs_eve
   ``tmtv`` go with non-response and short PFS; ``naive_cd8_pct`` with response.
 * ``secondary_events`` (``sample_id, time_days, event, group``): time to a secondary
   myeloid neoplasm (event 1) with death without it as competing risk (2) or censoring (0);
-  **planted:** ``group = prior_asct`` has a ~3x higher hazard than ``no_prior_asct``.
+  death and last contact are the clinical table's ``os_days``/``os_event`` when it has them
+  (so survival after the event is consistent); **planted:** ``group = prior_asct`` has a
+  ~3x higher hazard than ``no_prior_asct``.
 * ``evidence_studies`` (``biomarker, design, n_patients, direction``): one row per study;
   **planted** so that the levels A+, A, B, C and D all occur (e.g. ferritin in 7 strong
   studies → A+, a single retrospective single-center study → D).
@@ -111,6 +113,14 @@ def simulate_companion(clinical: pd.DataFrame, seed: int) -> dict[str, pd.DataFr
     t_event = rng.exponential(1 / hazard)
     t_death = rng.exponential(1400.0, n)
     t_cens = rng.uniform(400, 1800, n)
+    if {"os_days", "os_event"} <= set(clinical.columns):
+        # death and last contact are the clinical table's, so overall survival counted
+        # from the event (ClonHema Figure 1b) never starts after the patient's death
+        os_t = pd.to_numeric(clinical["os_days"], errors="coerce").to_numpy(float)
+        os_e = pd.to_numeric(clinical["os_event"], errors="coerce").to_numpy(float)
+        known = np.isfinite(os_t) & np.isfinite(os_e)
+        t_death = np.where(known & (os_e == 1), os_t, np.where(known, np.inf, t_death))
+        t_cens = np.where(known & (os_e == 0), os_t, np.where(known, np.inf, t_cens))
     t = np.minimum.reduce([t_event, t_death, t_cens])
     code = np.select([t == t_event, t == t_death], [1, 2], 0)
     secondary = pd.DataFrame(

@@ -14,6 +14,10 @@ Output tables (TSV):
   ``dropped, kept_instead, spearman_r``; probability: ``covariate, value, probability,
   lower_95, upper_95, p_wald``; importance KM: PFS by the top PFS covariate's median split.
 * evidence: :data:`mirscope.companion.evidence.EVIDENCE_COLUMNS`.
+* overall cumulative incidence: :data:`mirscope.survival.competing.CUMINC_COLUMNS` with
+  group ``all`` (``note`` says why a landmark beyond the follow-up has no estimate).
+* survival after the event: :data:`mirscope.survival.km.KM_COLUMNS` + ``at_risk_<t>``,
+  group ``all``, for the patients with the event, days counted from it.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from mirscope.companion import evidence, importance, kinetics
 from mirscope.errors import InputError
 from mirscope.inputs.clinical import read_clinical
 from mirscope.io import read_table, write_tsv
-from mirscope.survival.km import km_table
+from mirscope.survival.competing import cuminc_table, survival_after_event
+from mirscope.survival.km import km_overall, km_table
 
 
 def binary_endpoint(
@@ -271,3 +276,69 @@ def run_evidence(studies_path, *, out, figure) -> pd.DataFrame:
     evidence_plot(scores, figure, title="Biomarker evidence levels")
     write_tsv(scores, out)
     return scores
+
+
+def run_cuminc_overall(
+    table_path, *, at=(182.625, 365.25, 1461.0), event_name="the event", out, figure
+) -> pd.DataFrame:
+    """The whole cohort's cumulative incidence at the landmarks, and its curve."""
+    from mirscope.plots.survival import cif_overall_plot
+
+    table = read_table(table_path)
+    res, corners = cuminc_table(
+        table, time="time_days", event="event", at=list(at), source=str(table_path)
+    )
+    cif_overall_plot(
+        corners,
+        res,
+        figure,
+        title=f"Cumulative incidence of {event_name} (death as competing risk)",
+        event_name=event_name,
+    )
+    write_tsv(res, out)
+    return res
+
+
+def landmark_times(longest: float, steps=(30, 60, 90, 180, 365, 500, 730, 1000)) -> list[float]:
+    """0 and multiples of the smallest step that covers ``longest`` in at most 6 ticks.
+
+    Survival after the event spans weeks to a few years, so the study's fixed at-risk
+    times (0, 500, 1000, 1500 days from infusion) would leave the curve in one corner.
+    """
+    step = next((s for s in steps if longest / s <= 5), steps[-1])
+    return [float(step * k) for k in range(int(longest // step) + 1)]
+
+
+def run_survival_after_event(
+    table_path, clinical_path, *, event_name="the event", out, figure
+) -> pd.DataFrame:
+    """Overall survival from the event for the patients who had it (ClonHema Fig. 1b)."""
+    from mirscope.plots.survival import km_single_plot
+
+    events = read_table(table_path)
+    clinical = read_clinical(clinical_path).reset_index()
+    data = survival_after_event(events, clinical, source=str(table_path))
+    if data.empty:
+        raise InputError(
+            "no patient had the event (code 1): no survival after it to estimate",
+            path=str(table_path),
+            column="event",
+        )
+    ticks = landmark_times(float(data["time"].max()))
+    res, fitted = km_overall(
+        data,
+        time="time",
+        event="event",
+        at_risk_times=ticks,
+        endpoint="os_after_event",
+        source=str(table_path),
+    )
+    km_single_plot(
+        fitted,
+        figure,
+        title=f"Overall survival after {event_name}",
+        xlabel=f"Days from {event_name}",
+        at_risk_times=ticks,
+    )
+    write_tsv(res, out)
+    return res
