@@ -203,12 +203,21 @@ def get_final_targets():
                     "kinetics_parameters",
                     "kinetics_tests",
                     "kinetics_km_pfs",
+                    "kinetics_km_expansion",
+                    "kinetics_inflammation_tests",
+                    "kinetics_km_combined",
                     "cox_pfs",
                     "logistic_response",
                 )
             ]
             targets += _figures(
-                "kinetics_curves", "kinetics_km_pfs", "forest_cox_pfs", "forest_logistic_response"
+                "kinetics_curves",
+                "kinetics_km_pfs",
+                "kinetics_km_expansion",
+                "kinetics_inflammation",
+                "kinetics_km_combined",
+                "forest_cox_pfs",
+                "forest_logistic_response",
             )
         if COMP_CFG["covariates"] and "importance" not in SKIPPED:
             targets += [

@@ -33,6 +33,33 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             " --km-out {output.km:q} --merged-out {output.merged:q}"
             " --figure-prefix {params.prefix:q} > {log:q} 2>&1"
 
+    rule mirscope_kinetics_inflammation:
+        input:
+            out("tables/kinetics_patients.tsv"),
+        output:
+            km_expansion=reported(out("tables/kinetics_km_expansion.tsv"), "kinetics_km_expansion", "Companion analyses"),
+            tests=reported(out("tables/kinetics_inflammation_tests.tsv"), "kinetics_inflammation", "Companion analyses"),
+            km_combined=reported(out("tables/kinetics_km_combined.tsv"), "kinetics_km_combined", "Companion analyses"),
+            figures=_figure("kinetics_km_expansion", caption="kinetics_km_expansion_figure")
+            + _figure("kinetics_inflammation", caption="kinetics_inflammation_figure")
+            + _figure("kinetics_km_combined", caption="kinetics_km_combined_figure"),
+        params:
+            options=get_kinetics_inflammation_options(),
+            prefix=outpath("figures/kinetics"),
+        log:
+            out("logs/mirscope_kinetics_inflammation/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1500,
+            runtime=10,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v kinetics-inflammation --patients {input:q} {params.options}"
+            " --km-expansion-out {output.km_expansion:q} --tests-out {output.tests:q}"
+            " --km-combined-out {output.km_combined:q} --figure-prefix {params.prefix:q}"
+            " > {log:q} 2>&1"
+
     rule lifelines_cox_pfs:
         input:
             out("tables/kinetics_patients.tsv"),

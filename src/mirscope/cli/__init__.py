@@ -46,6 +46,7 @@ STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
         "evidence",
         "cuminc-overall",
         "km-after-event",
+        "kinetics-inflammation",
     ),
     "report": ("paper-compare",),
     "provenance": ("provenance",),

@@ -758,6 +758,84 @@ def km_after_event_cmd(table, clinical, event_name, out, figure):
     run_survival_after_event(table, clinical, event_name=event_name, out=out, figure=figure)
 
 
+@click.command("kinetics-inflammation")
+@click.option(
+    "--patients",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Per-patient kinetics table written by `mirscope kinetics --merged-out` (TSV).",
+)
+@click.option(
+    "--markers",
+    default="ferritin,crp,ldh",
+    show_default=True,
+    help="Inflammation markers compared between exp-RE and exp-NR (comma list).",
+)
+@click.option(
+    "--combined",
+    default="ferritin,crp",
+    show_default=True,
+    help="Markers whose medians split the expanders for the combined KM (comma list).",
+)
+@click.option(
+    "--parameter",
+    default="auc0_30",
+    show_default=True,
+    help="Kinetic parameter that defined the expanders (figure title only).",
+)
+@click.option(
+    "--at-risk",
+    "at_risk",
+    default=_TIMES,
+    show_default=True,
+    help="Comma-separated times at which numbers at risk are reported.",
+)
+@click.option(
+    "--km-expansion-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: Kaplan-Meier of PFS by expander / poor expander (TSV).",
+)
+@click.option(
+    "--tests-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: Mann-Whitney tests of the markers (TSV).",
+)
+@click.option(
+    "--km-combined-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: Kaplan-Meier of PFS by expansion and the combined markers (TSV).",
+)
+@click.option("--figure-prefix", required=True, help="Path prefix of the figures (PNG and PDF).")
+def kinetics_inflammation_cmd(
+    patients,
+    markers,
+    combined,
+    parameter,
+    at_risk,
+    km_expansion_out,
+    tests_out,
+    km_combined_out,
+    figure_prefix,
+):
+    """PFS by expansion, inflammation in expanders by response, combined KM (CART SIE)."""
+    from mirscope.stages.companion import run_kinetics_inflammation
+
+    run_kinetics_inflammation(
+        patients,
+        markers=tuple(_names(markers)),
+        combined=tuple(_names(combined)),
+        parameter=parameter,
+        at_risk_times=_floats(at_risk),
+        km_expansion_out=km_expansion_out,
+        tests_out=tests_out,
+        km_combined_out=km_combined_out,
+        figure_prefix=figure_prefix,
+    )
+
+
 COMMANDS = [
     cutpoint_cmd,
     km_cmd,
@@ -770,4 +848,5 @@ COMMANDS = [
     evidence_cmd,
     cuminc_overall_cmd,
     km_after_event_cmd,
+    kinetics_inflammation_cmd,
 ]

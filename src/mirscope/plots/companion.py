@@ -145,3 +145,49 @@ def evidence_plot(scores: pd.DataFrame, path: str | os.PathLike[str], *, title: 
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     save_figure(fig, path)
+
+
+def inflammation_plot(
+    table: pd.DataFrame,
+    tests: pd.DataFrame,
+    markers: list[str],
+    path: str | os.PathLike[str],
+    *,
+    title: str,
+) -> None:
+    """One panel per marker: expanders who responded vs those who did not (CART SIE 4A–C).
+
+    Boxes with every patient's value on a log axis (ferritin and CRP span orders of
+    magnitude), the group medians and the Mann–Whitney p from ``tests``.
+    """
+    fig, axes = plt.subplots(1, len(markers), figsize=(3.0 * len(markers), 4.0), squeeze=False)
+    exp = table[table["expansion"] == "expander"]
+    resp = pd.to_numeric(exp["responder"], errors="coerce")
+    groups = (("exp-RE", resp == 1), ("exp-NR", resp == 0))
+    rows = tests[tests["comparison"] == "expanders_by_response"].set_index("parameter")
+    for ax, marker in zip(axes[0], markers, strict=True):
+        vals = pd.to_numeric(exp[marker], errors="coerce")
+        data = [vals[mask].dropna().to_numpy(float) for _, mask in groups]
+        ax.boxplot(data, tick_labels=[g for g, _ in groups], showfliers=False, widths=0.5)
+        for i, v in enumerate(data):
+            jitter = np.linspace(-0.12, 0.12, v.size) if v.size > 1 else np.zeros(v.size)
+            ax.plot(np.full(v.size, i + 1) + jitter, v, "o", color=COLORS[i], ms=3, alpha=0.7)
+            if v.size:
+                ax.annotate(
+                    f"n = {v.size}\nmedian {np.median(v):.3g}",
+                    xy=(i + 1, 1.0),
+                    xycoords=("data", "axes fraction"),
+                    ha="center",
+                    va="top",
+                    fontsize=7,
+                )
+        positive = np.concatenate(data) if data else np.array([])
+        if positive.size and (positive > 0).all():
+            ax.set_yscale("log")
+        p = float(rows.loc[marker, "p_mannwhitney"]) if marker in rows.index else float("nan")
+        ax.set_title(f"{marker}\nMann–Whitney {format_p(p)}", fontsize=10)
+        ax.margins(y=0.15)
+        ax.spines[["top", "right"]].set_visible(False)
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    save_figure(fig, path)

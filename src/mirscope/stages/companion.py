@@ -14,6 +14,10 @@ Output tables (TSV):
   ``dropped, kept_instead, spearman_r``; probability: ``covariate, value, probability,
   lower_95, upper_95, p_wald``; importance KM: PFS by the top PFS covariate's median split.
 * evidence: :data:`mirscope.companion.evidence.EVIDENCE_COLUMNS`.
+* kinetics by expansion: KM columns + ``at_risk_<t>`` for PFS by expander / poor
+  expander; inflammation tests:
+  :data:`mirscope.companion.kinetics.INFLAMMATION_TEST_COLUMNS`; combined KM: PFS by
+  poor expanders and expanders split by every combined marker's median.
 * overall cumulative incidence: :data:`mirscope.survival.competing.CUMINC_COLUMNS` with
   group ``all`` (``note`` says why a landmark beyond the follow-up has no estimate).
 * survival after the event: :data:`mirscope.survival.km.KM_COLUMNS` + ``at_risk_<t>``,
@@ -342,3 +346,92 @@ def run_survival_after_event(
     )
     write_tsv(res, out)
     return res
+
+
+def run_kinetics_inflammation(
+    patients_path,
+    *,
+    markers=("ferritin", "crp", "ldh"),
+    combined=("ferritin", "crp"),
+    parameter="auc0_30",
+    at_risk_times=(0, 500, 1000, 1500),
+    km_expansion_out,
+    tests_out,
+    km_combined_out,
+    figure_prefix,
+) -> None:
+    """CART SIE Figures 3B, 4A–C and 4G from the per-patient kinetics table.
+
+    Reads the table :func:`run_kinetics` writes (clinical columns, ``expansion``,
+    ``responder`` and the marker), so the expander split and the response coding are the
+    ones the forest plots use.
+    """
+    from mirscope.plots.companion import inflammation_plot
+    from mirscope.plots.survival import km_plot
+
+    source = str(patients_path)
+    table = read_table(patients_path, key="sample_id")
+    missing = [m for m in (*markers, *combined) if m not in table.columns]
+    if missing:
+        raise InputError(
+            "inflammation marker not in the per-patient kinetics table (clinical columns, "
+            "or the covariate table's marker)",
+            path=source,
+            column=", ".join(missing),
+            allowed=", ".join(table.columns),
+        )
+    surv = table.dropna(subset=["expansion", "pfs_days", "pfs_event"]).reset_index(drop=True)
+    km_exp, fit_exp, test_exp = km_table(
+        surv,
+        time="pfs_days",
+        event="pfs_event",
+        group="expansion",
+        at_risk_times=list(at_risk_times),
+        endpoint="pfs",
+        source=source,
+        order=["expander", "poor expander"],
+    )
+    tests = kinetics.inflammation_tests(table, tuple(markers), source=source)
+    strata = kinetics.combined_marker_strata(table["expansion"], table[list(combined)])
+    comb = table.assign(stratum=strata).dropna(subset=["stratum", "pfs_days", "pfs_event"])
+    names = list(combined)
+    order = [
+        "expander / " + ", ".join(f"{m} low" for m in names),
+        "expander / mixed",
+        "expander / " + ", ".join(f"{m} high" for m in names),
+        "poor expander",
+    ]
+    km_comb, fit_comb, test_comb = km_table(
+        comb.reset_index(drop=True),
+        time="pfs_days",
+        event="pfs_event",
+        group="stratum",
+        at_risk_times=list(at_risk_times),
+        endpoint="pfs",
+        source=source,
+        order=[o for o in order if (comb["stratum"] == o).any()],
+    )
+    km_plot(
+        fit_exp,
+        test_exp,
+        f"{figure_prefix}_km_expansion.png",
+        title=f"PFS by CAR T expansion ({parameter} median)",
+        at_risk_times=at_risk_times,
+    )
+    inflammation_plot(
+        table,
+        tests,
+        list(markers),
+        f"{figure_prefix}_inflammation.png",
+        title="Pre-infusion inflammation in expanders by response",
+    )
+    km_plot(
+        fit_comb,
+        test_comb,
+        f"{figure_prefix}_km_combined.png",
+        title=f"PFS by expansion and {' + '.join(names)}",
+        at_risk_times=at_risk_times,
+    )
+    write_tsv(km_exp, km_expansion_out)
+    write_tsv(tests, tests_out)
+    write_tsv(km_comb, km_combined_out)

@@ -21,6 +21,20 @@ def get_kinetics_options():
     return " ".join(opts)
 
 
+def get_kinetics_inflammation_options():
+    """Options of `mirscope kinetics-inflammation` from the `companion` config section."""
+    import shlex
+
+    return shlex.join(
+        [
+            "--markers", ",".join(COMP_CFG["inflammation_markers"]),
+            "--combined", ",".join(COMP_CFG["combined_markers"]),
+            "--parameter", COMP_CFG["expansion_parameter"],
+            "--at-risk", COMP_AT_RISK,
+        ]
+    )
+
+
 def get_kinetics_inputs(wildcards):
     """The kinetics and clinical tables, plus the covariate table when one is configured."""
     inputs = {"kinetics": COMP_CFG["kinetics"], "clinical": CLINICAL_TABLE}
