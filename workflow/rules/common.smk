@@ -237,6 +237,10 @@ def get_final_targets():
             targets += [out("tables/km_after_event.tsv"), *_figures("km_after_event")]
     if COMP_CFG["evidence_studies"]:
         targets += [out("tables/evidence_scores.tsv"), *_figures("evidence_scores")]
+        targets += [
+            out(f"tables/evidence_{name}.tsv") for name in ("levels", "contributions", "classes")
+        ]
+        targets += _figures("evidence_panels", "evidence_classes")
     return sorted(set(targets))
 
 

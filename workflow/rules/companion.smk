@@ -230,3 +230,26 @@ if COMP_CFG["evidence_studies"]:
         shell:
             "mirscope -v evidence --studies {input:q} --out {output.table:q}"
             " --figure {output.figures[0]:q} > {log:q} 2>&1"
+
+    rule mirscope_evidence_figures:
+        input:
+            COMP_CFG["evidence_studies"] or [],
+        output:
+            levels=reported(out("tables/evidence_levels.tsv"), "evidence_levels", "Companion analyses"),
+            contributions=reported(out("tables/evidence_contributions.tsv"), "evidence_contributions", "Companion analyses"),
+            classes=reported(out("tables/evidence_classes.tsv"), "evidence_classes", "Companion analyses"),
+            panels=_figure("evidence_panels", caption="evidence_panels_figure"),
+            class_figure=_figure("evidence_classes", caption="evidence_classes_figure"),
+        log:
+            out("logs/mirscope_evidence_figures/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v evidence-figures --studies {input:q} --levels-out {output.levels:q}"
+            " --contributions-out {output.contributions:q} --classes-out {output.classes:q}"
+            " --panels-figure {output.panels[0]:q} --classes-figure {output.class_figure[0]:q}"
+            " > {log:q} 2>&1"

@@ -47,6 +47,7 @@ STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
         "cuminc-overall",
         "km-after-event",
         "kinetics-inflammation",
+        "evidence-figures",
     ),
     "report": ("paper-compare",),
     "provenance": ("provenance",),

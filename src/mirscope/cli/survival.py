@@ -836,6 +836,59 @@ def kinetics_inflammation_cmd(
     )
 
 
+@click.command("evidence-figures")
+@click.option(
+    "--studies",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Table biomarker, design[, direction][, outcome (efficacy/toxicity)].",
+)
+@click.option(
+    "--levels-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: biomarkers per evidence level and their share (TSV).",
+)
+@click.option(
+    "--contributions-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: each study design's contribution to each score (TSV).",
+)
+@click.option(
+    "--classes-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: class of each biomarker (dual-predictive/favourable/unfavourable) (TSV).",
+)
+@click.option(
+    "--panels-figure",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: panels B-D of the evidence figure (PNG; a PDF is written beside it).",
+)
+@click.option(
+    "--classes-figure",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: biomarkers by class with their scores (PNG; a PDF is written beside it).",
+)
+def evidence_figures_cmd(
+    studies, levels_out, contributions_out, classes_out, panels_figure, classes_figure
+):
+    """Evidence levels, design contributions and biomarker classes (systematic review)."""
+    from mirscope.stages.companion import run_evidence_figures
+
+    run_evidence_figures(
+        studies,
+        levels_out=levels_out,
+        contributions_out=contributions_out,
+        classes_out=classes_out,
+        panels_figure=panels_figure,
+        classes_figure=classes_figure,
+    )
+
+
 COMMANDS = [
     cutpoint_cmd,
     km_cmd,
@@ -849,4 +902,5 @@ COMMANDS = [
     cuminc_overall_cmd,
     km_after_event_cmd,
     kinetics_inflammation_cmd,
+    evidence_figures_cmd,
 ]

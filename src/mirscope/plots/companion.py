@@ -7,6 +7,7 @@ import os
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from mirscope.plots.common import plt, save_figure
 from mirscope.plots.survival import COLORS, format_p
@@ -189,5 +190,143 @@ def inflammation_plot(
         ax.margins(y=0.15)
         ax.spines[["top", "right"]].set_visible(False)
     fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    save_figure(fig, path)
+
+
+# qualitative, so designs are not read as evidence levels (LEVEL_COLORS is a ramp)
+DESIGN_COLORS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d")
+
+
+def evidence_panels_plot(
+    scores: pd.DataFrame,
+    levels: pd.DataFrame,
+    contributions: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    title: str,
+    top: int = 12,
+) -> None:
+    """Panels B, C and D of the review's Figure 3 (panel A is :func:`evidence_plot`).
+
+    B: biomarkers per level with their share; C: score against the biomarker's rank
+    index, the level thresholds as horizontal lines; D: each study design's contribution
+    to the score of the ``top`` highest-ranked biomarkers, stacked.
+    """
+    from mirscope.companion.evidence import DESIGN_COEFFICIENTS
+
+    fig = plt.figure(figsize=(13.0, 5.2))
+    grid = fig.add_gridspec(1, 3, width_ratios=(1.2, 1.2, 1.8), wspace=0.45)
+    bx, cx, dx = (fig.add_subplot(grid[i]) for i in range(3))
+
+    names = levels["level"].tolist()
+    bars = bx.bar(names, levels["n_biomarkers"], color=[LEVEL_COLORS[v] for v in names], width=0.65)
+    for bar, n, pct in zip(bars, levels["n_biomarkers"], levels["percent"], strict=True):
+        bx.annotate(
+            f"{n}\n{pct:.1f}%",
+            xy=(bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=7,
+        )
+    bx.set_ylim(0, max(1, int(levels["n_biomarkers"].max())) * 1.35)
+    bx.yaxis.set_major_locator(MaxNLocator(integer=True))
+    bx.set_xlabel("Evidence level")
+    bx.set_ylabel("Biomarkers")
+    bx.set_title("B  Biomarkers per evidence level", loc="left", fontsize=10)
+
+    idx = np.arange(1, len(scores) + 1)
+    cx.plot(idx, scores["score"], "-", color="grey", lw=0.8, zorder=1)
+    cx.scatter(idx, scores["score"], c=[LEVEL_COLORS[v] for v in scores["level"]], s=28, zorder=2)
+    for thr, name in ((6, "A+"), (4, "A"), (2, "B"), (1, "C")):
+        cx.axhline(thr, color="grey", ls="--", lw=0.8)
+        cx.annotate(
+            f"{name} ≥ {thr}",
+            xy=(1.0, thr),
+            xycoords=("axes fraction", "data"),
+            xytext=(-2, 2),
+            textcoords="offset points",
+            ha="right",
+            va="bottom",
+            fontsize=7,
+            color="dimgrey",
+        )
+    cx.set_xlabel("Biomarker index (rank by score)")
+    cx.set_ylabel("Weighted evidence score")
+    cx.set_ylim(0, max(7.0, float(scores["score"].max()) * 1.1 if len(scores) else 7.0))
+    cx.set_xticks(idx if len(idx) <= 30 else idx[::5])
+    cx.set_title("C  Score by biomarker index", loc="left", fontsize=10)
+
+    head = scores.head(top)
+    order = list(head["biomarker"])[::-1]
+    ys = np.arange(len(order))
+    left = np.zeros(len(order))
+    for j, design in enumerate(DESIGN_COEFFICIENTS):
+        part = contributions[contributions["design"] == design].set_index("biomarker")
+        widths = np.array([float(part["contribution"].get(m, 0.0)) for m in order])
+        if not widths.any():
+            continue
+        dx.barh(
+            ys,
+            widths,
+            left=left,
+            color=DESIGN_COLORS[j % len(DESIGN_COLORS)],
+            height=0.65,
+            label=f"{design} ({DESIGN_COEFFICIENTS[design]:g})",
+        )
+        left += widths
+    dx.set_yticks(ys)
+    dx.set_yticklabels(order, fontsize=8)
+    dx.set_xlabel("Contribution to the evidence score")
+    dx.set_title(f"D  Study designs behind the top {len(order)} scores", loc="left", fontsize=10)
+    dx.legend(frameon=False, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
+    for ax in (bx, cx, dx):
+        ax.spines[["top", "right"]].set_visible(False)
+    fig.suptitle(title, fontsize=11)
+    save_figure(fig, path)
+
+
+CLASS_TITLES = {
+    "dual-predictive": "Dual-predictive\n(efficacy and toxicity)",
+    "favourable": "Favourable\n(efficacy only)",
+    "unfavourable": "Unfavourable\n(toxicity only)",
+}
+
+
+def evidence_class_plot(classes: pd.DataFrame, path: str | os.PathLike[str], *, title: str) -> None:
+    """The review's three biomarker classes side by side (its Figure 2), each biomarker's
+    evidence score as a bar coloured by level, so class and strength read together."""
+    from mirscope.companion.evidence import CLASSES
+
+    groups = [(c, classes[classes["class"] == c]) for c in CLASSES]
+    unclassed = classes[classes["class"].fillna("") == ""]
+    tallest = max([len(g) for _, g in groups] + [1])
+    fig, axes = plt.subplots(
+        1, len(groups), figsize=(4.0 * len(groups), 1.6 + 0.36 * tallest), sharex=True
+    )
+    xmax = max(7.0, float(classes["score"].max()) * 1.25 if len(classes) else 7.0)
+    for ax, (cls, g) in zip(axes, groups, strict=True):
+        g = g.iloc[::-1]
+        ys = np.arange(len(g))
+        ax.barh(ys, g["score"], color=[LEVEL_COLORS[v] for v in g["level"]], height=0.6)
+        for y, (score, lvl) in zip(ys, zip(g["score"], g["level"], strict=True), strict=True):
+            ax.text(score + 0.1, y, f"{score:.1f} ({lvl})", va="center", fontsize=8)
+        ax.set_yticks(ys)
+        ax.set_yticklabels(g["biomarker"], fontsize=9)
+        ax.set_ylim(-0.6, tallest - 0.4)
+        ax.set_xlim(0, xmax)
+        ax.set_title(f"{CLASS_TITLES[cls]}\nn = {len(g)}", fontsize=10)
+        ax.set_xlabel("Evidence score")
+        ax.spines[["top", "right"]].set_visible(False)
+        if g.empty:
+            ax.text(0.5, 0.5, "none", transform=ax.transAxes, ha="center", color="grey")
+    note = (
+        f"  Not classed (no outcome given): {', '.join(unclassed['biomarker'])}"
+        if len(unclassed)
+        else ""
+    )
+    fig.suptitle(title + note, fontsize=11)
     fig.tight_layout()
     save_figure(fig, path)

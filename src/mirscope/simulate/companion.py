@@ -18,9 +18,10 @@ docs/development.md; only ``sample_id``, ``response_3m``, ``pfs_days``/``pfs_eve
   death and last contact are the clinical table's ``os_days``/``os_event`` when it has them
   (so survival after the event is consistent); **planted:** ``group = prior_asct`` has a
   ~3x higher hazard than ``no_prior_asct``.
-* ``evidence_studies`` (``biomarker, design, n_patients, direction``): one row per study;
-  **planted** so that the levels A+, A, B, C and D all occur (e.g. ferritin in 7 strong
-  studies → A+, a single retrospective single-center study → D).
+* ``evidence_studies`` (``biomarker, design, n_patients, direction, outcome``): one row per
+  study; **planted** so that the levels A+, A, B, C and D all occur (e.g. ferritin in 7
+  strong studies → A+, a single retrospective single-center study → D) and the three
+  classes too (ferritin, m-EASIX and tumour burden dual-predictive, IL-6 unfavourable).
 
 Deterministic: same clinical table and seed → identical tables.
 """
@@ -150,15 +151,27 @@ def simulate_companion(clinical: pd.DataFrame, seed: int) -> dict[str, pd.DataFr
         "naive T-cell fraction": (["prospective two-cohort pilot study"], "favourable"),
         "miR-542-5p": (["single-center retrospective cohort"], "unfavourable"),
     }
+    # what each biomarker's studies linked it to, cycled over its studies: the review's
+    # classes (dual-predictive: both; favourable: efficacy only; unfavourable: toxicity)
+    outcomes = {
+        "ferritin": ("efficacy", "toxicity"),
+        "IL-6": ("toxicity",),
+        "CD19 expression": ("efficacy",),
+        "m-EASIX": ("toxicity", "efficacy"),
+        "tumour burden": ("efficacy", "toxicity"),
+        "naive T-cell fraction": ("efficacy",),
+        "miR-542-5p": ("efficacy",),
+    }
     ev_rows = []
     for marker, (designs, direction) in plan.items():
-        for d in designs:
+        for k, d in enumerate(designs):
             ev_rows.append(
                 {
                     "biomarker": marker,
                     "design": d,
                     "n_patients": int(rng.integers(12, 255)),
                     "direction": direction,
+                    "outcome": outcomes[marker][k % len(outcomes[marker])],
                 }
             )
     evidence = pd.DataFrame(ev_rows)

@@ -13,7 +13,10 @@ Output tables (TSV):
   importance long: ``endpoint, covariate, seed, importance``; pruned:
   ``dropped, kept_instead, spearman_r``; probability: ``covariate, value, probability,
   lower_95, upper_95, p_wald``; importance KM: PFS by the top PFS covariate's median split.
-* evidence: :data:`mirscope.companion.evidence.EVIDENCE_COLUMNS`.
+* evidence: :data:`mirscope.companion.evidence.EVIDENCE_COLUMNS`; levels:
+  ``level, n_biomarkers, percent``; contributions: ``rank, biomarker, design, n_studies,
+  coefficient, contribution``; classes: ``class, biomarker, score, level, n_studies,
+  outcomes, direction``.
 * kinetics by expansion: KM columns + ``at_risk_<t>`` for PFS by expander / poor
   expander; inflammation tests:
   :data:`mirscope.companion.kinetics.INFLAMMATION_TEST_COLUMNS`; combined KM: PFS by
@@ -435,3 +438,33 @@ def run_kinetics_inflammation(
     write_tsv(km_exp, km_expansion_out)
     write_tsv(tests, tests_out)
     write_tsv(km_comb, km_combined_out)
+
+
+def run_evidence_figures(
+    studies_path, *, levels_out, contributions_out, classes_out, panels_figure, classes_figure
+) -> None:
+    """The review's Figure 3B–D and its biomarker classes (Figure 2), tables and figures."""
+    import warnings
+
+    from mirscope.errors import MirscopeWarning
+    from mirscope.plots.companion import evidence_class_plot, evidence_panels_plot
+
+    source = str(studies_path)
+    studies = read_table(studies_path)
+    scores = evidence.evidence_scores(studies, source=source)
+    levels = evidence.level_distribution(scores)
+    contributions = evidence.design_contributions(studies, scores, source=source)
+    if "outcome" not in studies.columns:
+        warnings.warn(
+            f"{source}: no 'outcome' column (efficacy/toxicity per study), so no biomarker "
+            "has a class",
+            MirscopeWarning,
+            stacklevel=2,
+        )
+        studies = studies.assign(outcome=pd.NA)
+    classes = evidence.biomarker_classes(studies, scores, source=source)
+    evidence_panels_plot(scores, levels, contributions, panels_figure, title="Evidence scores")
+    evidence_class_plot(classes, classes_figure, title="Biomarker classes")
+    write_tsv(levels, levels_out)
+    write_tsv(contributions, contributions_out)
+    write_tsv(classes, classes_out)
