@@ -230,6 +230,14 @@ def get_final_targets():
                 "importance_probability",
                 "importance_km_pfs",
             )
+            targets += [out("tables/importance_spearman.tsv"), *_figures("importance_spearman")]
+            if COMP_CFG["toxicity_endpoints"]:
+                targets += [
+                    out(f"tables/importance_toxicity_{name}.tsv") for name in ("summary", "by_seed")
+                ]
+                targets += _figures(
+                    *(f"importance_toxicity_{name}" for name in COMP_CFG["toxicity_endpoints"])
+                )
     if COMP_CFG["secondary_events"]:
         targets += [out("tables/cuminc_secondary.tsv"), *_figures("cuminc_secondary")]
         targets += [out("tables/cuminc_overall.tsv"), *_figures("cuminc_overall")]

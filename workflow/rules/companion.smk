@@ -140,6 +140,64 @@ if CLINICAL is not None and COMP_CFG["covariates"]:
             " --km-out {output.km:q} --figure-prefix {params.prefix:q} > {log:q} 2>&1"
 
 
+    rule mirscope_importance_spearman:
+        input:
+            covariates=COMP_CFG["covariates"] or [],
+            summary=out("tables/importance_summary.tsv"),
+        output:
+            table=reported(out("tables/importance_spearman.tsv"), "importance_spearman", "Companion analyses"),
+            figures=_figure("importance_spearman", caption="importance_spearman_figure"),
+        params:
+            options=get_spearman_options(),
+        log:
+            out("logs/mirscope_importance_spearman/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v importance-spearman --covariates {input.covariates:q}"
+            " --summary {input.summary:q} {params.options} --out {output.table:q}"
+            " --figure {output.figures[0]:q} > {log:q} 2>&1"
+
+
+if CLINICAL is not None and COMP_CFG["covariates"] and COMP_CFG["toxicity_endpoints"]:
+
+    rule sklearn_importance_toxicity:
+        input:
+            covariates=COMP_CFG["covariates"] or [],
+            clinical=CLINICAL_TABLE,
+        output:
+            summary=reported(out("tables/importance_toxicity_summary.tsv"), "importance_toxicity", "Companion analyses"),
+            long=reported(out("tables/importance_toxicity_by_seed.tsv"), "importance_toxicity", "Companion analyses"),
+            figures=[
+                f
+                for name in COMP_CFG["toxicity_endpoints"]
+                for f in _figure(f"importance_toxicity_{name}", caption="importance_toxicity_figure")
+            ],
+        params:
+            options=get_importance_toxicity_options(),
+            prefix=outpath("figures/importance_toxicity"),
+        log:
+            out("logs/sklearn_importance_toxicity/all.log"),
+        benchmark:
+            out("benchmarks/sklearn_importance_toxicity/all.tsv")
+        # forests are grown one at a time (n_jobs=1) so results do not depend on cores
+        threads: 1
+        resources:
+            mem_mb=3000,
+            runtime=30,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v importance-toxicity --covariates {input.covariates:q}"
+            " --clinical {input.clinical:q} {params.options}"
+            " --summary-out {output.summary:q} --long-out {output.long:q}"
+            " --figure-prefix {params.prefix:q} > {log:q} 2>&1"
+
+
 if COMP_CFG["secondary_events"]:
 
     rule cmprsk_cuminc:

@@ -48,6 +48,8 @@ STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
         "km-after-event",
         "kinetics-inflammation",
         "evidence-figures",
+        "importance-toxicity",
+        "importance-spearman",
     ),
     "report": ("paper-compare",),
     "provenance": ("provenance",),

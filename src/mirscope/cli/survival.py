@@ -889,6 +889,154 @@ def evidence_figures_cmd(
     )
 
 
+def _endpoints(values: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    out = []
+    for v in values:
+        parts = v.split(":")
+        if len(parts) != 3 or not all(parts):
+            raise click.BadParameter(f"expected name:variable:rule, got {v!r}")
+        out.append(tuple(parts))
+    return out
+
+
+@click.command("importance-toxicity")
+@click.option(
+    "--covariates",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Covariate table (TSV keyed by sample_id).",
+)
+@click.option(
+    "--clinical",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Clinical table with the toxicity grades (TSV keyed by sample_id).",
+)
+@click.option(
+    "--endpoint",
+    "endpoints",
+    multiple=True,
+    required=True,
+    help="name:variable:rule, a DE contrast (rule ge2 or gt0), e.g. crs_ge2:crs_grade:ge2;"
+    " repeat for each endpoint.",
+)
+@click.option(
+    "--threshold",
+    default=0.9,
+    show_default=True,
+    type=float,
+    help="Spearman |R| above which a covariate is pruned.",
+)
+@click.option("--prefer", default="", help="Covariates kept first when collinear (comma list).")
+@click.option(
+    "--seed",
+    default=7,
+    show_default=True,
+    type=int,
+    help="First random seed; seeds seed .. seed + n-seeds - 1 are used.",
+)
+@click.option(
+    "--n-seeds",
+    default=10,
+    show_default=True,
+    type=int,
+    help="Number of forests (seeds) importances are averaged over.",
+)
+@click.option("--n-trees", default=200, show_default=True, type=int, help="Trees per forest.")
+@click.option(
+    "--summary-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: mean importance per covariate and toxicity endpoint (TSV).",
+)
+@click.option(
+    "--long-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: importance per covariate, endpoint and seed (TSV).",
+)
+@click.option(
+    "--figure-prefix",
+    required=True,
+    help="Path prefix of the figures, one per endpoint: <prefix>_<name>.png and .pdf.",
+)
+def importance_toxicity_cmd(
+    covariates,
+    clinical,
+    endpoints,
+    threshold,
+    prefer,
+    seed,
+    n_seeds,
+    n_trees,
+    summary_out,
+    long_out,
+    figure_prefix,
+):
+    """Random-forest importance for toxicity endpoints (ZUMA-5 Figure 8)."""
+    from mirscope.stages.companion import run_importance_toxicity
+
+    run_importance_toxicity(
+        covariates,
+        clinical,
+        endpoints=_endpoints(endpoints),
+        threshold=threshold,
+        prefer=_names(prefer),
+        seed=seed,
+        n_seeds=n_seeds,
+        n_trees=n_trees,
+        summary_out=summary_out,
+        long_out=long_out,
+        figure_prefix=figure_prefix,
+    )
+
+
+@click.command("importance-spearman")
+@click.option(
+    "--covariates",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Covariate table (TSV keyed by sample_id).",
+)
+@click.option(
+    "--summary",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Importance summary (`mirscope importance --summary-out`) that picks the map's covariates.",
+)
+@click.option(
+    "--reference",
+    default=None,
+    help="Covariate every other one is correlated with in a bar panel (e.g. tmtv).",
+)
+@click.option(
+    "--top",
+    default=10,
+    show_default=True,
+    type=int,
+    help="Covariates per endpoint shown in the map (highest importance).",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: Spearman rho, p and n of every pair of covariates (TSV).",
+)
+@click.option(
+    "--figure",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: correlation map (PNG; a PDF is written beside it).",
+)
+def importance_spearman_cmd(covariates, summary, reference, top, out, figure):
+    """Spearman correlation map of the top-ranked covariates (ZUMA-5 Figures 2B, 3D)."""
+    from mirscope.stages.companion import run_importance_spearman
+
+    run_importance_spearman(
+        covariates, summary, reference=reference, top=top, table_out=out, figure=figure
+    )
+
+
 COMMANDS = [
     cutpoint_cmd,
     km_cmd,
@@ -903,4 +1051,6 @@ COMMANDS = [
     km_after_event_cmd,
     kinetics_inflammation_cmd,
     evidence_figures_cmd,
+    importance_toxicity_cmd,
+    importance_spearman_cmd,
 ]

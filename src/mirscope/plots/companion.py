@@ -330,3 +330,76 @@ def evidence_class_plot(classes: pd.DataFrame, path: str | os.PathLike[str], *, 
     fig.suptitle(title + note, fontsize=11)
     fig.tight_layout()
     save_figure(fig, path)
+
+
+def spearman_map_plot(
+    pairs: pd.DataFrame,
+    covariates: list[str],
+    reference: str | None,
+    path: str | os.PathLike[str],
+    *,
+    title: str,
+) -> None:
+    """Spearman map of the top-ranked covariates, * where p < 0.05 (ZUMA-5 Figure 3D), and,
+    with a ``reference`` covariate, every covariate's correlation with it (Figure 2B)."""
+    from matplotlib.colors import TwoSlopeNorm
+
+    index = {
+        (a, b): (r, p)
+        for a, b, r, p in pairs[["covariate_a", "covariate_b", "rho", "p_value"]].itertuples(
+            index=False
+        )
+    }
+
+    def look(a, b):
+        if a == b:
+            return 1.0, 0.0
+        return index.get((a, b)) or index.get((b, a)) or (np.nan, np.nan)
+
+    k = len(covariates)
+    ref_rows = []
+    if reference is not None:
+        others = sorted({*pairs["covariate_a"], *pairs["covariate_b"]} - {reference})
+        ref_rows = sorted(
+            ((c, *look(c, reference)) for c in others),
+            key=lambda t: (-(t[1] if np.isfinite(t[1]) else -2), t[0]),
+        )
+    width = 0.45 * k + 3.0 + (4.2 if ref_rows else 0)
+    height = max(4.0, 0.45 * max(k, len(ref_rows) * 0.75) + 1.8)
+    if ref_rows:
+        fig, (ax, bx) = plt.subplots(
+            1, 2, figsize=(width, height), width_ratios=(0.45 * k + 1.5, 3.2)
+        )
+    else:
+        fig, ax = plt.subplots(figsize=(width, height))
+    rho = np.array([[look(a, b)[0] for b in covariates] for a in covariates])
+    pv = np.array([[look(a, b)[1] for b in covariates] for a in covariates])
+    image = ax.imshow(rho, cmap="RdBu_r", norm=TwoSlopeNorm(0, -1, 1))
+    for i in range(k):
+        for j in range(k):
+            if i != j and np.isfinite(pv[i, j]) and pv[i, j] < 0.05:
+                ax.text(j, i, "*", ha="center", va="center", fontsize=11, color="black")
+    ax.set_xticks(range(k))
+    ax.set_xticklabels(covariates, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(range(k))
+    ax.set_yticklabels(covariates, fontsize=8)
+    ax.set_title(f"{title}\n(* p < 0.05)", fontsize=10)
+    fig.colorbar(image, ax=ax, shrink=0.7, label="Spearman rho")
+    if ref_rows:
+        names = [r[0] for r in ref_rows][::-1]
+        vals = np.array([r[1] for r in ref_rows][::-1], float)
+        ps = np.array([r[2] for r in ref_rows][::-1], float)
+        ys = np.arange(len(names))
+        bx.barh(ys, vals, color=np.where(vals > 0, "#d6604d", "#4393c3"), height=0.6)
+        for y, v, p in zip(ys, vals, ps, strict=True):
+            if np.isfinite(p) and p < 0.05:
+                bx.text(v + np.sign(v) * 0.03, y, "*", va="center", ha="center", fontsize=10)
+        bx.axvline(0, color="grey", lw=0.8)
+        bx.set_xlim(-1.05, 1.05)
+        bx.set_yticks(ys)
+        bx.set_yticklabels(names, fontsize=8)
+        bx.set_xlabel(f"Spearman rho with {reference}")
+        bx.set_title(f"Correlation with {reference} (* p < 0.05)", fontsize=10)
+        bx.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    save_figure(fig, path)

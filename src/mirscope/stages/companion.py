@@ -13,6 +13,10 @@ Output tables (TSV):
   importance long: ``endpoint, covariate, seed, importance``; pruned:
   ``dropped, kept_instead, spearman_r``; probability: ``covariate, value, probability,
   lower_95, upper_95, p_wald``; importance KM: PFS by the top PFS covariate's median split.
+* toxicity importance: summary and long tables as the response ones, ``endpoint`` = the
+  contrast name (e.g. ``crs_ge2``).
+* Spearman map: :data:`mirscope.companion.importance.SPEARMAN_COLUMNS` for every pair of
+  covariates.
 * evidence: :data:`mirscope.companion.evidence.EVIDENCE_COLUMNS`; levels:
   ``level, n_biomarkers, percent``; contributions: ``rank, biomarker, design, n_studies,
   coefficient, contribution``; classes: ``class, biomarker, score, level, n_studies,
@@ -159,6 +163,26 @@ def run_kinetics(
     write_tsv(km, km_out)
 
 
+def _importance_data(covariates_path, clinical_path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Covariates joined to the clinical table, and the covariates coded as numbers.
+
+    Every importance analysis starts here, so the response, PFS and toxicity forests see
+    the same patients and the same coding.
+    """
+    cov = read_table(covariates_path, key="sample_id")
+    clinical = read_clinical(clinical_path).reset_index()
+    cov["sample_id"] = cov["sample_id"].astype(str)
+    clinical["sample_id"] = clinical["sample_id"].astype(str)
+    data = cov.merge(clinical, on="sample_id", how="inner", suffixes=("", "_clinical"))
+    if data.empty:
+        raise InputError(
+            "no sample_id in common between the covariate and clinical tables",
+            path=str(covariates_path),
+        )
+    names = [c for c in cov.columns if c != "sample_id"]
+    return data, importance.numeric_covariates(data, names, source=str(covariates_path))
+
+
 def run_importance(
     covariates_path,
     clinical_path,
@@ -184,18 +208,7 @@ def run_importance(
     from mirscope.plots.companion import importance_plot, probability_plot
     from mirscope.plots.survival import km_plot
 
-    cov = read_table(covariates_path, key="sample_id")
-    clinical = read_clinical(clinical_path).reset_index()
-    cov["sample_id"] = cov["sample_id"].astype(str)
-    clinical["sample_id"] = clinical["sample_id"].astype(str)
-    data = cov.merge(clinical, on="sample_id", how="inner", suffixes=("", "_clinical"))
-    if data.empty:
-        raise InputError(
-            "no sample_id in common between the covariate and clinical tables",
-            path=str(covariates_path),
-        )
-    names = [c for c in cov.columns if c != "sample_id"]
-    x = importance.numeric_covariates(data, names, source=str(covariates_path))
+    data, x = _importance_data(covariates_path, clinical_path)
     kept, pruned = importance.prune_collinear(x, threshold, tuple(prefer))
     x = x[kept]
     y = binary_endpoint(data, binary_col, list(positive), source=str(clinical_path))
@@ -468,3 +481,103 @@ def run_evidence_figures(
     write_tsv(levels, levels_out)
     write_tsv(contributions, contributions_out)
     write_tsv(classes, classes_out)
+
+
+def run_importance_toxicity(
+    covariates_path,
+    clinical_path,
+    *,
+    endpoints,
+    threshold=0.9,
+    prefer=(),
+    seed=7,
+    n_seeds=10,
+    n_trees=200,
+    n_folds=3,
+    n_repeats=3,
+    summary_out,
+    long_out,
+    figure_prefix,
+) -> None:
+    """Random-forest importance for each toxicity endpoint (ZUMA-5 Figure 8).
+
+    ``endpoints``: ``(name, variable, rule)`` triples, the DE contrasts' definitions
+    (:mod:`mirscope.de.contrasts`: ``ge2`` grade >= 2, ``gt0`` any grade), so "CRS" here
+    is the CRS of the rest of the pipeline. Pruning, seeds, trees and folds are the
+    response forest's; one figure per endpoint, ``<prefix>_<name>.png``.
+    """
+    from mirscope.de.contrasts import CASE, Contrast, classify
+    from mirscope.plots.companion import importance_plot
+
+    data, x = _importance_data(covariates_path, clinical_path)
+    kept, _pruned = importance.prune_collinear(x, threshold, tuple(prefer))
+    x = x[kept]
+    longs, sums = [], []
+    for name, variable, rule in endpoints:
+        if rule not in ("ge2", "gt0"):
+            raise InputError(
+                f"toxicity endpoint '{name}': not a grade rule",
+                column=variable,
+                value=rule,
+                allowed="ge2 (grade >= 2), gt0 (any grade)",
+            )
+        contrast = Contrast.from_config({"name": name, "variable": variable, "rule": rule})
+        groups = classify(data.set_index("sample_id"), contrast, source=str(clinical_path))
+        y = groups.map(lambda g: np.nan if g is None else float(g == CASE)).to_numpy(float)
+        ok = np.isfinite(y)
+        long = importance.rf_importance(
+            x[ok],
+            outcome=y[ok].astype(int),
+            seed=seed,
+            n_seeds=n_seeds,
+            n_trees=n_trees,
+            n_folds=n_folds,
+            n_repeats=n_repeats,
+        ).assign(endpoint=name)
+        summary = importance.summarise_importance(long, name)
+        importance_plot(
+            summary,
+            long,
+            f"{figure_prefix}_{name}.png",
+            title=f"Random forest importance: {name} ({int(y[ok].sum())} of {int(ok.sum())})",
+        )
+        longs.append(long)
+        sums.append(summary)
+    cols = ["endpoint", "covariate", "seed", "importance"]
+    write_tsv(pd.concat(sums, ignore_index=True), summary_out)
+    write_tsv(pd.concat(longs, ignore_index=True)[cols], long_out)
+
+
+def run_importance_spearman(
+    covariates_path, summary_path, *, reference=None, top=10, table_out, figure
+) -> pd.DataFrame:
+    """Spearman correlations of the covariates (ZUMA-5 Figures 2B and 3D).
+
+    The table has every pair of covariates (before pruning, so the pruned partners show
+    how close they were); the map shows the ``top`` covariates of each endpoint in the
+    importance summary, and the bars every covariate against ``reference`` (e.g. TMTV).
+    """
+    from mirscope.plots.companion import spearman_map_plot
+
+    cov = read_table(covariates_path, key="sample_id")
+    names = [c for c in cov.columns if c != "sample_id"]
+    x = importance.numeric_covariates(cov, names, source=str(covariates_path))
+    if reference is not None and reference not in x.columns:
+        raise InputError(
+            "Spearman reference covariate not in the covariate table",
+            path=str(covariates_path),
+            value=reference,
+            allowed=", ".join(names),
+        )
+    pairs = importance.spearman_pairs(x)
+    summary = read_table(summary_path)
+    shown = [c for c in importance.top_covariates(summary, top) if c in x.columns]
+    spearman_map_plot(
+        pairs,
+        shown,
+        reference,
+        figure,
+        title=f"Spearman correlation of the top {top} covariates per endpoint",
+    )
+    write_tsv(pairs, table_out)
+    return pairs

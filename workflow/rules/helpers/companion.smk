@@ -69,6 +69,54 @@ def get_importance_options():
     return shlex.join(opts)
 
 
+def get_toxicity_endpoints():
+    """`companion.toxicity_endpoints` as name:variable:rule from their `de.contrasts` entries."""
+    from dataclasses import astuple
+
+    from mirscope.de.contrasts import contrasts_from_config, find_contrast
+    from mirscope.errors import InputError
+
+    contrasts = contrasts_from_config(CFG["de"]["contrasts"])
+    out = []
+    for name in COMP_CFG["toxicity_endpoints"]:
+        name, variable, kind = astuple(find_contrast(contrasts, name))
+        if kind not in ("ge2", "gt0"):
+            raise InputError(
+                "a toxicity endpoint must be a graded contrast",
+                column="companion.toxicity_endpoints",
+                value=name,
+                allowed="de.contrasts with rule ge2 or gt0",
+            )
+        out.append(f"{name}:{variable}:{kind}")
+    return out
+
+
+def get_importance_toxicity_options():
+    import shlex
+
+    opts = []
+    for endpoint in get_toxicity_endpoints():
+        opts += ["--endpoint", endpoint]
+    opts += [
+        "--threshold", str(COMP_CFG["collinearity_threshold"]),
+        "--seed", str(CFG["seed"]),
+        "--n-seeds", str(COMP_CFG["n_seeds"]),
+        "--n-trees", str(COMP_CFG["n_trees"]),
+    ]
+    if COMP_CFG["prefer"]:
+        opts += ["--prefer", ",".join(COMP_CFG["prefer"])]
+    return shlex.join(opts)
+
+
+def get_spearman_options():
+    import shlex
+
+    opts = ["--top", str(COMP_CFG["spearman_top"])]
+    if COMP_CFG["spearman_reference"]:
+        opts += ["--reference", COMP_CFG["spearman_reference"]]
+    return shlex.join(opts)
+
+
 def _figure(name, caption=None):
     """PNG + PDF of one figure; with a caption the PNG is marked for the report."""
     png = out(f"figures/{name}.png")
