@@ -539,7 +539,9 @@ def run_importance_toxicity(
             summary,
             long,
             f"{figure_prefix}_{name}.png",
-            title=f"Random forest importance: {name} ({int(y[ok].sum())} of {int(ok.sum())})",
+            title=(
+                f"Random forest importance: {name} ({int(y[ok].sum())} of {int(ok.sum())} patients)"
+            ),
         )
         longs.append(long)
         sums.append(summary)
