@@ -210,3 +210,33 @@ def test_cli_kinetics_inflammation(tmp_path):
     bad = table.drop(columns="ldh")
     bad.to_csv(tmp_path / "bad.tsv", sep="\t", index=False)
     assert main([*args[:1], "--patients", str(tmp_path / "bad.tsv"), *args[3:]]) == 1
+
+
+def test_companion_only_rewrites_the_same_tables(tmp_path):
+    full, refresh = tmp_path / "full", tmp_path / "refresh"
+    args = ["simulate", "--seed", "5", "--patients", "8", "--reads-per-sample", "100"]
+    assert main([*args, "--out", str(full)]) == 0
+    refresh.mkdir()
+    (refresh / "clinical.tsv").write_bytes((full / "clinical.tsv").read_bytes())
+    assert main(["simulate", "--seed", "5", "--out", str(refresh), "--companion-only"]) == 0
+    names = ("kinetics", "covariates", "secondary_events", "evidence_studies")
+    for name in names:
+        assert (refresh / f"{name}.tsv").read_bytes() == (full / f"{name}.tsv").read_bytes()
+    assert not (refresh / "samples.tsv").exists()
+
+
+def test_simulated_secondary_events_respect_overall_survival():
+    rng = np.random.default_rng(4)
+    n = 200
+    clinical = pd.DataFrame(
+        {
+            "sample_id": [f"P{i:03d}" for i in range(n)],
+            "os_days": rng.integers(30, 1800, n),
+            "os_event": rng.integers(0, 2, n),
+        }
+    )
+    ev = simulate_companion(clinical, seed=9)["secondary_events"].merge(clinical, on="sample_id")
+    assert (ev.time_days <= ev.os_days).all()
+    # a competing death is the patient's death, censoring their last contact
+    assert (ev[ev.event == 2].os_event == 1).all() and (ev[ev.event == 0].os_event == 0).all()
+    assert (ev[ev.event != 1].time_days == ev[ev.event != 1].os_days).all()
