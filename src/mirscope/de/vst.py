@@ -9,15 +9,15 @@ switches to a mean trend where R's succeeds. Here the gene-wise step follows
 ``DESeq2::estimateDispersionsGeneEst`` for the intercept-only design (moments/rough start,
 means from the normalised row mean floored at 0.5, the line search with its step rules,
 "no increase" reset, 20+20-point grid refit), and the trend is
-:func:`mirscope.de.deseq.parametric_trend` (R's ``parametricDispersionFit``), so the result
-equals ``varianceStabilizingTransformation(dds, blind = TRUE)`` to rounding.
+:func:`mirscope.de.deseq.fit_trend` (R's ``estimateDispersionsFit`` with its default fit
+type), so the result equals ``varianceStabilizingTransformation(dds, blind = TRUE)`` to
+rounding.
 
 Size factors are :func:`mirscope.de.normalize.size_factors` (``auto``): ``ratio`` as R's
 default, ``poscounts`` when every miRNA has a zero, where R's default would stop.
 
 Where the parametric trend fails, R's default substitutes the local (locfit) trend
-(:func:`mirscope.de.locfit.local_dispersion_trend`) and ``getVarianceStabilizedData``
-integrates 1 / sqrt(variance) numerically on an asinh grid, interpolated with
+(:mod:`mirscope.de.locfit`) and ``getVarianceStabilizedData`` integrates 1 / sqrt(variance) numerically on an asinh grid, interpolated with
 ``splinefun``; both are reproduced, so the VST equals R's default on every matrix, and we
 warn which trend was used, as R's message does. Plasma data at low depth gets there: the
 demo cohort at 1,500 reads per sample (80% zeros) does, in R too.
@@ -26,16 +26,14 @@ demo cohort at 1,500 reads per sample (80% zeros) does, in R too.
 from __future__ import annotations
 
 import logging
-import warnings
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
 from mirscope.de import normalize
-from mirscope.de.deseq import parametric_trend
-from mirscope.de.locfit import local_dispersion_trend
-from mirscope.errors import InputError, MirscopeWarning
+from mirscope.de.deseq import fit_trend
+from mirscope.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -172,29 +170,16 @@ def vst(counts: pd.DataFrame, sf_type: normalize.SizeFactorType = "auto") -> pd.
     disp = gene_dispersions(x, sf)
     nz = np.isfinite(disp)
     base_mean = (x / sf).mean(axis=1)
-    use = disp > 100 * MIN_DISP
-    if not use.any():
-        raise InputError(
-            "every gene-wise dispersion is within 2 orders of magnitude of the minimum: "
-            "no dispersion trend can be fitted, so the VST is undefined"
-        )
-    coefs = parametric_trend(base_mean[nz], disp[nz])
+    trend = fit_trend(base_mean[nz], disp[nz])
     q = x / sf
-    if coefs is not None:
-        a0, a1 = coefs
+    if trend.kind == "parametric":
+        a0, a1 = trend.coefs
         log.info("VST: parametric trend asymptDisp %.6g extraPois %.6g", a0, a1)
         values = np.log(
             (1 + a1 + 2 * a0 * q + 2 * np.sqrt(a0 * q * (1 + a1 + a0 * q))) / (4 * a0)
         ) / np.log(2)
     else:
-        warnings.warn(
-            "the parametric dispersion trend did not converge; the VST uses a local "
-            "(locfit) regression trend instead, as R's default does",
-            MirscopeWarning,
-            stacklevel=2,
-        )
-        fit = local_dispersion_trend(base_mean[nz & use], disp[nz & use], MIN_DISP)
-        values = _local_vst(q, sf, fit)
+        values = _local_vst(q, sf, trend)
     return pd.DataFrame(values, index=counts.index, columns=counts.columns)
 
 
