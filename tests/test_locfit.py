@@ -17,6 +17,7 @@ import pytest
 
 from conftest import require_r
 from mirscope.de import locfit
+from mirscope.errors import MirscopeError
 
 R_LOCFIT = r"""
 suppressMessages(library(locfit))
@@ -132,3 +133,29 @@ def test_tree_vertices_bracket_the_data_and_stay_within_locfits_budget():
 def test_every_dispersion_near_the_minimum_gives_the_minimum():
     trend = locfit.local_dispersion_trend(np.array([1.0, 10.0]), np.array([2e-8, 5e-8]))
     np.testing.assert_array_equal(trend(np.array([0.5, 3.0, 100.0])), 1e-8)
+
+
+def _clustered():
+    # 80% of the points within 0.01 of zero, the rest spread to 100: the bandwidths in the
+    # cluster are tiny next to the range, so the tree needs more than 19 vertices.
+    rng = np.random.default_rng(1)
+    x = np.r_[rng.normal(0, 0.01, 80), rng.uniform(0, 100, 20)]
+    return x, rng.normal(0, 1, 100), np.ones(100)
+
+
+def test_out_of_vertex_space_is_an_error():
+    with pytest.raises(MirscopeError, match="out of vertex space"):
+        locfit.locfit(*_clustered())
+
+
+@pytest.mark.r
+def test_r_stops_out_of_vertex_space_too(tmp_path):
+    require_r("locfit")
+    x, y, w = _clustered()
+    np.savetxt(tmp_path / "clustered.tsv", np.c_[x, y, w], delimiter="\t", fmt="%.17g")
+    np.savetxt(tmp_path / "clustered_grid.txt", x[:5], fmt="%.17g")
+    (tmp_path / "fit.R").write_text(R_LOCFIT)
+    proc = subprocess.run(
+        ["Rscript", "fit.R", "clustered"], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode != 0 and "out of vertex space" in proc.stderr
