@@ -11,6 +11,7 @@ exp/log wrapping.
 from __future__ import annotations
 
 import subprocess
+import warnings
 
 import numpy as np
 import pytest
@@ -159,3 +160,24 @@ def test_r_stops_out_of_vertex_space_too(tmp_path):
         ["Rscript", "fit.R", "clustered"], cwd=tmp_path, capture_output=True, text=True, timeout=300
     )
     assert proc.returncode != 0 and "out of vertex space" in proc.stderr
+
+
+def test_a_failed_local_trend_falls_back_to_the_mean_with_a_warning(monkeypatch):
+    """Where R would stop (locfit out of vertex space), the trend is DESeq2's fitType =
+    "mean": the 0.1%-trimmed mean of the dispersions above 10 x the minimum."""
+    from mirscope.de import deseq
+    from mirscope.errors import MirscopeWarning
+
+    def fails(*_args):
+        raise MirscopeError("out of vertex space")
+
+    monkeypatch.setattr(deseq, "parametric_trend", lambda *_a: None)
+    monkeypatch.setattr(deseq, "local_dispersion_trend", fails)
+    disps = np.r_[np.linspace(0.05, 2.0, 40), 5e-8]
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        trend = deseq.fit_trend(np.linspace(1, 400, 41), disps)
+    texts = [str(w.message) for w in said if issubclass(w.category, MirscopeWarning)]
+    assert any("R's DESeq2 would stop" in t for t in texts), texts
+    assert trend.kind == "mean"
+    np.testing.assert_allclose(trend(np.array([2.0, 300.0])), np.mean(disps[:40]))

@@ -49,7 +49,7 @@ from scipy import optimize, special, stats
 
 from mirscope.de import normalize
 from mirscope.de.locfit import local_dispersion_trend
-from mirscope.errors import InputError, MirscopeWarning
+from mirscope.errors import InputError, MirscopeError, MirscopeWarning
 from mirscope.io import require_columns
 
 log = logging.getLogger(__name__)
@@ -400,15 +400,18 @@ class Trend:
     ``fitType = "parametric"``: disp = a0 + a1 / mean, or, where that fit fails, the
     local (locfit) regression R substitutes."""
 
-    kind: str  # "parametric" or "local"
+    kind: str  # "parametric", "local", or "mean" where the local fit fails too
     coefs: np.ndarray | None = None
     local: Callable[[np.ndarray], np.ndarray] | None = None
+    mean: float | None = None
 
     def __call__(self, means: np.ndarray) -> np.ndarray:
         means = np.asarray(means, dtype=float)
         if self.coefs is not None:
             a0, a1 = self.coefs
             return a0 + a1 / means
+        if self.mean is not None:
+            return np.full_like(means, self.mean)
         return self.local(means)
 
 
@@ -430,7 +433,22 @@ def fit_trend(means: np.ndarray, disps: np.ndarray) -> Trend:
         MirscopeWarning,
         stacklevel=3,
     )
-    return Trend("local", local=local_dispersion_trend(means[use], disps[use], MIN_DISP))
+    try:
+        local = local_dispersion_trend(means[use], disps[use], MIN_DISP)
+    except MirscopeError as exc:
+        # R stops here (locfit's error ends DESeq()); one fold of a cross-validation or
+        # one odd matrix should not end a whole run, so the documented fallback is
+        # DESeq2's own fitType = "mean".
+        big = disps[disps > 10 * MIN_DISP]
+        mean_disp = float(_r_trimmed_mean(big[None, :], 0.001)[0])
+        warnings.warn(
+            f"the local dispersion trend failed too ({exc}); where R's DESeq2 would stop, "
+            f"the mean dispersion {mean_disp:.4g} is used (R's fitType = 'mean')",
+            MirscopeWarning,
+            stacklevel=3,
+        )
+        return Trend("mean", mean=mean_disp)
+    return Trend("local", local=local)
 
 
 def _map_dispersions(

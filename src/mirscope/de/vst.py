@@ -178,6 +178,9 @@ def vst(counts: pd.DataFrame, sf_type: normalize.SizeFactorType = "auto") -> pd.
         values = np.log(
             (1 + a1 + 2 * a0 * q + 2 * np.sqrt(a0 * q * (1 + a1 + a0 * q))) / (4 * a0)
         ) / np.log(2)
+    elif trend.kind == "mean":
+        d = trend.mean
+        values = (2 * np.arcsinh(np.sqrt(d * q)) - np.log(d) - np.log(4)) / np.log(2)
     else:
         values = _local_vst(q, sf, trend)
     return pd.DataFrame(values, index=counts.index, columns=counts.columns)
