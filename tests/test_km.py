@@ -229,3 +229,41 @@ def test_km_overall_median_matches_survfit(tmp_path):
     assert res.loc[0, "median"] == pytest.approx(median)
     assert res.loc[0, "median_lower"] == pytest.approx(lo)
     assert res.loc[0, "median_upper"] == pytest.approx(hi)
+
+
+def test_cli_km_reads_a_hand_made_clinical_table_as_a_clean_one(tmp_path):
+    """Comment lines, padded cells, NA and an id-only row give the clean table's numbers."""
+    rng = np.random.default_rng(8)
+    ids = [f"P{i:02d}" for i in range(20)]
+    days = rng.integers(30, 900, 20)
+    events = rng.integers(0, 2, 20)
+    clean = tmp_path / "clean.tsv"
+    clean.write_text(
+        "sample_id\tos_days\tos_event\n"
+        + "".join(f"{s}\t{d}\t{e}\n" for s, d, e in zip(ids[:18], days, events, strict=False))
+        + f"{ids[18]}\t\t\n{ids[19]}\t\t\n"
+    )
+    messy = tmp_path / "messy.tsv"
+    messy.write_text(
+        "# exported from the hospital database\nos_event\tsample_id\tos_days\n"
+        + "".join(f" {e} \t{s}\t{d} \n" for s, d, e in zip(ids[:18], days, events, strict=False))
+        + f"NA\t{ids[18]}\tNA\n\t{ids[19]}\n"
+    )
+    outs = []
+    for name, table in (("clean", clean), ("messy", messy)):
+        out = tmp_path / f"{name}_km.tsv"
+        args = ["km", "--clinical", str(table), "--time", "os_days", "--event", "os_event"]
+        assert main([*args, "--at-risk", "0,300", "--out", str(out)]) == 0
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    got = pd.read_csv(tmp_path / "clean_km.tsv", sep="\t")
+    assert got["at_risk_0"].iloc[0] == 18  # the two patients without OS are left out
+
+
+def test_cli_km_needs_exactly_one_input(tmp_path, capsys):
+    f = tmp_path / "t.tsv"
+    f.write_text("sample_id\ttime\tevent\nA\t1\t1\n")
+    args = ["km", "--time", "time", "--event", "event", "--out", str(tmp_path / "o.tsv")]
+    assert main(args) == 2
+    assert main([*args, "--table", str(f), "--clinical", str(f)]) == 2
+    assert "exactly one of --clinical and --table" in capsys.readouterr().err

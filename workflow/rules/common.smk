@@ -227,12 +227,21 @@ def get_analysis_targets():
                     "kinetics_tests",
                     "kinetics_km_pfs",
                     "kinetics_patients",
+                    "kinetics_km_expansion",
+                    "kinetics_inflammation_tests",
+                    "kinetics_km_combined",
                     "cox_pfs",
                     "logistic_response",
                 )
             ]
             targets += _figures(
-                "kinetics_curves", "kinetics_km_pfs", "forest_cox_pfs", "forest_logistic_response"
+                "kinetics_curves",
+                "kinetics_km_pfs",
+                "kinetics_km_expansion",
+                "kinetics_inflammation",
+                "kinetics_km_combined",
+                "forest_cox_pfs",
+                "forest_logistic_response",
             )
         if COMP_CFG["covariates"] and "importance" not in SKIPPED:
             targets += [
@@ -245,10 +254,25 @@ def get_analysis_targets():
                 "importance_probability",
                 "importance_km_pfs",
             )
+            targets += [out("tables/importance_spearman.tsv"), *_figures("importance_spearman")]
+            if COMP_CFG["toxicity_endpoints"]:
+                targets += [
+                    out(f"tables/importance_toxicity_{name}.tsv") for name in ("summary", "by_seed")
+                ]
+                targets += _figures(
+                    *(f"importance_toxicity_{name}" for name in COMP_CFG["toxicity_endpoints"])
+                )
     if COMP_CFG["secondary_events"]:
         targets += [out("tables/cuminc_secondary.tsv"), *_figures("cuminc_secondary")]
+        targets += [out("tables/cuminc_overall.tsv"), *_figures("cuminc_overall")]
+        if CLINICAL is not None:
+            targets += [out("tables/km_after_event.tsv"), *_figures("km_after_event")]
     if COMP_CFG["evidence_studies"]:
         targets += [out("tables/evidence_scores.tsv"), *_figures("evidence_scores")]
+        targets += [
+            out(f"tables/evidence_{name}.tsv") for name in ("levels", "contributions", "classes")
+        ]
+        targets += _figures("evidence_panels", "evidence_classes")
     return sorted(set(targets))
 
 

@@ -24,7 +24,7 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             )
             + _figure(
                 "kinetics_km_pfs",
-                "Figure 4G (003) — PFS by expansion and inflammation marker",
+                f"Figure 4G, one marker (003) — PFS by expansion and {COMP_CFG['marker']}",
                 "kinetics_km_pfs",
                 COMPANION_003,
                 "Survival and models",
@@ -45,6 +45,51 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             " {params.options} --params-out {output.params:q} --tests-out {output.tests:q}"
             " --km-out {output.km:q} --merged-out {output.merged:q}"
             " --figure-prefix {params.prefix:q} > {log:q} 2>&1"
+
+    rule mirscope_kinetics_inflammation:
+        input:
+            out("tables/kinetics_patients.tsv"),
+        output:
+            km_expansion=out("tables/kinetics_km_expansion.tsv"),
+            tests=out("tables/kinetics_inflammation_tests.tsv"),
+            km_combined=out("tables/kinetics_km_combined.tsv"),
+            figures=_figure(
+                "kinetics_km_expansion",
+                "Figure 3B (003) — PFS by expansion",
+                "kinetics_km_expansion_figure",
+                COMPANION_003,
+                "Survival and models",
+            )
+            + _figure(
+                "kinetics_inflammation",
+                "Figure 4A–C (003) — inflammation markers in expanders by response",
+                "kinetics_inflammation_figure",
+                COMPANION_003,
+                "Inflammation markers",
+            )
+            + _figure(
+                "kinetics_km_combined",
+                "Figure 4G (003) — PFS by expansion with ferritin and CRP",
+                "kinetics_km_combined_figure",
+                COMPANION_003,
+                "Survival and models",
+            ),
+        params:
+            options=get_kinetics_inflammation_options(),
+            prefix=outpath("figures/kinetics"),
+        log:
+            out("logs/mirscope_kinetics_inflammation/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1500,
+            runtime=10,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v kinetics-inflammation --patients {input:q} {params.options}"
+            " --km-expansion-out {output.km_expansion:q} --tests-out {output.tests:q}"
+            " --km-combined-out {output.km_combined:q} --figure-prefix {params.prefix:q}"
+            " > {log:q} 2>&1"
 
     rule lifelines_cox_pfs:
         input:
@@ -162,6 +207,76 @@ if CLINICAL is not None and COMP_CFG["covariates"]:
             " --km-out {output.km:q} --figure-prefix {params.prefix:q} > {log:q} 2>&1"
 
 
+    rule mirscope_importance_spearman:
+        input:
+            covariates=COMP_CFG["covariates"] or [],
+            summary=out("tables/importance_summary.tsv"),
+        output:
+            table=out("tables/importance_spearman.tsv"),
+            figures=_figure(
+                "importance_spearman",
+                "Figures 2B, 3D (002) — Spearman correlation map of the top covariates",
+                "importance_spearman_figure",
+                COMPANION_002,
+                "Figures 2B, 3D — correlations",
+            ),
+        params:
+            options=get_spearman_options(),
+        log:
+            out("logs/mirscope_importance_spearman/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v importance-spearman --covariates {input.covariates:q}"
+            " --summary {input.summary:q} {params.options} --out {output.table:q}"
+            " --figure {output.figures[0]:q} > {log:q} 2>&1"
+
+
+if CLINICAL is not None and COMP_CFG["covariates"] and COMP_CFG["toxicity_endpoints"]:
+
+    rule sklearn_importance_toxicity:
+        input:
+            covariates=COMP_CFG["covariates"] or [],
+            clinical=CLINICAL_TABLE,
+        output:
+            summary=out("tables/importance_toxicity_summary.tsv"),
+            long=out("tables/importance_toxicity_by_seed.tsv"),
+            figures=[
+                f
+                for name in COMP_CFG["toxicity_endpoints"]
+                for f in _figure(
+                    f"importance_toxicity_{name}",
+                    f"Figure 8 (002) — variable importance for {name}",
+                    "importance_toxicity_figure",
+                    COMPANION_002,
+                    "Figure 8 — toxicity",
+                )
+            ],
+        params:
+            options=get_importance_toxicity_options(),
+            prefix=outpath("figures/importance_toxicity"),
+        log:
+            out("logs/sklearn_importance_toxicity/all.log"),
+        benchmark:
+            out("benchmarks/sklearn_importance_toxicity/all.tsv")
+        # forests are grown one at a time (n_jobs=1) so results do not depend on cores
+        threads: 1
+        resources:
+            mem_mb=3000,
+            runtime=30,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v importance-toxicity --covariates {input.covariates:q}"
+            " --clinical {input.clinical:q} {params.options}"
+            " --summary-out {output.summary:q} --long-out {output.long:q}"
+            " --figure-prefix {params.prefix:q} > {log:q} 2>&1"
+
+
 if COMP_CFG["secondary_events"]:
 
     rule cmprsk_cuminc:
@@ -171,7 +286,7 @@ if COMP_CFG["secondary_events"]:
             table=out("tables/cuminc_secondary.tsv"),
             figures=_figure(
                 "cuminc_secondary",
-                "Fig. 1a (004) — cumulative incidence, death as competing risk",
+                "Fig. 1a by group (004) — cumulative incidence by group, Gray's test",
                 "cuminc_secondary",
                 COMPANION_004,
             ),
@@ -188,6 +303,63 @@ if COMP_CFG["secondary_events"]:
         shell:
             "mirscope -v cuminc --table {input:q} --time time_days --event event"
             " --group group --at {params.at} --out {output.table:q}"
+            " --figure {output.figures[0]:q} > {log:q} 2>&1"
+
+    rule cmprsk_cuminc_overall:
+        input:
+            COMP_CFG["secondary_events"] or [],
+        output:
+            table=out("tables/cuminc_overall.tsv"),
+            figures=_figure(
+                "cuminc_overall",
+                "Fig. 1a (004) — whole-cohort cumulative incidence, death as competing risk",
+                "cuminc_overall_figure",
+                COMPANION_004,
+            ),
+        params:
+            at=",".join(f"{t:g}" for t in COMP_CFG["cuminc_times"]),
+            event_name=COMP_CFG["event_name"],
+        log:
+            out("logs/cmprsk_cuminc_overall/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v cuminc-overall --table {input:q} --at {params.at}"
+            " --event-name {params.event_name:q} --out {output.table:q}"
+            " --figure {output.figures[0]:q} > {log:q} 2>&1"
+
+
+if CLINICAL is not None and COMP_CFG["secondary_events"]:
+
+    rule lifelines_km_after_event:
+        input:
+            events=COMP_CFG["secondary_events"] or [],
+            clinical=CLINICAL_TABLE,
+        output:
+            table=out("tables/km_after_event.tsv"),
+            figures=_figure(
+                "km_after_event",
+                "Fig. 1b (004) — overall survival after the secondary event",
+                "km_after_event_figure",
+                COMPANION_004,
+            ),
+        params:
+            event_name=COMP_CFG["event_name"],
+        log:
+            out("logs/lifelines_km_after_event/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v km-after-event --table {input.events:q} --clinical {input.clinical:q}"
+            " --event-name {params.event_name:q} --out {output.table:q}"
             " --figure {output.figures[0]:q} > {log:q} 2>&1"
 
 
@@ -215,3 +387,36 @@ if COMP_CFG["evidence_studies"]:
         shell:
             "mirscope -v evidence --studies {input:q} --out {output.table:q}"
             " --figure {output.figures[0]:q} > {log:q} 2>&1"
+
+    rule mirscope_evidence_figures:
+        input:
+            COMP_CFG["evidence_studies"] or [],
+        output:
+            levels=out("tables/evidence_levels.tsv"),
+            contributions=out("tables/evidence_contributions.tsv"),
+            classes=out("tables/evidence_classes.tsv"),
+            panels=_figure(
+                "evidence_panels",
+                "Figure 3B–D (001) — evidence levels, scores and design contributions",
+                "evidence_panels_figure",
+                COMPANION_001,
+            ),
+            class_figure=_figure(
+                "evidence_classes",
+                "Figure 2 (001) — biomarkers by class with their evidence scores",
+                "evidence_classes_figure",
+                COMPANION_001,
+            ),
+        log:
+            out("logs/mirscope_evidence_figures/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v evidence-figures --studies {input:q} --levels-out {output.levels:q}"
+            " --contributions-out {output.contributions:q} --classes-out {output.classes:q}"
+            " --panels-figure {output.panels[0]:q} --classes-figure {output.class_figure[0]:q}"
+            " > {log:q} 2>&1"

@@ -61,5 +61,5 @@ if CLINICAL is not None:
         conda:
             "../../envs/mirscope.yaml"
         shell:
-            "mirscope km --table {input.clinical:q} --time os_days --event os_event"
+            "mirscope km --clinical {input.clinical:q} --time os_days --event os_event"
             " --at-risk {params.at:q} --out {output:q} > {log:q} 2>&1"

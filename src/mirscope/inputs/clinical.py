@@ -192,25 +192,43 @@ def write_clinical(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
 
 
 def log_patients_used(
-    frame: pd.DataFrame, columns: list[str], *, what: str, logger: logging.Logger
+    frame: pd.DataFrame,
+    columns: list[str],
+    *,
+    what: str,
+    logger: logging.Logger,
+    samples: list[str] | None = None,
 ) -> None:
     """One log line: how many patients an analysis has, and who is left out where.
 
     A missing value means the patient is left out of the tests using that variable, never
     a category of its own; the line makes the numbers behind each p-value checkable.
+    ``samples`` are the count matrix's columns, where the analysis uses counts: a patient
+    whose sample was dropped for yielding no reads is named as left out for that reason.
     """
     parts = []
+    total = len(frame)
+    if samples is not None:
+        present = set(map(str, samples))
+        lacking = [str(s) for s in frame.index if str(s) not in present]
+        if lacking:
+            parts.append(f"counts {len(frame) - len(lacking)} ({_named(lacking, 'no counts')})")
+            frame = frame.loc[[str(s) in present for s in frame.index]]
     for column in dict.fromkeys(c for c in columns if c in frame.columns):
         missing = frame.index[frame[column].isna()].astype(str).tolist()
         if missing:
-            shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
-            parts.append(f"{column} {len(frame) - len(missing)} ({len(missing)} missing: {shown})")
+            parts.append(f"{column} {len(frame) - len(missing)} ({_named(missing, 'missing')})")
     if parts:
         logger.warning(
-            "%s: %d patients; used per variable, the others left out as missing: %s",
+            "%s: %d patients; used per variable, the others left out: %s",
             what,
-            len(frame),
+            total,
             "; ".join(parts),
         )
     else:
         logger.info("%s: all %d patients used (no missing values)", what, len(frame))
+
+
+def _named(ids: list[str], why: str) -> str:
+    shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+    return f"{len(ids)} {why}: {shown}"

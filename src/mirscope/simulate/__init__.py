@@ -136,6 +136,19 @@ def _write_companion(clinical: pd.DataFrame, seed: int, out: Path) -> None:
         _write_table(table, out / f"{name}.tsv")
 
 
+def refresh_companion(out: str | Path, seed: int) -> None:
+    """Rewrite ``DIR``'s companion tables from its ``clinical.tsv`` (same seed, same bytes).
+
+    The companion tables are cheap and derived from the clinical table, so a demo
+    simulated by an older mirscope gets the current ones without re-simulating reads.
+    """
+    from mirscope.inputs.clinical import read_clinical
+
+    out = Path(out)
+    clinical = read_clinical(out / "clinical.tsv").reset_index()
+    _write_companion(clinical, seed, out)
+
+
 def _write_table(df: pd.DataFrame, path: Path) -> None:
     """TSV with empty cells for NA and fixed number formatting (byte-stable)."""
     with atomic_path(path) as tmp:

@@ -33,9 +33,16 @@ def run_suppfig_s1(
     """Files in, files out: the cut-off TSV, the KM TSV and figures ``<prefix>_{os,pfs,ttp}``."""
     table = read_clinical(clinical_path)
     endpoints = [f"{e}_{k}" for e in ("os", "pfs", "ttp") for k in ("days", "event")]
-    log_patients_used(table, endpoints, what="Supplementary Figure S1", logger=log)
+    normalized = read_value_matrix(normalized_path)
+    log_patients_used(
+        table,
+        endpoints,
+        what="Supplementary Figure S1",
+        logger=log,
+        samples=list(normalized.columns),
+    )
     clinical = table.reset_index()
-    normalized = read_value_matrix(normalized_path).reset_index()
+    normalized = normalized.reset_index()
     values = variable_by_sample(normalized, variable, source=str(normalized_path))
     cut_df, km_df, fits = suppfig_s1(
         clinical,
