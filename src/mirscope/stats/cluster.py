@@ -233,3 +233,46 @@ def figure1_annotations(
         palettes["bridging"] = {"none": "#e0e0e0", "response": "#74c476", "failure": "#e6550d"}
     ann.attrs["palettes"] = palettes
     return ann
+
+
+#: Figure 1's annotation bars -> the association-table row (variable, level) behind them.
+FIGURE1_TESTS = {
+    "CRS >= 2": ("crs_ge2", "yes"),
+    "ICANS": ("icans", "yes"),
+    "bridging": ("bridging=failure", "yes"),
+}
+
+
+def cluster_enrichment(assoc: pd.DataFrame) -> pd.DataFrame:
+    """Which cluster holds the highest share of each Figure 1 variable's level, read off the
+    :func:`associations` table (the counts and the Fisher p are that table's, not redone).
+
+    Columns: ``annotation`` (the bar's label), ``variable``, ``level``, ``cluster``,
+    ``count`` (patients of the level in it), ``size`` (patients of the cluster with the
+    variable known), ``p_value``. Rows for variables absent from ``assoc`` are left out.
+    """
+    clusters = [c for c in assoc.columns if c.startswith("cluster_")]
+    rows = []
+    for annotation, (variable, level) in FIGURE1_TESTS.items():
+        table = assoc[assoc["variable"] == variable]
+        hit = table[table["level"] == level]
+        if hit.empty or not clusters:
+            continue
+        sizes = table[clusters].sum(axis=0)
+        share = hit[clusters].iloc[0] / sizes.where(sizes > 0)
+        if share.isna().all():
+            continue
+        best = str(share.idxmax())
+        rows.append(
+            {
+                "annotation": annotation,
+                "variable": variable,
+                "level": level,
+                "cluster": best,
+                "count": int(hit[best].iloc[0]),
+                "size": int(sizes[best]),
+                "p_value": float(hit["p_value"].iloc[0]),
+            }
+        )
+    cols = ["annotation", "variable", "level", "cluster", "count", "size", "p_value"]
+    return pd.DataFrame(rows, columns=cols)

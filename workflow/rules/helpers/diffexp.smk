@@ -40,14 +40,17 @@ def get_cluster_options():
 
 
 def get_volcano_title(wildcards):
-    """'<name>: <case> vs <control>' in the paper's words (mirscope.stats.cluster.group_labels)."""
+    """'<contrast>: <case> vs <control>' in the paper's words (mirscope.inputs.labels,
+    mirscope.stats.cluster.group_labels), never the contrast's id."""
     import mirscope.stats.cluster
     import mirscope.de.contrasts
+    from mirscope.inputs.labels import contrast_label
 
     c = CONTRASTS[wildcards.contrast]
     contrast = mirscope.de.contrasts.Contrast(c["name"], c["variable"], c["rule"])
     labels = mirscope.stats.cluster.group_labels(contrast)
-    return f"{c['name']}: {labels['case']} vs {labels['control']}"
+    what = contrast_label(c["variable"], c["rule"])
+    return f"{what}: {labels['case']} vs {labels['control']}"
 
 
 def get_table2_de(wildcards):
