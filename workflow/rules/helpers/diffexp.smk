@@ -40,7 +40,7 @@ def get_cluster_options():
 
 
 def get_volcano_title(wildcards):
-    """'<contrast>: <case> vs <control>' in the paper's words (mirscope.inputs.labels,
+    """'[<contrast>: ]<case> vs <control>' in the paper's words (mirscope.inputs.labels,
     mirscope.stats.cluster.group_labels), never the contrast's id."""
     import mirscope.stats.cluster
     import mirscope.de.contrasts
@@ -50,7 +50,10 @@ def get_volcano_title(wildcards):
     contrast = mirscope.de.contrasts.Contrast(c["name"], c["variable"], c["rule"])
     labels = mirscope.stats.cluster.group_labels(contrast)
     what = contrast_label(c["variable"], c["rule"])
-    return f"{what}: {labels['case']} vs {labels['control']}"
+    groups = f"{labels['case']} vs {labels['control']}"
+    # "CRS grade >= 2 vs CRS grade 0-1" already names the comparison; prefix it otherwise.
+    named = labels["case"].replace(">=", "≥").startswith(what)
+    return groups if named else f"{what}: {groups}"
 
 
 def get_table2_de(wildcards):
