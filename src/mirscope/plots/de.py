@@ -334,6 +334,6 @@ def volcano(
     ax.set_ylabel("-log10 Wald p-value")
     ax.set_title(title, fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
-    # Placed last, clear of the points and the miRNA labels.
-    place_legend(ax, [*ax.collections, *texts], fontsize=8, frameon=False)
+    # Placed last, clear of the points, the threshold lines and the miRNA labels.
+    place_legend(ax, [*ax.collections, *ax.lines, *texts], fontsize=8, frameon=False)
     save_figure(fig, path)

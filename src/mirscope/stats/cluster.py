@@ -35,6 +35,7 @@ from scipy.spatial.distance import pdist
 
 from mirscope.de import contrasts as contrasts_mod
 from mirscope.errors import InputError, MirscopeWarning
+from mirscope.inputs.labels import COLUMNS, contrast_label
 
 DEFAULT_VARIABLES = ("bridging=failure", "crs_ge2", "icans", "histology", "product")
 
@@ -203,9 +204,9 @@ def group_labels(contrast: contrasts_mod.Contrast) -> dict[str, str]:
     """Legend text for a contrast's case/control groups, in the paper's words."""
     if contrast.rule == "responder":
         return {"case": "responders (CR/PR)", "control": "non-responders (SD/PD)"}
-    what = contrast.variable.removesuffix("_grade").upper()
+    what = COLUMNS.get(contrast.variable, contrast.variable.removesuffix("_grade").upper())
     if contrast.rule == "ge2":
-        return {"case": f"{what} grade >= 2", "control": f"{what} grade 0-1"}
+        return {"case": contrast_label(contrast.variable, "ge2"), "control": f"{what} grade 0–1"}
     return {"case": f"{what}", "control": f"no {what}"}
 
 

@@ -51,8 +51,8 @@ def get_volcano_title(wildcards):
     labels = mirscope.stats.cluster.group_labels(contrast)
     what = contrast_label(c["variable"], c["rule"])
     groups = f"{labels['case']} vs {labels['control']}"
-    # "CRS grade >= 2 vs CRS grade 0-1" already names the comparison; prefix it otherwise.
-    named = labels["case"].replace(">=", "≥").startswith(what)
+    # "CRS grade ≥ 2 vs CRS grade 0–1" already names the comparison; prefix it otherwise.
+    named = labels["case"].startswith(what)
     return groups if named else f"{what}: {groups}"
 
 
