@@ -221,8 +221,11 @@ def figure1_annotations(
     ann = pd.DataFrame({"cluster": clusters})
     table = clinical.loc[clusters.index]
     specs = [
-        ("CRS >= 2", contrasts_mod.Contrast("crs_ge2", "crs_grade", "ge2")),
-        ("ICANS", contrasts_mod.Contrast("icans", "icans_grade", "gt0")),
+        (contrast_label(c.variable, c.rule), c)
+        for c in (
+            contrasts_mod.Contrast("crs_ge2", "crs_grade", "ge2"),
+            contrasts_mod.Contrast("icans", "icans_grade", "gt0"),
+        )
     ]
     palettes: dict[str, dict[str, str]] = {}
     for label, contrast in specs:
@@ -238,8 +241,8 @@ def figure1_annotations(
 
 #: Figure 1's annotation bars -> the association-table row (variable, level) behind them.
 FIGURE1_TESTS = {
-    "CRS >= 2": ("crs_ge2", "yes"),
-    "ICANS": ("icans", "yes"),
+    contrast_label("crs_grade", "ge2"): ("crs_ge2", "yes"),
+    contrast_label("icans_grade", "gt0"): ("icans", "yes"),
     "bridging": ("bridging=failure", "yes"),
 }
 
