@@ -71,10 +71,10 @@ def _step_vertices(line) -> np.ndarray:
 def covers(box, artists, renderer) -> bool:
     """Whether the display-space ``box`` covers any part of ``artists``.
 
-    Lines count by their drawn segments (steps included) and their markers, scatter
-    collections by their points, texts by their extents.
+    Lines count by their drawn segments (steps included: a KM curve's flat tail is where a
+    legend most often lands) and their markers, scatter collections by their points, texts
+    by their extents.
     """
-    pad = box.expanded(1.0, 1.0)
     for artist in artists:
         if isinstance(artist, Text):
             if artist.get_text() and box.overlaps(artist.get_window_extent(renderer)):
@@ -98,7 +98,7 @@ def covers(box, artists, renderer) -> bool:
             offsets = artist.get_offsets()
             if len(offsets):
                 xy = artist.get_offset_transform().transform(offsets)
-                if pad.count_contains(xy):
+                if box.count_contains(xy):
                     return True
     return False
 
