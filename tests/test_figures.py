@@ -76,6 +76,26 @@ def test_ids_map_to_the_papers_words():
     assert label("my_custom_column") == "my_custom_column"
 
 
+def test_volcano_titles_of_the_default_contrasts():
+    from mirscope.de.contrasts import Contrast
+    from mirscope.stats.cluster import contrast_title
+
+    titles = {
+        name: contrast_title(Contrast(name, variable, rule))
+        for name, variable, rule in [
+            ("crs_ge2", "crs_grade", "ge2"),
+            ("icans", "icans_grade", "gt0"),
+            ("icans_ge2", "icans_grade", "ge2"),
+            ("response_3m", "response_3m", "responder"),
+            ("response_12m", "response_12m", "responder"),
+        ]
+    }
+    assert titles["crs_ge2"] == "CRS grade ≥ 2 vs CRS grade 0–1"
+    assert titles["icans"] == "ICANS vs no ICANS"
+    assert titles["response_3m"].startswith("Response at 3 months: responders")
+    assert not any(INTERNAL_ID.search(t) for t in titles.values())
+
+
 # --- volcano: the legend covers no label and no point -----------------------------------
 
 

@@ -210,6 +210,16 @@ def group_labels(contrast: contrasts_mod.Contrast) -> dict[str, str]:
     return {"case": f"{what}", "control": f"no {what}"}
 
 
+def contrast_title(contrast: contrasts_mod.Contrast) -> str:
+    """A figure title for a contrast: "CRS grade ≥ 2 vs CRS grade 0–1", or the comparison's
+    name before the groups where they do not already say it ("Response at 3 months:
+    responders (CR/PR) vs non-responders (SD/PD)"); never the contrast's id."""
+    labels = group_labels(contrast)
+    what = contrast_label(contrast.variable, contrast.rule)
+    groups = f"{labels['case']} vs {labels['control']}"
+    return groups if labels["case"].startswith(what) else f"{what}: {groups}"
+
+
 def figure1_annotations(
     clusters: pd.Series,
     clinical: pd.DataFrame,

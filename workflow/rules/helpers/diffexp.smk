@@ -40,20 +40,12 @@ def get_cluster_options():
 
 
 def get_volcano_title(wildcards):
-    """'[<contrast>: ]<case> vs <control>' in the paper's words (mirscope.inputs.labels,
-    mirscope.stats.cluster.group_labels), never the contrast's id."""
+    """The contrast in the paper's words (mirscope.stats.cluster.contrast_title), not its id."""
     import mirscope.stats.cluster
-    import mirscope.de.contrasts
-    from mirscope.inputs.labels import contrast_label
 
     c = CONTRASTS[wildcards.contrast]
     contrast = mirscope.de.contrasts.Contrast(c["name"], c["variable"], c["rule"])
-    labels = mirscope.stats.cluster.group_labels(contrast)
-    what = contrast_label(c["variable"], c["rule"])
-    groups = f"{labels['case']} vs {labels['control']}"
-    # "CRS grade ≥ 2 vs CRS grade 0–1" already names the comparison; prefix it otherwise.
-    named = labels["case"].startswith(what)
-    return groups if named else f"{what}: {groups}"
+    return mirscope.stats.cluster.contrast_title(contrast)
 
 
 def get_table2_de(wildcards):
