@@ -287,7 +287,13 @@ def _names(text: str) -> list[str]:
     type=click.Path(dir_okay=False),
     help="Forest plot of the multivariable model (PNG; PDF beside it).",
 )
-def cox_cmd(table, time, event, covariates, interactions, out, figure):
+@click.option(
+    "--endpoint",
+    "endpoint",
+    default=None,
+    help="Id or name of the endpoint for the forest plot's title (default: the --time column).",
+)
+def cox_cmd(table, time, event, covariates, interactions, out, figure, endpoint):
     """Univariable and multivariable Cox models (HR, 95% CI, p, PH check)."""
     from mirscope.io import read_table
     from mirscope.survival.cox import regression_table
@@ -302,7 +308,7 @@ def cox_cmd(table, time, event, covariates, interactions, out, figure):
         source=table,
     )
     if figure:
-        _forest(res, figure, "Hazard ratio")
+        _forest(res, figure, "Hazard ratio", endpoint or time, "Cox")
     write_tsv(res, out)
 
 
@@ -334,7 +340,13 @@ def cox_cmd(table, time, event, covariates, interactions, out, figure):
     type=click.Path(dir_okay=False),
     help="Optional output: forest plot (PNG; a PDF is written beside it).",
 )
-def logistic_cmd(table, outcome, covariates, interactions, out, figure):
+@click.option(
+    "--endpoint",
+    "endpoint",
+    default=None,
+    help="Id or name of the endpoint for the forest plot's title (default: the --outcome column).",
+)
+def logistic_cmd(table, outcome, covariates, interactions, out, figure, endpoint):
     """Univariable and multivariable logistic models (OR, 95% CI, p) with a forest plot."""
     from mirscope.io import read_table
     from mirscope.survival.cox import regression_table
@@ -348,17 +360,23 @@ def logistic_cmd(table, outcome, covariates, interactions, out, figure):
         source=table,
     )
     if figure:
-        _forest(res, figure, "Odds ratio")
+        _forest(res, figure, "Odds ratio", endpoint or outcome, "logistic")
     write_tsv(res, out)
 
 
-def _forest(res, figure, label):
+def _forest(res, figure, label, endpoint, kind):
+    from mirscope.inputs.labels import label as human
     from mirscope.plots.survival import forest_plot
 
     multi = res[res.model == "multivariable"]
     table = multi if len(multi) else res
-    title = "Multivariable model" if len(multi) else "Univariable model"
-    forest_plot(table.rename(columns={"ratio": label}), figure, estimate=label, title=title)
+    model = "multivariable" if len(multi) else "univariable"
+    forest_plot(
+        table.rename(columns={"ratio": label}),
+        figure,
+        estimate=label,
+        title=f"{human(endpoint)}: {model} {kind} model",
+    )
 
 
 @click.command("cuminc")
@@ -393,7 +411,19 @@ def _forest(res, figure, label):
     type=click.Path(dir_okay=False),
     help="Optional output: cumulative incidence plot (PNG).",
 )
-def cuminc_cmd(table, time, event, group, at, out, figure):
+@click.option(
+    "--event-name",
+    default="event",
+    show_default=True,
+    help="What event code 1 is (e.g. 'secondary malignancy'), for the figure.",
+)
+@click.option(
+    "--competing-name",
+    default="death",
+    show_default=True,
+    help="What event code 2 is, for the figure.",
+)
+def cuminc_cmd(table, time, event, group, at, out, figure, event_name, competing_name):
     """Cumulative incidence with death as competing risk (95% CI) and Gray's test."""
     from mirscope.io import read_table
     from mirscope.survival.competing import cuminc_table
@@ -405,7 +435,7 @@ def cuminc_cmd(table, time, event, group, at, out, figure):
         from mirscope.plots.survival import cif_plot
 
         p = res.gray_p.iloc[0] if group else None
-        cif_plot(corners, figure, title="Cumulative incidence (death as competing risk)", p_gray=p)
+        cif_plot(corners, figure, event=event_name, competing=competing_name, p_gray=p)
     write_tsv(res, out)
 
 
