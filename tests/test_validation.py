@@ -527,3 +527,47 @@ def test_real_reads_pass_the_fastq_probe(tmp_path, monkeypatch):
     samples = read_samples("samples.tsv")
     assert list(samples["fastq"]) == [(str(p),) for p in fastqs]
     assert all(fastq_gz_problem(p) is None for p in fastqs)
+
+
+def _with_onsets(root: Path, crs: list[str], icans: list[str]) -> None:
+    header = [*CLINICAL_HEADER, "crs_onset_days", "icans_onset_days"]
+    rows = [[*r, c, i] for r, c, i in zip(CLINICAL_ROWS, crs, icans, strict=True)]
+    (root / "clinical.tsv").write_text(_tsv([header, *rows]))
+
+
+def test_onset_columns_are_optional_numbers_empty_without_the_event(cohort, capsys):
+    # S1: CRS grade 2, no ICANS; S2: CRS 1 and ICANS 3 with an unknown ICANS onset; S3: none
+    _with_onsets(cohort, ["1", "0.5", ""], ["", "", ""])
+    code, _, err = _validate(cohort, capsys)
+    assert code == 0, err
+    clinical = read_clinical("clinical.tsv", ["S1", "S2", "S3"])
+    assert clinical["crs_onset_days"].dtype == "float64"
+    assert clinical["crs_onset_days"].tolist()[:2] == [1.0, 0.5]
+    assert clinical["icans_onset_days"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("crs", "icans", "column", "message", "allowed"),
+    [
+        (
+            ["1", "2", "3"],
+            ["", "", ""],
+            "crs_onset_days",
+            "an onset day is given but crs_grade is 0 (no event)",
+            "empty when crs_grade is 0",
+        ),
+        (
+            ["1", "2", ""],
+            ["4", "", ""],
+            "icans_onset_days",
+            "an onset day is given but icans_grade is 0 (no event)",
+            "empty when icans_grade is 0",
+        ),
+        (["-1", "", ""], ["", "", ""], "crs_onset_days", "negative", "a number >= 0 (days"),
+    ],
+)
+def test_bad_onset(cohort, capsys, crs, icans, column, message, allowed):
+    _with_onsets(cohort, crs, icans)
+    code, _, err = _validate(cohort, capsys)
+    assert code == 1
+    _expect(err, f"column '{column}'", message, f"allowed: {allowed}")

@@ -13,7 +13,12 @@ import pandas as pd
 from mirscope.inputs.clinical import log_patients_used, read_clinical
 from mirscope.io import read_value_matrix, write_tsv
 from mirscope.plots.survival import km_plot
-from mirscope.survival.prognostic import short_name, suppfig_s1, variable_by_sample
+from mirscope.survival.prognostic import (
+    short_name,
+    suppfig_s1,
+    ttp_exclusions,
+    variable_by_sample,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +40,7 @@ def run_suppfig_s1(
     endpoints = [f"{e}_{k}" for e in ("os", "pfs", "ttp") for k in ("days", "event")]
     log_patients_used(table, endpoints, what="Supplementary Figure S1", logger=log)
     clinical = table.reset_index()
+    _log_ttp_patients(clinical)
     normalized = read_value_matrix(normalized_path).reset_index()
     values = variable_by_sample(normalized, variable, source=str(normalized_path))
     cut_df, km_df, fits = suppfig_s1(
@@ -57,3 +63,28 @@ def run_suppfig_s1(
     write_tsv(cut_df, cutpoint_out)
     write_tsv(km_df, km_out)
     return km_df
+
+
+def _log_ttp_patients(clinical: pd.DataFrame) -> None:
+    """One line: how many patients the TTP panel has, and who is left out and why.
+
+    The paper's TTP panel has 50 of 53 patients; this line is what shows a reader which of
+    ours the TTP rule (:func:`mirscope.survival.prognostic.ttp_exclusions`) took out.
+    """
+    reasons = ttp_exclusions(clinical)
+    left = reasons[reasons != ""]
+    if left.empty:
+        log.info("TTP: all %d patients used", len(reasons))
+        return
+    by_reason = "; ".join(
+        f"{reason}: {len(ids)} ({', '.join(ids)})"
+        for reason, ids in sorted(left.groupby(left).groups.items())
+        for ids in [list(map(str, ids))]
+    )
+    log.info(
+        "TTP: %d of %d patients used (deaths without progression are excluded, not "
+        "censored); left out: %s",
+        len(reasons) - len(left),
+        len(reasons),
+        by_reason,
+    )
