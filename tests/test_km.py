@@ -293,3 +293,26 @@ def test_suppfig_s1_ttp_panel_excludes_deaths_without_progression(tmp_path, capl
     assert f"{len(clinical) - 4} of {len(clinical)} patients used" in line
     assert "died without progression: 2 (P10, P11)" in line
     assert "no TTP recorded: 2 (P03, P07)" in line
+    # With --ttp-death censor the two deaths stay in the panel, censored.
+    assert main([*args[:2], "--ttp-death", "censor", *args[2:]]) == 0
+    km = pd.read_csv(tmp_path / "km.tsv", sep="\t")
+    ttp = km[km.endpoint == "ttp"]
+    assert ttp["n"].sum() == len(clinical) - 2
+
+
+def test_ttp_censor_option_keeps_deaths_without_progression():
+    from mirscope.survival.prognostic import ttp_exclusions
+
+    clinical = pd.DataFrame(
+        {
+            "sample_id": ["A", "B"],
+            "os_days": [20, 300],
+            "os_event": [1, 0],
+            "ttp_days": [20, np.nan],
+            "ttp_event": [0, np.nan],
+        }
+    )
+    assert ttp_exclusions(clinical, "censor").tolist() == ["", "no TTP recorded"]
+    assert ttp_exclusions(clinical).tolist() == ["died without progression", "no TTP recorded"]
+    with pytest.raises(ValueError, match="censor"):
+        ttp_exclusions(clinical, "drop")

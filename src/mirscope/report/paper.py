@@ -529,11 +529,14 @@ def _toxicity_predictors(o: _Outputs) -> list[Row]:
         value, ours, note = NOT_COMPUTED, None, "toxicity model tables missing"
         if summary is not None and model in set(summary["model"]) and coef_table is not None:
             hit = coef_table[coef_table["term"] == term]
-            freq = None
+            sel_text = ""
             if selection is not None:
                 sel = selection[selection["variable"] == term]
-                freq = float(sel["frequency"].iloc[0]) if not sel.empty else 0.0
-            sel_text = f"LASSO selection frequency {freq:.2f}" if freq is not None else ""
+                sel_text = (
+                    f"LASSO selection frequency {float(sel['frequency'].iloc[0]):.2f}"
+                    if not sel.empty
+                    else "not a LASSO candidate"
+                )
             if hit.empty:
                 ours = (False, None)
                 value = "not in final model"
@@ -788,8 +791,8 @@ def _survival(o: _Outputs) -> list[Row]:
                     "patients",
                     50,
                     n,
-                    "deaths without progression excluded, not censored "
-                    "(mirscope.survival.prognostic)"
+                    "deaths without progression left out unless "
+                    "survival.ttp_death_without_progression is censor"
                     if ok
                     else missing,
                 )

@@ -29,6 +29,7 @@ def run_suppfig_s1(
     *,
     variable: str,
     cutpoint_endpoint: str,
+    ttp_death: str = "exclude",
     minprop: float,
     at_risk_times: list[float],
     cutpoint_out: str | os.PathLike[str],
@@ -40,7 +41,7 @@ def run_suppfig_s1(
     endpoints = [f"{e}_{k}" for e in ("os", "pfs", "ttp") for k in ("days", "event")]
     log_patients_used(table, endpoints, what="Supplementary Figure S1", logger=log)
     clinical = table.reset_index()
-    _log_ttp_patients(clinical)
+    _log_ttp_patients(clinical, ttp_death)
     normalized = read_value_matrix(normalized_path).reset_index()
     values = variable_by_sample(normalized, variable, source=str(normalized_path))
     cut_df, km_df, fits = suppfig_s1(
@@ -48,6 +49,7 @@ def run_suppfig_s1(
         values,
         variable=variable,
         cutpoint_endpoint=cutpoint_endpoint,
+        ttp_death=ttp_death,
         minprop=minprop,
         at_risk_times=at_risk_times,
         source=str(clinical_path),
@@ -65,16 +67,21 @@ def run_suppfig_s1(
     return km_df
 
 
-def _log_ttp_patients(clinical: pd.DataFrame) -> None:
+def _log_ttp_patients(clinical: pd.DataFrame, ttp_death: str) -> None:
     """One line: how many patients the TTP panel has, and who is left out and why.
 
     The paper's TTP panel has 50 of 53 patients; this line is what shows a reader which of
     ours the TTP rule (:func:`mirscope.survival.prognostic.ttp_exclusions`) took out.
     """
-    reasons = ttp_exclusions(clinical)
+    reasons = ttp_exclusions(clinical, ttp_death)
     left = reasons[reasons != ""]
+    rule = (
+        "deaths without progression are excluded, not censored"
+        if ttp_death == "exclude"
+        else "deaths without progression are censored at death"
+    )
     if left.empty:
-        log.info("TTP: all %d patients used", len(reasons))
+        log.info("TTP: all %d patients used (%s)", len(reasons), rule)
         return
     by_reason = "; ".join(
         f"{reason}: {len(ids)} ({', '.join(ids)})"
@@ -82,9 +89,9 @@ def _log_ttp_patients(clinical: pd.DataFrame) -> None:
         for ids in [list(map(str, ids))]
     )
     log.info(
-        "TTP: %d of %d patients used (deaths without progression are excluded, not "
-        "censored); left out: %s",
+        "TTP: %d of %d patients used (%s); left out: %s",
         len(reasons) - len(left),
         len(reasons),
+        rule,
         by_reason,
     )

@@ -11,7 +11,9 @@ Groups are labelled ``<name> <= cut`` and ``<name> > cut`` (low = x <= cut, as m
 
 Time to progression (TTP), as applied here: days from infusion to lymphoma progression
 (``ttp_days``/``ttp_event``), and a patient who died without progression is left out of
-the TTP analysis, not censored (:func:`ttp_exclusions`). The paper does not define TTP in
+the TTP analysis, not censored (:func:`ttp_exclusions`; config
+``survival.ttp_death_without_progression: censor`` keeps them, censored at death, for a
+comparison). The paper does not define TTP in
 words; its numbers fix the rule. Supplementary Figure S1 has 53 patients at day 0 for OS
 and PFS but 50 (19 + 31) for TTP, so three patients are missing from TTP only, and the
 difference between PFS and TTP is exactly how a death without progression counts (an
@@ -71,13 +73,16 @@ def group_labels(x: np.ndarray, cut: float, name: str) -> np.ndarray:
     return np.where(x <= cut, f"{name} \u2264 {cut:.3g}", f"{name} > {cut:.3g}")
 
 
-def ttp_exclusions(clinical: pd.DataFrame) -> pd.Series:
+def ttp_exclusions(clinical: pd.DataFrame, deaths: str = "exclude") -> pd.Series:
     """Why each patient is left out of the TTP analysis (empty string: used), by sample_id.
 
-    A death without progression is a TTP of 0 events ending in death: ``ttp_event`` 0 and
-    a recorded death (``os_event`` 1, or ``pfs_event`` 1) no later than ``ttp_days``.
-    See the module docstring for why these patients are excluded rather than censored.
+    A death without progression is a TTP without event ending in death: ``ttp_event`` 0
+    and a recorded death (``os_event`` 1, or ``pfs_event`` 1) no later than ``ttp_days``.
+    See the module docstring for why these patients are excluded rather than censored
+    (``deaths="exclude"``, the default); ``deaths="censor"`` keeps them, censored.
     """
+    if deaths not in ("exclude", "censor"):
+        raise ValueError(f"deaths must be 'exclude' or 'censor', not {deaths!r}")
     reasons = pd.Series("", index=clinical["sample_id"].astype(str).to_numpy(), dtype=object)
     if "ttp_days" not in clinical.columns or "ttp_event" not in clinical.columns:
         reasons[:] = "no TTP recorded"
@@ -96,16 +101,17 @@ def ttp_exclusions(clinical: pd.DataFrame) -> pd.Series:
             died_first |= (e == 1) & (d <= ttp_days)
     missing = np.isnan(ttp_days) | np.isnan(ttp_event)
     reasons[missing] = "no TTP recorded"
-    reasons[~missing & (ttp_event == 0) & died_first] = "died without progression"
+    if deaths == "exclude":
+        reasons[~missing & (ttp_event == 0) & died_first] = "died without progression"
     return reasons
 
 
-def _endpoint_rows(data: pd.DataFrame, endpoint: str) -> pd.DataFrame:
+def _endpoint_rows(data: pd.DataFrame, endpoint: str, ttp_death: str) -> pd.DataFrame:
     """The patients one endpoint analyses: variable and endpoint recorded (TTP: its rule)."""
     t_col, e_col, _ = ENDPOINTS[endpoint]
     keep = data[["value", t_col, e_col]].notna().all(axis=1).to_numpy()
     if endpoint == "ttp":
-        keep &= (ttp_exclusions(data) == "").to_numpy()
+        keep &= (ttp_exclusions(data, ttp_death) == "").to_numpy()
     return data[keep].reset_index(drop=True)
 
 
@@ -115,6 +121,7 @@ def suppfig_s1(
     *,
     variable: str,
     cutpoint_endpoint: str = "pfs",
+    ttp_death: str = "exclude",
     minprop: float = 0.1,
     at_risk_times: list[float] = (0, 500, 1000, 1500),
     endpoints: tuple[str, ...] = ("os", "pfs", "ttp"),
@@ -123,7 +130,7 @@ def suppfig_s1(
     """Cut-off table, KM table (all endpoints) and the per-endpoint fits for plotting."""
     data = merge_variable(clinical, values, "value")
     time_col, event_col, _ = ENDPOINTS[cutpoint_endpoint]
-    usable = _endpoint_rows(data, cutpoint_endpoint)
+    usable = _endpoint_rows(data, cutpoint_endpoint, ttp_death)
     cut = cutpoint_table(
         usable, time=time_col, event=event_col, variable="value", minprop=minprop, source=source
     )
@@ -137,7 +144,7 @@ def suppfig_s1(
         t_col, e_col, title = ENDPOINTS[ep]
         if t_col not in data.columns:
             continue
-        d = _endpoint_rows(data, ep)
+        d = _endpoint_rows(data, ep, ttp_death)
         d["group"] = group_labels(d["value"].to_numpy(float), cut.cutpoint, short_name(variable))
         table, fitted, test = km_table(
             d,
