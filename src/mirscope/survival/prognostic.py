@@ -10,18 +10,19 @@ cut-off search; each KM panel uses the patients with that endpoint recorded.
 Groups are labelled ``<name> <= cut`` and ``<name> > cut`` (low = x <= cut, as maxstat).
 
 Time to progression (TTP), as applied here: days from infusion to lymphoma progression
-(``ttp_days``/``ttp_event``), and a patient who died without progression is left out of
-the TTP analysis, not censored (:func:`ttp_exclusions`; config
-``survival.ttp_death_without_progression: censor`` keeps them, censored at death, for a
-comparison). The paper does not define TTP in
-words; its numbers fix the rule. Supplementary Figure S1 has 53 patients at day 0 for OS
-and PFS but 50 (19 + 31) for TTP, so three patients are missing from TTP only, and the
-difference between PFS and TTP is exactly how a death without progression counts (an
-event for PFS). Censoring those deaths at the day of death (the Cheson 2007 convention)
-would keep all 53 at day 0; excluding them removes them, and the paper reports two grade 5
-ICANS deaths, i.e. two of the three. Patients without a recorded TTP are also left out.
-The PFS and TTP numbers at risk at 500 days and later agree in the paper (9 / 8 and 4 / 3),
-as they must when the patients taken out died early without progression.
+(``ttp_days``/``ttp_event``); a patient who died without progression is left out of the
+TTP analysis, not censored (:func:`ttp_exclusions`; config
+``survival.ttp_death_without_progression: censor`` keeps them, censored at death), and so
+is a patient without a recorded TTP. The paper does not define TTP in words, so the rule
+is inferred from its numbers. Supplementary Figure S1 has 53 patients at day 0 for OS and
+PFS but 50 (19 + 31) for TTP: three patients are missing from TTP only, and PFS and TTP
+differ only in how a death without progression counts (an event for PFS). Censoring those
+deaths at the day of death (the Cheson 2007 convention) would keep all 53 at day 0;
+excluding them removes them, and the paper reports two grade 5 ICANS deaths, plausibly
+two of the three. The other candidate rule, leaving out patients without a response
+assessment, would give 49 (the paper's 49 evaluable), not 50. The PFS and TTP numbers at
+risk at 500 days and later are equal in the paper (9 / 8 and 4 / 3), as they must be when
+the patients taken out died early without progression.
 """
 
 from __future__ import annotations
