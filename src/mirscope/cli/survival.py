@@ -197,6 +197,14 @@ def km_cmd(clinical, table, time, event, group, at_risk, out, figure):
     help="Endpoint that chooses the cut.",
 )
 @click.option(
+    "--ttp-death",
+    "ttp_death",
+    default="exclude",
+    show_default=True,
+    type=click.Choice(["exclude", "censor"]),
+    help="A death without progression in the TTP panel: left out (the paper's rule) or censored.",
+)
+@click.option(
     "--minprop",
     default=0.1,
     show_default=True,
@@ -230,6 +238,7 @@ def survival_cmd(
     normalized,
     variable,
     cutpoint_endpoint,
+    ttp_death,
     minprop,
     at_risk,
     cutpoint_out,
@@ -244,6 +253,7 @@ def survival_cmd(
         normalized,
         variable=variable,
         cutpoint_endpoint=cutpoint_endpoint,
+        ttp_death=ttp_death,
         minprop=minprop,
         at_risk_times=_floats(at_risk),
         cutpoint_out=cutpoint_out,

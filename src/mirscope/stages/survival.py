@@ -15,7 +15,12 @@ from mirscope.inputs.clinical import log_patients_used, read_clinical
 from mirscope.inputs.labels import ENDPOINTS
 from mirscope.io import read_value_matrix, write_tsv
 from mirscope.plots.survival import KMPanel, km_panels, km_plot
-from mirscope.survival.prognostic import short_name, suppfig_s1, variable_by_sample
+from mirscope.survival.prognostic import (
+    short_name,
+    suppfig_s1,
+    ttp_exclusions,
+    variable_by_sample,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +34,7 @@ def run_suppfig_s1(
     *,
     variable: str,
     cutpoint_endpoint: str,
+    ttp_death: str = "exclude",
     minprop: float,
     at_risk_times: list[float],
     cutpoint_out: str | os.PathLike[str],
@@ -47,6 +53,7 @@ def run_suppfig_s1(
         samples=list(normalized.columns),
     )
     clinical = table.reset_index()
+    _log_ttp_patients(clinical, ttp_death)
     normalized = normalized.reset_index()
     values = variable_by_sample(normalized, variable, source=str(normalized_path))
     cut_df, km_df, fits = suppfig_s1(
@@ -54,6 +61,7 @@ def run_suppfig_s1(
         values,
         variable=variable,
         cutpoint_endpoint=cutpoint_endpoint,
+        ttp_death=ttp_death,
         minprop=minprop,
         at_risk_times=at_risk_times,
         source=str(clinical_path),
@@ -96,3 +104,33 @@ def run_suppfig_s1(
     write_tsv(cut_df, cutpoint_out)
     write_tsv(km_df, km_out)
     return km_df
+
+
+def _log_ttp_patients(clinical: pd.DataFrame, ttp_death: str) -> None:
+    """One line: how many patients the TTP panel has, and who is left out and why.
+
+    The paper's TTP panel has 50 of 53 patients; this line is what shows a reader which of
+    ours the TTP rule (:func:`mirscope.survival.prognostic.ttp_exclusions`) took out.
+    """
+    reasons = ttp_exclusions(clinical, ttp_death)
+    left = reasons[reasons != ""]
+    rule = (
+        "deaths without progression are excluded, not censored"
+        if ttp_death == "exclude"
+        else "deaths without progression are censored at death"
+    )
+    if left.empty:
+        log.info("TTP: all %d patients used (%s)", len(reasons), rule)
+        return
+    by_reason = "; ".join(
+        f"{reason}: {len(ids)} ({', '.join(ids)})"
+        for reason, ids in sorted(left.groupby(left).groups.items())
+        for ids in [list(map(str, ids))]
+    )
+    log.info(
+        "TTP: %d of %d patients used (%s); left out: %s",
+        len(reasons) - len(left),
+        len(reasons),
+        rule,
+        by_reason,
+    )
