@@ -568,6 +568,57 @@ def kinetics_cmd(
     )
 
 
+def _forest_options(command):
+    """The pruning and forest options, shared so that the response, PFS and toxicity
+    forests are configured alike."""
+    options = [
+        click.option(
+            "--threshold",
+            default=0.9,
+            show_default=True,
+            type=float,
+            help="Spearman |R| above which a covariate is pruned.",
+        ),
+        click.option(
+            "--prefer", default="", help="Covariates kept first when collinear (comma list)."
+        ),
+        click.option(
+            "--seed",
+            default=7,
+            show_default=True,
+            type=int,
+            help="First random seed; seeds seed .. seed + n-seeds - 1 are used.",
+        ),
+        click.option(
+            "--n-seeds",
+            default=10,
+            show_default=True,
+            type=int,
+            help="Number of forests (seeds) importances are averaged over.",
+        ),
+        click.option(
+            "--n-trees", default=200, show_default=True, type=int, help="Trees per forest."
+        ),
+        click.option(
+            "--n-folds",
+            default=3,
+            show_default=True,
+            type=int,
+            help="Cross-validation folds for permutation importance.",
+        ),
+        click.option(
+            "--n-repeats",
+            default=3,
+            show_default=True,
+            type=int,
+            help="Permutations per covariate and fold.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @click.command("importance")
 @click.option(
     "--covariates",
@@ -594,43 +645,7 @@ def kinetics_cmd(
     show_default=True,
     help="Comma-separated response values counted as the positive class.",
 )
-@click.option(
-    "--threshold",
-    default=0.9,
-    show_default=True,
-    type=float,
-    help="Spearman |R| above which a covariate is pruned.",
-)
-@click.option("--prefer", default="", help="Covariates kept first when collinear (comma list).")
-@click.option(
-    "--seed",
-    default=7,
-    show_default=True,
-    type=int,
-    help="First random seed; seeds seed .. seed + n-seeds - 1 are used.",
-)
-@click.option(
-    "--n-seeds",
-    default=10,
-    show_default=True,
-    type=int,
-    help="Number of forests (seeds) importances are averaged over.",
-)
-@click.option("--n-trees", default=200, show_default=True, type=int, help="Trees per forest.")
-@click.option(
-    "--n-folds",
-    default=3,
-    show_default=True,
-    type=int,
-    help="Cross-validation folds for permutation importance.",
-)
-@click.option(
-    "--n-repeats",
-    default=3,
-    show_default=True,
-    type=int,
-    help="Permutations per covariate and fold.",
-)
+@_forest_options
 @click.option(
     "--at-risk",
     "at_risk",
@@ -981,29 +996,7 @@ def _endpoints(values: tuple[str, ...]) -> list[tuple[str, str, str]]:
     help="name:variable:rule, a DE contrast (rule ge2 or gt0), e.g. crs_ge2:crs_grade:ge2;"
     " repeat for each endpoint.",
 )
-@click.option(
-    "--threshold",
-    default=0.9,
-    show_default=True,
-    type=float,
-    help="Spearman |R| above which a covariate is pruned.",
-)
-@click.option("--prefer", default="", help="Covariates kept first when collinear (comma list).")
-@click.option(
-    "--seed",
-    default=7,
-    show_default=True,
-    type=int,
-    help="First random seed; seeds seed .. seed + n-seeds - 1 are used.",
-)
-@click.option(
-    "--n-seeds",
-    default=10,
-    show_default=True,
-    type=int,
-    help="Number of forests (seeds) importances are averaged over.",
-)
-@click.option("--n-trees", default=200, show_default=True, type=int, help="Trees per forest.")
+@_forest_options
 @click.option(
     "--summary-out",
     required=True,
@@ -1030,6 +1023,8 @@ def importance_toxicity_cmd(
     seed,
     n_seeds,
     n_trees,
+    n_folds,
+    n_repeats,
     summary_out,
     long_out,
     figure_prefix,
@@ -1046,6 +1041,8 @@ def importance_toxicity_cmd(
         seed=seed,
         n_seeds=n_seeds,
         n_trees=n_trees,
+        n_folds=n_folds,
+        n_repeats=n_repeats,
         summary_out=summary_out,
         long_out=long_out,
         figure_prefix=figure_prefix,
