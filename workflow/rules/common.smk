@@ -195,7 +195,7 @@ def get_analysis_targets():
             targets += [out("tables/supp_table2b_icans_de.tsv"), *_figures("fig2b_icans_de_heatmap")]
         if "suppfig_s1" not in SKIPPED:
             targets += [out("tables/suppfig_s1_cutpoint.tsv"), out("tables/suppfig_s1_km.tsv")]
-            targets += _figures(*(f"suppfig_s1_{e}" for e in S1_ENDPOINTS))
+            targets += _figures("suppfig_s1", *(f"suppfig_s1_{e}" for e in S1_ENDPOINTS))
         if "km_os_overall" not in SKIPPED:
             targets.append(out("tables/km_os_overall.tsv"))
         targets += [

@@ -132,6 +132,7 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             ),
         params:
             options=get_model_options(),
+            endpoint=COMP_CFG["response"],
         log:
             out("logs/statsmodels_logistic_response/all.log"),
         threads: 1
@@ -141,7 +142,8 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
         conda:
             "../../envs/mirscope.yaml"
         shell:
-            "mirscope -v logistic-or --table {input:q} --outcome responder {params.options}"
+            "mirscope -v logistic-or --table {input:q} --outcome responder"
+            " --endpoint {params.endpoint:q} {params.options}"
             " --out {output.table:q} --figure {output.figures[0]:q} > {log:q} 2>&1"
 
 
@@ -302,7 +304,8 @@ if COMP_CFG["secondary_events"]:
             "../../envs/mirscope.yaml"
         shell:
             "mirscope -v cuminc --table {input:q} --time time_days --event event"
-            " --group group --at {params.at} --out {output.table:q}"
+            " --group group --at {params.at} --event-name 'secondary malignancy'"
+            " --out {output.table:q}"
             " --figure {output.figures[0]:q} > {log:q} 2>&1"
 
     rule cmprsk_cuminc_overall:

@@ -1,7 +1,8 @@
 # Supplementary Figure S1: the configured miRNA (default hsa-miR-542-5p) cut at its
 # optimised cut-off (maxstat log-rank, as survminer::surv_cutpoint), Kaplan-Meier curves of
-# OS/PFS/TTP with numbers at risk. Logic: mirscope.survival (cutpoint, km, prognostic) and
-# mirscope.plots.survival; output columns are documented in their module docstrings.
+# OS/PFS/TTP with numbers at risk: one file per endpoint and the A/B/C composite. Logic:
+# mirscope.survival (cutpoint, km, prognostic) and mirscope.plots.survival; output columns
+# are documented in their module docstrings.
 
 if CLINICAL is not None:
 
@@ -24,6 +25,14 @@ if CLINICAL is not None:
                 for endpoint in S1_ENDPOINTS
             ],
             figures_pdf=expand(out("figures/suppfig_s1_{endpoint}.pdf"), endpoint=S1_ENDPOINTS),
+            composite=reported(
+                out("figures/suppfig_s1.png"),
+                "Supplementary Figure S1 — panels A–C (OS, PFS, TTP) by miR-542-5p",
+                "suppfig_s1",
+                NADDEO_SURVIVAL,
+                "Supplementary Figure S1",
+            ),
+            composite_pdf=out("figures/suppfig_s1.pdf"),
         params:
             options=get_survival_options(),
             prefix=outpath("figures/suppfig_s1"),

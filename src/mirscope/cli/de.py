@@ -250,6 +250,7 @@ def cluster_cmd(
             result.order,
             ann,
             figure,
+            enrichment=cluster_mod.cluster_enrichment(assoc),
         )
 
 
@@ -294,6 +295,7 @@ def cluster_cmd(
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help=".png (+ .pdf).")
 def de_heatmap_cmd(log2_path, clinical, de_path, contrast_text, lfc, p_max, title, out):
     """Figure 2-style heatmap of a contrast's DE miRNAs, patients ordered by group."""
+    from mirscope.inputs.labels import contrast_label
     from mirscope.plots import de as plots
 
     (contrast,) = _contrast_option((contrast_text,))
@@ -312,7 +314,10 @@ def de_heatmap_cmd(log2_path, clinical, de_path, contrast_text, lfc, p_max, titl
         contrast.name,
         out,
         title=title
-        or f"{contrast.name}: {len(mirnas)} DE miRNAs (|log2FC| > {lfc:g}, p < {p_max:g})",
+        or (
+            f"{contrast_label(contrast.variable, contrast.rule)}: {len(mirnas)} DE miRNAs "
+            f"(|log2FC| > {lfc:g}, p < {p_max:g})"
+        ),
         group_labels=cluster_mod.group_labels(contrast),
     )
 

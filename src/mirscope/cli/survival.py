@@ -197,6 +197,14 @@ def km_cmd(clinical, table, time, event, group, at_risk, out, figure):
     help="Endpoint that chooses the cut.",
 )
 @click.option(
+    "--ttp-death",
+    "ttp_death",
+    default="exclude",
+    show_default=True,
+    type=click.Choice(["exclude", "censor"]),
+    help="A death without progression in the TTP panel: left out (the paper's rule) or censored.",
+)
+@click.option(
     "--minprop",
     default=0.1,
     show_default=True,
@@ -230,6 +238,7 @@ def survival_cmd(
     normalized,
     variable,
     cutpoint_endpoint,
+    ttp_death,
     minprop,
     at_risk,
     cutpoint_out,
@@ -244,6 +253,7 @@ def survival_cmd(
         normalized,
         variable=variable,
         cutpoint_endpoint=cutpoint_endpoint,
+        ttp_death=ttp_death,
         minprop=minprop,
         at_risk_times=_floats(at_risk),
         cutpoint_out=cutpoint_out,
@@ -287,7 +297,13 @@ def _names(text: str) -> list[str]:
     type=click.Path(dir_okay=False),
     help="Forest plot of the multivariable model (PNG; PDF beside it).",
 )
-def cox_cmd(table, time, event, covariates, interactions, out, figure):
+@click.option(
+    "--endpoint",
+    "endpoint",
+    default=None,
+    help="Id or name of the endpoint for the forest plot's title (default: the --time column).",
+)
+def cox_cmd(table, time, event, covariates, interactions, out, figure, endpoint):
     """Univariable and multivariable Cox models (HR, 95% CI, p, PH check)."""
     from mirscope.io import read_table
     from mirscope.survival.cox import regression_table
@@ -302,7 +318,7 @@ def cox_cmd(table, time, event, covariates, interactions, out, figure):
         source=table,
     )
     if figure:
-        _forest(res, figure, "Hazard ratio")
+        _forest(res, figure, "Hazard ratio", endpoint or time, "Cox")
     write_tsv(res, out)
 
 
@@ -334,7 +350,13 @@ def cox_cmd(table, time, event, covariates, interactions, out, figure):
     type=click.Path(dir_okay=False),
     help="Optional output: forest plot (PNG; a PDF is written beside it).",
 )
-def logistic_cmd(table, outcome, covariates, interactions, out, figure):
+@click.option(
+    "--endpoint",
+    "endpoint",
+    default=None,
+    help="Id or name of the endpoint for the forest plot's title (default: the --outcome column).",
+)
+def logistic_cmd(table, outcome, covariates, interactions, out, figure, endpoint):
     """Univariable and multivariable logistic models (OR, 95% CI, p) with a forest plot."""
     from mirscope.io import read_table
     from mirscope.survival.cox import regression_table
@@ -348,17 +370,23 @@ def logistic_cmd(table, outcome, covariates, interactions, out, figure):
         source=table,
     )
     if figure:
-        _forest(res, figure, "Odds ratio")
+        _forest(res, figure, "Odds ratio", endpoint or outcome, "logistic")
     write_tsv(res, out)
 
 
-def _forest(res, figure, label):
+def _forest(res, figure, label, endpoint, kind):
+    from mirscope.inputs.labels import label as human
     from mirscope.plots.survival import forest_plot
 
     multi = res[res.model == "multivariable"]
     table = multi if len(multi) else res
-    title = "Multivariable model" if len(multi) else "Univariable model"
-    forest_plot(table.rename(columns={"ratio": label}), figure, estimate=label, title=title)
+    model = "multivariable" if len(multi) else "univariable"
+    forest_plot(
+        table.rename(columns={"ratio": label}),
+        figure,
+        estimate=label,
+        title=f"{human(endpoint)}: {model} {kind} model",
+    )
 
 
 @click.command("cuminc")
@@ -393,7 +421,19 @@ def _forest(res, figure, label):
     type=click.Path(dir_okay=False),
     help="Optional output: cumulative incidence plot (PNG).",
 )
-def cuminc_cmd(table, time, event, group, at, out, figure):
+@click.option(
+    "--event-name",
+    default="event",
+    show_default=True,
+    help="What event code 1 is (e.g. 'secondary malignancy'), for the figure.",
+)
+@click.option(
+    "--competing-name",
+    default="death",
+    show_default=True,
+    help="What event code 2 is, for the figure.",
+)
+def cuminc_cmd(table, time, event, group, at, out, figure, event_name, competing_name):
     """Cumulative incidence with death as competing risk (95% CI) and Gray's test."""
     from mirscope.io import read_table
     from mirscope.survival.competing import cuminc_table
@@ -405,7 +445,7 @@ def cuminc_cmd(table, time, event, group, at, out, figure):
         from mirscope.plots.survival import cif_plot
 
         p = res.gray_p.iloc[0] if group else None
-        cif_plot(corners, figure, title="Cumulative incidence (death as competing risk)", p_gray=p)
+        cif_plot(corners, figure, event=event_name, competing=competing_name, p_gray=p)
     write_tsv(res, out)
 
 
@@ -528,6 +568,57 @@ def kinetics_cmd(
     )
 
 
+def _forest_options(command):
+    """The pruning and forest options, shared so that the response, PFS and toxicity
+    forests are configured alike."""
+    options = [
+        click.option(
+            "--threshold",
+            default=0.9,
+            show_default=True,
+            type=float,
+            help="Spearman |R| above which a covariate is pruned.",
+        ),
+        click.option(
+            "--prefer", default="", help="Covariates kept first when collinear (comma list)."
+        ),
+        click.option(
+            "--seed",
+            default=7,
+            show_default=True,
+            type=int,
+            help="First random seed; seeds seed .. seed + n-seeds - 1 are used.",
+        ),
+        click.option(
+            "--n-seeds",
+            default=10,
+            show_default=True,
+            type=int,
+            help="Number of forests (seeds) importances are averaged over.",
+        ),
+        click.option(
+            "--n-trees", default=200, show_default=True, type=int, help="Trees per forest."
+        ),
+        click.option(
+            "--n-folds",
+            default=3,
+            show_default=True,
+            type=int,
+            help="Cross-validation folds for permutation importance.",
+        ),
+        click.option(
+            "--n-repeats",
+            default=3,
+            show_default=True,
+            type=int,
+            help="Permutations per covariate and fold.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @click.command("importance")
 @click.option(
     "--covariates",
@@ -554,43 +645,7 @@ def kinetics_cmd(
     show_default=True,
     help="Comma-separated response values counted as the positive class.",
 )
-@click.option(
-    "--threshold",
-    default=0.9,
-    show_default=True,
-    type=float,
-    help="Spearman |R| above which a covariate is pruned.",
-)
-@click.option("--prefer", default="", help="Covariates kept first when collinear (comma list).")
-@click.option(
-    "--seed",
-    default=7,
-    show_default=True,
-    type=int,
-    help="First random seed; seeds seed .. seed + n-seeds - 1 are used.",
-)
-@click.option(
-    "--n-seeds",
-    default=10,
-    show_default=True,
-    type=int,
-    help="Number of forests (seeds) importances are averaged over.",
-)
-@click.option("--n-trees", default=200, show_default=True, type=int, help="Trees per forest.")
-@click.option(
-    "--n-folds",
-    default=3,
-    show_default=True,
-    type=int,
-    help="Cross-validation folds for permutation importance.",
-)
-@click.option(
-    "--n-repeats",
-    default=3,
-    show_default=True,
-    type=int,
-    help="Permutations per covariate and fold.",
-)
+@_forest_options
 @click.option(
     "--at-risk",
     "at_risk",
@@ -941,29 +996,7 @@ def _endpoints(values: tuple[str, ...]) -> list[tuple[str, str, str]]:
     help="name:variable:rule, a DE contrast (rule ge2 or gt0), e.g. crs_ge2:crs_grade:ge2;"
     " repeat for each endpoint.",
 )
-@click.option(
-    "--threshold",
-    default=0.9,
-    show_default=True,
-    type=float,
-    help="Spearman |R| above which a covariate is pruned.",
-)
-@click.option("--prefer", default="", help="Covariates kept first when collinear (comma list).")
-@click.option(
-    "--seed",
-    default=7,
-    show_default=True,
-    type=int,
-    help="First random seed; seeds seed .. seed + n-seeds - 1 are used.",
-)
-@click.option(
-    "--n-seeds",
-    default=10,
-    show_default=True,
-    type=int,
-    help="Number of forests (seeds) importances are averaged over.",
-)
-@click.option("--n-trees", default=200, show_default=True, type=int, help="Trees per forest.")
+@_forest_options
 @click.option(
     "--summary-out",
     required=True,
@@ -990,6 +1023,8 @@ def importance_toxicity_cmd(
     seed,
     n_seeds,
     n_trees,
+    n_folds,
+    n_repeats,
     summary_out,
     long_out,
     figure_prefix,
@@ -1006,6 +1041,8 @@ def importance_toxicity_cmd(
         seed=seed,
         n_seeds=n_seeds,
         n_trees=n_trees,
+        n_folds=n_folds,
+        n_repeats=n_repeats,
         summary_out=summary_out,
         long_out=long_out,
         figure_prefix=figure_prefix,

@@ -45,6 +45,11 @@ from mirscope.inputs.sheets import (
 )
 from mirscope.io import write_text
 
+#: Onset columns and the grade that says whether the event happened: an onset day for a
+#: patient whose grade is 0 contradicts the grade, and which of the two is wrong only the
+#: user can tell, so it stops the run instead of counting toward a median onset.
+ONSET_OF_GRADE = {"crs_onset_days": "crs_grade", "icans_onset_days": "icans_grade"}
+
 
 def clinical_columns() -> list[str]:
     """The known clinical columns, in schema order (``sample_id`` first)."""
@@ -115,6 +120,7 @@ def read_clinical(
             )
         typed = _typed_row(row, props, path=path)
         _check_row_schema(typed, schema, path=path, row=row)
+        _check_onset(typed, path=path, row=row)
         for column in extras:
             raw = row.cells[column]
             typed[column] = None if raw in NA_TOKENS else raw
@@ -132,6 +138,19 @@ def read_clinical(
             "without clinical data (or remove the sample from the sample sheet)",
         )
     return _clinical_frame(records, header, props, sample_ids)
+
+
+def _check_onset(typed: dict[str, Any], *, path: Path, row: _Row) -> None:
+    for onset, grade in ONSET_OF_GRADE.items():
+        if typed.get(onset) is not None and typed.get(grade) == 0:
+            raise InputError(
+                f"an onset day is given but {grade} is 0 (no event)",
+                path=str(path),
+                row=row.label,
+                column=onset,
+                value=row.cells.get(onset, ""),
+                allowed=f"empty when {grade} is 0; a day >= 0 when {grade} is 1-5",
+            )
 
 
 def _clinical_frame(

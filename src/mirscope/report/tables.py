@@ -38,6 +38,7 @@ AGREEMENT_CLASSES = {
     "differ": "differ",
     "not computed": "missing",
     "not comparable": "missing",
+    "not applicable": "missing",
 }
 
 _STYLE = """

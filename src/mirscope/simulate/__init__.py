@@ -31,7 +31,7 @@ import pandas as pd
 
 from mirscope.errors import InputError
 from mirscope.io import atomic_path
-from mirscope.simulate.clinical import simulate_clinical
+from mirscope.simulate.clinical import add_onset_days, simulate_clinical
 from mirscope.simulate.expression import expected_abundance
 from mirscope.simulate.reads import (
     CLASS_FRACTIONS,
@@ -54,7 +54,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Seed-stream tags, so each part of the simulation has its own independent stream.
-_CLINICAL, _EXPRESSION, _SAMPLE = 3, 4, 5
+_CLINICAL, _EXPRESSION, _SAMPLE, _ONSET = 3, 4, 5, 6
 
 
 def sample_ids_for(n: int) -> list[str]:
@@ -117,6 +117,7 @@ def simulate_cohort(
     write_truth(
         out / "truth", profile.names, ids, molecules, reads, classes, profile.effects, clin.latent
     )
+    clin.table = add_onset_days(clin.table, np.random.default_rng([seed, _ONSET]))
     _write_table(clin.table, out / "clinical.tsv")
     _write_companion(clin.table, seed, out)
     sheet = pd.DataFrame({"sample_id": ids, "fastq": fastqs})

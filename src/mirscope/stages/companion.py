@@ -41,6 +41,7 @@ import pandas as pd
 from mirscope.companion import evidence, importance, kinetics
 from mirscope.errors import InputError
 from mirscope.inputs.clinical import read_clinical
+from mirscope.inputs.labels import endpoint_ylabel
 from mirscope.io import read_table, write_tsv
 from mirscope.survival.competing import cuminc_table, survival_after_event
 from mirscope.survival.km import km_overall, km_table
@@ -197,6 +198,7 @@ def run_kinetics(
         test,
         f"{figure_prefix}_km_pfs.png",
         title=f"PFS by expansion ({parameter}) and {marker}",
+        ylabel=endpoint_ylabel("pfs"),
         at_risk_times=at_risk_times,
     )
     if merged_out:
@@ -343,6 +345,7 @@ def run_importance(
         test,
         f"{figure_prefix}_km_pfs.png",
         title=f"PFS by {top_pfs}",
+        ylabel=endpoint_ylabel("pfs"),
         at_risk_times=at_risk_times,
     )
     cols = ["endpoint", "covariate", "seed", "importance"]
