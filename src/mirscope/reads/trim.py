@@ -60,7 +60,12 @@ from mirscope.errors import InputError, MirscopeError, MirscopeWarning
 from mirscope.inputs.config import load_preset
 from mirscope.io import atomic_path, open_gzip_out
 from mirscope.reads.fastq import open_fastq
-from mirscope.reads.molecules import add_counts, write_molecules
+from mirscope.reads.molecules import (
+    add_counts,
+    molecule_keys,
+    pack_molecules,
+    write_packed_molecules,
+)
 
 log = logging.getLogger(__name__)
 
@@ -306,9 +311,12 @@ class MoleculeCounter:
     ) -> dict[str, Any]:
         """Write the molecule table (and inserts FASTA); return unique counts and the
         length histogram."""
-        n_inserts, valid_hist = write_molecules(self.molecules, path, inserts_fasta)
+        unique = len(self.molecules)
+        joined, counts = pack_molecules(self.molecules)
+        self.molecules = {}  # freed before the sort needs its memory
+        n_inserts, valid_hist = write_packed_molecules(joined, counts, path, inserts_fasta)
         return {
-            "unique_molecules": len(self.molecules),
+            "unique_molecules": unique,
             "unique_inserts": n_inserts,
             "valid_hist": valid_hist,
         }
@@ -392,9 +400,9 @@ class BatchTrimmer:
         self.class_counts = np.zeros(len(CLASSES), dtype=np.int64)
         self.other_hist = np.zeros(0, dtype=np.int64)  # reads by insert length, not valid
 
-    def __call__(self, seqs: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """Keys ``insert\\tumi`` of the valid reads (in read order), their read indices and
-        insert ends (for the optional trimmed FASTQ)."""
+    def __call__(self, seqs: list[str]) -> tuple[bytes, np.ndarray, np.ndarray, np.ndarray]:
+        """Keys ``insert\\tumi`` of the valid reads (in read order, newline-separated),
+        their read indices, insert ends and UMI ends (for the optional trimmed FASTQ)."""
         n = len(seqs)
         finder = self.finder
         pos = np.fromiter(map(str.find, seqs, repeat(finder.adapter)), dtype=np.int64, count=n)
@@ -414,14 +422,11 @@ class BatchTrimmer:
         other = (klass != _VALID) & (klass != _NO_ADAPTER)
         self.other_hist = add_counts(self.other_hist, np.bincount(np.maximum(ins_len[other], 0)))
         valid = np.flatnonzero(klass == _VALID)
-        start, end, umi_end = self.clip5, ins_len[valid] + self.clip5, stop[valid] + self.ulen
-        keys = [
-            seq[start:e] + "\t" + seq[u - self.ulen : u]
-            for seq, e, u in zip(
-                map(seqs.__getitem__, valid.tolist()), end.tolist(), umi_end.tolist(), strict=True
-            )
-        ]
-        return keys, valid, end
+        end, umi_end = ins_len[valid] + self.clip5, stop[valid] + self.ulen
+        keys = molecule_keys(
+            seqs, valid, length[valid], self.clip5, end, umi_end - self.ulen, self.ulen
+        )
+        return keys, valid, end, umi_end
 
 
 def _islices(iterable: Iterable, n: int) -> Iterator[Iterable]:
@@ -516,16 +521,18 @@ def trim_fastq(
             if not seqs:
                 break
             total += len(seqs)
-            keys, valid, ends = trimmer(seqs)
+            keys, valid, ends, umi_ends = trimmer(seqs)
             if keys:
-                counter.add("\n".join(keys).encode())
+                counter.add(keys)
             if fq_gz is not None and keys:
                 fq_gz.write(
                     "".join(
                         _fastq_record(
-                            records[j], seqs[j], settings.clip_5p, e, key[-ulen:] if ulen else ""
+                            records[j], seqs[j], settings.clip_5p, e, seqs[j][u - ulen : u]
                         )
-                        for j, e, key in zip(valid.tolist(), ends.tolist(), keys, strict=True)
+                        for j, e, u in zip(
+                            valid.tolist(), ends.tolist(), umi_ends.tolist(), strict=True
+                        )
                     ).encode()
                 )
             if total >= next_report:
