@@ -131,12 +131,14 @@ def write_molecules(
 
 def pack_molecules(molecules: dict[bytes, int]) -> tuple[bytes, np.ndarray]:
     """The keys, each ended by a newline, in one buffer, and their counts, in the dict's
-    order.
+    order. The buffer ends in zero bytes, more than the longest key has (what
+    :func:`padded_rows` may read past the last key).
 
     Separate from the writing so that the caller can free the dict (about 150 bytes per
-    molecule) before the sort, which needs about 80 more.
+    molecule) before the sort, which needs about 100.
     """
-    joined = b"\n".join(chain(molecules, (b"",))) if molecules else b""
+    padding = b"\0" * (max(map(len, molecules), default=0) + 8)
+    joined = b"\n".join(chain(molecules, (padding,)))
     counts = np.fromiter(molecules.values(), dtype=np.int64, count=len(molecules))
     return joined, counts
 
@@ -158,28 +160,30 @@ def write_packed_molecules(
     those integers is the byte order of ``insert\\tumi``: the tab sorts before any base, so
     an insert comes before its extensions, as a shorter padded insert does here. The lines
     are then cut out of a padded byte matrix in one boolean-mask selection per chunk.
+    Per-molecule arrays are kept to 4-byte positions and lengths where they can be.
     """
     n = len(counts)
     buf = np.frombuffer(joined, dtype=np.uint8)
+    starts = np.zeros(n + 1, dtype=np.int64)
     ends = np.flatnonzero(buf == 10)
-    # zero bytes after the last key, for the widest row padded_rows reads (the longest
-    # key, or the longest insert rounded up to whole 64-bit words)
-    pad = int(np.diff(ends, prepend=-1).max(initial=0)) + 8
-    buf = np.concatenate([buf, np.zeros(pad, dtype=np.uint8)])
+    if len(ends) != n:
+        raise ValueError("molecule keys must not contain newlines")
+    starts[1:] = ends + 1
+    del ends
+    key_len = (np.diff(starts) - 1).astype(np.int32)
+    starts = starts[:-1]
     tabs = np.flatnonzero(buf == 9)
-    if len(ends) != n or len(tabs) != n:
-        raise ValueError("molecule keys must be insert<TAB>umi without other tabs or newlines")
-    starts = np.empty(n, dtype=np.int64)
-    starts[:1] = 0
-    starts[1:] = ends[:-1] + 1
-    ins_len = tabs - starts
+    if len(tabs) != n:
+        raise ValueError("molecule keys must be insert<TAB>umi without other tabs")
+    ins_len = (tabs - starts).astype(np.int32)
+    del tabs
     if n and ins_len.min() < 1:
         raise ValueError("empty insert in a molecule key")
     ins_id, inserts = _insert_ids(buf, starts, ins_len)
-    ranks = np.empty(len(inserts), dtype=np.int64)
     by_insert = sorted(range(len(inserts)), key=inserts.__getitem__)
+    ranks = np.empty(len(inserts), dtype=np.int64)
     ranks[by_insert] = np.arange(len(inserts))
-    order = _molecule_order(buf, tabs + 1, ends - tabs - 1, ranks[ins_id])
+    order = _molecule_order(buf, starts, ins_len, key_len, ranks, ins_id)
     del ins_id
     hist = np.bincount(ins_len, weights=counts).astype(np.int64) if n else np.zeros(0, np.int64)
 
@@ -188,7 +192,7 @@ def write_packed_molecules(
         gz.write(b"insert\tumi\treads\n")
         for first in range(0, n, WRITE_CHUNK):
             rows = order[first : first + WRITE_CHUNK]
-            gz.write(_table_lines(buf, starts[rows], ends[rows] - starts[rows], counts[rows]))
+            gz.write(_table_lines(buf, starts[rows], key_len[rows], counts[rows]))
     if inserts_fasta is not None:
         with open(inserts_fasta, "wb") as fasta:
             fasta.write(b"".join(b">%s\n%s\n" % (inserts[i], inserts[i]) for i in by_insert))
@@ -231,6 +235,7 @@ def _insert_ids(
         hashes[part] = (h ^ lengths[part].astype(np.uint64)) * _HASH_MULT[1]
     _, first_of, ins_id = np.unique(hashes, return_index=True, return_inverse=True)
     del hashes
+    ins_id = ins_id.astype(np.int32)
     rep_rows = padded_rows(buf, starts[first_of], lengths[first_of], width)
     for first in range(0, n, WRITE_CHUNK):
         part = slice(first, first + WRITE_CHUNK)
@@ -241,39 +246,54 @@ def _insert_ids(
             _, first_of, ins_id = np.unique(
                 rows.view(f"V{width}").ravel(), return_index=True, return_inverse=True
             )
+            ins_id = ins_id.ravel().astype(np.int32)
             break
     inserts = [
         buf[s : s + k].tobytes()
         for s, k in zip(starts[first_of].tolist(), lengths[first_of].tolist(), strict=True)
     ]
-    return ins_id.ravel(), inserts
+    return ins_id, inserts
 
 
 def _molecule_order(
-    buf: np.ndarray, umi_starts: np.ndarray, umi_lengths: np.ndarray, ins_rank: np.ndarray
+    buf: np.ndarray,
+    starts: np.ndarray,
+    ins_len: np.ndarray,
+    key_len: np.ndarray,
+    ranks: np.ndarray,
+    ins_id: np.ndarray,
 ) -> np.ndarray:
     """Row order sorting the molecules by insert rank, then UMI bytes.
 
-    One integer key per molecule when it fits in 63 bits (always for UMIs of up to 27
-    bases over A/C/G/N/T); otherwise a ``lexsort`` over the UMI's byte columns.
+    The UMI's digits: 0 for a position past its end (so a shorter UMI sorts before its
+    extensions), then the byte values present in the buffer, in byte order. One integer
+    key per molecule when it fits in 63 bits (UMIs of up to 24 bases over A/C/G/N/T with
+    100,000 inserts); otherwise a ``lexsort`` over the UMI's byte columns.
     """
-    n = len(ins_rank)
-    width = int(umi_lengths.max()) if n else 0
+    n = len(ins_id)
+    umi_len = key_len - ins_len - 1
+    width = int(umi_len.max()) if n else 0
+    umi_starts = starts + ins_len + 1
     if width == 0:  # kits without UMIs: one molecule per insert
-        return np.argsort(ins_rank)
-    umis = np.empty((n, width), dtype=np.uint8)
+        return np.argsort(ranks[ins_id])
+    present = np.zeros(256, dtype=bool)
+    for first in range(0, len(buf), 1 << 22):  # bincount widens bytes to 8-byte integers
+        present |= np.bincount(buf[first : first + (1 << 22)], minlength=256) > 0
+    present[[0, 9, 10]] = False
+    base = int(present.sum()) + 1
+    if len(ranks) * base**width >= 2**63:
+        umis = padded_rows(buf, umi_starts, umi_len, width)
+        return np.lexsort([umis[:, j] for j in reversed(range(width))] + [ranks[ins_id]])
+    digit = np.zeros(256, dtype=np.uint64)
+    digit[present] = np.arange(1, base, dtype=np.uint64)
+    key = np.empty(n, dtype=np.uint64)
     for first in range(0, n, WRITE_CHUNK):
         part = slice(first, first + WRITE_CHUNK)
-        umis[part] = padded_rows(buf, umi_starts[part], umi_lengths[part], width)
-    symbols = np.flatnonzero(np.bincount(umis.ravel(), minlength=256))
-    base = len(symbols)
-    if (int(ins_rank.max()) + 1) * base**width >= 2**63:
-        return np.lexsort([umis[:, j] for j in reversed(range(width))] + [ins_rank])
-    digit = np.zeros(256, dtype=np.uint64)
-    digit[symbols] = np.arange(base, dtype=np.uint64)
-    key = ins_rank.astype(np.uint64)
-    for j in range(width):
-        key = key * np.uint64(base) + digit[umis[:, j]]
+        umis = digit[padded_rows(buf, umi_starts[part], umi_len[part], width)]
+        k = ranks[ins_id[part]].astype(np.uint64)
+        for j in range(width):
+            k = k * np.uint64(base) + umis[:, j]
+        key[part] = k
     return np.argsort(key)
 
 
