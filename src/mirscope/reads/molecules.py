@@ -204,10 +204,10 @@ def padded_rows(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width:
     """Rows ``buf[start:start + length]`` zero-padded to ``width`` bytes.
 
     A row is copied whole from a sliding-window view of ``buf`` (one index per row, not per
-    byte); ``buf`` ends in at least ``width`` padding bytes.
+    byte); ``buf`` must end in at least ``width`` padding bytes.
     """
     rows = sliding_window_view(buf, width)[starts]
-    rows *= np.arange(width, dtype=np.int64) < lengths[:, None]
+    rows *= np.arange(width, dtype=np.int32) < lengths[:, None]
     return rows
 
 
@@ -341,7 +341,7 @@ def molecule_keys(
     """
     if not len(rows):
         return b""
-    padding = b"\0" * (int(lengths.max()) + 1)  # what padded_rows may read past the last read
+    padding = b"\0" * (int(lengths.max()) + 8)  # what padded_rows may read past the last read
     buf = np.frombuffer(
         "\n".join(map(seqs.__getitem__, rows.tolist())).encode() + padding, np.uint8
     )

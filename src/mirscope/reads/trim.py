@@ -47,7 +47,7 @@ from collections import Counter, _count_elements
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from itertools import chain, islice, repeat
-from operator import ne
+from operator import attrgetter, ne
 from pathlib import Path
 from typing import Any
 
@@ -379,6 +379,8 @@ class CounterProcess:
         self._conn.close()
 
 
+_SEQUENCE = attrgetter("sequence")
+
 #: Class codes of :class:`BatchTrimmer` (index into :data:`CLASSES`).
 _VALID, _NO_ADAPTER, _DIMER, _SHORT, _UMI_INCOMPLETE = range(len(CLASSES))
 
@@ -517,7 +519,7 @@ def trim_fastq(
             # Records are kept only for the optional FASTQ: a list of 65k live records costs
             # more (allocation, garbage-collector passes) than trimming them.
             records = list(batch) if fq_gz is not None else None
-            seqs = [rec.sequence.upper() for rec in (batch if records is None else records)]
+            seqs = list(map(str.upper, map(_SEQUENCE, batch if records is None else records)))
             if not seqs:
                 break
             total += len(seqs)
