@@ -312,8 +312,7 @@ class MoleculeCounter:
         """Write the molecule table (and inserts FASTA); return unique counts and the
         length histogram."""
         unique = len(self.molecules)
-        joined, counts = pack_molecules(self.molecules)
-        self.molecules = {}  # freed before the sort needs its memory
+        joined, counts = pack_molecules(self.molecules)  # frees the dict for the sort
         n_inserts, valid_hist = write_packed_molecules(joined, counts, path, inserts_fasta)
         return {
             "unique_molecules": unique,
