@@ -30,8 +30,12 @@ Every read gets exactly one class, tested in this order:
 Memory grows with the number of unique ``(insert, umi)`` molecules only: a dict of
 ``b"insert\\tumi"`` bytes keys to read counts (:class:`MoleculeCounter`, about 150 bytes per
 molecule). With ``threads >= 2`` that dict lives in a child process
-(:class:`CounterProcess`) fed newline-joined batches of keys, so counting, sorting and
-writing the table run on the second core while this process parses and trims.
+(:class:`CounterProcess`) fed newline-joined batches of keys, so counting runs on the
+second core while this process parses and trims. What cannot overlap the reading is the
+sort and the writing of the table once the last read is in; a plasma library at depth is
+mostly unique molecules, so that step is done on numpy arrays, one integer key per
+molecule (:func:`mirscope.reads.molecules.write_packed_molecules`), not on the keys as
+Python objects.
 """
 
 from __future__ import annotations
@@ -389,8 +393,9 @@ class BatchTrimmer:
 
     Why batches: a per-read Python loop with a branch per class cost about 1 us a read,
     half the trimming time. Here ``str.find`` runs through ``map``, the classes and
-    lengths are numpy arrays, and only the key slicing of valid reads and the few reads
-    without an exact adapter (tiers 2-3 of :class:`AdapterFinder`) are Python-level.
+    lengths are numpy arrays, the valid reads' keys are cut out of the joined batch by
+    :func:`mirscope.reads.molecules.molecule_keys`, and only the few reads without an
+    exact adapter (tiers 2-3 of :class:`AdapterFinder`) are Python-level.
     The classes are tested in the module docstring's order.
     """
 
