@@ -58,6 +58,8 @@ demo-data: install
 	@if [ ! -f $(DEMO_DIR)/samples.tsv ]; then \
 	  $(VENV)/bin/mirscope simulate --out $(DEMO_DIR) --seed $(DEMO_SEED) --reads-per-sample $(DEMO_READS); \
 	fi
+	# a demo simulated by an older mirscope gets the current companion tables (cheap)
+	$(VENV)/bin/mirscope simulate --out $(DEMO_DIR) --seed $(DEMO_SEED) --companion-only
 	$(VENV)/bin/mirscope validate --config config/config.yaml
 
 demo: demo-data

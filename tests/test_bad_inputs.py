@@ -359,6 +359,11 @@ def test_rejected_before_any_job(cohort, tmp_path, request, spoil, words):
         # Snakemake names the config by its absolute path; the rest is the same line.
         message = text.removeprefix("mirscope: error: ").removeprefix("config.yaml")
         assert message in smk.stdout + smk.stderr, (message, smk.stderr[-2000:])
+    else:
+        # Snakemake parses --configfile itself before the Snakefile runs, so its message
+        # (documented in config/README.md) is its own: still one line, no traceback.
+        said = smk.stdout + smk.stderr
+        assert "Traceback" not in said and "Config file" in said, said
     after = sorted(p.relative_to(work) for p in work.rglob("*") if ".snakemake" not in p.parts)
     assert after == before, "nothing is written before the error"
 
@@ -660,7 +665,7 @@ CLI_CASES = [
         "out-below-a-file",
         lambda c, t: [
             "km",
-            "--table",
+            "--clinical",
             str(c / "clinical.tsv"),
             "--time",
             "os_days",
@@ -901,6 +906,42 @@ def test_table_without_optional_columns_runs_what_it_can(finished_run, tmp_path)
     for rel in ("de/icans.tsv", "de/response_3m.tsv"):
         assert (out / rel).read_bytes() != b""
     assert (out / "tables/paper_vs_reanalysis.tsv").is_file()
+
+
+@pytest.mark.slow
+def test_allowed_empty_sample_runs_to_the_end_and_is_named(finished_run, tmp_path):
+    """A sample from the wrong kit (no adapter in any read) with
+    ``trimming.allow_empty_samples``: the run ends without it, and the trim job and every
+    statistics step that uses counts say that it was left out and why. Only its own jobs
+    and the statistics rerun (``--rerun-triggers mtime`` keeps the other samples' trims)."""
+    work = tmp_path / "rerun"
+    shutil.copytree(finished_run / "cohort", work / "cohort", symlinks=False)
+    out = work / "out dir"
+    shutil.copytree(finished_run / "out dir", out, copy_function=shutil.copy2, symlinks=True)
+    with gzip.open(work / "cohort/fastq/P05.fastq.gz", "wt") as fq:
+        for i in range(200):
+            seq = "ACGTTGCA"[i % 8 :] + "GATTACA" * 10
+            fq.write(f"@r{i}\n{seq[:60]}\n+\n{'I' * 60}\n")
+    (work / "config.yaml").write_text(
+        yaml.safe_dump({**RUN_CONFIG, "trimming": {"allow_empty_samples": True}})
+    )
+    res = _run(
+        [
+            "snakemake",
+            *("-s", str(REPO / "Snakefile"), "--configfile", "config.yaml"),
+            *("--cores", "2", "--rerun-triggers", "mtime"),
+        ],
+        work,
+    )
+    assert res.returncode == 0, res.stderr[-4000:]
+    header = (out / "counts/mature_umi_counts.tsv").read_text().split("\n", 1)[0].split("\t")
+    assert "P05" not in header and len(header) == 53
+    trim_log = (out / "logs/mirscope_trim/P05.log").read_text()
+    assert "sample P05" in trim_log and "left out of the statistics" in trim_log
+    for rule in ("mirscope_models", "mirscope_suppfig_s1", "mirscope_cluster"):
+        text = "".join(p.read_text() for p in (out / "logs" / rule).glob("*.log"))
+        assert "1 no counts: P05" in text, (rule, text[-2000:])
+    assert (out / "tables/paper_vs_reanalysis.tsv").stat().st_size > 0
 
 
 @pytest.mark.parametrize("given", ["~/runs/x", "~/runs/x/"])

@@ -133,3 +133,72 @@ def test_cli_cuminc(tmp_path):
     assert sorted(t.time.unique()) == [182.625, 365.25, 1461.0]
     ok = t.estimate.notna()
     assert ok.sum() >= 4 and (t.lower_95[ok] <= t.estimate[ok]).all() and fig.exists()
+
+
+def test_landmark_beyond_follow_up_has_a_note():
+    # followed 500 days at most: 6 months and 1 year are estimable, 4 years is not
+    d = pd.DataFrame({"t": [50, 100, 200, 300, 400, 500], "c": [1, 2, 0, 1, 0, 0]})
+    table, _ = cuminc_table(d, time="t", event="c")
+    by_time = table.set_index("time")
+    assert by_time.loc[182.625, "note"] == "" and np.isfinite(by_time.loc[182.625, "estimate"])
+    assert np.isnan(by_time.loc[1461.0, "estimate"])
+    assert "follow-up shorter than 1461 days" in by_time.loc[1461.0, "note"]
+    assert "longest 500 days" in by_time.loc[1461.0, "note"]
+
+
+def test_cli_cuminc_overall_writes_note_and_figure(tmp_path):
+    f = tmp_path / "d.tsv"
+    d = pd.DataFrame({"time_days": [30, 60, 90, 120, 150, 700], "event": [1, 0, 2, 1, 0, 0]})
+    d.to_csv(f, sep="\t", index=False)
+    out, fig = tmp_path / "o.tsv", tmp_path / "o.png"
+    args = ["cuminc-overall", "--table", str(f), "--out", str(out), "--figure", str(fig)]
+    assert main(args) == 0
+    t = pd.read_csv(out, sep="\t", keep_default_na=False)
+    assert t.group.tolist() == ["all"] * 3
+    # by hand (Aalen-Johansen): day 30, 1 event of 6 at risk: 1/6, S = 5/6; day 60
+    # censored; day 90, a death of 4 at risk: S = 5/6 * 3/4; day 120, 1 event of 3 at risk
+    assert float(t.estimate[0]) == pytest.approx(1 / 6 + (5 / 6) * (3 / 4) / 3)
+    assert t.note[2].startswith("follow-up shorter than 1461 days")
+    assert t.estimate[2] == "" and fig.exists() and fig.with_suffix(".pdf").exists()
+
+
+def test_survival_after_event_restarts_the_clock(tmp_path):
+    from mirscope.survival.competing import survival_after_event
+
+    events = pd.DataFrame(
+        {"sample_id": ["a", "b", "c", "d"], "time_days": [100, 50, 30, 400], "event": [1, 2, 1, 0]}
+    )
+    clinical = pd.DataFrame(
+        {"sample_id": ["a", "b", "c", "d"], "os_days": [400, 50, 90, 400], "os_event": [1, 1, 0, 0]}
+    )
+    got = survival_after_event(events, clinical)
+    assert got.sample_id.tolist() == ["a", "c"]
+    assert got.time.tolist() == [300, 60] and got.event.tolist() == [1, 0]
+    with pytest.raises(InputError, match="ends before the event"):
+        survival_after_event(events, clinical.assign(os_days=[80, 50, 90, 400]))
+
+
+def test_cli_km_after_event_median(tmp_path):
+    # five patients with the event, all die 10, 20, ..., 50 days after it: median 30
+    ids = [f"P{i}" for i in range(1, 8)]
+    ev = pd.DataFrame(
+        {"sample_id": ids, "time_days": [5, 5, 5, 5, 5, 9, 9], "event": [1, 1, 1, 1, 1, 0, 2]}
+    )
+    clin = pd.DataFrame(
+        {
+            "sample_id": ids,
+            "os_days": [15, 25, 35, 45, 55, 9, 9],
+            "os_event": [1, 1, 1, 1, 1, 0, 1],
+        }
+    )
+    from mirscope.inputs.clinical import write_clinical
+
+    f, c = tmp_path / "e.tsv", tmp_path / "clinical.tsv"
+    ev.to_csv(f, sep="\t", index=False)
+    write_clinical(clin.set_index("sample_id"), c)
+    out, fig = tmp_path / "k.tsv", tmp_path / "k.png"
+    args = ["km-after-event", "--table", str(f), "--clinical", str(c), "--out", str(out)]
+    assert main([*args, "--figure", str(fig)]) == 0
+    t = pd.read_csv(out, sep="\t")
+    assert (t["n"][0], t["events"][0], t["median"][0]) == (5, 5, 30)
+    assert fig.exists()

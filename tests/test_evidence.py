@@ -112,3 +112,75 @@ def test_cli_writes_table_and_chart(tmp_path):
     out = pd.read_csv(tmp_path / "o.tsv", sep="\t")
     assert out.biomarker.tolist() == ["a", "b"] and out.score.tolist() == [2.0, 1.0]
     assert (tmp_path / "e.pdf").exists()
+
+
+def _review_like():
+    # x: two phase II trials (efficacy) + one single-center retrospective (toxicity) = 2.5
+    # y: one phase I trial (toxicity) = 0.8; z: three multicenter retrospective = 2.7
+    return pd.DataFrame(
+        {
+            "biomarker": ["x", "x", "x", "y", "z", "z", "z"],
+            "design": [
+                "single-arm phase II trial",
+                "single-arm phase II trial",
+                "single-center retrospective cohort",
+                "single-arm phase I trial",
+                "multicenter retrospective cohort",
+                "multicenter retrospective cohort",
+                "multicenter retrospective cohort",
+            ],
+            "outcome": ["efficacy", "Efficacy", "toxicity", "toxicity", "efficacy", "", "both"],
+        }
+    )
+
+
+def test_contributions_levels_and_classes_by_hand():
+    from mirscope.companion.evidence import (
+        biomarker_classes,
+        design_contributions,
+        level_distribution,
+    )
+
+    studies = _review_like()
+    scores = evidence_scores(studies)
+    assert scores.biomarker.tolist() == ["z", "x", "y"]
+    contrib = design_contributions(studies, scores, source="t")
+    x = contrib[contrib.biomarker == "x"].set_index("design")
+    assert x.loc["single-arm phase II trial", "contribution"] == pytest.approx(2.0)
+    assert x.loc["single-center retrospective cohort", "n_studies"] == 1
+    sums = contrib.groupby("biomarker")["contribution"].sum()
+    assert sums.to_dict() == pytest.approx(scores.set_index("biomarker")["score"].to_dict())
+    levels = level_distribution(scores).set_index("level")
+    # z 2.7 -> B, x 2.5 -> B, y 0.8 -> D
+    assert levels.n_biomarkers.to_dict() == {"A+": 0, "A": 0, "B": 2, "C": 0, "D": 1}
+    assert levels.loc["B", "percent"] == pytest.approx(200 / 3)
+    classes = biomarker_classes(studies, scores).set_index("biomarker")
+    # x: efficacy and toxicity; y: toxicity only; z: efficacy and (via "both") toxicity
+    assert classes["class"].to_dict() == {
+        "z": "dual-predictive",
+        "x": "dual-predictive",
+        "y": "unfavourable",
+    }
+
+
+def test_unknown_outcome_is_an_input_error():
+    from mirscope.companion.evidence import biomarker_classes
+
+    studies = _review_like()
+    studies.loc[3, "outcome"] = "survival"
+    with pytest.raises(InputError, match="unknown outcome"):
+        biomarker_classes(studies, evidence_scores(studies))
+
+
+def test_cli_evidence_figures(tmp_path):
+    f = tmp_path / "s.tsv"
+    _review_like().to_csv(f, sep="\t", index=False)
+    outs = {k: tmp_path / f"{k}.tsv" for k in ("levels", "contributions", "classes")}
+    args = ["evidence-figures", "--studies", str(f)]
+    args += [a for k, p in outs.items() for a in (f"--{k}-out", str(p))]
+    args += ["--panels-figure", str(tmp_path / "p.png")]
+    args += ["--classes-figure", str(tmp_path / "c.png")]
+    assert main(args) == 0
+    classes = pd.read_csv(outs["classes"], sep="\t")
+    assert classes["class"].tolist() == ["dual-predictive", "dual-predictive", "unfavourable"]
+    assert (tmp_path / "p.pdf").exists() and (tmp_path / "c.png").exists()

@@ -195,3 +195,95 @@ def test_probability_curve_uses_the_one_logistic_fitter():
         sep = predicted_probability(v, (v > 5).astype(float), points=3)
     assert 0.9 < sep.probability.iloc[-1] < 0.9999 and np.isfinite(sep.lower_95).all()
     assert sep.probability.iloc[1] == pytest.approx(0.5)
+
+
+def test_spearman_pairs_by_hand():
+    from scipy.stats import spearmanr
+
+    from mirscope.companion.importance import spearman_pairs, top_covariates
+
+    x = pd.DataFrame(
+        {
+            "a": [1.0, 2, 3, 4, 5],
+            "b": [2.0, 4, 6, 8, 10],  # monotone in a: rho 1, exact p = 2 / 5! = 1/60
+            "c": [5.0, 3, np.nan, 1, 4],  # one value missing: pairs use 4 patients
+        }
+    )
+    pairs = spearman_pairs(x).set_index(["covariate_a", "covariate_b"])
+    assert list(pairs.index) == [("a", "b"), ("a", "c"), ("b", "c")]
+    assert pairs.loc[("a", "b"), "rho"] == pytest.approx(1.0)
+    assert pairs.loc[("a", "b"), "p_value"] == pytest.approx(2 / 120)
+    ok = x.c.notna()
+    assert pairs.loc[("a", "c"), "n"] == 4
+    assert pairs.loc[("a", "c"), "rho"] == pytest.approx(spearmanr(x.a[ok], x.c[ok])[0])
+    summary = pd.DataFrame(
+        {
+            "endpoint": ["r", "r", "r", "pfs", "pfs", "pfs"],
+            "rank": [1, 2, 3, 1, 2, 3],
+            "covariate": ["b", "a", "c", "c", "b", "a"],
+        }
+    )
+    assert top_covariates(summary, 2) == ["b", "c", "a"]
+
+
+def test_cli_importance_toxicity_ranks_each_planted_covariate(tmp_path):
+    rng = np.random.default_rng(11)
+    n = 60
+    cov = pd.DataFrame(
+        {
+            "sample_id": [f"P{i:02d}" for i in range(n)],
+            "il6": rng.normal(0, 1, n),
+            "bicarbonate": rng.normal(0, 1, n),
+            "noise1": rng.normal(0, 1, n),
+            "noise2": rng.normal(0, 1, n),
+        }
+    )
+    # planted: CRS grade follows il6, ICANS (any grade) follows bicarbonate
+    crs = np.clip(np.round(1.5 + 1.2 * cov.il6 + rng.normal(0, 0.3, n)), 0, 4).astype(int)
+    icans = np.where(cov.bicarbonate + rng.normal(0, 0.3, n) > 0.2, 1, 0)
+    clinical = pd.DataFrame({"sample_id": cov.sample_id, "crs_grade": crs, "icans_grade": icans})
+    cov.to_csv(tmp_path / "cov.tsv", sep="\t", index=False)
+    clinical.to_csv(tmp_path / "clin.tsv", sep="\t", index=False)
+    args = ["importance-toxicity", "--covariates", str(tmp_path / "cov.tsv")]
+    args += ["--clinical", str(tmp_path / "clin.tsv")]
+    args += ["--endpoint", "crs_ge2:crs_grade:ge2", "--endpoint", "icans:icans_grade:gt0"]
+    args += ["--n-seeds", "2", "--n-trees", "40", "--seed", "3"]
+    args += ["--summary-out", str(tmp_path / "s.tsv"), "--long-out", str(tmp_path / "l.tsv")]
+    args += ["--figure-prefix", str(tmp_path / "tox")]
+    assert main(args) == 0
+    s = pd.read_csv(tmp_path / "s.tsv", sep="\t")
+    top = s[s["rank"] == 1].set_index("endpoint")["covariate"].to_dict()
+    assert top == {"crs_ge2": "il6", "icans": "bicarbonate"}
+    long = pd.read_csv(tmp_path / "l.tsv", sep="\t")
+    assert len(long) == 2 * 2 * 4  # endpoints x seeds x covariates
+    assert (tmp_path / "tox_crs_ge2.png").exists() and (tmp_path / "tox_icans.pdf").exists()
+    bad = [*args[:5], "--endpoint", "crs_ge2:crs_grade:ge3", *args[9:]]
+    assert main(bad) == 1
+
+
+def test_cli_importance_spearman(tmp_path):
+    rng = np.random.default_rng(5)
+    n = 30
+    tmtv = rng.lognormal(5, 1, n)
+    cov = pd.DataFrame(
+        {
+            "sample_id": [f"P{i:02d}" for i in range(n)],
+            "tmtv": tmtv,
+            "ldh": tmtv * rng.lognormal(0, 0.2, n),
+            "age": rng.normal(60, 10, n),
+        }
+    )
+    cov.to_csv(tmp_path / "cov.tsv", sep="\t", index=False)
+    summary = pd.DataFrame(
+        {"endpoint": ["r"] * 3, "rank": [1, 2, 3], "covariate": ["ldh", "tmtv", "age"]}
+    )
+    summary.to_csv(tmp_path / "s.tsv", sep="\t", index=False)
+    args = ["importance-spearman", "--covariates", str(tmp_path / "cov.tsv")]
+    args += ["--summary", str(tmp_path / "s.tsv"), "--top", "2", "--reference", "tmtv"]
+    args += ["--out", str(tmp_path / "o.tsv"), "--figure", str(tmp_path / "m.png")]
+    assert main(args) == 0
+    o = pd.read_csv(tmp_path / "o.tsv", sep="\t").set_index(["covariate_a", "covariate_b"])
+    assert len(o) == 3 and o.loc[("tmtv", "ldh"), "rho"] > 0.8
+    assert o.loc[("tmtv", "ldh"), "p_value"] < 0.05 and (tmp_path / "m.pdf").exists()
+    no_such = [a if a != "tmtv" else "spd" for a in args]  # reference not a covariate
+    assert main(no_such) == 1

@@ -134,3 +134,109 @@ def test_simulated_companion_tables_are_deterministic_and_planted():
     rho = cov.corr(method="spearman").abs().to_numpy()
     np.fill_diagonal(rho, 0)
     assert (rho > 0.9).sum() >= 6  # at least three collinear pairs to prune
+
+
+def test_inflammation_tests_where_the_study_tests_them():
+    from mirscope.companion.kinetics import inflammation_tests
+
+    t = pd.DataFrame(
+        {
+            "expansion": ["expander"] * 6 + ["poor expander"] * 3,
+            "responder": [0, 0, 0, 1, 1, 1, 1, 1, None],
+            "crp": [10, 20, 30, 1, 2, 3, 4, 5, 99],
+        }
+    )
+    res = inflammation_tests(t, ("crp",)).set_index("comparison")
+    exp = res.loc["expanders_by_response"]
+    # every exp-NR value exceeds every exp-RE value: U = 3 * 3 = 9, exact two-sided
+    # p = 2 / C(6, 3) = 0.1; the poor expanders (99, 4, 5) are not part of this test
+    assert (exp.group_a, exp.group_b, exp.n_a, exp.n_b) == ("non-responder", "responder", 3, 3)
+    assert exp.u_statistic == 9 and exp.p_mannwhitney == pytest.approx(0.1)
+    assert (exp.median_a, exp.median_b) == (20, 2)
+    resp = res.loc["responders_by_expansion"]
+    # responders: expanders 1, 2, 3 vs poor expanders 4, 5 (the NE patient is left out)
+    assert (resp.n_a, resp.n_b, resp.u_statistic) == (3, 2, 0)
+    assert resp.p_mannwhitney == pytest.approx(2 / 10)
+
+
+def test_combined_strata_follow_both_medians():
+    from mirscope.companion.kinetics import combined_marker_strata
+
+    expansion = pd.Series(["expander"] * 4 + ["poor expander", None])
+    markers = pd.DataFrame({"ferritin": [1, 9, 9, 1, 9, 5], "crp": [1, 9, 1, None, 9, 5]})
+    # medians over the cohort: ferritin 7, crp 5
+    got = combined_marker_strata(expansion, markers).tolist()
+    assert got[:3] == [
+        "expander / ferritin low, crp low",
+        "expander / ferritin high, crp high",
+        "expander / mixed",
+    ]
+    assert pd.isna(got[3]) and got[4] == "poor expander" and pd.isna(got[5])
+
+
+def test_cli_kinetics_inflammation(tmp_path):
+    # per-patient table as `mirscope kinetics --merged-out` writes it
+    n = 40
+    rng = np.random.default_rng(2)
+    resp = np.tile([1, 0], n // 2)
+    expansion = np.where(np.arange(n) % 4 < 2, "expander", "poor expander")
+    ferritin = np.exp(rng.normal(6, 0.5, n) + 0.8 * (1 - resp))
+    table = pd.DataFrame(
+        {
+            "sample_id": [f"P{i:02d}" for i in range(n)],
+            "expansion": expansion,
+            "responder": resp,
+            "ferritin": ferritin,
+            "crp": np.exp(rng.normal(0, 0.5, n) + 0.8 * (1 - resp)),
+            "ldh": rng.normal(250, 40, n),
+            "pfs_days": rng.integers(30, 1500, n),
+            "pfs_event": rng.integers(0, 2, n),
+        }
+    )
+    table.to_csv(tmp_path / "p.tsv", sep="\t", index=False)
+    outs = {k: tmp_path / f"{k}.tsv" for k in ("e", "t", "c")}
+    args = ["kinetics-inflammation", "--patients", str(tmp_path / "p.tsv")]
+    args += ["--km-expansion-out", str(outs["e"]), "--tests-out", str(outs["t"])]
+    args += ["--km-combined-out", str(outs["c"]), "--figure-prefix", str(tmp_path / "k")]
+    assert main(args) == 0
+    e = pd.read_csv(outs["e"], sep="\t")
+    assert e.group.tolist() == ["expander", "poor expander"] and e.n.tolist() == [20, 20]
+    t = pd.read_csv(outs["t"], sep="\t")
+    assert set(t.parameter) == {"ferritin", "crp", "ldh"} and len(t) == 6
+    c = pd.read_csv(outs["c"], sep="\t")
+    assert c.n.sum() == n and c.group.iloc[-1] == "poor expander"
+    for name in ("km_expansion", "inflammation", "km_combined"):
+        assert (tmp_path / f"k_{name}.png").exists()
+    bad = table.drop(columns="ldh")
+    bad.to_csv(tmp_path / "bad.tsv", sep="\t", index=False)
+    assert main([*args[:1], "--patients", str(tmp_path / "bad.tsv"), *args[3:]]) == 1
+
+
+def test_companion_only_rewrites_the_same_tables(tmp_path):
+    full, refresh = tmp_path / "full", tmp_path / "refresh"
+    args = ["simulate", "--seed", "5", "--patients", "8", "--reads-per-sample", "100"]
+    assert main([*args, "--out", str(full)]) == 0
+    refresh.mkdir()
+    (refresh / "clinical.tsv").write_bytes((full / "clinical.tsv").read_bytes())
+    assert main(["simulate", "--seed", "5", "--out", str(refresh), "--companion-only"]) == 0
+    names = ("kinetics", "covariates", "secondary_events", "evidence_studies")
+    for name in names:
+        assert (refresh / f"{name}.tsv").read_bytes() == (full / f"{name}.tsv").read_bytes()
+    assert not (refresh / "samples.tsv").exists()
+
+
+def test_simulated_secondary_events_respect_overall_survival():
+    rng = np.random.default_rng(4)
+    n = 200
+    clinical = pd.DataFrame(
+        {
+            "sample_id": [f"P{i:03d}" for i in range(n)],
+            "os_days": rng.integers(30, 1800, n),
+            "os_event": rng.integers(0, 2, n),
+        }
+    )
+    ev = simulate_companion(clinical, seed=9)["secondary_events"].merge(clinical, on="sample_id")
+    assert (ev.time_days <= ev.os_days).all()
+    # a competing death is the patient's death, censoring their last contact
+    assert (ev[ev.event == 2].os_event == 1).all() and (ev[ev.event == 0].os_event == 0).all()
+    assert (ev[ev.event != 1].time_days == ev[ev.event != 1].os_days).all()

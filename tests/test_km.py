@@ -229,3 +229,128 @@ def test_km_overall_median_matches_survfit(tmp_path):
     assert res.loc[0, "median"] == pytest.approx(median)
     assert res.loc[0, "median_lower"] == pytest.approx(lo)
     assert res.loc[0, "median_upper"] == pytest.approx(hi)
+
+
+def test_cli_km_reads_a_hand_made_clinical_table_as_a_clean_one(tmp_path):
+    """Comment lines, padded cells, NA and an id-only row give the clean table's numbers."""
+    rng = np.random.default_rng(8)
+    ids = [f"P{i:02d}" for i in range(20)]
+    days = rng.integers(30, 900, 20)
+    events = rng.integers(0, 2, 20)
+    clean = tmp_path / "clean.tsv"
+    clean.write_text(
+        "sample_id\tos_days\tos_event\n"
+        + "".join(f"{s}\t{d}\t{e}\n" for s, d, e in zip(ids[:18], days, events, strict=False))
+        + f"{ids[18]}\t\t\n{ids[19]}\t\t\n"
+    )
+    messy = tmp_path / "messy.tsv"
+    messy.write_text(
+        "# exported from the hospital database\nos_event\tsample_id\tos_days\n"
+        + "".join(f" {e} \t{s}\t{d} \n" for s, d, e in zip(ids[:18], days, events, strict=False))
+        + f"NA\t{ids[18]}\tNA\n\t{ids[19]}\n"
+    )
+    outs = []
+    for name, table in (("clean", clean), ("messy", messy)):
+        out = tmp_path / f"{name}_km.tsv"
+        args = ["km", "--clinical", str(table), "--time", "os_days", "--event", "os_event"]
+        assert main([*args, "--at-risk", "0,300", "--out", str(out)]) == 0
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    got = pd.read_csv(tmp_path / "clean_km.tsv", sep="\t")
+    assert got["at_risk_0"].iloc[0] == 18  # the two patients without OS are left out
+
+
+def test_cli_km_needs_exactly_one_input(tmp_path, capsys):
+    f = tmp_path / "t.tsv"
+    f.write_text("sample_id\ttime\tevent\nA\t1\t1\n")
+    args = ["km", "--time", "time", "--event", "event", "--out", str(tmp_path / "o.tsv")]
+    assert main(args) == 2
+    assert main([*args, "--table", str(f), "--clinical", str(f)]) == 2
+    assert "exactly one of --clinical and --table" in capsys.readouterr().err
+
+
+def test_ttp_leaves_out_deaths_without_progression_and_missing_ttp():
+    """The rule worked by hand on five patients (see mirscope.survival.prognostic)."""
+    from mirscope.survival.prognostic import ttp_exclusions
+
+    clinical = pd.DataFrame(
+        {
+            "sample_id": ["A", "B", "C", "D", "E"],
+            # A progressed then died; B died of toxicity on day 20 (no progression);
+            # C is alive and censored; D has no TTP; E's TTP follow-up ended on day 300
+            # and E died later, on day 600, without a recorded progression.
+            "os_days": [400, 20, 900, 500, 600],
+            "os_event": [1, 1, 0, 0, 1],
+            "pfs_days": [100, 20, 900, 500, 300],
+            "pfs_event": [1, 1, 0, 0, 0],
+            "ttp_days": [100, 20, 900, np.nan, 300],
+            "ttp_event": [1, 0, 0, np.nan, 0],
+        }
+    )
+    reasons = ttp_exclusions(clinical)
+    assert reasons.to_dict() == {
+        "A": "",
+        "B": "died without progression",
+        "C": "",
+        "D": "no TTP recorded",
+        "E": "",
+    }
+    # Without OS the PFS event ending at the same day tells the same story.
+    assert ttp_exclusions(clinical.drop(columns=["os_days", "os_event"]))["B"] != ""
+
+
+def test_suppfig_s1_ttp_panel_excludes_deaths_without_progression(tmp_path, caplog):
+    clinical, x = _cohort(tmp_path)
+    # Patients 10 and 11 die without progression: a PFS and OS event, no TTP event.
+    for i in (10, 11):
+        clinical.loc[i, ["os_event", "pfs_event", "ttp_event"]] = [1, 1, 0]
+        clinical.loc[i, ["pfs_days", "ttp_days"]] = clinical.loc[i, "os_days"]
+    clinical.to_csv(tmp_path / "clinical.tsv", sep="\t", index=False)
+    args = [
+        "-v",
+        "survival",
+        "--clinical",
+        str(tmp_path / "clinical.tsv"),
+        "--normalized",
+        str(tmp_path / "norm.tsv"),
+        "--cutpoint-out",
+        str(tmp_path / "cut.tsv"),
+        "--km-out",
+        str(tmp_path / "km.tsv"),
+        "--figure-prefix",
+        str(tmp_path / "s1"),
+    ]
+    with caplog.at_level("INFO"):
+        assert main(args) == 0
+    km = pd.read_csv(tmp_path / "km.tsv", sep="\t")
+    n = km.groupby("endpoint")["n"].sum().to_dict()
+    # PFS and OS keep everyone, TTP loses the 2 without TTP and the 2 deaths
+    assert n["pfs"] == n["os"] == len(clinical)
+    assert n["ttp"] == len(clinical) - 4
+    line = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("TTP:"))
+    assert f"{len(clinical) - 4} of {len(clinical)} patients used" in line
+    assert "died without progression: 2 (P10, P11)" in line
+    assert "no TTP recorded: 2 (P03, P07)" in line
+    # With --ttp-death censor the two deaths stay in the panel, censored.
+    assert main([*args[:2], "--ttp-death", "censor", *args[2:]]) == 0
+    km = pd.read_csv(tmp_path / "km.tsv", sep="\t")
+    ttp = km[km.endpoint == "ttp"]
+    assert ttp["n"].sum() == len(clinical) - 2
+
+
+def test_ttp_censor_option_keeps_deaths_without_progression():
+    from mirscope.survival.prognostic import ttp_exclusions
+
+    clinical = pd.DataFrame(
+        {
+            "sample_id": ["A", "B"],
+            "os_days": [20, 300],
+            "os_event": [1, 0],
+            "ttp_days": [20, np.nan],
+            "ttp_event": [0, np.nan],
+        }
+    )
+    assert ttp_exclusions(clinical, "censor").tolist() == ["", "no TTP recorded"]
+    assert ttp_exclusions(clinical).tolist() == ["died without progression", "no TTP recorded"]
+    with pytest.raises(ValueError, match="censor"):
+        ttp_exclusions(clinical, "drop")

@@ -35,8 +35,9 @@ TRUSEQ_ADAPTER = "TGGAATTCTCGGGTGCCAAGG"
 ILLUMINA_P7 = "AGATCGGAAGAGC"
 CLINICAL_COLUMNS = [
     "sample_id", "sex", "age", "histology", "product", "ecog", "prior_lines", "bridging",
-    "crp", "ldh", "ccfdna", "pmn_mdsc", "crs_grade", "icans_grade", "response_3m",
-    "response_12m", "os_days", "os_event", "pfs_days", "pfs_event", "ttp_days", "ttp_event",
+    "crp", "ldh", "ccfdna", "pmn_mdsc", "crs_grade", "icans_grade", "crs_onset_days",
+    "icans_onset_days", "response_3m", "response_12m", "os_days", "os_event", "pfs_days",
+    "pfs_event", "ttp_days", "ttp_event",
 ]  # fmt: skip
 SCHEMA = Path(__file__).resolve().parents[1] / "src/mirscope/inputs/schemas/clinical.schema.yaml"
 
@@ -134,6 +135,11 @@ def test_clinical_columns_values_and_schema(clinical, cohort):
         assert c[f"{ep}_days"].max() <= 1800 and (c[f"{ep}_days"] >= 0).all()
     assert (c.ttp_days <= c.pfs_days).all() and (c.pfs_days <= c.os_days).all()
     assert (c.ttp_event <= c.pfs_event).all()
+    # Onsets only for patients with the event, medians near the paper's 1 and 5 days.
+    for event, grade, median in (("crs", "crs_grade", 1.0), ("icans", "icans_grade", 5.0)):
+        onset = c[f"{event}_onset_days"]
+        assert (onset.notna() == (c[grade] > 0)).all()
+        assert (onset.dropna() >= 0).all() and abs(onset.median() - median) <= 1
     # Grade-5 ICANS deaths are not evaluable and died early.
     g5 = c.icans_grade == 5
     assert g5.sum() == 2 and (c.response_3m[g5] == "NE").all() and (c.os_event[g5] == 1).all()

@@ -26,16 +26,17 @@ SNAKEMAKE = Path(sys.executable).parent / "snakemake"
 
 CLINICAL_HEADER = [
     "sample_id", "sex", "age", "histology", "product", "ecog", "prior_lines", "bridging",
-    "crp", "ldh", "ccfdna", "pmn_mdsc", "crs_grade", "icans_grade", "response_3m",
-    "response_12m", "os_days", "os_event", "pfs_days", "pfs_event", "ttp_days", "ttp_event",
+    "crp", "ldh", "ccfdna", "pmn_mdsc", "crs_grade", "icans_grade", "crs_onset_days",
+    "icans_onset_days", "response_3m", "response_12m", "os_days", "os_event", "pfs_days",
+    "pfs_event", "ttp_days", "ttp_event",
 ]  # fmt: skip
 CLINICAL_ROWS = [
     ["S1", "F", "61", "LBCL", "axi-cel", "0", "2", "none", "1.2", "250", "12.5", "3.1",
-     "2", "0", "CR", "CR", "900", "0", "900", "0", "900", "0"],
+     "2", "0", "1", "", "CR", "CR", "900", "0", "900", "0", "900", "0"],
     ["S2", "M", "45.5", "PMBCL", "tisa-cel", "1", "3", "failure", "0.4", "480", "30", "7",
-     "1", "3", "PD", "NE", "200", "1", "90", "1", "90", "1"],
+     "1", "3", "2", "5", "PD", "NE", "200", "1", "90", "1", "90", "1"],
     ["S3", "M", "70", "LBCL", "axi-cel", "2", "2", "response", "", "", "", "",
-     "0", "0", "PR", "SD", "1500", "0", "400", "1", "400", "1"],
+     "0", "0", "", "", "PR", "SD", "1500", "0", "400", "1", "400", "1"],
 ]  # fmt: skip
 
 
@@ -527,3 +528,52 @@ def test_real_reads_pass_the_fastq_probe(tmp_path, monkeypatch):
     samples = read_samples("samples.tsv")
     assert list(samples["fastq"]) == [(str(p),) for p in fastqs]
     assert all(fastq_gz_problem(p) is None for p in fastqs)
+
+
+def _with_onsets(root: Path, crs: list[str], icans: list[str]) -> None:
+    at_crs, at_icans = (
+        CLINICAL_HEADER.index("crs_onset_days"),
+        CLINICAL_HEADER.index("icans_onset_days"),
+    )
+    rows = [list(r) for r in CLINICAL_ROWS]
+    for row, c, i in zip(rows, crs, icans, strict=True):
+        row[at_crs], row[at_icans] = c, i
+    (root / "clinical.tsv").write_text(_tsv([CLINICAL_HEADER, *rows]))
+
+
+def test_onset_columns_are_optional_numbers_empty_without_the_event(cohort, capsys):
+    # S1: CRS grade 2, no ICANS; S2: CRS 1 and ICANS 3 with an unknown ICANS onset; S3: none
+    _with_onsets(cohort, ["1", "0.5", ""], ["", "", ""])
+    code, _, err = _validate(cohort, capsys)
+    assert code == 0, err
+    clinical = read_clinical("clinical.tsv", ["S1", "S2", "S3"])
+    assert clinical["crs_onset_days"].dtype == "float64"
+    assert clinical["crs_onset_days"].tolist()[:2] == [1.0, 0.5]
+    assert clinical["icans_onset_days"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("crs", "icans", "column", "message", "allowed"),
+    [
+        (
+            ["1", "2", "3"],
+            ["", "", ""],
+            "crs_onset_days",
+            "an onset day is given but crs_grade is 0 (no event)",
+            "empty when crs_grade is 0",
+        ),
+        (
+            ["1", "2", ""],
+            ["4", "", ""],
+            "icans_onset_days",
+            "an onset day is given but icans_grade is 0 (no event)",
+            "empty when icans_grade is 0",
+        ),
+        (["-1", "", ""], ["", "", ""], "crs_onset_days", "negative", "a number >= 0 (days"),
+    ],
+)
+def test_bad_onset(cohort, capsys, crs, icans, column, message, allowed):
+    _with_onsets(cohort, crs, icans)
+    code, _, err = _validate(cohort, capsys)
+    assert code == 1
+    _expect(err, f"column '{column}'", message, f"allowed: {allowed}")

@@ -152,8 +152,11 @@ def test_paper_comparison_reports_every_number_from_this_run(demo_run):
         "quantity",
         "paper_value",
         "reanalysis_value",
+        "agreement",
+        "rule",
         "note",
     }
+    assert set(table["agreement"]) <= {"agrees", "differs", "not computed", "not applicable"}
     by_quantity = dict(zip(table["quantity"], table["reanalysis_value"], strict=True))
     # The simulator reproduces the paper's marginals exactly, so these must agree.
     assert by_quantity["patients"] == "53"
@@ -170,8 +173,18 @@ def test_paper_comparison_reports_every_number_from_this_run(demo_run):
         "response_3m Product coefficient",
         "response_12m hsa_miR_542_5p p-value",
         "response_12m published model accuracy, LOOCV",
+        "median prior lines of therapy",
+        "deaths from grade 5 ICANS",
+        "median CRS onset (days)",
+        "median ICANS onset (days)",
+        "icans model selects miR-1290",
+        "cluster enriched for ICANS",
+        "TTP patients analysed",
     ):
         assert by_quantity[quantity] not in ("", NOT_COMPUTED), quantity
+    verdict = dict(zip(table["quantity"], table["agreement"], strict=True))
+    assert verdict["deaths from grade 5 ICANS"] == "agrees"  # the simulator plants two
+    assert verdict["miR-542-5p cut-off (normalized counts)"] == "not applicable"
     assert all(v != "" for v in table["reanalysis_value"])
 
 

@@ -172,7 +172,7 @@ def get_final_targets():
             targets += [out("tables/supp_table2b_icans_de.tsv"), *_figures("fig2b_icans_de_heatmap")]
         if "suppfig_s1" not in SKIPPED:
             targets += [out("tables/suppfig_s1_cutpoint.tsv"), out("tables/suppfig_s1_km.tsv")]
-            targets += _figures(*(f"suppfig_s1_{e}" for e in S1_ENDPOINTS))
+            targets += _figures("suppfig_s1", *(f"suppfig_s1_{e}" for e in S1_ENDPOINTS))
         if "km_os_overall" not in SKIPPED:
             targets.append(out("tables/km_os_overall.tsv"))
         targets += [
@@ -203,12 +203,21 @@ def get_final_targets():
                     "kinetics_parameters",
                     "kinetics_tests",
                     "kinetics_km_pfs",
+                    "kinetics_km_expansion",
+                    "kinetics_inflammation_tests",
+                    "kinetics_km_combined",
                     "cox_pfs",
                     "logistic_response",
                 )
             ]
             targets += _figures(
-                "kinetics_curves", "kinetics_km_pfs", "forest_cox_pfs", "forest_logistic_response"
+                "kinetics_curves",
+                "kinetics_km_pfs",
+                "kinetics_km_expansion",
+                "kinetics_inflammation",
+                "kinetics_km_combined",
+                "forest_cox_pfs",
+                "forest_logistic_response",
             )
         if COMP_CFG["covariates"] and "importance" not in SKIPPED:
             targets += [
@@ -221,10 +230,25 @@ def get_final_targets():
                 "importance_probability",
                 "importance_km_pfs",
             )
+            targets += [out("tables/importance_spearman.tsv"), *_figures("importance_spearman")]
+            if COMP_CFG["toxicity_endpoints"]:
+                targets += [
+                    out(f"tables/importance_toxicity_{name}.tsv") for name in ("summary", "by_seed")
+                ]
+                targets += _figures(
+                    *(f"importance_toxicity_{name}" for name in COMP_CFG["toxicity_endpoints"])
+                )
     if COMP_CFG["secondary_events"]:
         targets += [out("tables/cuminc_secondary.tsv"), *_figures("cuminc_secondary")]
+        targets += [out("tables/cuminc_overall.tsv"), *_figures("cuminc_overall")]
+        if CLINICAL is not None:
+            targets += [out("tables/km_after_event.tsv"), *_figures("km_after_event")]
     if COMP_CFG["evidence_studies"]:
         targets += [out("tables/evidence_scores.tsv"), *_figures("evidence_scores")]
+        targets += [
+            out(f"tables/evidence_{name}.tsv") for name in ("levels", "contributions", "classes")
+        ]
+        targets += _figures("evidence_panels", "evidence_classes")
     return sorted(set(targets))
 
 

@@ -33,6 +33,33 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             " --km-out {output.km:q} --merged-out {output.merged:q}"
             " --figure-prefix {params.prefix:q} > {log:q} 2>&1"
 
+    rule mirscope_kinetics_inflammation:
+        input:
+            out("tables/kinetics_patients.tsv"),
+        output:
+            km_expansion=reported(out("tables/kinetics_km_expansion.tsv"), "kinetics_km_expansion", "Companion analyses"),
+            tests=reported(out("tables/kinetics_inflammation_tests.tsv"), "kinetics_inflammation", "Companion analyses"),
+            km_combined=reported(out("tables/kinetics_km_combined.tsv"), "kinetics_km_combined", "Companion analyses"),
+            figures=_figure("kinetics_km_expansion", caption="kinetics_km_expansion_figure")
+            + _figure("kinetics_inflammation", caption="kinetics_inflammation_figure")
+            + _figure("kinetics_km_combined", caption="kinetics_km_combined_figure"),
+        params:
+            options=get_kinetics_inflammation_options(),
+            prefix=outpath("figures/kinetics"),
+        log:
+            out("logs/mirscope_kinetics_inflammation/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1500,
+            runtime=10,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v kinetics-inflammation --patients {input:q} {params.options}"
+            " --km-expansion-out {output.km_expansion:q} --tests-out {output.tests:q}"
+            " --km-combined-out {output.km_combined:q} --figure-prefix {params.prefix:q}"
+            " > {log:q} 2>&1"
+
     rule lifelines_cox_pfs:
         input:
             out("tables/kinetics_patients.tsv"),
@@ -62,6 +89,7 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             figures=_figure("forest_logistic_response", caption="companion_figure"),
         params:
             options=get_model_options(),
+            endpoint=COMP_CFG["response"],
         log:
             out("logs/statsmodels_logistic_response/all.log"),
         threads: 1
@@ -71,7 +99,8 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
         conda:
             "../../envs/mirscope.yaml"
         shell:
-            "mirscope -v logistic-or --table {input:q} --outcome responder {params.options}"
+            "mirscope -v logistic-or --table {input:q} --outcome responder"
+            " --endpoint {params.endpoint:q} {params.options}"
             " --out {output.table:q} --figure {output.figures[0]:q} > {log:q} 2>&1"
 
 
@@ -113,6 +142,64 @@ if CLINICAL is not None and COMP_CFG["covariates"]:
             " --km-out {output.km:q} --figure-prefix {params.prefix:q} > {log:q} 2>&1"
 
 
+    rule mirscope_importance_spearman:
+        input:
+            covariates=COMP_CFG["covariates"] or [],
+            summary=out("tables/importance_summary.tsv"),
+        output:
+            table=reported(out("tables/importance_spearman.tsv"), "importance_spearman", "Companion analyses"),
+            figures=_figure("importance_spearman", caption="importance_spearman_figure"),
+        params:
+            options=get_spearman_options(),
+        log:
+            out("logs/mirscope_importance_spearman/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v importance-spearman --covariates {input.covariates:q}"
+            " --summary {input.summary:q} {params.options} --out {output.table:q}"
+            " --figure {output.figures[0]:q} > {log:q} 2>&1"
+
+
+if CLINICAL is not None and COMP_CFG["covariates"] and COMP_CFG["toxicity_endpoints"]:
+
+    rule sklearn_importance_toxicity:
+        input:
+            covariates=COMP_CFG["covariates"] or [],
+            clinical=CLINICAL_TABLE,
+        output:
+            summary=reported(out("tables/importance_toxicity_summary.tsv"), "importance_toxicity", "Companion analyses"),
+            long=reported(out("tables/importance_toxicity_by_seed.tsv"), "importance_toxicity", "Companion analyses"),
+            figures=[
+                f
+                for name in COMP_CFG["toxicity_endpoints"]
+                for f in _figure(f"importance_toxicity_{name}", caption="importance_toxicity_figure")
+            ],
+        params:
+            options=get_importance_toxicity_options(),
+            prefix=outpath("figures/importance_toxicity"),
+        log:
+            out("logs/sklearn_importance_toxicity/all.log"),
+        benchmark:
+            out("benchmarks/sklearn_importance_toxicity/all.tsv")
+        # forests are grown one at a time (n_jobs=1) so results do not depend on cores
+        threads: 1
+        resources:
+            mem_mb=3000,
+            runtime=30,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v importance-toxicity --covariates {input.covariates:q}"
+            " --clinical {input.clinical:q} {params.options}"
+            " --summary-out {output.summary:q} --long-out {output.long:q}"
+            " --figure-prefix {params.prefix:q} > {log:q} 2>&1"
+
+
 if COMP_CFG["secondary_events"]:
 
     rule cmprsk_cuminc:
@@ -133,7 +220,55 @@ if COMP_CFG["secondary_events"]:
             "../../envs/mirscope.yaml"
         shell:
             "mirscope -v cuminc --table {input:q} --time time_days --event event"
-            " --group group --at {params.at} --out {output.table:q}"
+            " --group group --at {params.at} --event-name 'secondary malignancy'"
+            " --out {output.table:q}"
+            " --figure {output.figures[0]:q} > {log:q} 2>&1"
+
+    rule cmprsk_cuminc_overall:
+        input:
+            COMP_CFG["secondary_events"] or [],
+        output:
+            table=reported(out("tables/cuminc_overall.tsv"), "cuminc_overall", "Companion analyses"),
+            figures=_figure("cuminc_overall", caption="cuminc_overall_figure"),
+        params:
+            at=",".join(f"{t:g}" for t in COMP_CFG["cuminc_times"]),
+            event_name=COMP_CFG["event_name"],
+        log:
+            out("logs/cmprsk_cuminc_overall/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v cuminc-overall --table {input:q} --at {params.at}"
+            " --event-name {params.event_name:q} --out {output.table:q}"
+            " --figure {output.figures[0]:q} > {log:q} 2>&1"
+
+
+if CLINICAL is not None and COMP_CFG["secondary_events"]:
+
+    rule lifelines_km_after_event:
+        input:
+            events=COMP_CFG["secondary_events"] or [],
+            clinical=CLINICAL_TABLE,
+        output:
+            table=reported(out("tables/km_after_event.tsv"), "km_after_event", "Companion analyses"),
+            figures=_figure("km_after_event", caption="km_after_event_figure"),
+        params:
+            event_name=COMP_CFG["event_name"],
+        log:
+            out("logs/lifelines_km_after_event/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v km-after-event --table {input.events:q} --clinical {input.clinical:q}"
+            " --event-name {params.event_name:q} --out {output.table:q}"
             " --figure {output.figures[0]:q} > {log:q} 2>&1"
 
 
@@ -156,3 +291,26 @@ if COMP_CFG["evidence_studies"]:
         shell:
             "mirscope -v evidence --studies {input:q} --out {output.table:q}"
             " --figure {output.figures[0]:q} > {log:q} 2>&1"
+
+    rule mirscope_evidence_figures:
+        input:
+            COMP_CFG["evidence_studies"] or [],
+        output:
+            levels=reported(out("tables/evidence_levels.tsv"), "evidence_levels", "Companion analyses"),
+            contributions=reported(out("tables/evidence_contributions.tsv"), "evidence_contributions", "Companion analyses"),
+            classes=reported(out("tables/evidence_classes.tsv"), "evidence_classes", "Companion analyses"),
+            panels=_figure("evidence_panels", caption="evidence_panels_figure"),
+            class_figure=_figure("evidence_classes", caption="evidence_classes_figure"),
+        log:
+            out("logs/mirscope_evidence_figures/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope -v evidence-figures --studies {input:q} --levels-out {output.levels:q}"
+            " --contributions-out {output.contributions:q} --classes-out {output.classes:q}"
+            " --panels-figure {output.panels[0]:q} --classes-figure {output.class_figure[0]:q}"
+            " > {log:q} 2>&1"

@@ -1,7 +1,8 @@
 # Supplementary Figure S1: the configured miRNA (default hsa-miR-542-5p) cut at its
 # optimised cut-off (maxstat log-rank, as survminer::surv_cutpoint), Kaplan-Meier curves of
-# OS/PFS/TTP with numbers at risk. Logic: mirscope.survival (cutpoint, km, prognostic) and
-# mirscope.plots.survival; output columns are documented in their module docstrings.
+# OS/PFS/TTP with numbers at risk: one file per endpoint and the A/B/C composite. Logic:
+# mirscope.survival (cutpoint, km, prognostic) and mirscope.plots.survival; output columns
+# are documented in their module docstrings.
 
 if CLINICAL is not None:
 
@@ -18,6 +19,8 @@ if CLINICAL is not None:
                 "Survival",
             ),
             figures_pdf=expand(out("figures/suppfig_s1_{endpoint}.pdf"), endpoint=S1_ENDPOINTS),
+            composite=reported(out("figures/suppfig_s1.png"), "suppfig_s1", "Survival"),
+            composite_pdf=out("figures/suppfig_s1.pdf"),
         params:
             options=get_survival_options(),
             prefix=outpath("figures/suppfig_s1"),
@@ -55,5 +58,5 @@ if CLINICAL is not None:
         conda:
             "../../envs/mirscope.yaml"
         shell:
-            "mirscope km --table {input.clinical:q} --time os_days --event os_event"
+            "mirscope km --clinical {input.clinical:q} --time os_days --event os_event"
             " --at-risk {params.at:q} --out {output:q} > {log:q} 2>&1"

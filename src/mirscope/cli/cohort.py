@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mirscope.simulate import PRESETS, simulate_cohort
+from mirscope.simulate import PRESETS, refresh_companion, simulate_cohort
 
 
 @click.command("simulate")
@@ -44,10 +44,25 @@ from mirscope.simulate import PRESETS, simulate_cohort
     type=click.Choice(PRESETS),
     help="Library kit: qiaseq (adapter + 12-nt UMI), illumina (TruSeq), nextflex (4N ends).",
 )
+@click.option(
+    "--companion-only",
+    is_flag=True,
+    help="Only rewrite the companion-study tables from OUT/clinical.tsv (no reads).",
+)
 def simulate(
-    out: str, seed: int, reads_per_sample: int, patients: int, read_length: int, preset: str
+    out: str,
+    seed: int,
+    reads_per_sample: int,
+    patients: int,
+    read_length: int,
+    preset: str,
+    companion_only: bool,
 ) -> None:
     """Simulate a demo cohort with the design of Naddeo et al. 2026."""
+    if companion_only:
+        refresh_companion(out, seed)
+        click.echo(f"rewrote the companion tables in {out}")
+        return
     sheet = simulate_cohort(
         out,
         seed,

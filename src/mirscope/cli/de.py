@@ -121,7 +121,15 @@ def de_cmd(
     reference), lfcSE, stat, pvalue, padj (NA where DESeq2 gives NA).
     """
     matrix = normalize.filter_detected(read_count_matrix(counts), min_samples)
-    meta = contrasts_mod.align_samples(list(matrix.columns), read_clinical(table), source=table)
+    clinical = read_clinical(table)
+    log_patients_used(
+        clinical,
+        list(covariate),
+        what=f"DE {contrast_text or condition}",
+        logger=log,
+        samples=list(matrix.columns),
+    )
+    meta = contrasts_mod.align_samples(list(matrix.columns), clinical, source=table)
     if contrast_text:
         (contrast,) = _contrast_option((contrast_text,))
         groups = contrasts_mod.assign_groups(meta, contrast, source=table)
@@ -215,17 +223,17 @@ def cluster_cmd(
 ):
     """Cluster patients (Pearson, complete linkage) and test clusters vs clinical variables."""
     log2 = read_value_matrix(log2_path)
-    table = contrasts_mod.align_samples(
-        list(log2.columns), read_clinical(clinical), source=clinical
-    )
+    full = read_clinical(clinical)
+    table = contrasts_mod.align_samples(list(log2.columns), full, source=clinical)
     contrasts = _contrast_option(contrast_texts)
     variables = list(variable) or list(cluster_mod.DEFAULT_VARIABLES)
     by_name = {c.name: c.variable for c in contrasts}
     log_patients_used(
-        table,
+        full,
         [by_name.get(v, v.partition("=")[0]) for v in variables],
         what="cluster associations",
         logger=log,
+        samples=list(log2.columns),
     )
     result = cluster_mod.cluster_patients(log2, k)
     assoc = cluster_mod.associations(result.clusters, table, variables, contrasts, source=clinical)
@@ -242,6 +250,7 @@ def cluster_cmd(
             result.order,
             ann,
             figure,
+            enrichment=cluster_mod.cluster_enrichment(assoc),
         )
 
 
@@ -286,6 +295,7 @@ def cluster_cmd(
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help=".png (+ .pdf).")
 def de_heatmap_cmd(log2_path, clinical, de_path, contrast_text, lfc, p_max, title, out):
     """Figure 2-style heatmap of a contrast's DE miRNAs, patients ordered by group."""
+    from mirscope.inputs.labels import contrast_label
     from mirscope.plots import de as plots
 
     (contrast,) = _contrast_option((contrast_text,))
@@ -304,7 +314,10 @@ def de_heatmap_cmd(log2_path, clinical, de_path, contrast_text, lfc, p_max, titl
         contrast.name,
         out,
         title=title
-        or f"{contrast.name}: {len(mirnas)} DE miRNAs (|log2FC| > {lfc:g}, p < {p_max:g})",
+        or (
+            f"{contrast_label(contrast.variable, contrast.rule)}: {len(mirnas)} DE miRNAs "
+            f"(|log2FC| > {lfc:g}, p < {p_max:g})"
+        ),
         group_labels=cluster_mod.group_labels(contrast),
     )
 

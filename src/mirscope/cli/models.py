@@ -224,7 +224,11 @@ def models_cmd(
     outcomes = {"crs_ge2": "crs_grade", "icans": "icans_grade", "icans_ge2": "icans_grade"}
     for name in [*cfg.get("toxicity_models", []), *cfg.get("response_models", [])]:
         used.append(outcomes.get(name, name))
-    log_patients_used(table, used, what="models", logger=log)
+    from mirscope.io import read_value_matrix
+
+    log_patients_used(
+        table, used, what="models", logger=log, samples=list(read_value_matrix(normalized).columns)
+    )
     run_models(
         table,
         normalized,
@@ -281,8 +285,8 @@ def associations_cmd(clinical, normalized, settings, out_groups, out_correlation
     outcomes = {"crs_ge2": "crs_grade", "icans": "icans_grade", "icans_ge2": "icans_grade"}
     used = [e.partition(":")[2] for e in cfg["correlations"]]
     used += [outcomes.get(o, o) for o in (e.partition(":")[2] for e in cfg["group_tests"])]
-    log_patients_used(table, used, what="associations", logger=log)
     counts = read_value_matrix(normalized)
+    log_patients_used(table, used, what="associations", logger=log, samples=list(counts.columns))
     write_tsv(group_tests(table, counts, cfg["group_tests"], source=clinical), out_groups)
     write_tsv(correlations(table, counts, cfg["correlations"], source=clinical), out_correlations)
 

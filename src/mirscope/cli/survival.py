@@ -1,6 +1,7 @@
 """Commands of the survival and companion-study stage: parse options, call the package.
 
-``cutpoint``, ``km``, ``cox``, ``cuminc`` work on any TSV with time/event columns;
+``cutpoint``, ``cox``, ``cuminc`` work on any TSV with time/event columns, ``km`` on the
+clinical table (``--clinical``) or any such TSV (``--table``);
 ``kinetics``, ``importance`` and ``evidence`` run the companion-study analyses; ``survival``
 produces Supplementary Figure S1 from the clinical table and the normalized counts.
 """
@@ -11,6 +12,7 @@ import logging
 
 import click
 
+from mirscope.inputs.clinical import read_clinical
 from mirscope.io import write_tsv
 
 log = logging.getLogger(__name__)
@@ -91,11 +93,19 @@ def cutpoint_cmd(table, time, event, variable, minprop, out):
 
 @click.command("km")
 @click.option(
+    "--clinical",
+    "clinical",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="The clinical table (read as the workflow reads it: NA, comments, case). "
+    "Give this or --table.",
+)
+@click.option(
     "--table",
     "table",
-    required=True,
+    default=None,
     type=click.Path(dir_okay=False),
-    help="Table with the time, event and group columns (TSV).",
+    help="Any other table with the time, event and group columns (TSV). Give this or --clinical.",
 )
 @click.option("--time", "time", required=True, help="Column of follow-up times.")
 @click.option(
@@ -126,14 +136,25 @@ def cutpoint_cmd(table, time, event, variable, minprop, out):
     type=click.Path(dir_okay=False),
     help="Also draw the KM plot (PNG path; a PDF is written beside it).",
 )
-def km_cmd(table, time, event, group, at_risk, out, figure):
-    """Kaplan–Meier medians (95% CI), numbers at risk and log-rank p per group."""
+def km_cmd(clinical, table, time, event, group, at_risk, out, figure):
+    """Kaplan–Meier medians (95% CI), numbers at risk and log-rank p per group.
+
+    The clinical table has one reader, so ``--clinical`` goes through it and a hand-made
+    table gives the numbers of a clean one; ``--table`` is for other tables.
+    """
     from mirscope.io import read_table
     from mirscope.survival.km import km_overall, km_table
 
+    if (clinical is None) == (table is None):
+        raise click.UsageError("give exactly one of --clinical and --table")
+    if clinical is not None:
+        frame = read_clinical(clinical).reset_index()
+        table = clinical
+    else:
+        frame = read_table(table)
     times = _floats(at_risk)
     columns = [time, event] + ([group] if group else [])
-    df = _known(read_table(table), columns, source=table, what=f"km {time}")
+    df = _known(frame, columns, source=table, what=f"km {time}")
     if group is None:
         res, _fitted = km_overall(df, time=time, event=event, at_risk_times=times, source=table)
         write_tsv(res, out)
@@ -176,6 +197,14 @@ def km_cmd(table, time, event, group, at_risk, out, figure):
     help="Endpoint that chooses the cut.",
 )
 @click.option(
+    "--ttp-death",
+    "ttp_death",
+    default="exclude",
+    show_default=True,
+    type=click.Choice(["exclude", "censor"]),
+    help="A death without progression in the TTP panel: left out (the paper's rule) or censored.",
+)
+@click.option(
     "--minprop",
     default=0.1,
     show_default=True,
@@ -209,6 +238,7 @@ def survival_cmd(
     normalized,
     variable,
     cutpoint_endpoint,
+    ttp_death,
     minprop,
     at_risk,
     cutpoint_out,
@@ -223,6 +253,7 @@ def survival_cmd(
         normalized,
         variable=variable,
         cutpoint_endpoint=cutpoint_endpoint,
+        ttp_death=ttp_death,
         minprop=minprop,
         at_risk_times=_floats(at_risk),
         cutpoint_out=cutpoint_out,
@@ -266,7 +297,13 @@ def _names(text: str) -> list[str]:
     type=click.Path(dir_okay=False),
     help="Forest plot of the multivariable model (PNG; PDF beside it).",
 )
-def cox_cmd(table, time, event, covariates, interactions, out, figure):
+@click.option(
+    "--endpoint",
+    "endpoint",
+    default=None,
+    help="Id or name of the endpoint for the forest plot's title (default: the --time column).",
+)
+def cox_cmd(table, time, event, covariates, interactions, out, figure, endpoint):
     """Univariable and multivariable Cox models (HR, 95% CI, p, PH check)."""
     from mirscope.io import read_table
     from mirscope.survival.cox import regression_table
@@ -281,7 +318,7 @@ def cox_cmd(table, time, event, covariates, interactions, out, figure):
         source=table,
     )
     if figure:
-        _forest(res, figure, "Hazard ratio")
+        _forest(res, figure, "Hazard ratio", endpoint or time, "Cox")
     write_tsv(res, out)
 
 
@@ -313,7 +350,13 @@ def cox_cmd(table, time, event, covariates, interactions, out, figure):
     type=click.Path(dir_okay=False),
     help="Optional output: forest plot (PNG; a PDF is written beside it).",
 )
-def logistic_cmd(table, outcome, covariates, interactions, out, figure):
+@click.option(
+    "--endpoint",
+    "endpoint",
+    default=None,
+    help="Id or name of the endpoint for the forest plot's title (default: the --outcome column).",
+)
+def logistic_cmd(table, outcome, covariates, interactions, out, figure, endpoint):
     """Univariable and multivariable logistic models (OR, 95% CI, p) with a forest plot."""
     from mirscope.io import read_table
     from mirscope.survival.cox import regression_table
@@ -327,17 +370,23 @@ def logistic_cmd(table, outcome, covariates, interactions, out, figure):
         source=table,
     )
     if figure:
-        _forest(res, figure, "Odds ratio")
+        _forest(res, figure, "Odds ratio", endpoint or outcome, "logistic")
     write_tsv(res, out)
 
 
-def _forest(res, figure, label):
+def _forest(res, figure, label, endpoint, kind):
+    from mirscope.inputs.labels import label as human
     from mirscope.plots.survival import forest_plot
 
     multi = res[res.model == "multivariable"]
     table = multi if len(multi) else res
-    title = "Multivariable model" if len(multi) else "Univariable model"
-    forest_plot(table.rename(columns={"ratio": label}), figure, estimate=label, title=title)
+    model = "multivariable" if len(multi) else "univariable"
+    forest_plot(
+        table.rename(columns={"ratio": label}),
+        figure,
+        estimate=label,
+        title=f"{human(endpoint)}: {model} {kind} model",
+    )
 
 
 @click.command("cuminc")
@@ -372,7 +421,19 @@ def _forest(res, figure, label):
     type=click.Path(dir_okay=False),
     help="Optional output: cumulative incidence plot (PNG).",
 )
-def cuminc_cmd(table, time, event, group, at, out, figure):
+@click.option(
+    "--event-name",
+    default="event",
+    show_default=True,
+    help="What event code 1 is (e.g. 'secondary malignancy'), for the figure.",
+)
+@click.option(
+    "--competing-name",
+    default="death",
+    show_default=True,
+    help="What event code 2 is, for the figure.",
+)
+def cuminc_cmd(table, time, event, group, at, out, figure, event_name, competing_name):
     """Cumulative incidence with death as competing risk (95% CI) and Gray's test."""
     from mirscope.io import read_table
     from mirscope.survival.competing import cuminc_table
@@ -384,7 +445,7 @@ def cuminc_cmd(table, time, event, group, at, out, figure):
         from mirscope.plots.survival import cif_plot
 
         p = res.gray_p.iloc[0] if group else None
-        cif_plot(corners, figure, title="Cumulative incidence (death as competing risk)", p_gray=p)
+        cif_plot(corners, figure, event=event_name, competing=competing_name, p_gray=p)
     write_tsv(res, out)
 
 
@@ -507,6 +568,57 @@ def kinetics_cmd(
     )
 
 
+def _forest_options(command):
+    """The pruning and forest options, shared so that the response, PFS and toxicity
+    forests are configured alike."""
+    options = [
+        click.option(
+            "--threshold",
+            default=0.9,
+            show_default=True,
+            type=float,
+            help="Spearman |R| above which a covariate is pruned.",
+        ),
+        click.option(
+            "--prefer", default="", help="Covariates kept first when collinear (comma list)."
+        ),
+        click.option(
+            "--seed",
+            default=7,
+            show_default=True,
+            type=int,
+            help="First random seed; seeds seed .. seed + n-seeds - 1 are used.",
+        ),
+        click.option(
+            "--n-seeds",
+            default=10,
+            show_default=True,
+            type=int,
+            help="Number of forests (seeds) importances are averaged over.",
+        ),
+        click.option(
+            "--n-trees", default=200, show_default=True, type=int, help="Trees per forest."
+        ),
+        click.option(
+            "--n-folds",
+            default=3,
+            show_default=True,
+            type=int,
+            help="Cross-validation folds for permutation importance.",
+        ),
+        click.option(
+            "--n-repeats",
+            default=3,
+            show_default=True,
+            type=int,
+            help="Permutations per covariate and fold.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @click.command("importance")
 @click.option(
     "--covariates",
@@ -533,43 +645,7 @@ def kinetics_cmd(
     show_default=True,
     help="Comma-separated response values counted as the positive class.",
 )
-@click.option(
-    "--threshold",
-    default=0.9,
-    show_default=True,
-    type=float,
-    help="Spearman |R| above which a covariate is pruned.",
-)
-@click.option("--prefer", default="", help="Covariates kept first when collinear (comma list).")
-@click.option(
-    "--seed",
-    default=7,
-    show_default=True,
-    type=int,
-    help="First random seed; seeds seed .. seed + n-seeds - 1 are used.",
-)
-@click.option(
-    "--n-seeds",
-    default=10,
-    show_default=True,
-    type=int,
-    help="Number of forests (seeds) importances are averaged over.",
-)
-@click.option("--n-trees", default=200, show_default=True, type=int, help="Trees per forest.")
-@click.option(
-    "--n-folds",
-    default=3,
-    show_default=True,
-    type=int,
-    help="Cross-validation folds for permutation importance.",
-)
-@click.option(
-    "--n-repeats",
-    default=3,
-    show_default=True,
-    type=int,
-    help="Permutations per covariate and fold.",
-)
+@_forest_options
 @click.option(
     "--at-risk",
     "at_risk",
@@ -679,6 +755,346 @@ def evidence_cmd(studies, out, figure):
     run_evidence(studies, out=out, figure=figure)
 
 
+@click.command("cuminc-overall")
+@click.option(
+    "--table",
+    "table",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Competing-risk table sample_id, time_days, event (0/1/2) (TSV).",
+)
+@click.option(
+    "--at",
+    "at",
+    default="182.625,365.25,1461",
+    show_default=True,
+    help="Times (days) to report; default 6 months, 1 and 4 years.",
+)
+@click.option(
+    "--event-name",
+    default="secondary myeloid neoplasm",
+    show_default=True,
+    help="What event code 1 is, for the figure's labels.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: whole-cohort cumulative incidence at the times, with notes (TSV).",
+)
+@click.option(
+    "--figure",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: cumulative incidence curve (PNG; a PDF is written beside it).",
+)
+def cuminc_overall_cmd(table, at, event_name, out, figure):
+    """Whole-cohort cumulative incidence with death as competing risk (ClonHema Fig. 1a)."""
+    from mirscope.stages.companion import run_cuminc_overall
+
+    run_cuminc_overall(table, at=_floats(at), event_name=event_name, out=out, figure=figure)
+
+
+@click.command("km-after-event")
+@click.option(
+    "--table",
+    "table",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Competing-risk table sample_id, time_days, event (0/1/2) (TSV).",
+)
+@click.option(
+    "--clinical",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Clinical table with os_days and os_event (days from infusion).",
+)
+@click.option(
+    "--event-name",
+    default="secondary myeloid neoplasm",
+    show_default=True,
+    help="What event code 1 is, for the figure's labels.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: median overall survival after the event with 95% CI (TSV).",
+)
+@click.option(
+    "--figure",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: Kaplan-Meier curve (PNG; a PDF is written beside it).",
+)
+def km_after_event_cmd(table, clinical, event_name, out, figure):
+    """Overall survival from the event for the patients who had it (ClonHema Fig. 1b)."""
+    from mirscope.stages.companion import run_survival_after_event
+
+    run_survival_after_event(table, clinical, event_name=event_name, out=out, figure=figure)
+
+
+@click.command("kinetics-inflammation")
+@click.option(
+    "--patients",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Per-patient kinetics table written by `mirscope kinetics --merged-out` (TSV).",
+)
+@click.option(
+    "--markers",
+    default="ferritin,crp,ldh",
+    show_default=True,
+    help="Inflammation markers compared between exp-RE and exp-NR (comma list).",
+)
+@click.option(
+    "--combined",
+    default="ferritin,crp",
+    show_default=True,
+    help="Markers whose medians split the expanders for the combined KM (comma list).",
+)
+@click.option(
+    "--parameter",
+    default="auc0_30",
+    show_default=True,
+    help="Kinetic parameter that defined the expanders (figure title only).",
+)
+@click.option(
+    "--at-risk",
+    "at_risk",
+    default=_TIMES,
+    show_default=True,
+    help="Comma-separated times at which numbers at risk are reported.",
+)
+@click.option(
+    "--km-expansion-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: Kaplan-Meier of PFS by expander / poor expander (TSV).",
+)
+@click.option(
+    "--tests-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: Mann-Whitney tests of the markers (TSV).",
+)
+@click.option(
+    "--km-combined-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: Kaplan-Meier of PFS by expansion and the combined markers (TSV).",
+)
+@click.option("--figure-prefix", required=True, help="Path prefix of the figures (PNG and PDF).")
+def kinetics_inflammation_cmd(
+    patients,
+    markers,
+    combined,
+    parameter,
+    at_risk,
+    km_expansion_out,
+    tests_out,
+    km_combined_out,
+    figure_prefix,
+):
+    """PFS by expansion, inflammation in expanders by response, combined KM (CART SIE)."""
+    from mirscope.stages.companion import run_kinetics_inflammation
+
+    run_kinetics_inflammation(
+        patients,
+        markers=tuple(_names(markers)),
+        combined=tuple(_names(combined)),
+        parameter=parameter,
+        at_risk_times=_floats(at_risk),
+        km_expansion_out=km_expansion_out,
+        tests_out=tests_out,
+        km_combined_out=km_combined_out,
+        figure_prefix=figure_prefix,
+    )
+
+
+@click.command("evidence-figures")
+@click.option(
+    "--studies",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Table biomarker, design[, direction][, outcome (efficacy/toxicity)].",
+)
+@click.option(
+    "--levels-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: biomarkers per evidence level and their share (TSV).",
+)
+@click.option(
+    "--contributions-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: each study design's contribution to each score (TSV).",
+)
+@click.option(
+    "--classes-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: class of each biomarker (dual-predictive/favourable/unfavourable) (TSV).",
+)
+@click.option(
+    "--panels-figure",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: panels B-D of the evidence figure (PNG; a PDF is written beside it).",
+)
+@click.option(
+    "--classes-figure",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: biomarkers by class with their scores (PNG; a PDF is written beside it).",
+)
+def evidence_figures_cmd(
+    studies, levels_out, contributions_out, classes_out, panels_figure, classes_figure
+):
+    """Evidence levels, design contributions and biomarker classes (systematic review)."""
+    from mirscope.stages.companion import run_evidence_figures
+
+    run_evidence_figures(
+        studies,
+        levels_out=levels_out,
+        contributions_out=contributions_out,
+        classes_out=classes_out,
+        panels_figure=panels_figure,
+        classes_figure=classes_figure,
+    )
+
+
+def _endpoints(values: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    out = []
+    for v in values:
+        parts = v.split(":")
+        if len(parts) != 3 or not all(parts):
+            raise click.BadParameter(f"expected name:variable:rule, got {v!r}")
+        out.append(tuple(parts))
+    return out
+
+
+@click.command("importance-toxicity")
+@click.option(
+    "--covariates",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Covariate table (TSV keyed by sample_id).",
+)
+@click.option(
+    "--clinical",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Clinical table with the toxicity grades (TSV keyed by sample_id).",
+)
+@click.option(
+    "--endpoint",
+    "endpoints",
+    multiple=True,
+    required=True,
+    help="name:variable:rule, a DE contrast (rule ge2 or gt0), e.g. crs_ge2:crs_grade:ge2;"
+    " repeat for each endpoint.",
+)
+@_forest_options
+@click.option(
+    "--summary-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: mean importance per covariate and toxicity endpoint (TSV).",
+)
+@click.option(
+    "--long-out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: importance per covariate, endpoint and seed (TSV).",
+)
+@click.option(
+    "--figure-prefix",
+    required=True,
+    help="Path prefix of the figures, one per endpoint: <prefix>_<name>.png and .pdf.",
+)
+def importance_toxicity_cmd(
+    covariates,
+    clinical,
+    endpoints,
+    threshold,
+    prefer,
+    seed,
+    n_seeds,
+    n_trees,
+    n_folds,
+    n_repeats,
+    summary_out,
+    long_out,
+    figure_prefix,
+):
+    """Random-forest importance for toxicity endpoints (ZUMA-5 Figure 8)."""
+    from mirscope.stages.companion import run_importance_toxicity
+
+    run_importance_toxicity(
+        covariates,
+        clinical,
+        endpoints=_endpoints(endpoints),
+        threshold=threshold,
+        prefer=_names(prefer),
+        seed=seed,
+        n_seeds=n_seeds,
+        n_trees=n_trees,
+        n_folds=n_folds,
+        n_repeats=n_repeats,
+        summary_out=summary_out,
+        long_out=long_out,
+        figure_prefix=figure_prefix,
+    )
+
+
+@click.command("importance-spearman")
+@click.option(
+    "--covariates",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Covariate table (TSV keyed by sample_id).",
+)
+@click.option(
+    "--summary",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Importance summary (`mirscope importance --summary-out`) that picks the map's covariates.",
+)
+@click.option(
+    "--reference",
+    default=None,
+    help="Covariate every other one is correlated with in a bar panel (e.g. tmtv).",
+)
+@click.option(
+    "--top",
+    default=10,
+    show_default=True,
+    type=int,
+    help="Covariates per endpoint shown in the map (highest importance).",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: Spearman rho, p and n of every pair of covariates (TSV).",
+)
+@click.option(
+    "--figure",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: correlation map (PNG; a PDF is written beside it).",
+)
+def importance_spearman_cmd(covariates, summary, reference, top, out, figure):
+    """Spearman correlation map of the top-ranked covariates (ZUMA-5 Figures 2B, 3D)."""
+    from mirscope.stages.companion import run_importance_spearman
+
+    run_importance_spearman(
+        covariates, summary, reference=reference, top=top, table_out=out, figure=figure
+    )
+
+
 COMMANDS = [
     cutpoint_cmd,
     km_cmd,
@@ -689,4 +1105,10 @@ COMMANDS = [
     kinetics_cmd,
     importance_cmd,
     evidence_cmd,
+    cuminc_overall_cmd,
+    km_after_event_cmd,
+    kinetics_inflammation_cmd,
+    evidence_figures_cmd,
+    importance_toxicity_cmd,
+    importance_spearman_cmd,
 ]

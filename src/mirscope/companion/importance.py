@@ -227,3 +227,41 @@ def predicted_probability(
             "p_wald": float(fit.table()["p_value"].iloc[1]),
         }
     )
+
+
+# Columns of the Spearman correlation table, documented for users.
+SPEARMAN_COLUMNS = (
+    "covariate_a",
+    "covariate_b",
+    "rho",  # Spearman correlation on the patients with both values
+    "p_value",  # two-sided, as R's cor.test(method = "spearman")
+    "n",  # patients with both values
+)
+
+
+def spearman_pairs(x: pd.DataFrame) -> pd.DataFrame:
+    """Spearman rho and p of every pair of columns (a before b in column order).
+
+    ZUMA-5 marks the correlations of its map with P < 0.05 (Figure 3D), so each pair gets
+    its test, :func:`mirscope.stats.association.spearman_test` (R's ``cor.test``: exact p
+    for small samples without ties), on the patients with both values (no imputation).
+    """
+    from mirscope.stats.association import spearman_test
+
+    rows = []
+    cols = list(x.columns)
+    for i, a in enumerate(cols):
+        for b in cols[i + 1 :]:
+            rho, p, n = spearman_test(x[a].to_numpy(float), x[b].to_numpy(float))
+            rows.append({"covariate_a": a, "covariate_b": b, "rho": rho, "p_value": p, "n": n})
+    return pd.DataFrame(rows, columns=list(SPEARMAN_COLUMNS))
+
+
+def top_covariates(summary: pd.DataFrame, top: int) -> list[str]:
+    """The ``top`` highest-ranked covariates of each endpoint, in order of their best rank.
+
+    ZUMA-5's correlation map shows the covariates its multivariate analyses ranked, not
+    all 230, so the map stays readable and about what the forests found.
+    """
+    best = summary[summary["rank"] <= top].groupby("covariate")["rank"].min()
+    return sorted(best.index, key=lambda c: (best[c], c))

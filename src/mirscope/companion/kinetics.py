@@ -177,3 +177,80 @@ def combined_strata(expansion: pd.Series, marker: pd.Series, marker_name: str) -
     level = np.where(marker > med, f"{marker_name} high", f"{marker_name} low")
     out = expansion.astype(str) + " / " + pd.Series(level, index=marker.index)
     return out.where(expansion.notna() & marker.notna())
+
+
+# Columns of the inflammation-marker tests (CART SIE Figure 4A-C, Online Figure S22).
+INFLAMMATION_TEST_COLUMNS = (
+    "comparison",  # expanders_by_response (exp-NR vs exp-RE) or responders_by_expansion
+    "parameter",  # the marker
+    "group_a",
+    "group_b",
+    "n_a",
+    "n_b",
+    "median_a",
+    "median_b",
+    "u_statistic",
+    "p_mannwhitney",
+)
+
+
+def inflammation_tests(
+    table: pd.DataFrame, markers: tuple[str, ...], *, source: str = "table"
+) -> pd.DataFrame:
+    """Mann–Whitney tests of the markers where CART SIE tests them.
+
+    The study does not compare expanders with poor expanders on inflammation; it asks why
+    some expanders fail, so it compares expanders who did not respond (exp-NR) with those
+    who did (exp-RE) (Figure 4A–C), and checks that among responders the markers do not
+    differ by expansion (Online Figure S22). ``table`` needs ``expansion`` (expander /
+    poor expander), ``responder`` (1/0, NA = not evaluable) and the marker columns.
+    """
+    require_columns(table, ["expansion", "responder", *markers], source=source)
+    data = table.assign(**{m: pd.to_numeric(table[m], errors="coerce") for m in markers})
+    resp = pd.to_numeric(data["responder"], errors="coerce")
+    label = resp.map({1.0: "responder", 0.0: "non-responder"})
+    parts = []
+    expanders = data["expansion"] == "expander"
+    if label[expanders].nunique() == 2:
+        parts.append(
+            compare_groups(data[expanders], label[expanders], markers).assign(
+                comparison="expanders_by_response"
+            )
+        )
+    responders = resp == 1
+    if data.loc[responders, "expansion"].nunique() == 2:
+        parts.append(
+            compare_groups(data[responders], data.loc[responders, "expansion"], markers).assign(
+                comparison="responders_by_expansion"
+            )
+        )
+    if not parts:
+        raise InputError(
+            "no two groups to compare: the expanders all share one response and the "
+            "responders one expansion group",
+            path=source,
+            column="responder",
+        )
+    return pd.concat(parts, ignore_index=True)[list(INFLAMMATION_TEST_COLUMNS)]
+
+
+def combined_marker_strata(expansion: pd.Series, markers: pd.DataFrame) -> pd.Series:
+    """CART SIE Figure 4G: poor expanders, and expanders split by every marker's median.
+
+    Expanders are labelled ``expander / <m1> low, <m2> low`` when all markers are at or
+    below their cohort medians, ``... high`` when all are above, and ``expander / mixed``
+    otherwise; the medians are the whole cohort's (as the study's 406 ng/mL and 9 mg/L).
+    A patient with a missing expansion value, or an expander with a missing marker, is NA.
+    """
+    vals = markers.apply(pd.to_numeric, errors="coerce")
+    high = vals.gt(vals.median())
+    known = vals.notna().all(axis=1)
+    names = list(vals.columns)
+    all_low = "expander / " + ", ".join(f"{m} low" for m in names)
+    all_high = "expander / " + ", ".join(f"{m} high" for m in names)
+    label = np.where(
+        high.all(axis=1), all_high, np.where((~high).all(axis=1), all_low, "expander / mixed")
+    )
+    out = pd.Series(label, index=expansion.index, dtype=object).where(known)
+    out[expansion == "poor expander"] = "poor expander"
+    return out.where(expansion.notna())

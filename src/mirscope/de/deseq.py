@@ -11,8 +11,9 @@ this module keeps pydeseq2 for what it gets right and does the rest as DESeq2 do
   variance; the **parametric trend** is ours, as R fits it (only gene-wise estimates above
   100 x the minimum, the residual filter applied before each Gamma-identity GLM, R's
   ``glm.fit`` IRLS). pydeseq2 fits all genes first and on sparse data often fails and
-  falls back to a mean trend where R succeeds. Where R's parametric fit fails too, R uses
-  a local (locfit) trend we do not reproduce: we warn and use the mean.
+  falls back to a mean trend where R succeeds. Where R's parametric fit fails too, R
+  substitutes its local (locfit) trend, and so do we (:mod:`mirscope.de.locfit`), with a
+  warning naming the trend, as R's message does.
 * **Cook's outlier replacement and refit** as ``DESeq()``: Cook's distances from our fit
   (unfloored means, IRLS hat diagonals, robust moments dispersion), counts with
   distance > F(0.99; p, m - p) in cells with >= 7 replicates replaced by
@@ -39,7 +40,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +48,8 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from mirscope.de import normalize
-from mirscope.errors import InputError, MirscopeWarning
+from mirscope.de.locfit import local_dispersion_trend
+from mirscope.errors import InputError, MirscopeError, MirscopeWarning
 from mirscope.io import require_columns
 
 log = logging.getLogger(__name__)
@@ -392,6 +394,63 @@ def parametric_trend(means: np.ndarray, disps: np.ndarray) -> np.ndarray | None:
     return None
 
 
+@dataclass(frozen=True)
+class Trend:
+    """The dispersion trend ``estimateDispersionsFit`` settles on with its default
+    ``fitType = "parametric"``: disp = a0 + a1 / mean, or, where that fit fails, the
+    local (locfit) regression R substitutes."""
+
+    kind: str  # "parametric", "local", or "mean" where the local fit fails too
+    coefs: np.ndarray | None = None
+    local: Callable[[np.ndarray], np.ndarray] | None = None
+    mean: float | None = None
+
+    def __call__(self, means: np.ndarray) -> np.ndarray:
+        means = np.asarray(means, dtype=float)
+        if self.coefs is not None:
+            a0, a1 = self.coefs
+            return a0 + a1 / means
+        if self.mean is not None:
+            return np.full_like(means, self.mean)
+        return self.local(means)
+
+
+def fit_trend(means: np.ndarray, disps: np.ndarray) -> Trend:
+    """DESeq2's ``estimateDispersionsFit`` (default fit type) on the non-zero rows' mean
+    normalised counts and gene-wise dispersions; warns when the local trend is used."""
+    use = disps > 100 * MIN_DISP
+    if not use.any():
+        raise InputError(
+            "every gene-wise dispersion is within 2 orders of magnitude of the minimum: "
+            "no dispersion trend can be fitted"
+        )
+    coefs = parametric_trend(means, disps)
+    if coefs is not None:
+        return Trend("parametric", coefs=coefs)
+    warnings.warn(
+        "the parametric dispersion trend did not converge; a local (locfit) regression "
+        "trend is used instead, as R's DESeq2 does",
+        MirscopeWarning,
+        stacklevel=3,
+    )
+    try:
+        local = local_dispersion_trend(means[use], disps[use], MIN_DISP)
+    except MirscopeError as exc:
+        # R stops here (locfit's error ends DESeq()); one fold of a cross-validation or
+        # one odd matrix should not end a whole run, so the documented fallback is
+        # DESeq2's own fitType = "mean".
+        big = disps[disps > 10 * MIN_DISP]
+        mean_disp = float(_r_trimmed_mean(big[None, :], 0.001)[0])
+        warnings.warn(
+            f"the local dispersion trend failed too ({exc}); where R's DESeq2 would stop, "
+            f"the mean dispersion {mean_disp:.4g} is used (R's fitType = 'mean')",
+            MirscopeWarning,
+            stacklevel=3,
+        )
+        return Trend("mean", mean=mean_disp)
+    return Trend("local", local=local)
+
+
 def _map_dispersions(
     y: np.ndarray,
     meta: pd.DataFrame,
@@ -431,12 +490,7 @@ def _map_dispersions(
             warnings.simplefilter("ignore")
             sub = build(y)
             sub.fit_genewise_dispersions()
-            sub.uns["disp_function_type"] = parent.uns["disp_function_type"]
-            if parent.uns["disp_function_type"] == "parametric":
-                sub.uns["trend_coeffs"] = parent.uns["trend_coeffs"]
-            else:
-                sub.uns["mean_disp"] = parent.uns["mean_disp"]
-            sub.var["fitted_dispersions"] = sub.disp_function(sub.var["_normed_means"])
+            sub.var["fitted_dispersions"] = parent.uns["trend"](sub.var["_normed_means"])
             sub.uns["_squared_logres"] = parent.uns["_squared_logres"]
             sub.uns["prior_disp_var"] = parent.uns["prior_disp_var"]
             sub.fit_MAP_dispersions()
@@ -446,28 +500,18 @@ def _map_dispersions(
         warnings.simplefilter("ignore")
         dds = build(y)
         dds.fit_genewise_dispersions()
-        nz = dds.var["non_zero"].to_numpy(dtype=bool)
-        coefs = parametric_trend(
-            dds.var["_normed_means"].to_numpy()[nz],
-            dds.var["genewise_dispersions"].to_numpy()[nz],
-        )
-        if coefs is None:
-            dds.fit_dispersion_trend()
-        else:
-            dds.uns["trend_coeffs"] = pd.Series(coefs, index=["a0", "a1"])
-            dds.uns["disp_function_type"] = "parametric"
-            fitted = np.full(dds.n_vars, np.nan)
-            fitted[nz] = dds.disp_function(dds.var["_normed_means"].to_numpy()[nz])
-            dds.var["fitted_dispersions"] = fitted
+    nz = dds.var["non_zero"].to_numpy(dtype=bool)
+    means = dds.var["_normed_means"].to_numpy()[nz]
+    trend = fit_trend(means, dds.var["genewise_dispersions"].to_numpy()[nz])
+    fitted = np.full(dds.n_vars, np.nan)
+    fitted[nz] = trend(means)
+    dds.var["fitted_dispersions"] = fitted
+    dds.uns["disp_function_type"] = trend.kind
+    dds.uns["trend"] = trend
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         dds.fit_dispersion_prior()
         dds.fit_MAP_dispersions()
-    if coefs is None:
-        warnings.warn(
-            "the parametric dispersion trend did not converge; using the mean dispersion "
-            "(R DESeq2 would use a local fit here, so results may differ from R)",
-            MirscopeWarning,
-            stacklevel=3,
-        )
     return dds.var["dispersions"].to_numpy(dtype=float), dds
 
 
@@ -480,15 +524,12 @@ NEWTON_STEPS = 3
 class DispersionFit:
     """What a refit after outlier replacement reuses: the trend and the prior."""
 
-    trend: np.ndarray | float  # (a0, a1) of the parametric trend, or the mean dispersion
+    trend: Trend
     squared_logres: float
     prior_var: float
 
     def fitted(self, means: np.ndarray) -> np.ndarray:
-        if np.ndim(self.trend) == 0:
-            return np.full(means.shape, float(self.trend))
-        a0, a1 = self.trend
-        return a0 + a1 / means
+        return self.trend(means)
 
 
 def _linear_mu(y: np.ndarray, sf: np.ndarray, X: np.ndarray) -> np.ndarray:
@@ -619,7 +660,7 @@ def fast_dispersions(
     """DESeq2's dispersion estimates, vectorised over miRNAs for refits in a loop.
 
     The same estimator as :func:`_map_dispersions` (gene-wise Cox-Reid maximum
-    likelihood at the linear-model means, our parametric trend or the mean, the prior
+    likelihood at the linear-model means, the trend of :func:`fit_trend`, the prior
     variance from the MAD of the log residuals minus trigamma((m - p) / 2) floored at
     0.25, MAP shrinkage, gene-wise estimates kept for genes more than two residual SDs
     above the trend), but each maximisation is a grid search over all miRNAs at once
@@ -627,8 +668,6 @@ def fast_dispersions(
     estimates to about 1e-3 on the log scale. With ``parent``, the trend and the prior
     are the parent's (DESeq2's refit after outlier replacement).
     """
-    from scipy.stats import trim_mean
-
     m, p = X.shape
     max_disp = max(10.0, float(m))
     lo, hi = np.log(MIN_DISP), np.log(max_disp)
@@ -638,21 +677,8 @@ def fast_dispersions(
     gene = np.clip(gene, MIN_DISP, max_disp)
     means = (y / sf).mean(axis=1)
     if parent is None:
-        coefs = parametric_trend(means, gene)
-        if coefs is None:
-            trend: np.ndarray | float = float(
-                trim_mean(gene[gene > 10 * MIN_DISP], proportiontocut=0.001)
-            )
-            warnings.warn(
-                "the parametric dispersion trend did not converge; using the mean "
-                "dispersion (R DESeq2 would use a local fit here, so results may differ "
-                "from R)",
-                MirscopeWarning,
-                stacklevel=3,
-            )
-        else:
-            trend = coefs
-        fitted = DispersionFit(trend, 0.0, 0.0).fitted(means)
+        trend = fit_trend(means, gene)
+        fitted = trend(means)
         above = gene >= 100 * MIN_DISP
         resid = np.log(gene[above]) - np.log(fitted[above])
         mad = np.median(np.abs(resid - np.median(resid))) / stats.norm.ppf(0.75)

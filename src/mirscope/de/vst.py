@@ -1,4 +1,4 @@
-"""DESeq2's variance-stabilising transformation (``blind = TRUE``, parametric fit), and CPM.
+"""DESeq2's default variance-stabilising transformation (``blind = TRUE``), and CPM.
 
 Why not pydeseq2's ``dds.vst(use_design=False)``: its gene-wise dispersions are the exact
 likelihood maxima (L-BFGS-B), whereas R stops its Armijo line search at a log-posterior
@@ -9,30 +9,31 @@ switches to a mean trend where R's succeeds. Here the gene-wise step follows
 ``DESeq2::estimateDispersionsGeneEst`` for the intercept-only design (moments/rough start,
 means from the normalised row mean floored at 0.5, the line search with its step rules,
 "no increase" reset, 20+20-point grid refit), and the trend is
-:func:`mirscope.de.deseq.parametric_trend` (R's ``parametricDispersionFit``), so the result
-equals ``varianceStabilizingTransformation(dds, blind = TRUE)`` to rounding.
+:func:`mirscope.de.deseq.fit_trend` (R's ``estimateDispersionsFit`` with its default fit
+type), so the result equals ``varianceStabilizingTransformation(dds, blind = TRUE)`` to
+rounding.
 
 Size factors are :func:`mirscope.de.normalize.size_factors` (``auto``): ``ratio`` as R's
 default, ``poscounts`` when every miRNA has a zero, where R's default would stop.
 
-Where the parametric trend fails, R substitutes a local (locfit) trend, which is not
-reproduced here: we warn and use DESeq2's ``mean`` fit type, equal to R's
-``varianceStabilizingTransformation(dds, blind = TRUE, fitType = "mean")``. Plasma data at
-low depth gets there: the demo cohort at 1,500 reads per sample (80% zeros) does, in R too.
+Where the parametric trend fails, R's default substitutes the local (locfit) trend
+(:mod:`mirscope.de.locfit`) and ``getVarianceStabilizedData`` integrates 1 / sqrt(variance) numerically on an asinh grid, interpolated with
+``splinefun``; both are reproduced, so the VST equals R's default on every matrix, and we
+warn which trend was used, as R's message does. Plasma data at low depth gets there: the
+demo cohort at 1,500 reads per sample (80% zeros) does, in R too.
 """
 
 from __future__ import annotations
 
 import logging
-import warnings
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
 from mirscope.de import normalize
-from mirscope.de.deseq import parametric_trend
-from mirscope.errors import InputError, MirscopeWarning
+from mirscope.de.deseq import fit_trend
+from mirscope.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -159,13 +160,6 @@ def gene_dispersions(counts: np.ndarray, sf: np.ndarray) -> np.ndarray:
     return out
 
 
-def _trimmed_mean(x: np.ndarray, trim: float) -> float:
-    """R's ``mean(x, trim = trim)``."""
-    x = np.sort(x)
-    lo = int(np.floor(x.size * trim))
-    return float(x[lo : x.size - lo].mean())
-
-
 def vst(counts: pd.DataFrame, sf_type: normalize.SizeFactorType = "auto") -> pd.DataFrame:
     """``varianceStabilizingTransformation(dds, blind = TRUE)`` of a count matrix.
 
@@ -176,33 +170,95 @@ def vst(counts: pd.DataFrame, sf_type: normalize.SizeFactorType = "auto") -> pd.
     disp = gene_dispersions(x, sf)
     nz = np.isfinite(disp)
     base_mean = (x / sf).mean(axis=1)
-    use = disp > 100 * MIN_DISP
-    if not use.any():
-        raise InputError(
-            "every gene-wise dispersion is within 2 orders of magnitude of the minimum: "
-            "no dispersion trend can be fitted, so the VST is undefined"
-        )
-    coefs = parametric_trend(base_mean[nz], disp[nz])
+    trend = fit_trend(base_mean[nz], disp[nz])
     q = x / sf
-    if coefs is not None:
-        a0, a1 = coefs
+    if trend.kind == "parametric":
+        a0, a1 = trend.coefs
         log.info("VST: parametric trend asymptDisp %.6g extraPois %.6g", a0, a1)
         values = np.log(
             (1 + a1 + 2 * a0 * q + 2 * np.sqrt(a0 * q * (1 + a1 + a0 * q))) / (4 * a0)
         ) / np.log(2)
+    elif trend.kind == "mean":
+        d = trend.mean
+        values = (2 * np.arcsinh(np.sqrt(d * q)) - np.log(d) - np.log(4)) / np.log(2)
     else:
-        mean_disp = _trimmed_mean(disp[nz & (disp > 10 * MIN_DISP)], 0.001)
-        warnings.warn(
-            "the parametric dispersion trend did not converge; the VST uses the mean "
-            f"dispersion {mean_disp:.4g}, as R's fitType = 'mean' (R's default would "
-            "substitute a local fit, whose values differ)",
-            MirscopeWarning,
-            stacklevel=2,
-        )
-        values = (2 * np.arcsinh(np.sqrt(mean_disp * q)) - np.log(mean_disp) - np.log(4)) / np.log(
-            2
-        )
+        values = _local_vst(q, sf, trend)
     return pd.DataFrame(values, index=counts.index, columns=counts.columns)
+
+
+def _r_quantile(x: np.ndarray, prob: float) -> float:
+    """R's ``quantile(x, prob)`` (type 7), in R's arithmetic."""
+    x = np.sort(x)
+    index = (x.size - 1) * prob
+    lo, hi = int(np.floor(index)), int(np.ceil(index))
+    q = x[lo]
+    if index > lo and x[hi] != q:
+        h = index - lo
+        q = (1 - h) * q + h * x[hi]
+    return float(q)
+
+
+def _fmm_spline(x: np.ndarray, y: np.ndarray):
+    """R's ``splinefun(x, y)`` (method ``fmm``: end conditions from cubics through the
+    first and last four points), for increasing ``x``; beyond the knots each end cubic
+    is extended, as R's ``spline_eval`` does."""
+    n = x.size
+    if n < 3:
+        raise InputError("a spline needs at least 3 knots", value=n, allowed=">= 3")
+    b = np.zeros(n)
+    c = np.zeros(n)
+    d = np.zeros(n)
+    d[:-1] = np.diff(x)
+    c[1:] = np.diff(y) / d[:-1]
+    b[1:-1] = 2.0 * (d[:-2] + d[1:-1])
+    c[1:-1] = c[2:] - c[1:-1]
+    b[0], b[-1] = -d[0], -d[-2]
+    c[0] = c[-1] = 0.0
+    if n > 3:
+        c0 = c[2] / (x[3] - x[1]) - c[1] / (x[2] - x[0])
+        cn = c[-2] / (x[-1] - x[-3]) - c[-3] / (x[-2] - x[-4])
+        c[0] = c0 * d[0] * d[0] / (x[3] - x[0])
+        c[-1] = -cn * d[-2] * d[-2] / (x[-1] - x[-4])
+    for i in range(1, n):  # Gaussian elimination, as in R's loop
+        t = d[i - 1] / b[i - 1]
+        b[i] = b[i] - t * d[i - 1]
+        c[i] = c[i] - t * c[i - 1]
+    c[-1] = c[-1] / b[-1]
+    for i in range(n - 2, -1, -1):
+        c[i] = (c[i] - d[i] * c[i + 1]) / b[i]
+    b[-1] = (y[-1] - y[-2]) / d[-2] + d[-2] * (c[-2] + 2.0 * c[-1])
+    b[:-1] = (y[1:] - y[:-1]) / d[:-1] - d[:-1] * (c[1:] + 2.0 * c[:-1])
+    d[:-1] = (c[1:] - c[:-1]) / d[:-1]
+    c = 3.0 * c
+    d[-1] = d[-2]
+
+    def evaluate(u: np.ndarray) -> np.ndarray:
+        i = np.clip(np.searchsorted(x, u, side="right") - 1, 0, n - 1)
+        dx = u - x[i]
+        return y[i] + dx * (b[i] + dx * (c[i] + dx * d[i]))
+
+    return evaluate
+
+
+def _local_vst(q: np.ndarray, sf: np.ndarray, trend) -> np.ndarray:
+    """``getVarianceStabilizedData`` for a non-parametric trend: the integral of
+    1 / sqrt(trend(mu) mu^2 + mean(1 / sf) mu) by the trapezoid rule on a 1,000-point
+    asinh grid, interpolated with R's ``splinefun``, then scaled so that the rows' mean
+    normalised counts at the 95% and 99.9% quantiles map to their log2."""
+    xg = np.sinh(np.linspace(np.arcsinh(0.0), np.arcsinh(q.max()), 1000))[1:]
+    xim = np.mean(1.0 / sf)
+    base_vars = trend(xg) * xg**2 + xim * xg
+    integrand = 1.0 / np.sqrt(base_vars)
+    splf = _fmm_spline(
+        np.arcsinh((xg[1:] + xg[:-1]) / 2),
+        np.cumsum((xg[1:] - xg[:-1]) * (integrand[1:] + integrand[:-1]) / 2),
+    )
+    row_means = q.mean(axis=1)
+    h1, h2 = _r_quantile(row_means, 0.95), _r_quantile(row_means, 0.999)
+    s1, s2 = splf(np.array([np.arcsinh(h1), np.arcsinh(h2)]))
+    eta = (np.log2(h2) - np.log2(h1)) / (s2 - s1)
+    xi = np.log2(h1) - eta * s1
+    return eta * splf(np.arcsinh(q)) + xi
 
 
 def cpm(counts: pd.DataFrame) -> pd.DataFrame:

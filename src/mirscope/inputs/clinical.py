@@ -45,6 +45,11 @@ from mirscope.inputs.sheets import (
 )
 from mirscope.io import write_text
 
+#: Onset columns and the grade that says whether the event happened: an onset day for a
+#: patient whose grade is 0 contradicts the grade, and which of the two is wrong only the
+#: user can tell, so it stops the run instead of counting toward a median onset.
+ONSET_OF_GRADE = {"crs_onset_days": "crs_grade", "icans_onset_days": "icans_grade"}
+
 
 def clinical_columns() -> list[str]:
     """The known clinical columns, in schema order (``sample_id`` first)."""
@@ -115,6 +120,7 @@ def read_clinical(
             )
         typed = _typed_row(row, props, path=path)
         _check_row_schema(typed, schema, path=path, row=row)
+        _check_onset(typed, path=path, row=row)
         for column in extras:
             raw = row.cells[column]
             typed[column] = None if raw in NA_TOKENS else raw
@@ -132,6 +138,19 @@ def read_clinical(
             "without clinical data (or remove the sample from the sample sheet)",
         )
     return _clinical_frame(records, header, props, sample_ids)
+
+
+def _check_onset(typed: dict[str, Any], *, path: Path, row: _Row) -> None:
+    for onset, grade in ONSET_OF_GRADE.items():
+        if typed.get(onset) is not None and typed.get(grade) == 0:
+            raise InputError(
+                f"an onset day is given but {grade} is 0 (no event)",
+                path=str(path),
+                row=row.label,
+                column=onset,
+                value=row.cells.get(onset, ""),
+                allowed=f"empty when {grade} is 0; a day >= 0 when {grade} is 1-5",
+            )
 
 
 def _clinical_frame(
@@ -192,25 +211,43 @@ def write_clinical(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
 
 
 def log_patients_used(
-    frame: pd.DataFrame, columns: list[str], *, what: str, logger: logging.Logger
+    frame: pd.DataFrame,
+    columns: list[str],
+    *,
+    what: str,
+    logger: logging.Logger,
+    samples: list[str] | None = None,
 ) -> None:
     """One log line: how many patients an analysis has, and who is left out where.
 
     A missing value means the patient is left out of the tests using that variable, never
     a category of its own; the line makes the numbers behind each p-value checkable.
+    ``samples`` are the count matrix's columns, where the analysis uses counts: a patient
+    whose sample was dropped for yielding no reads is named as left out for that reason.
     """
     parts = []
+    total = len(frame)
+    if samples is not None:
+        present = set(map(str, samples))
+        lacking = [str(s) for s in frame.index if str(s) not in present]
+        if lacking:
+            parts.append(f"counts {len(frame) - len(lacking)} ({_named(lacking, 'no counts')})")
+            frame = frame.loc[[str(s) in present for s in frame.index]]
     for column in dict.fromkeys(c for c in columns if c in frame.columns):
         missing = frame.index[frame[column].isna()].astype(str).tolist()
         if missing:
-            shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
-            parts.append(f"{column} {len(frame) - len(missing)} ({len(missing)} missing: {shown})")
+            parts.append(f"{column} {len(frame) - len(missing)} ({_named(missing, 'missing')})")
     if parts:
         logger.warning(
-            "%s: %d patients; used per variable, the others left out as missing: %s",
+            "%s: %d patients; used per variable, the others left out: %s",
             what,
-            len(frame),
+            total,
             "; ".join(parts),
         )
     else:
         logger.info("%s: all %d patients used (no missing values)", what, len(frame))
+
+
+def _named(ids: list[str], why: str) -> str:
+    shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+    return f"{len(ids)} {why}: {shown}"

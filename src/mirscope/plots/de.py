@@ -1,14 +1,18 @@
 """Figures 1 and 2 of the paper and a volcano plot per contrast.
 
-* Figure 1: mean-centred log2 expression of every detected miRNA (rows, clustered) x
-  patients (columns, in dendrogram order), blue-white-red, patient dendrogram on top and
-  annotation bars for cluster (the paper's cluster_1 red, cluster_0 grey, cluster_2 blue),
-  CRS >= 2, ICANS and bridging.
+* Figure 1: mean-centred log2 expression, patients (rows, in dendrogram order, as the
+  paper's legend has them) x every detected miRNA (columns, clustered), blue-white-red,
+  patient dendrogram on the left and annotation columns for cluster (the paper's
+  cluster_1 red, cluster_0 grey, cluster_2 blue), CRS >= 2, ICANS and bridging, with the
+  enriched cluster and the Fisher p of each annotation written underneath.
 * Figure 2A/B: the DE miRNAs of a contrast (rows, labelled) x patients ordered by group,
   with the group bar in the paper's colours (CRS: dark blue = grade >= 2, light blue =
   0-1; ICANS: dark green = ICANS, light green = none).
 * Volcano: log2 fold change vs -log10 p, the |log2FC| and p thresholds as dashed lines,
-  DE miRNAs coloured and the strongest ones labelled.
+  DE miRNAs coloured and the strongest ones labelled; the legend where it covers no
+  point or label.
+
+Titles come from the callers in human words (:mod:`mirscope.inputs.labels`), never ids.
 
 Colour limits are symmetric (+-3 log2 units by default) so white always means "the
 miRNA's mean".
@@ -30,7 +34,7 @@ from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from scipy.cluster import hierarchy  # noqa: E402
 
-from mirscope.plots.common import save_figure  # noqa: E402
+from mirscope.plots.common import place_legend, save_figure  # noqa: E402
 
 HEAT_CMAP = "bwr"
 CLUSTER_COLOURS = ("#9e9e9e", "#d62728", "#1f5fbf", "#2ca02c", "#9467bd", "#8c564b")
@@ -51,14 +55,28 @@ def group_palette(contrast: str) -> dict[str, str]:
     return GROUP_COLOURS["default"]
 
 
-def _annotation_bar(ax, values: pd.Series, palette: Mapping[str, str], label: str) -> None:
+def _annotation_bar(
+    ax, values: pd.Series, palette: Mapping[str, str], label: str, *, vertical: bool = False
+) -> None:
+    """One coloured bar of a categorical variable: a row (``vertical=False``, label on the
+    left) or a column beside patient rows (``vertical=True``, label below)."""
     colours = [palette.get(str(v), MISSING) if pd.notna(v) else MISSING for v in values]
     keys = list(dict.fromkeys(colours))
     idx = np.array([[keys.index(c) for c in colours]])
-    ax.imshow(idx, aspect="auto", cmap=ListedColormap(keys), interpolation="nearest")
-    ax.set_xticks([])
-    ax.set_yticks([0])
-    ax.set_yticklabels([label], fontsize=8)
+    ax.imshow(
+        idx.T if vertical else idx,
+        aspect="auto",
+        cmap=ListedColormap(keys),
+        interpolation="nearest",
+    )
+    if vertical:
+        ax.set_yticks([])
+        ax.set_xticks([0])
+        ax.set_xticklabels([label], fontsize=8, rotation=90)
+    else:
+        ax.set_xticks([])
+        ax.set_yticks([0])
+        ax.set_yticklabels([label], fontsize=8)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
@@ -80,6 +98,21 @@ def cluster_palette(names) -> dict[str, str]:
     return {n: CLUSTER_COLOURS[int(n.split("_")[-1]) % len(CLUSTER_COLOURS)] for n in names}
 
 
+def enrichment_lines(enrichment: pd.DataFrame) -> list[str]:
+    """Figure 1's enrichment note, one line per annotation variable (bold-free text)."""
+    lines = []
+    for _, r in enrichment.iterrows():
+        share = r["count"] / r["size"] if r["size"] else float("nan")
+        p = r["p_value"]
+        ptxt = "p = NA" if not np.isfinite(p) else ("p < 0.0001" if p < 1e-4 else f"p = {p:.2g}")
+        what = r["variable"].replace("=", " ") if "=" in r["variable"] else r["annotation"]
+        lines.append(
+            f"{what}: highest in {r['cluster']}, {r['count']}/{r['size']} "
+            f"({share:.0%}); Fisher {ptxt}"
+        )
+    return lines
+
+
 def figure1(
     centred: pd.DataFrame,
     row_order: list[str],
@@ -88,54 +121,75 @@ def figure1(
     annotations: pd.DataFrame,
     path: str | os.PathLike[str],
     *,
+    enrichment: pd.DataFrame | None = None,
     limit: float = 3.0,
 ) -> None:
-    """Clustering heatmap; ``annotations`` has columns cluster, CRS >= 2, ICANS, bridging."""
-    data = centred.loc[row_order, patient_order]
-    n_ann = annotations.shape[1]
-    fig = plt.figure(figsize=(max(8.0, 0.16 * len(patient_order) + 4), 9))
+    """Clustering heatmap as the paper draws it: patients as rows (dendrogram on the left,
+    in dendrogram order), miRNAs as columns; annotation columns for cluster, CRS >= 2,
+    ICANS and bridging.
+
+    ``enrichment`` (:func:`mirscope.stats.cluster.cluster_enrichment`, read off the
+    association table) is written under the heatmap: for each annotation the cluster with
+    the highest share and the cluster x variable Fisher p.
+    """
+    data = centred.loc[row_order, patient_order].T
+    n_pat, n_ann = len(patient_order), annotations.shape[1]
+    fig = plt.figure(figsize=(11.0, max(8.0, 0.15 * n_pat + 2.5)))
     gs = gridspec.GridSpec(
-        2 + n_ann,
-        2,
-        height_ratios=[1.4] + [0.18] * n_ann + [7],
-        width_ratios=[40, 1],
-        hspace=0.06,
-        wspace=0.03,
+        1,
+        4 + n_ann,
+        width_ratios=[2.2] + [0.32] * n_ann + [14, 1.6, 0.35],
+        wspace=0.04,
     )
     ax_d = fig.add_subplot(gs[0, 0])
     hierarchy.dendrogram(
-        linkage, ax=ax_d, color_threshold=0, above_threshold_color="#444444", no_labels=True
+        linkage,
+        ax=ax_d,
+        orientation="left",
+        color_threshold=0,
+        above_threshold_color="#444444",
+        no_labels=True,
     )
+    # scipy draws leaf i at y = 10 i + 5 from the bottom; the heatmap's first row is on top.
+    ax_d.set_ylim(10 * n_pat, 0)
     ax_d.set_axis_off()
-    ax_d.set_title(
-        f"Figure 1 - hierarchical clustering of {len(patient_order)} patients on "
-        f"{len(row_order)} miRNAs (Pearson, complete linkage)",
-        fontsize=10,
-    )
     legends = []
     for i, col in enumerate(annotations.columns):
-        ax = fig.add_subplot(gs[1 + i, 0])
+        ax = fig.add_subplot(gs[0, 1 + i])
         values = annotations.loc[patient_order, col]
         palette = (
             cluster_palette(sorted(values.dropna().unique()))
             if col == "cluster"
             else annotations.attrs.get("palettes", {}).get(col, YES_NO)
         )
-        _annotation_bar(ax, values, palette, col)
+        _annotation_bar(ax, values, palette, col, vertical=True)
         present = [k for k in palette if k in set(values.dropna().astype(str))]
-        legends.append((col, [Patch(color=palette[k], label=k) for k in present]))
-    ax_h = fig.add_subplot(gs[1 + n_ann, 0])
+        counts = values.astype("string").value_counts()
+        legends.append(
+            (col, [Patch(color=palette[k], label=f"{k} (n = {counts[k]})") for k in present])
+        )
+    ax_h = fig.add_subplot(gs[0, 1 + n_ann])
     im = _heat(ax_h, data, limit)
-    ax_h.set_yticks([])
-    ax_h.set_ylabel("miRNAs", fontsize=9)
-    ax_h.set_xticks(range(len(patient_order)))
-    ax_h.set_xticklabels(patient_order, rotation=90, fontsize=6)
-    ax_h.set_xlabel("patients", fontsize=9)
-    cax = fig.add_subplot(gs[1 + n_ann, 1])
+    ax_h.set_xticks([])
+    ax_h.set_xlabel(f"{len(row_order)} miRNAs (clustered)", fontsize=9)
+    ax_h.yaxis.tick_right()
+    ax_h.set_yticks(range(n_pat))
+    ax_h.set_yticklabels(patient_order, fontsize=6)
+    ax_h.tick_params(axis="y", length=0, pad=2)
+    ax_h.set_title(
+        f"Figure 1 - hierarchical clustering of {n_pat} patients (rows) on "
+        f"{len(row_order)} miRNAs (columns); Pearson centred correlation, complete linkage",
+        fontsize=10,
+    )
+    cax = fig.add_subplot(gs[0, 3 + n_ann])
     cb = fig.colorbar(im, cax=cax)
     cb.set_label("log2 expression - miRNA mean", fontsize=8)
     cb.ax.tick_params(labelsize=7)
-    y = 0.98
+    # Legends stacked right of the colour bar from the heatmap's top, spaced in inches so
+    # they neither overlap nor drift with the figure's height.
+    top = ax_h.get_position().y1
+    line = 0.17 / fig.get_figheight()
+    y = top
     for title, handles in legends:
         leg = fig.legend(
             handles=handles,
@@ -147,7 +201,22 @@ def figure1(
             frameon=False,
         )
         fig.add_artist(leg)
-        y -= 0.035 * (len(handles) + 1.6)
+        y -= line * (len(handles) + 2.2)
+    if enrichment is not None and len(enrichment):
+        note = "\n".join(
+            ["Cluster enrichment (Fisher's exact test, clusters x variable):"]
+            + enrichment_lines(enrichment)
+        )
+        ax_h.text(
+            0.0,
+            -0.04,
+            note,
+            transform=ax_h.transAxes,
+            va="top",
+            ha="left",
+            fontsize=8,
+            gid="enrichment",
+        )
     save_figure(fig, path)
 
 
@@ -242,13 +311,14 @@ def volcano(
     placed: list[tuple[float, float]] = []
     yr = (y.max() if y.size else 1.0) or 1.0
     xr = (np.abs(x).max() if x.size else 1.0) or 1.0
+    texts = []
     for i in top:
         tx, ty = x[i], y[i]
         # Nudge labels that would sit on an earlier one (simple, deterministic).
         while any(abs(ty - py) < 0.04 * yr and abs(tx - px) < 0.35 * xr for px, py in placed):
             ty += 0.045 * yr
         placed.append((tx, ty))
-        ax.annotate(
+        ann = ax.annotate(
             str(df.index[i]).removeprefix("hsa-"),
             (x[i], y[i]),
             xytext=(tx, ty),
@@ -256,12 +326,14 @@ def volcano(
             ha="left" if x[i] >= 0 else "right",
             arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "#777777"} if ty != y[i] else None,
         )
+        texts.append(ann)
     # Symmetric x range with room for the labels of the outermost points.
     half = max(float(np.abs(x).max()) if x.size else 0.0, lfc) * 1.5
     ax.set_xlim(-half, half)
     ax.set_xlabel("log2 fold change (case / control)")
     ax.set_ylabel("-log10 Wald p-value")
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8, frameon=False, loc="upper left")
     ax.spines[["top", "right"]].set_visible(False)
+    # Placed last, clear of the points, the threshold lines and the miRNA labels.
+    place_legend(ax, [*ax.collections, *ax.lines, *texts], fontsize=8, frameon=False)
     save_figure(fig, path)

@@ -31,7 +31,7 @@ import pandas as pd
 
 from mirscope.errors import InputError
 from mirscope.io import atomic_path
-from mirscope.simulate.clinical import simulate_clinical
+from mirscope.simulate.clinical import add_onset_days, simulate_clinical
 from mirscope.simulate.expression import expected_abundance
 from mirscope.simulate.reads import (
     CLASS_FRACTIONS,
@@ -54,7 +54,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Seed-stream tags, so each part of the simulation has its own independent stream.
-_CLINICAL, _EXPRESSION, _SAMPLE = 3, 4, 5
+_CLINICAL, _EXPRESSION, _SAMPLE, _ONSET = 3, 4, 5, 6
 
 
 def sample_ids_for(n: int) -> list[str]:
@@ -117,6 +117,7 @@ def simulate_cohort(
     write_truth(
         out / "truth", profile.names, ids, molecules, reads, classes, profile.effects, clin.latent
     )
+    clin.table = add_onset_days(clin.table, np.random.default_rng([seed, _ONSET]))
     _write_table(clin.table, out / "clinical.tsv")
     _write_companion(clin.table, seed, out)
     sheet = pd.DataFrame({"sample_id": ids, "fastq": fastqs})
@@ -134,6 +135,19 @@ def _write_companion(clinical: pd.DataFrame, seed: int, out: Path) -> None:
 
     for name, table in sorted(simulate_companion(clinical, seed).items()):
         _write_table(table, out / f"{name}.tsv")
+
+
+def refresh_companion(out: str | Path, seed: int) -> None:
+    """Rewrite ``DIR``'s companion tables from its ``clinical.tsv`` (same seed, same bytes).
+
+    The companion tables are cheap and derived from the clinical table, so a demo
+    simulated by an older mirscope gets the current ones without re-simulating reads.
+    """
+    from mirscope.inputs.clinical import read_clinical
+
+    out = Path(out)
+    clinical = read_clinical(out / "clinical.tsv").reset_index()
+    _write_companion(clinical, seed, out)
 
 
 def _write_table(df: pd.DataFrame, path: Path) -> None:

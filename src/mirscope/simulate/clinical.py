@@ -302,3 +302,26 @@ def _survival(
         "ttp_days": np.round(pfs_days).astype(int),
         "ttp_event": ((prog <= follow) & (prog <= death)).astype(int),
     }
+
+
+def add_onset_days(table: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """``crs_onset_days`` and ``icans_onset_days`` for the patients with that event.
+
+    The paper gives only the medians (1 day for CRS, 5 days for ICANS); onsets are drawn
+    log-normally around them (whole days, CRS 0-14, ICANS 1-30) and left empty for
+    patients without the event, as the clinical table's contract says. ICANS is drawn after
+    CRS onset where both occur, as it follows CRS in most patients.
+    """
+    n = len(table)
+    crs = table["crs_grade"].to_numpy() > 0
+    icans = table["icans_grade"].to_numpy() > 0
+    crs_days = np.clip(np.round(rng.lognormal(np.log(1.0), 0.6, n)), 0, 14)
+    icans_days = np.clip(np.round(rng.lognormal(np.log(5.0), 0.45, n)), 1, 30)
+    icans_days = np.where(crs & (icans_days <= crs_days), crs_days + 1, icans_days)
+    out = table.copy()
+    at = out.columns.get_loc("icans_grade") + 1
+    out.insert(at, "crs_onset_days", pd.array(np.where(crs, crs_days, np.nan), dtype="Float64"))
+    out.insert(
+        at + 1, "icans_onset_days", pd.array(np.where(icans, icans_days, np.nan), dtype="Float64")
+    )
+    return out

@@ -15,10 +15,13 @@ docs/development.md; only ``sample_id``, ``response_3m``, ``pfs_days``/``pfs_eve
   ``tmtv`` go with non-response and short PFS; ``naive_cd8_pct`` with response.
 * ``secondary_events`` (``sample_id, time_days, event, group``): time to a secondary
   myeloid neoplasm (event 1) with death without it as competing risk (2) or censoring (0);
-  **planted:** ``group = prior_asct`` has a ~3x higher hazard than ``no_prior_asct``.
-* ``evidence_studies`` (``biomarker, design, n_patients, direction``): one row per study;
-  **planted** so that the levels A+, A, B, C and D all occur (e.g. ferritin in 7 strong
-  studies → A+, a single retrospective single-center study → D).
+  death and last contact are the clinical table's ``os_days``/``os_event`` when it has them
+  (so survival after the event is consistent); **planted:** ``group = prior_asct`` has a
+  ~3x higher hazard than ``no_prior_asct``.
+* ``evidence_studies`` (``biomarker, design, n_patients, direction, outcome``): one row per
+  study; **planted** so that the levels A+, A, B, C and D all occur (e.g. ferritin in 7
+  strong studies → A+, a single retrospective single-center study → D) and the three
+  classes too (ferritin, m-EASIX and tumour burden dual-predictive, IL-6 unfavourable).
 
 Deterministic: same clinical table and seed → identical tables.
 """
@@ -111,6 +114,14 @@ def simulate_companion(clinical: pd.DataFrame, seed: int) -> dict[str, pd.DataFr
     t_event = rng.exponential(1 / hazard)
     t_death = rng.exponential(1400.0, n)
     t_cens = rng.uniform(400, 1800, n)
+    if {"os_days", "os_event"} <= set(clinical.columns):
+        # death and last contact are the clinical table's, so overall survival counted
+        # from the event (ClonHema Figure 1b) never starts after the patient's death
+        os_t = pd.to_numeric(clinical["os_days"], errors="coerce").to_numpy(float)
+        os_e = pd.to_numeric(clinical["os_event"], errors="coerce").to_numpy(float)
+        known = np.isfinite(os_t) & np.isfinite(os_e)
+        t_death = np.where(known & (os_e == 1), os_t, np.where(known, np.inf, t_death))
+        t_cens = np.where(known & (os_e == 0), os_t, np.where(known, np.inf, t_cens))
     t = np.minimum.reduce([t_event, t_death, t_cens])
     code = np.select([t == t_event, t == t_death], [1, 2], 0)
     secondary = pd.DataFrame(
@@ -140,15 +151,27 @@ def simulate_companion(clinical: pd.DataFrame, seed: int) -> dict[str, pd.DataFr
         "naive T-cell fraction": (["prospective two-cohort pilot study"], "favourable"),
         "miR-542-5p": (["single-center retrospective cohort"], "unfavourable"),
     }
+    # what each biomarker's studies linked it to, cycled over its studies: the review's
+    # classes (dual-predictive: both; favourable: efficacy only; unfavourable: toxicity)
+    outcomes = {
+        "ferritin": ("efficacy", "toxicity"),
+        "IL-6": ("toxicity",),
+        "CD19 expression": ("efficacy",),
+        "m-EASIX": ("toxicity", "efficacy"),
+        "tumour burden": ("efficacy", "toxicity"),
+        "naive T-cell fraction": ("efficacy",),
+        "miR-542-5p": ("efficacy",),
+    }
     ev_rows = []
     for marker, (designs, direction) in plan.items():
-        for d in designs:
+        for k, d in enumerate(designs):
             ev_rows.append(
                 {
                     "biomarker": marker,
                     "design": d,
                     "n_patients": int(rng.integers(12, 255)),
                     "direction": direction,
+                    "outcome": outcomes[marker][k % len(outcomes[marker])],
                 }
             )
     evidence = pd.DataFrame(ev_rows)

@@ -13,10 +13,27 @@ Output tables (TSV):
   importance long: ``endpoint, covariate, seed, importance``; pruned:
   ``dropped, kept_instead, spearman_r``; probability: ``covariate, value, probability,
   lower_95, upper_95, p_wald``; importance KM: PFS by the top PFS covariate's median split.
-* evidence: :data:`mirscope.companion.evidence.EVIDENCE_COLUMNS`.
+* toxicity importance: summary and long tables as the response ones, ``endpoint`` = the
+  contrast name (e.g. ``crs_ge2``).
+* Spearman map: :data:`mirscope.companion.importance.SPEARMAN_COLUMNS` for every pair of
+  covariates.
+* evidence: :data:`mirscope.companion.evidence.EVIDENCE_COLUMNS`; levels:
+  ``level, n_biomarkers, percent``; contributions: ``rank, biomarker, design, n_studies,
+  coefficient, contribution``; classes: ``class, biomarker, score, level, n_studies,
+  outcomes, direction``.
+* kinetics by expansion: KM columns + ``at_risk_<t>`` for PFS by expander / poor
+  expander; inflammation tests:
+  :data:`mirscope.companion.kinetics.INFLAMMATION_TEST_COLUMNS`; combined KM: PFS by
+  poor expanders and expanders split by every combined marker's median.
+* overall cumulative incidence: :data:`mirscope.survival.competing.CUMINC_COLUMNS` with
+  group ``all`` (``note`` says why a landmark beyond the follow-up has no estimate).
+* survival after the event: :data:`mirscope.survival.km.KM_COLUMNS` + ``at_risk_<t>``,
+  group ``all``, for the patients with the event, days counted from it.
 """
 
 from __future__ import annotations
+
+import logging
 
 import numpy as np
 import pandas as pd
@@ -24,8 +41,36 @@ import pandas as pd
 from mirscope.companion import evidence, importance, kinetics
 from mirscope.errors import InputError
 from mirscope.inputs.clinical import read_clinical
+from mirscope.inputs.labels import endpoint_ylabel
 from mirscope.io import read_table, write_tsv
-from mirscope.survival.km import km_table
+from mirscope.survival.competing import cuminc_table, survival_after_event
+from mirscope.survival.km import km_overall, km_table
+
+log = logging.getLogger(__name__)
+
+
+def log_used(what: str, ids, used, why: str) -> None:
+    """One log line: how many patients an analysis used, and who was left out and why.
+
+    The companion analyses join tables (kinetics, covariates, events) to the clinical
+    table and drop patients with a missing endpoint; the line makes each n checkable.
+    """
+    ids = [str(i) for i in ids]
+    used = np.asarray(used, dtype=bool)
+    out = [i for i, u in zip(ids, used, strict=True) if not u]
+    if out:
+        shown = ", ".join(out[:10]) + (", ..." if len(out) > 10 else "")
+        log.warning(
+            "%s: %d of %d patients used; %d left out (%s: %s)",
+            what,
+            int(used.sum()),
+            len(ids),
+            len(out),
+            why,
+            shown,
+        )
+    else:
+        log.info("%s: all %d patients used", what, len(ids))
 
 
 def binary_endpoint(
@@ -81,6 +126,18 @@ def run_kinetics(
     params["expansion"] = kinetics.expander_groups(params, parameter)
     resp = binary_endpoint(clinical, response_col, list(positive), source=str(clinical_path))
     resp_map = dict(zip(clinical["sample_id"], resp, strict=True))
+    log_used(
+        "kinetics (kinetics table)",
+        params["sample_id"],
+        params["sample_id"].astype(str).isin(clinical["sample_id"]),
+        "no clinical row",
+    )
+    log_used(
+        f"kinetics {response_col}",
+        params["sample_id"],
+        params["sample_id"].astype(str).map(resp_map).notna(),
+        f"{response_col} missing or NE, or no clinical row",
+    )
     params["response"] = (
         params["sample_id"].map(resp_map).map({1.0: "responder", 0.0: "non-responder"})
     )
@@ -113,6 +170,12 @@ def run_kinetics(
         table.assign(**{marker: mvals}), table["expansion"], parameters=(marker,)
     )
     tests_all = pd.concat([tests, marker_test], ignore_index=True)
+    log_used(
+        "kinetics PFS by expansion and marker",
+        table["sample_id"],
+        table[["stratum", "pfs_days", "pfs_event"]].notna().all(axis=1),
+        f"{marker}, pfs_days or pfs_event missing",
+    )
     km_in = table.dropna(subset=["stratum", "pfs_days", "pfs_event"]).reset_index(drop=True)
     km, fitted, test = km_table(
         km_in,
@@ -135,6 +198,7 @@ def run_kinetics(
         test,
         f"{figure_prefix}_km_pfs.png",
         title=f"PFS by expansion ({parameter}) and {marker}",
+        ylabel=endpoint_ylabel("pfs"),
         at_risk_times=at_risk_times,
     )
     if merged_out:
@@ -145,6 +209,38 @@ def run_kinetics(
     write_tsv(params, params_out)
     write_tsv(tests_all, tests_out)
     write_tsv(km, km_out)
+
+
+def _importance_data(covariates_path, clinical_path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Covariates joined to the clinical table, and the covariates coded as numbers.
+
+    Every importance analysis starts here, so the response, PFS and toxicity forests see
+    the same patients and the same coding.
+    """
+    cov = read_table(covariates_path, key="sample_id")
+    clinical = read_clinical(clinical_path).reset_index()
+    cov["sample_id"] = cov["sample_id"].astype(str)
+    clinical["sample_id"] = clinical["sample_id"].astype(str)
+    data = cov.merge(clinical, on="sample_id", how="inner", suffixes=("", "_clinical"))
+    log_used(
+        "importance (covariate table)",
+        cov["sample_id"],
+        cov["sample_id"].isin(clinical["sample_id"]),
+        "no clinical row",
+    )
+    log_used(
+        "importance (clinical table)",
+        clinical["sample_id"],
+        clinical["sample_id"].isin(cov["sample_id"]),
+        "no covariate row",
+    )
+    if data.empty:
+        raise InputError(
+            "no sample_id in common between the covariate and clinical tables",
+            path=str(covariates_path),
+        )
+    names = [c for c in cov.columns if c != "sample_id"]
+    return data, importance.numeric_covariates(data, names, source=str(covariates_path))
 
 
 def run_importance(
@@ -172,22 +268,18 @@ def run_importance(
     from mirscope.plots.companion import importance_plot, probability_plot
     from mirscope.plots.survival import km_plot
 
-    cov = read_table(covariates_path, key="sample_id")
-    clinical = read_clinical(clinical_path).reset_index()
-    cov["sample_id"] = cov["sample_id"].astype(str)
-    clinical["sample_id"] = clinical["sample_id"].astype(str)
-    data = cov.merge(clinical, on="sample_id", how="inner", suffixes=("", "_clinical"))
-    if data.empty:
-        raise InputError(
-            "no sample_id in common between the covariate and clinical tables",
-            path=str(covariates_path),
-        )
-    names = [c for c in cov.columns if c != "sample_id"]
-    x = importance.numeric_covariates(data, names, source=str(covariates_path))
+    data, x = _importance_data(covariates_path, clinical_path)
     kept, pruned = importance.prune_collinear(x, threshold, tuple(prefer))
     x = x[kept]
     y = binary_endpoint(data, binary_col, list(positive), source=str(clinical_path))
     ok = y.notna().to_numpy()
+    log_used(f"importance {binary_col}", data["sample_id"], ok, f"{binary_col} missing or NE")
+    log_used(
+        "importance pfs",
+        data["sample_id"],
+        data[["pfs_days", "pfs_event"]].notna().all(axis=1),
+        "pfs_days/pfs_event missing",
+    )
     long_bin = importance.rf_importance(
         x[ok],
         outcome=y[ok].to_numpy(int),
@@ -253,6 +345,7 @@ def run_importance(
         test,
         f"{figure_prefix}_km_pfs.png",
         title=f"PFS by {top_pfs}",
+        ylabel=endpoint_ylabel("pfs"),
         at_risk_times=at_risk_times,
     )
     cols = ["endpoint", "covariate", "seed", "importance"]
@@ -271,3 +364,297 @@ def run_evidence(studies_path, *, out, figure) -> pd.DataFrame:
     evidence_plot(scores, figure, title="Biomarker evidence levels")
     write_tsv(scores, out)
     return scores
+
+
+def run_cuminc_overall(
+    table_path, *, at=(182.625, 365.25, 1461.0), event_name="the event", out, figure
+) -> pd.DataFrame:
+    """The whole cohort's cumulative incidence at the landmarks, and its curve."""
+    from mirscope.plots.survival import cif_overall_plot
+
+    table = read_table(table_path)
+    res, corners = cuminc_table(
+        table, time="time_days", event="event", at=list(at), source=str(table_path)
+    )
+    cif_overall_plot(
+        corners,
+        res,
+        figure,
+        title=f"Cumulative incidence of {event_name} (death as competing risk)",
+        event_name=event_name,
+    )
+    write_tsv(res, out)
+    return res
+
+
+def landmark_times(longest: float, steps=(30, 60, 90, 180, 365, 500, 730, 1000)) -> list[float]:
+    """0 and multiples of the smallest step that covers ``longest`` in at most 6 ticks.
+
+    Survival after the event spans weeks to a few years, so the study's fixed at-risk
+    times (0, 500, 1000, 1500 days from infusion) would leave the curve in one corner.
+    """
+    step = next((s for s in steps if longest / s <= 5), steps[-1])
+    return [float(step * k) for k in range(int(longest // step) + 1)]
+
+
+def run_survival_after_event(
+    table_path, clinical_path, *, event_name="the event", out, figure
+) -> pd.DataFrame:
+    """Overall survival from the event for the patients who had it (ClonHema Fig. 1b)."""
+    from mirscope.plots.survival import km_single_plot
+
+    events = read_table(table_path)
+    clinical = read_clinical(clinical_path).reset_index()
+    data = survival_after_event(events, clinical, source=str(table_path))
+    log_used(
+        f"survival after {event_name}",
+        clinical["sample_id"],
+        clinical["sample_id"].astype(str).isin(data["sample_id"].astype(str)),
+        "no event",
+    )
+    if data.empty:
+        raise InputError(
+            "no patient had the event (code 1): no survival after it to estimate",
+            path=str(table_path),
+            column="event",
+        )
+    ticks = landmark_times(float(data["time"].max()))
+    res, fitted = km_overall(
+        data,
+        time="time",
+        event="event",
+        at_risk_times=ticks,
+        endpoint="os_after_event",
+        source=str(table_path),
+    )
+    km_single_plot(
+        fitted,
+        figure,
+        title=f"Overall survival after {event_name}",
+        xlabel=f"Days from {event_name}",
+        at_risk_times=ticks,
+    )
+    write_tsv(res, out)
+    return res
+
+
+def run_kinetics_inflammation(
+    patients_path,
+    *,
+    markers=("ferritin", "crp", "ldh"),
+    combined=("ferritin", "crp"),
+    parameter="auc0_30",
+    at_risk_times=(0, 500, 1000, 1500),
+    km_expansion_out,
+    tests_out,
+    km_combined_out,
+    figure_prefix,
+) -> None:
+    """CART SIE Figures 3B, 4A–C and 4G from the per-patient kinetics table.
+
+    Reads the table :func:`run_kinetics` writes (clinical columns, ``expansion``,
+    ``responder`` and the marker), so the expander split and the response coding are the
+    ones the forest plots use.
+    """
+    from mirscope.plots.companion import inflammation_plot
+    from mirscope.plots.survival import km_plot
+
+    source = str(patients_path)
+    table = read_table(patients_path, key="sample_id")
+    missing = [m for m in (*markers, *combined) if m not in table.columns]
+    if missing:
+        raise InputError(
+            "inflammation marker not in the per-patient kinetics table (clinical columns, "
+            "or the covariate table's marker)",
+            path=source,
+            column=", ".join(missing),
+            allowed=", ".join(table.columns),
+        )
+    surv = table.dropna(subset=["expansion", "pfs_days", "pfs_event"]).reset_index(drop=True)
+    km_exp, fit_exp, test_exp = km_table(
+        surv,
+        time="pfs_days",
+        event="pfs_event",
+        group="expansion",
+        at_risk_times=list(at_risk_times),
+        endpoint="pfs",
+        source=source,
+        order=["expander", "poor expander"],
+    )
+    tests = kinetics.inflammation_tests(table, tuple(markers), source=source)
+    strata = kinetics.combined_marker_strata(table["expansion"], table[list(combined)])
+    comb = table.assign(stratum=strata).dropna(subset=["stratum", "pfs_days", "pfs_event"])
+    names = list(combined)
+    order = [
+        "expander / " + ", ".join(f"{m} low" for m in names),
+        "expander / mixed",
+        "expander / " + ", ".join(f"{m} high" for m in names),
+        "poor expander",
+    ]
+    km_comb, fit_comb, test_comb = km_table(
+        comb.reset_index(drop=True),
+        time="pfs_days",
+        event="pfs_event",
+        group="stratum",
+        at_risk_times=list(at_risk_times),
+        endpoint="pfs",
+        source=source,
+        order=[o for o in order if (comb["stratum"] == o).any()],
+    )
+    km_plot(
+        fit_exp,
+        test_exp,
+        f"{figure_prefix}_km_expansion.png",
+        title=f"PFS by CAR T expansion ({parameter} median)",
+        at_risk_times=at_risk_times,
+    )
+    inflammation_plot(
+        table,
+        tests,
+        list(markers),
+        f"{figure_prefix}_inflammation.png",
+        title="Pre-infusion inflammation in expanders by response",
+    )
+    km_plot(
+        fit_comb,
+        test_comb,
+        f"{figure_prefix}_km_combined.png",
+        title=f"PFS by expansion and {' + '.join(names)}",
+        at_risk_times=at_risk_times,
+    )
+    write_tsv(km_exp, km_expansion_out)
+    write_tsv(tests, tests_out)
+    write_tsv(km_comb, km_combined_out)
+
+
+def run_evidence_figures(
+    studies_path, *, levels_out, contributions_out, classes_out, panels_figure, classes_figure
+) -> None:
+    """The review's Figure 3B–D and its biomarker classes (Figure 2), tables and figures."""
+    import warnings
+
+    from mirscope.errors import MirscopeWarning
+    from mirscope.plots.companion import evidence_class_plot, evidence_panels_plot
+
+    source = str(studies_path)
+    studies = read_table(studies_path)
+    scores = evidence.evidence_scores(studies, source=source)
+    levels = evidence.level_distribution(scores)
+    contributions = evidence.design_contributions(studies, scores, source=source)
+    if "outcome" not in studies.columns:
+        warnings.warn(
+            f"{source}: no 'outcome' column (efficacy/toxicity per study), so no biomarker "
+            "has a class",
+            MirscopeWarning,
+            stacklevel=2,
+        )
+        studies = studies.assign(outcome=pd.NA)
+    classes = evidence.biomarker_classes(studies, scores, source=source)
+    evidence_panels_plot(scores, levels, contributions, panels_figure, title="Evidence scores")
+    evidence_class_plot(classes, classes_figure, title="Biomarker classes")
+    write_tsv(levels, levels_out)
+    write_tsv(contributions, contributions_out)
+    write_tsv(classes, classes_out)
+
+
+def run_importance_toxicity(
+    covariates_path,
+    clinical_path,
+    *,
+    endpoints,
+    threshold=0.9,
+    prefer=(),
+    seed=7,
+    n_seeds=10,
+    n_trees=200,
+    n_folds=3,
+    n_repeats=3,
+    summary_out,
+    long_out,
+    figure_prefix,
+) -> None:
+    """Random-forest importance for each toxicity endpoint (ZUMA-5 Figure 8).
+
+    ``endpoints``: ``(name, variable, rule)`` triples, the DE contrasts' definitions
+    (:mod:`mirscope.de.contrasts`: ``ge2`` grade >= 2, ``gt0`` any grade), so "CRS" here
+    is the CRS of the rest of the pipeline. Pruning, seeds, trees and folds are the
+    response forest's; one figure per endpoint, ``<prefix>_<name>.png``.
+    """
+    from mirscope.de.contrasts import CASE, Contrast, classify
+    from mirscope.plots.companion import importance_plot
+
+    data, x = _importance_data(covariates_path, clinical_path)
+    kept, _pruned = importance.prune_collinear(x, threshold, tuple(prefer))
+    x = x[kept]
+    longs, sums = [], []
+    for name, variable, rule in endpoints:
+        if rule not in ("ge2", "gt0"):
+            raise InputError(
+                f"toxicity endpoint '{name}': not a grade rule",
+                column=variable,
+                value=rule,
+                allowed="ge2 (grade >= 2), gt0 (any grade)",
+            )
+        contrast = Contrast.from_config({"name": name, "variable": variable, "rule": rule})
+        groups = classify(data.set_index("sample_id"), contrast, source=str(clinical_path))
+        y = groups.map(lambda g: np.nan if g is None else float(g == CASE)).to_numpy(float)
+        ok = np.isfinite(y)
+        log_used(f"importance {name}", data["sample_id"], ok, f"{variable} missing")
+        long = importance.rf_importance(
+            x[ok],
+            outcome=y[ok].astype(int),
+            seed=seed,
+            n_seeds=n_seeds,
+            n_trees=n_trees,
+            n_folds=n_folds,
+            n_repeats=n_repeats,
+        ).assign(endpoint=name)
+        summary = importance.summarise_importance(long, name)
+        importance_plot(
+            summary,
+            long,
+            f"{figure_prefix}_{name}.png",
+            title=(
+                f"Random forest importance: {name} ({int(y[ok].sum())} of {int(ok.sum())} patients)"
+            ),
+        )
+        longs.append(long)
+        sums.append(summary)
+    cols = ["endpoint", "covariate", "seed", "importance"]
+    write_tsv(pd.concat(sums, ignore_index=True), summary_out)
+    write_tsv(pd.concat(longs, ignore_index=True)[cols], long_out)
+
+
+def run_importance_spearman(
+    covariates_path, summary_path, *, reference=None, top=10, table_out, figure
+) -> pd.DataFrame:
+    """Spearman correlations of the covariates (ZUMA-5 Figures 2B and 3D).
+
+    The table has every pair of covariates (before pruning, so the pruned partners show
+    how close they were); the map shows the ``top`` covariates of each endpoint in the
+    importance summary, and the bars every covariate against ``reference`` (e.g. TMTV).
+    """
+    from mirscope.plots.companion import spearman_map_plot
+
+    cov = read_table(covariates_path, key="sample_id")
+    names = [c for c in cov.columns if c != "sample_id"]
+    x = importance.numeric_covariates(cov, names, source=str(covariates_path))
+    if reference is not None and reference not in x.columns:
+        raise InputError(
+            "Spearman reference covariate not in the covariate table",
+            path=str(covariates_path),
+            value=reference,
+            allowed=", ".join(names),
+        )
+    pairs = importance.spearman_pairs(x)
+    summary = read_table(summary_path)
+    shown = [c for c in importance.top_covariates(summary, top) if c in x.columns]
+    spearman_map_plot(
+        pairs,
+        shown,
+        reference,
+        figure,
+        title=f"Spearman correlation of the top {top} covariates per endpoint",
+    )
+    write_tsv(pairs, table_out)
+    return pairs

@@ -1,6 +1,7 @@
 """Survival stage: Supplementary Figure S1 from files (cut-off search, KM tables, figures).
 
-The analysis itself is :func:`mirscope.survival.prognostic.suppfig_s1`.
+The analysis itself is :func:`mirscope.survival.prognostic.suppfig_s1`. Figures: one file
+per endpoint and the paper's composite (A = OS, B = PFS, C = TTP) at ``<prefix>.png``.
 """
 
 from __future__ import annotations
@@ -11,11 +12,20 @@ import os
 import pandas as pd
 
 from mirscope.inputs.clinical import log_patients_used, read_clinical
+from mirscope.inputs.labels import ENDPOINTS
 from mirscope.io import read_value_matrix, write_tsv
-from mirscope.plots.survival import km_plot
-from mirscope.survival.prognostic import short_name, suppfig_s1, variable_by_sample
+from mirscope.plots.survival import KMPanel, km_panels, km_plot
+from mirscope.survival.prognostic import (
+    short_name,
+    suppfig_s1,
+    ttp_exclusions,
+    variable_by_sample,
+)
 
 log = logging.getLogger(__name__)
+
+#: The unit of the miRNA level the cut-off applies to.
+SCALE = "normalised counts"
 
 
 def run_suppfig_s1(
@@ -24,6 +34,7 @@ def run_suppfig_s1(
     *,
     variable: str,
     cutpoint_endpoint: str,
+    ttp_death: str = "exclude",
     minprop: float,
     at_risk_times: list[float],
     cutpoint_out: str | os.PathLike[str],
@@ -33,27 +44,93 @@ def run_suppfig_s1(
     """Files in, files out: the cut-off TSV, the KM TSV and figures ``<prefix>_{os,pfs,ttp}``."""
     table = read_clinical(clinical_path)
     endpoints = [f"{e}_{k}" for e in ("os", "pfs", "ttp") for k in ("days", "event")]
-    log_patients_used(table, endpoints, what="Supplementary Figure S1", logger=log)
+    normalized = read_value_matrix(normalized_path)
+    log_patients_used(
+        table,
+        endpoints,
+        what="Supplementary Figure S1",
+        logger=log,
+        samples=list(normalized.columns),
+    )
     clinical = table.reset_index()
-    normalized = read_value_matrix(normalized_path).reset_index()
+    _log_ttp_patients(clinical, ttp_death)
+    normalized = normalized.reset_index()
     values = variable_by_sample(normalized, variable, source=str(normalized_path))
     cut_df, km_df, fits = suppfig_s1(
         clinical,
         values,
         variable=variable,
         cutpoint_endpoint=cutpoint_endpoint,
+        ttp_death=ttp_death,
         minprop=minprop,
         at_risk_times=at_risk_times,
         source=str(clinical_path),
     )
-    for ep, (fitted, test, title) in fits.items():
+    # The cut-off is on DESeq2-normalised counts (the paper's "normalized counts"); the
+    # legend says so, since a bare 5.5 could be any scale. Groups are shown as the side of
+    # the cut-off under a legend title naming the miRNA and the unit.
+    name = short_name(variable)
+    labels = {
+        g.label: g.label.removeprefix(f"{name} ") for fitted, _, _ in fits.values() for g in fitted
+    }
+    legend_title = f"{name} ({SCALE})"
+    panels = []
+    for ep, (fitted, test, _) in fits.items():
+        panel, ylabel = ENDPOINTS[ep]
         km_plot(
             fitted,
             test,
             f"{figure_prefix}_{ep}.png",
-            title=f"{title} by {short_name(variable)}",
+            title=f"{panel} by {name}",
+            ylabel=ylabel,
             at_risk_times=at_risk_times,
+            labels=labels,
+            legend_title=legend_title,
         )
+        panels.append(KMPanel(fitted, test, panel, ylabel))
+    cut = float(cut_df["cutpoint"].iloc[0])
+    km_panels(
+        panels,
+        f"{figure_prefix}.png",
+        suptitle=(
+            f"Kaplan–Meier analysis by {name}: cut-off {cut:.3g} {SCALE} "
+            f"(DESeq2 size factors), optimised for {cutpoint_endpoint.upper()} "
+            "by maximally selected log-rank statistic"
+        ),
+        at_risk_times=at_risk_times,
+        labels=labels,
+        legend_title=legend_title,
+    )
     write_tsv(cut_df, cutpoint_out)
     write_tsv(km_df, km_out)
     return km_df
+
+
+def _log_ttp_patients(clinical: pd.DataFrame, ttp_death: str) -> None:
+    """One line: how many patients the TTP panel has, and who is left out and why.
+
+    The paper's TTP panel has 50 of 53 patients; this line is what shows a reader which of
+    ours the TTP rule (:func:`mirscope.survival.prognostic.ttp_exclusions`) took out.
+    """
+    reasons = ttp_exclusions(clinical, ttp_death)
+    left = reasons[reasons != ""]
+    rule = (
+        "deaths without progression are excluded, not censored"
+        if ttp_death == "exclude"
+        else "deaths without progression are censored at death"
+    )
+    if left.empty:
+        log.info("TTP: all %d patients used (%s)", len(reasons), rule)
+        return
+    by_reason = "; ".join(
+        f"{reason}: {len(ids)} ({', '.join(ids)})"
+        for reason, ids in sorted(left.groupby(left).groups.items())
+        for ids in [list(map(str, ids))]
+    )
+    log.info(
+        "TTP: %d of %d patients used (%s); left out: %s",
+        len(reasons) - len(left),
+        len(reasons),
+        rule,
+        by_reason,
+    )

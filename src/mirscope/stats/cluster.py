@@ -35,6 +35,7 @@ from scipy.spatial.distance import pdist
 
 from mirscope.de import contrasts as contrasts_mod
 from mirscope.errors import InputError, MirscopeWarning
+from mirscope.inputs.labels import COLUMNS, contrast_label
 
 DEFAULT_VARIABLES = ("bridging=failure", "crs_ge2", "icans", "histology", "product")
 
@@ -203,10 +204,20 @@ def group_labels(contrast: contrasts_mod.Contrast) -> dict[str, str]:
     """Legend text for a contrast's case/control groups, in the paper's words."""
     if contrast.rule == "responder":
         return {"case": "responders (CR/PR)", "control": "non-responders (SD/PD)"}
-    what = contrast.variable.removesuffix("_grade").upper()
+    what = COLUMNS.get(contrast.variable, contrast.variable.removesuffix("_grade").upper())
     if contrast.rule == "ge2":
-        return {"case": f"{what} grade >= 2", "control": f"{what} grade 0-1"}
+        return {"case": contrast_label(contrast.variable, "ge2"), "control": f"{what} grade 0–1"}
     return {"case": f"{what}", "control": f"no {what}"}
+
+
+def contrast_title(contrast: contrasts_mod.Contrast) -> str:
+    """A figure title for a contrast: "CRS grade ≥ 2 vs CRS grade 0–1", or the comparison's
+    name before the groups where they do not already say it ("Response at 3 months:
+    responders (CR/PR) vs non-responders (SD/PD)"); never the contrast's id."""
+    labels = group_labels(contrast)
+    what = contrast_label(contrast.variable, contrast.rule)
+    groups = f"{labels['case']} vs {labels['control']}"
+    return groups if labels["case"].startswith(what) else f"{what}: {groups}"
 
 
 def figure1_annotations(
@@ -220,8 +231,11 @@ def figure1_annotations(
     ann = pd.DataFrame({"cluster": clusters})
     table = clinical.loc[clusters.index]
     specs = [
-        ("CRS >= 2", contrasts_mod.Contrast("crs_ge2", "crs_grade", "ge2")),
-        ("ICANS", contrasts_mod.Contrast("icans", "icans_grade", "gt0")),
+        (contrast_label(c.variable, c.rule), c)
+        for c in (
+            contrasts_mod.Contrast("crs_ge2", "crs_grade", "ge2"),
+            contrasts_mod.Contrast("icans", "icans_grade", "gt0"),
+        )
     ]
     palettes: dict[str, dict[str, str]] = {}
     for label, contrast in specs:
@@ -233,3 +247,46 @@ def figure1_annotations(
         palettes["bridging"] = {"none": "#e0e0e0", "response": "#74c476", "failure": "#e6550d"}
     ann.attrs["palettes"] = palettes
     return ann
+
+
+#: Figure 1's annotation bars -> the association-table row (variable, level) behind them.
+FIGURE1_TESTS = {
+    contrast_label("crs_grade", "ge2"): ("crs_ge2", "yes"),
+    contrast_label("icans_grade", "gt0"): ("icans", "yes"),
+    "bridging": ("bridging=failure", "yes"),
+}
+
+
+def cluster_enrichment(assoc: pd.DataFrame) -> pd.DataFrame:
+    """Which cluster holds the highest share of each Figure 1 variable's level, read off the
+    :func:`associations` table (the counts and the Fisher p are that table's, not redone).
+
+    Columns: ``annotation`` (the bar's label), ``variable``, ``level``, ``cluster``,
+    ``count`` (patients of the level in it), ``size`` (patients of the cluster with the
+    variable known), ``p_value``. Rows for variables absent from ``assoc`` are left out.
+    """
+    clusters = [c for c in assoc.columns if c.startswith("cluster_")]
+    rows = []
+    for annotation, (variable, level) in FIGURE1_TESTS.items():
+        table = assoc[assoc["variable"] == variable]
+        hit = table[table["level"] == level]
+        if hit.empty or not clusters:
+            continue
+        sizes = table[clusters].sum(axis=0)
+        share = hit[clusters].iloc[0] / sizes.where(sizes > 0)
+        if share.isna().all():
+            continue
+        best = str(share.idxmax())
+        rows.append(
+            {
+                "annotation": annotation,
+                "variable": variable,
+                "level": level,
+                "cluster": best,
+                "count": int(hit[best].iloc[0]),
+                "size": int(sizes[best]),
+                "p_value": float(hit["p_value"].iloc[0]),
+            }
+        )
+    cols = ["annotation", "variable", "level", "cluster", "count", "size", "p_value"]
+    return pd.DataFrame(rows, columns=cols)

@@ -48,6 +48,7 @@ CUMINC_COLUMNS = (
     "gray_stat",  # Gray's test across groups (NA with one group)
     "gray_df",
     "gray_p",
+    "note",  # why an estimate is missing (time beyond the longest follow-up), else empty
 )
 
 
@@ -105,6 +106,21 @@ def cuminc_curve(times: np.ndarray, codes: np.ndarray, cause: int = 1) -> pd.Dat
     fs.append(fs[-1])
     vs.append(vs[-1])
     return pd.DataFrame({"time": xs, "estimate": fs, "variance": vs})
+
+
+def beyond_follow_up_note(t: float, longest: float) -> str:
+    """Why no estimate exists at ``t``: the table says so instead of leaving a bare blank.
+
+    ClonHema reports 4-year incidence on a cohort followed for up to ~5 years; a cohort
+    followed for less cannot say anything about 4 years, and the reader must see that the
+    blank is a fact about follow-up, not a failed computation.
+    """
+    if t <= longest:
+        return ""
+    return (
+        f"follow-up shorter than {t:g} days ({t / 365.25:.1f} years; "
+        f"longest {longest:g} days = {longest / 365.25:.1f} years)"
+    )
 
 
 def value_at(curve: pd.DataFrame, t: float) -> tuple[float, float]:
@@ -325,6 +341,63 @@ def cuminc_table(
                     "gray_stat": stat,
                     "gray_df": dof if len(labels) > 1 else np.nan,
                     "gray_p": p,
+                    "note": beyond_follow_up_note(t, float(times[mask].max())),
                 }
             )
     return pd.DataFrame(rows, columns=list(CUMINC_COLUMNS)), pd.concat(corners, ignore_index=True)
+
+
+def survival_after_event(
+    events: pd.DataFrame,
+    clinical: pd.DataFrame,
+    *,
+    time: str = "time_days",
+    event: str = "event",
+    os_time: str = "os_days",
+    os_event: str = "os_event",
+    source: str = "table",
+) -> pd.DataFrame:
+    """Overall survival counted from the event of interest, for the patients who had it.
+
+    ClonHema's Figure 1b is the survival of the patients who developed the secondary
+    neoplasm, from its diagnosis (the clock restarts at the event). Both tables count days
+    from infusion, so the time is ``os_days - time_days``; a death or last contact before
+    the event is a data error, named with the patient. Columns ``sample_id, time, event``.
+    """
+    require_columns(events, ["sample_id", time, event], source=source)
+    require_columns(clinical, ["sample_id", os_time, os_event], source="clinical table")
+    times, codes = time_event(events, time, event, source=source, allowed_events=EVENT_CODES)
+    had = events.loc[codes == 1, ["sample_id"]].assign(_t=times[codes == 1])
+    had["sample_id"] = had["sample_id"].astype(str)
+    clin = clinical[["sample_id", os_time, os_event]].assign(
+        sample_id=clinical["sample_id"].astype(str)
+    )
+    data = had.merge(clin, on="sample_id", how="left")
+    lacking = data[[os_time, os_event]].isna().any(axis=1)
+    if lacking.any():
+        sid = data.loc[lacking, "sample_id"].iloc[0]
+        raise InputError(
+            "no overall survival for a patient with the event",
+            path="clinical table",
+            row=f"sample {sid}",
+            column=f"{os_time}/{os_event}",
+            allowed="every patient with event 1 needs os_days and os_event",
+        )
+    after = data[os_time].to_numpy(float) - data["_t"].to_numpy(float)
+    if (after < 0).any():
+        i = int(np.flatnonzero(after < 0)[0])
+        raise InputError(
+            "overall survival ends before the event",
+            path=source,
+            row=f"sample {data.sample_id.iloc[i]}",
+            column=time,
+            value=data["_t"].iloc[i],
+            allowed=f"<= {os_time} ({data[os_time].iloc[i]:g})",
+        )
+    return pd.DataFrame(
+        {
+            "sample_id": data["sample_id"].to_numpy(),
+            "time": after,
+            "event": data[os_event].to_numpy(int),
+        }
+    ).sort_values("sample_id", kind="stable", ignore_index=True)

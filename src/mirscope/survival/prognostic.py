@@ -8,6 +8,21 @@ results sentence). Patients missing the variable or the chosen endpoint are left
 cut-off search; each KM panel uses the patients with that endpoint recorded.
 
 Groups are labelled ``<name> <= cut`` and ``<name> > cut`` (low = x <= cut, as maxstat).
+
+Time to progression (TTP), as applied here: days from infusion to lymphoma progression
+(``ttp_days``/``ttp_event``); a patient who died without progression is left out of the
+TTP analysis, not censored (:func:`ttp_exclusions`; config
+``survival.ttp_death_without_progression: censor`` keeps them, censored at death), and so
+is a patient without a recorded TTP. The paper does not define TTP in words, so the rule
+is inferred from its numbers. Supplementary Figure S1 has 53 patients at day 0 for OS and
+PFS but 50 (19 + 31) for TTP: three patients are missing from TTP only, and PFS and TTP
+differ only in how a death without progression counts (an event for PFS). Censoring those
+deaths at the day of death (the Cheson 2007 convention) would keep all 53 at day 0;
+excluding them removes them, and the paper reports two grade 5 ICANS deaths, plausibly
+two of the three. The other candidate rule, leaving out patients without a response
+assessment, would give 49 (the paper's 49 evaluable), not 50. The PFS and TTP numbers at
+risk at 500 days and later are equal in the paper (9 / 8 and 4 / 3), as they must be when
+the patients taken out died early without progression.
 """
 
 from __future__ import annotations
@@ -59,12 +74,55 @@ def group_labels(x: np.ndarray, cut: float, name: str) -> np.ndarray:
     return np.where(x <= cut, f"{name} \u2264 {cut:.3g}", f"{name} > {cut:.3g}")
 
 
+def ttp_exclusions(clinical: pd.DataFrame, deaths: str = "exclude") -> pd.Series:
+    """Why each patient is left out of the TTP analysis (empty string: used), by sample_id.
+
+    A death without progression is a TTP without event ending in death: ``ttp_event`` 0
+    and a recorded death (``os_event`` 1, or ``pfs_event`` 1) no later than ``ttp_days``.
+    See the module docstring for why these patients are excluded rather than censored
+    (``deaths="exclude"``, the default); ``deaths="censor"`` keeps them, censored.
+    """
+    if deaths not in ("exclude", "censor"):
+        raise ValueError(f"deaths must be 'exclude' or 'censor', not {deaths!r}")
+    reasons = pd.Series("", index=clinical["sample_id"].astype(str).to_numpy(), dtype=object)
+    if "ttp_days" not in clinical.columns or "ttp_event" not in clinical.columns:
+        reasons[:] = "no TTP recorded"
+        return reasons
+
+    def col(name: str) -> np.ndarray:
+        if name not in clinical.columns:
+            return np.full(len(clinical), np.nan)
+        return pd.to_numeric(clinical[name], errors="coerce").to_numpy(float)
+
+    ttp_days, ttp_event = col("ttp_days"), col("ttp_event")
+    died_first = np.zeros(len(clinical), dtype=bool)
+    for days, event in (("os_days", "os_event"), ("pfs_days", "pfs_event")):
+        d, e = col(days), col(event)
+        with np.errstate(invalid="ignore"):
+            died_first |= (e == 1) & (d <= ttp_days)
+    missing = np.isnan(ttp_days) | np.isnan(ttp_event)
+    reasons[missing] = "no TTP recorded"
+    if deaths == "exclude":
+        reasons[~missing & (ttp_event == 0) & died_first] = "died without progression"
+    return reasons
+
+
+def _endpoint_rows(data: pd.DataFrame, endpoint: str, ttp_death: str) -> pd.DataFrame:
+    """The patients one endpoint analyses: variable and endpoint recorded (TTP: its rule)."""
+    t_col, e_col, _ = ENDPOINTS[endpoint]
+    keep = data[["value", t_col, e_col]].notna().all(axis=1).to_numpy()
+    if endpoint == "ttp":
+        keep &= (ttp_exclusions(data, ttp_death) == "").to_numpy()
+    return data[keep].reset_index(drop=True)
+
+
 def suppfig_s1(
     clinical: pd.DataFrame,
     values: pd.Series,
     *,
     variable: str,
     cutpoint_endpoint: str = "pfs",
+    ttp_death: str = "exclude",
     minprop: float = 0.1,
     at_risk_times: list[float] = (0, 500, 1000, 1500),
     endpoints: tuple[str, ...] = ("os", "pfs", "ttp"),
@@ -73,7 +131,7 @@ def suppfig_s1(
     """Cut-off table, KM table (all endpoints) and the per-endpoint fits for plotting."""
     data = merge_variable(clinical, values, "value")
     time_col, event_col, _ = ENDPOINTS[cutpoint_endpoint]
-    usable = data.dropna(subset=["value", time_col, event_col]).reset_index(drop=True)
+    usable = _endpoint_rows(data, cutpoint_endpoint, ttp_death)
     cut = cutpoint_table(
         usable, time=time_col, event=event_col, variable="value", minprop=minprop, source=source
     )
@@ -87,7 +145,7 @@ def suppfig_s1(
         t_col, e_col, title = ENDPOINTS[ep]
         if t_col not in data.columns:
             continue
-        d = data.dropna(subset=["value", t_col, e_col]).reset_index(drop=True)
+        d = _endpoint_rows(data, ep, ttp_death)
         d["group"] = group_labels(d["value"].to_numpy(float), cut.cutpoint, short_name(variable))
         table, fitted, test = km_table(
             d,

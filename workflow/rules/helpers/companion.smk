@@ -21,6 +21,20 @@ def get_kinetics_options():
     return " ".join(opts)
 
 
+def get_kinetics_inflammation_options():
+    """Options of `mirscope kinetics-inflammation` from the `companion` config section."""
+    import shlex
+
+    return shlex.join(
+        [
+            "--markers", ",".join(COMP_CFG["inflammation_markers"]),
+            "--combined", ",".join(COMP_CFG["combined_markers"]),
+            "--parameter", COMP_CFG["expansion_parameter"],
+            "--at-risk", COMP_AT_RISK,
+        ]
+    )
+
+
 def get_kinetics_inputs(wildcards):
     """The kinetics and clinical tables, plus the covariate table when one is configured."""
     inputs = {"kinetics": COMP_CFG["kinetics"], "clinical": CLINICAL_TABLE}
@@ -52,6 +66,54 @@ def get_importance_options():
     ]
     if COMP_CFG["prefer"]:
         opts += ["--prefer", ",".join(COMP_CFG["prefer"])]
+    return shlex.join(opts)
+
+
+def get_toxicity_endpoints():
+    """`companion.toxicity_endpoints` as name:variable:rule from their `de.contrasts` entries."""
+    from dataclasses import astuple
+
+    from mirscope.de.contrasts import contrasts_from_config, find_contrast
+    from mirscope.errors import InputError
+
+    contrasts = contrasts_from_config(CFG["de"]["contrasts"])
+    out = []
+    for name in COMP_CFG["toxicity_endpoints"]:
+        name, variable, kind = astuple(find_contrast(contrasts, name))
+        if kind not in ("ge2", "gt0"):
+            raise InputError(
+                "a toxicity endpoint must be a graded contrast",
+                column="companion.toxicity_endpoints",
+                value=name,
+                allowed="de.contrasts with rule ge2 or gt0",
+            )
+        out.append(f"{name}:{variable}:{kind}")
+    return out
+
+
+def get_importance_toxicity_options():
+    import shlex
+
+    opts = []
+    for endpoint in get_toxicity_endpoints():
+        opts += ["--endpoint", endpoint]
+    opts += [
+        "--threshold", str(COMP_CFG["collinearity_threshold"]),
+        "--seed", str(CFG["seed"]),
+        "--n-seeds", str(COMP_CFG["n_seeds"]),
+        "--n-trees", str(COMP_CFG["n_trees"]),
+    ]
+    if COMP_CFG["prefer"]:
+        opts += ["--prefer", ",".join(COMP_CFG["prefer"])]
+    return shlex.join(opts)
+
+
+def get_spearman_options():
+    import shlex
+
+    opts = ["--top", str(COMP_CFG["spearman_top"])]
+    if COMP_CFG["spearman_reference"]:
+        opts += ["--reference", COMP_CFG["spearman_reference"]]
     return shlex.join(opts)
 
 

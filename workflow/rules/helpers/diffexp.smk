@@ -40,14 +40,12 @@ def get_cluster_options():
 
 
 def get_volcano_title(wildcards):
-    """'<name>: <case> vs <control>' in the paper's words (mirscope.stats.cluster.group_labels)."""
+    """The contrast in the paper's words (mirscope.stats.cluster.contrast_title), not its id."""
     import mirscope.stats.cluster
-    import mirscope.de.contrasts
 
     c = CONTRASTS[wildcards.contrast]
     contrast = mirscope.de.contrasts.Contrast(c["name"], c["variable"], c["rule"])
-    labels = mirscope.stats.cluster.group_labels(contrast)
-    return f"{c['name']}: {labels['case']} vs {labels['control']}"
+    return mirscope.stats.cluster.contrast_title(contrast)
 
 
 def get_table2_de(wildcards):

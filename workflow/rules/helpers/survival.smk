@@ -14,6 +14,7 @@ def get_survival_options():
         [
             f"--variable {shlex.quote(SURV_CFG['variable'])}",
             f"--endpoint {SURV_CFG['cutpoint_endpoint']}",
+            f"--ttp-death {SURV_CFG['ttp_death_without_progression']}",
             f"--minprop {SURV_CFG['minprop']}",
             f"--at-risk {times}",
         ]

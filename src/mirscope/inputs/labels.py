@@ -1,0 +1,76 @@
+"""Human labels for the ids that name contrasts, models, endpoints and clinical columns.
+
+File names, config keys and table columns use snake_case ids (``crs_ge2``, ``pfs``);
+figure titles and axis labels use the paper's words. This is the one mapping between the
+two, in the layer every figure caller can import, so a title never shows an id a reader
+has to decode and two figures never word the same thing differently.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Survival endpoint id -> (panel name, y-axis label of its Kaplan–Meier curve). TTP's
+#: curve is the probability of no progression yet, which the paper's text calls time to
+#: progression; its y-axis is therefore "freedom from progression".
+ENDPOINTS: dict[str, tuple[str, str]] = {
+    "os": ("Overall survival (OS)", "Overall survival"),
+    "pfs": ("Progression-free survival (PFS)", "Progression-free survival"),
+    "ttp": ("Time to progression (TTP)", "Freedom from progression"),
+}
+
+#: Clinical columns and derived outcome columns.
+COLUMNS: dict[str, str] = {
+    "crs_grade": "CRS",
+    "icans_grade": "ICANS",
+    "response_3m": "Response at 3 months",
+    "response_12m": "Response at 12 months",
+    "responder": "Response",
+    "bridging": "Bridging",
+    "histology": "Histology",
+    "product": "CAR T product",
+    "ecog": "ECOG",
+    "crp": "CRP",
+    "ldh": "LDH",
+    "ccfdna": "cfDNA",
+    "pmn_mdsc": "PMN-MDSC",
+    "ferritin": "Ferritin",
+    "secondary": "Secondary malignancy",
+}
+
+
+def contrast_label(variable: str, rule: str) -> str:
+    """The paper's name of a two-group comparison (``crs_grade``, ``ge2`` -> "CRS grade ≥ 2")."""
+    what = COLUMNS.get(variable, variable)
+    if rule == "ge2":
+        return f"{what} grade ≥ 2"
+    return what
+
+
+#: Ids of the default contrasts and models (config ``de.contrasts``, ``models``).
+IDS: dict[str, str] = {
+    "crs_ge2": contrast_label("crs_grade", "ge2"),
+    "icans": contrast_label("icans_grade", "gt0"),
+    "icans_ge2": contrast_label("icans_grade", "ge2"),
+    "response_3m": contrast_label("response_3m", "responder"),
+    "response_12m": contrast_label("response_12m", "responder"),
+}
+
+
+def label(name: str) -> str:
+    """A human label for an id; ids of no known kind are returned as they are.
+
+    Endpoint ids map to their panel names; ``<column>_days`` to that endpoint.
+    """
+    if name in IDS:
+        return IDS[name]
+    key = re.sub(r"_(days|event)$", "", name)
+    if key in ENDPOINTS:
+        return ENDPOINTS[key][0]
+    return COLUMNS.get(name, name)
+
+
+def endpoint_ylabel(endpoint: str) -> str:
+    """y-axis label of a survival curve of ``endpoint`` (os/pfs/ttp or a column name)."""
+    key = re.sub(r"_(days|event)$", "", endpoint)
+    return ENDPOINTS[key][1] if key in ENDPOINTS else "Survival probability"
