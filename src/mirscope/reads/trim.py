@@ -30,8 +30,12 @@ Every read gets exactly one class, tested in this order:
 Memory grows with the number of unique ``(insert, umi)`` molecules only: a dict of
 ``b"insert\\tumi"`` bytes keys to read counts (:class:`MoleculeCounter`, about 150 bytes per
 molecule). With ``threads >= 2`` that dict lives in a child process
-(:class:`CounterProcess`) fed newline-joined batches of keys, so counting, sorting and
-writing the table run on the second core while this process parses and trims.
+(:class:`CounterProcess`) fed newline-joined batches of keys, so counting runs on the
+second core while this process parses and trims. What cannot overlap the reading is the
+sort and the writing of the table once the last read is in; a plasma library at depth is
+mostly unique molecules, so that step is done on numpy arrays, one integer key per
+molecule (:func:`mirscope.reads.molecules.write_packed_molecules`), not on the keys as
+Python objects.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ from collections import Counter, _count_elements
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from itertools import chain, islice, repeat
-from operator import ne
+from operator import attrgetter, ne
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +64,12 @@ from mirscope.errors import InputError, MirscopeError, MirscopeWarning
 from mirscope.inputs.config import load_preset
 from mirscope.io import atomic_path, open_gzip_out
 from mirscope.reads.fastq import open_fastq
-from mirscope.reads.molecules import add_counts, write_molecules
+from mirscope.reads.molecules import (
+    add_counts,
+    molecule_keys,
+    pack_molecules,
+    write_packed_molecules,
+)
 
 log = logging.getLogger(__name__)
 
@@ -306,9 +315,11 @@ class MoleculeCounter:
     ) -> dict[str, Any]:
         """Write the molecule table (and inserts FASTA); return unique counts and the
         length histogram."""
-        n_inserts, valid_hist = write_molecules(self.molecules, path, inserts_fasta)
+        unique = len(self.molecules)
+        joined, counts = pack_molecules(self.molecules)  # frees the dict for the sort
+        n_inserts, valid_hist = write_packed_molecules(joined, counts, path, inserts_fasta)
         return {
-            "unique_molecules": len(self.molecules),
+            "unique_molecules": unique,
             "unique_inserts": n_inserts,
             "valid_hist": valid_hist,
         }
@@ -371,6 +382,8 @@ class CounterProcess:
         self._conn.close()
 
 
+_SEQUENCE = attrgetter("sequence")
+
 #: Class codes of :class:`BatchTrimmer` (index into :data:`CLASSES`).
 _VALID, _NO_ADAPTER, _DIMER, _SHORT, _UMI_INCOMPLETE = range(len(CLASSES))
 
@@ -380,8 +393,9 @@ class BatchTrimmer:
 
     Why batches: a per-read Python loop with a branch per class cost about 1 us a read,
     half the trimming time. Here ``str.find`` runs through ``map``, the classes and
-    lengths are numpy arrays, and only the key slicing of valid reads and the few reads
-    without an exact adapter (tiers 2-3 of :class:`AdapterFinder`) are Python-level.
+    lengths are numpy arrays, the valid reads' keys are cut out of the joined batch by
+    :func:`mirscope.reads.molecules.molecule_keys`, and only the few reads without an
+    exact adapter (tiers 2-3 of :class:`AdapterFinder`) are Python-level.
     The classes are tested in the module docstring's order.
     """
 
@@ -392,9 +406,9 @@ class BatchTrimmer:
         self.class_counts = np.zeros(len(CLASSES), dtype=np.int64)
         self.other_hist = np.zeros(0, dtype=np.int64)  # reads by insert length, not valid
 
-    def __call__(self, seqs: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """Keys ``insert\\tumi`` of the valid reads (in read order), their read indices and
-        insert ends (for the optional trimmed FASTQ)."""
+    def __call__(self, seqs: list[str]) -> tuple[bytes, np.ndarray, np.ndarray, np.ndarray]:
+        """Keys ``insert\\tumi`` of the valid reads (in read order, newline-separated),
+        their read indices, insert ends and UMI ends (for the optional trimmed FASTQ)."""
         n = len(seqs)
         finder = self.finder
         pos = np.fromiter(map(str.find, seqs, repeat(finder.adapter)), dtype=np.int64, count=n)
@@ -414,14 +428,11 @@ class BatchTrimmer:
         other = (klass != _VALID) & (klass != _NO_ADAPTER)
         self.other_hist = add_counts(self.other_hist, np.bincount(np.maximum(ins_len[other], 0)))
         valid = np.flatnonzero(klass == _VALID)
-        start, end, umi_end = self.clip5, ins_len[valid] + self.clip5, stop[valid] + self.ulen
-        keys = [
-            seq[start:e] + "\t" + seq[u - self.ulen : u]
-            for seq, e, u in zip(
-                map(seqs.__getitem__, valid.tolist()), end.tolist(), umi_end.tolist(), strict=True
-            )
-        ]
-        return keys, valid, end
+        end, umi_end = ins_len[valid] + self.clip5, stop[valid] + self.ulen
+        keys = molecule_keys(
+            seqs, valid, length[valid], self.clip5, end, umi_end - self.ulen, self.ulen
+        )
+        return keys, valid, end, umi_end
 
 
 def _islices(iterable: Iterable, n: int) -> Iterator[Iterable]:
@@ -512,20 +523,22 @@ def trim_fastq(
             # Records are kept only for the optional FASTQ: a list of 65k live records costs
             # more (allocation, garbage-collector passes) than trimming them.
             records = list(batch) if fq_gz is not None else None
-            seqs = [rec.sequence.upper() for rec in (batch if records is None else records)]
+            seqs = list(map(str.upper, map(_SEQUENCE, batch if records is None else records)))
             if not seqs:
                 break
             total += len(seqs)
-            keys, valid, ends = trimmer(seqs)
+            keys, valid, ends, umi_ends = trimmer(seqs)
             if keys:
-                counter.add("\n".join(keys).encode())
+                counter.add(keys)
             if fq_gz is not None and keys:
                 fq_gz.write(
                     "".join(
                         _fastq_record(
-                            records[j], seqs[j], settings.clip_5p, e, key[-ulen:] if ulen else ""
+                            records[j], seqs[j], settings.clip_5p, e, seqs[j][u - ulen : u]
                         )
-                        for j, e, key in zip(valid.tolist(), ends.tolist(), keys, strict=True)
+                        for j, e, u in zip(
+                            valid.tolist(), ends.tolist(), umi_ends.tolist(), strict=True
+                        )
                     ).encode()
                 )
             if total >= next_report:
