@@ -103,12 +103,11 @@ def simulate(seed: int, reads: int, data: Path) -> None:
         )  # fmt: skip
 
 
-def run_workflow(cfg_path: Path, outdir: Path, cores: int) -> None:
+def run_workflow(cfg_path: Path, outdir: Path, cores: int, extra: tuple[str, ...] = ()) -> None:
     targets = [str(outdir / t) for t in (*TABLES, "tables/paper_vs_reanalysis.tsv")]
     cmd = [
-        "snakemake", "--cores", str(cores), "--snakefile", str(REPO / "Snakefile"),
-        "--directory", str(REPO), "--configfile", str(cfg_path), "--quiet", "rules",
-        *targets,
+        "snakemake", *targets, "--cores", str(cores), "--snakefile", str(REPO / "Snakefile"),
+        "--directory", str(REPO), "--configfile", str(cfg_path), *extra,
     ]  # fmt: skip
     subprocess.run(cmd, check=True)
 
