@@ -197,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")]
     rows = []
+    print("seed\tmetric\tvalue\tpaper\tpass", flush=True)
     for seed in seeds:
         base = (args.workdir / f"seed_{seed}").resolve()
         data, outdir = base / "data", base / f"results_{args.mode}"
@@ -210,14 +211,13 @@ def main(argv: list[str] | None = None) -> int:
             run_counts(cfg, data, outdir)
         de_cfg = cfg.get("de", {})
         m = metrics(outdir, de_cfg.get("lfc_threshold", 1.0), de_cfg.get("p_threshold", 0.05))
+        for name in ("crs_ge2", "icans", "response_3m", "response_12m"):
+            print(f"# seed {seed} {name} predictors: {m.get(f'predictors_{name}')}")
         for metric, paper, kind, tol in TARGETS:
             ok = passes(m[metric], paper, kind, tol)
             rows.append((seed, metric, m[metric], paper, ok))
-        for name in ("crs_ge2", "icans", "response_3m", "response_12m"):
-            print(f"# seed {seed} {name} predictors: {m.get(f'predictors_{name}')}", flush=True)
-    print("seed\tmetric\tvalue\tpaper\tpass")
-    for seed, metric, value, paper, ok in rows:
-        print(f"{seed}\t{metric}\t{_fmt(value)}\t{_fmt(paper)}\t{'pass' if ok else 'FAIL'}")
+            print(f"{seed}\t{metric}\t{_fmt(m[metric])}\t{_fmt(paper)}\t{'pass' if ok else 'FAIL'}")
+        sys.stdout.flush()
     print("\nmetric\tseeds_passing")
     all_ok = True
     for metric, *_ in TARGETS:
