@@ -458,3 +458,17 @@ def test_figure1_patients_as_rows_with_received_enrichment(figures):
     assert [t.get_text() for t in heat.get_yticklabels()] == order
     note = next(t.get_text() for ax in fig.axes for t in ax.texts if t.get_gid() == "enrichment")
     assert "cluster_1" in note and "5/6" in note and "p = 0.012" in note
+
+
+def test_ratio_labels_take_the_exponent_form_at_both_ends():
+    """Tick and CI labels of a forest plot: small and large ratios as 1.2e7 / 5e-4
+    (a tick at 1e-4 once failed to format)."""
+    from mirscope.plots.survival import _ratio_text
+
+    assert _ratio_text(1.2e7) == "1.2e7"
+    assert _ratio_text(1e4) == "1e4"
+    assert _ratio_text(1e-4) == "1e-4"
+    assert _ratio_text(5e-4) == "5e-4"
+    assert _ratio_text(0.00123) == "0.00123"
+    assert _ratio_text(35.04) == "35"
+    assert _ratio_text(float("inf")) == "∞"

@@ -202,8 +202,9 @@ def _ratio_text(v: float) -> str:
     if not np.isfinite(v):
         return "∞" if v > 0 else "NA"
     if v != 0 and (abs(v) >= 1e4 or abs(v) < 1e-3):
-        mant, exp = f"{v:.2g}".split("e")
-        return f"{mant}e{int(exp)}"
+        # Always the exponent form (".2g" drops it for 1e-4 <= |v| < 1e-3).
+        mant, exp = f"{v:.1e}".split("e")
+        return f"{mant.rstrip('0').rstrip('.')}e{int(exp)}"
     return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
 
 
