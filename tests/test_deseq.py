@@ -258,11 +258,21 @@ def test_simulated_demo_cohort_agrees_and_recovers_planted(tmp_path):
         meta = pd.DataFrame({"condition": groups.loc[counts.columns]})
         res = deseq.run_deseq(counts, meta, "condition", "control")
         found[name] = (res, meta)
-        planted = set(effects[(effects.kind == "mirna") & (effects.contrast == name)].target)
+        mir = effects[(effects.kind == "mirna") & (effects.contrast == name)]
+        planted = set(mir.target)
         hits = _de_set(res.table)
+        # The demo's effects have the paper's magnitudes (|log2FC| 0.8-1.6 planted against
+        # the DE rule's 1), so a 53-patient test finds part of them, as the paper would.
         sensitivity = len(planted & hits) / len(planted)
-        assert sensitivity >= 0.8, (name, sorted(planted - hits))
+        assert sensitivity >= 0.4, (name, sorted(planted - hits))
         assert len(hits - planted) <= 15, (name, sorted(hits - planted))  # of ~570 tested
+        # The paper's miRNAs: found in their planted direction.
+        for row in mir[
+            mir.target.isin(["hsa-miR-136-5p", "hsa-miR-4511", "hsa-miR-1290"])
+        ].itertuples():
+            got = res.table.loc[row.target]
+            assert np.sign(got["log2FoldChange"]) == np.sign(row.log2_effect), row.target
+            assert got["pvalue"] < 0.05, row.target
 
     res, meta = found["crs_ge2"]
     counts.rename_axis("mirna").to_csv(tmp_path / "sim_counts.tsv", sep="\t")

@@ -264,6 +264,30 @@ def test_truth_matrices(cohort):
     assert share.max() < 0.5  # heavy-tailed, not a single miRNA
 
 
+#: The miRNAs the paper names and the direction it gives: Results (CRS, ICANS) and Table 1
+#: (response; outcome non-response, so a positive coefficient means lower in responders).
+PAPER_NAMED = {
+    ("hsa-miR-136-5p", "crs_ge2"): "down",
+    ("hsa-miR-4511", "crs_ge2"): "up",
+    ("hsa-miR-1290", "icans"): "up",
+    ("hsa-let-7d-3p", "response_3m"): "up",
+    ("hsa-miR-143-3p", "response_12m"): "down",
+    ("hsa-miR-542-3p", "response_12m"): "down",
+}
+#: Table 1's Wald p-values of the response miRNAs (49 evaluable, 19 non-responders).
+TABLE1_P = {"hsa-let-7d-3p": 0.00616, "hsa-miR-143-3p": 0.05869, "hsa-miR-542-3p": 0.25701}
+
+
+def _groups(clinical: pd.DataFrame) -> dict[str, pd.Series]:
+    c = clinical.set_index("sample_id")
+    return {
+        "crs_ge2": c.crs_grade >= 2,
+        "icans": c.icans_grade >= 1,
+        "response_3m": c.response_3m.isin(["CR", "PR"]),
+        "response_12m": c.response_12m.isin(["CR", "PR"]),
+    }
+
+
 def test_planted_mirna_effects_in_truth(cohort, clinical):
     mol = pd.read_csv(cohort / "truth" / "mature_molecules.tsv", sep="\t", index_col=0)
     effects = pd.read_csv(cohort / "truth" / "effects.tsv", sep="\t")
@@ -273,37 +297,86 @@ def test_planted_mirna_effects_in_truth(cohort, clinical):
     norm = mol / (mol.sum() / mol.sum().mean())
     c = clinical.set_index("sample_id")
     ev = c.response_3m != "NE"
-    groups = {
-        "crs_ge2": c.crs_grade >= 2,
-        "icans": c.icans_grade >= 1,
-        "response_3m": c.response_3m.isin(["CR", "PR"]),
-        "response_12m": c.response_12m.isin(["CR", "PR"]),
-    }
-    named = {
-        ("hsa-miR-136-5p", "crs_ge2"): "down",
-        ("hsa-miR-4511", "crs_ge2"): "up",
-        ("hsa-miR-1290", "icans"): "up",
-        ("hsa-let-7d-3p", "response_3m"): "up",
-        ("hsa-miR-143-3p", "response_12m"): "down",
-        ("hsa-miR-542-3p", "response_12m"): "down",
-    }
+    groups = _groups(clinical)
     mir = effects[effects.kind == "mirna"]
     listed = set(zip(mir.target, mir.contrast, strict=True))
-    assert set(named) <= listed
-    assert (mir.contrast == "crs_ge2").sum() >= 8 and (mir.contrast == "icans").sum() >= 8
+    assert set(PAPER_NAMED) <= listed
+    # The paper's 25 (CRS) and 33 (ICANS) DE miRNAs: most of them planted.
+    assert 15 <= (mir.contrast == "crs_ge2").sum() <= 25
+    assert 20 <= (mir.contrast == "icans").sum() <= 33
+    planted, measured = [], []
     for row in mir[mir.contrast.isin(groups)].itertuples():
         g = groups[row.contrast]
         keep = ev if row.contrast.startswith("response") else pd.Series(True, index=c.index)
         x = np.log2(norm.loc[row.target, c.index] + 1)
         diff = x[g & keep].mean() - x[~g & keep].mean()
-        assert np.sign(diff) == np.sign(row.log2_effect), row
-        assert abs(diff) > 0.5, row
-        if (row.target, row.contrast) in named:
-            assert row.direction == named[(row.target, row.contrast)]
-            assert 1.5 <= abs(row.log2_effect) <= 2.5
-            assert mol.loc[row.target].median() >= 5  # enough molecules to test at this depth
-            p = stats.mannwhitneyu(x[g & keep], x[~g & keep]).pvalue
-            assert p < 0.05, row
+        planted.append(row.log2_effect)
+        measured.append(diff)
+        if (row.target, row.contrast) in PAPER_NAMED:
+            assert row.direction == PAPER_NAMED[(row.target, row.contrast)]
+            assert mol.loc[row.target].median() >= 3  # enough molecules to test at this depth
+            if abs(row.log2_effect) > 1:  # the toxicity miRNAs show in 53 patients every time
+                assert np.sign(diff) == np.sign(row.log2_effect), row
+    # Planted and re-measured shifts agree: signs of the larger ones (a few molecules per
+    # sample leave room for an odd one out) and the ranking of all, small ones included.
+    planted, measured = np.array(planted), np.array(measured)
+    large = np.abs(planted) >= 0.8
+    assert (np.sign(planted[large]) == np.sign(measured[large])).mean() >= 0.9
+    assert stats.spearmanr(planted, measured).statistic > 0.7
+
+
+def test_named_effects_follow_the_papers_statistics(cohort, clinical):
+    """Toxicity miRNAs clear the paper's DE rule (|log2FC| > 1); the response miRNAs'
+    fold changes stand in the ratio of the standardised differences behind Table 1's
+    Wald p-values, d = z / sqrt(n f (1 - f)), and their spread is the one assumed."""
+    effects = pd.read_csv(cohort / "truth" / "effects.tsv", sep="\t")
+    lfc = {
+        (r.target, r.contrast): r.log2_effect for r in effects[effects.kind == "mirna"].itertuples()
+    }
+    for key in (
+        ("hsa-miR-136-5p", "crs_ge2"),
+        ("hsa-miR-4511", "crs_ge2"),
+        ("hsa-miR-1290", "icans"),
+    ):
+        assert 1.0 < abs(lfc[key]) <= 2.0, key
+    z = {m: stats.norm.isf(p / 2) for m, p in TABLE1_P.items()}
+    scale = np.sqrt(49 * (30 / 49) * (19 / 49))
+    d = {m: v / scale for m, v in z.items()}
+    assert d["hsa-let-7d-3p"] == pytest.approx(0.80, abs=0.01)
+    resp = {
+        "hsa-let-7d-3p": lfc[("hsa-let-7d-3p", "response_3m")],
+        "hsa-miR-143-3p": lfc[("hsa-miR-143-3p", "response_12m")],
+        "hsa-miR-542-3p": lfc[("hsa-miR-542-3p", "response_12m")],
+    }
+    for m in ("hsa-miR-143-3p", "hsa-miR-542-3p"):
+        ratio = abs(resp[m]) / abs(resp["hsa-let-7d-3p"])
+        assert ratio == pytest.approx(d[m] / d["hsa-let-7d-3p"], abs=0.03), m
+    # The SD the fold changes were scaled by is the simulated within-group SD of log2 counts.
+    mol = pd.read_csv(cohort / "truth" / "mature_molecules.tsv", sep="\t", index_col=0)
+    norm = mol / (mol.sum() / mol.sum().mean())
+    g = _groups(clinical)["response_3m"]
+    ev = clinical.set_index("sample_id").response_3m != "NE"
+    x = np.log2(norm.loc["hsa-let-7d-3p", g.index] + 1)
+    pooled = np.sqrt((x[g & ev].var() + x[~g & ev].var()) / 2)
+    implied = abs(resp["hsa-let-7d-3p"]) / d["hsa-let-7d-3p"]
+    assert 0.6 < pooled / implied < 1.6, (pooled, implied)
+
+
+def test_extra_effects_no_stronger_than_named(cohort):
+    """Randomly placed effects never beat the paper's miRNAs: no larger fold change than
+    the contrast's strongest named one, and fewer molecules than the named toxicity ones."""
+    effects = pd.read_csv(cohort / "truth" / "effects.tsv", sep="\t")
+    mol = pd.read_csv(cohort / "truth" / "mature_molecules.tsv", sep="\t", index_col=0)
+    mir = effects[(effects.kind == "mirna") & ~effects.contrast.str.startswith(("cluster", "z542"))]
+    is_named = [(t, c) in PAPER_NAMED for t, c in zip(mir.target, mir.contrast, strict=True)]
+    named, extra = mir[is_named], mir[~np.array(is_named)]
+    assert len(extra) > 0
+    for contrast, rows in extra.groupby("contrast"):
+        cap = named.loc[named.contrast == contrast, "log2_effect"].abs().max()
+        assert rows.log2_effect.abs().max() <= cap + 1e-9, contrast
+    tox = named[named.contrast.isin(["crs_ge2", "icans"])].target
+    extra_tox = extra[extra.contrast.isin(["crs_ge2", "icans"])].target
+    assert mol.loc[tox].mean(axis=1).min() > mol.loc[extra_tox].mean(axis=1).median()
 
 
 def test_mir542_5p_tracks_labs_response_and_survival(cohort, clinical):
@@ -319,12 +392,41 @@ def test_mir542_5p_tracks_labs_response_and_survival(cohort, clinical):
     ev = c.response_3m != "NE"
     r3 = c.response_3m.isin(["CR", "PR"])
     assert x[ev & r3].median() < x[ev & ~r3].median()
-    high = x >= x.median()
-    for ep in ("pfs", "ttp"):
+    # At the paper's split (20 low / 33 high, Supplementary Figure S1) the high group does
+    # worse; at 53 patients and the paper's effect size the p-value is the paper's order
+    # (0.02 / 0.0042 / 0.0013 at an optimised cut-off), so only a loose bound here; the
+    # large cohort below tests the planted structure with power.
+    high = x > x.quantile(20 / 53)
+    for ep in ("os", "pfs", "ttp"):
         t, e = c[f"{ep}_days"], c[f"{ep}_event"]
         res = lifelines.logrank_test(t[high], t[~high], e[high], e[~high])
-        assert res.p_value < 0.05, ep
-        assert e[high].mean() > e[~high].mean()
+        assert res.p_value < 0.3, ep
+        assert e[high].mean() > e[~high].mean(), ep
+
+
+def test_burden_drives_response_and_survival_in_a_large_cohort():
+    """Ten times the paper's cohort (clinical table only): the latent miR-542-5p burden
+    lowers response and shortens OS, PFS and TTP, with TTP separating at least as well as
+    PFS (deaths without progression are censored in TTP, as in the paper's ordering)."""
+    lifelines = pytest.importorskip("lifelines.statistics")
+    from mirscope.simulate.clinical import simulate_clinical
+
+    ids = [f"P{i:03d}" for i in range(1, 531)]
+    sim = simulate_clinical(np.random.default_rng([1, 3]), ids)
+    c = sim.table.set_index("sample_id")
+    z = sim.latent.set_index("sample_id").z542.loc[c.index]
+    high = z > z.quantile(20 / 53)
+    ev = c.response_3m != "NE"
+    for col in ("response_3m", "response_12m"):
+        resp = c[col].isin(["CR", "PR"])
+        assert resp[ev & high].mean() < resp[ev & ~high].mean() - 0.15, col
+    chisq = {}
+    for ep in ("os", "pfs", "ttp"):
+        t, e = c[f"{ep}_days"], c[f"{ep}_event"]
+        res = lifelines.logrank_test(t[high], t[~high], e[high], e[~high])
+        assert res.p_value < 1e-4, ep
+        chisq[ep] = res.test_statistic
+    assert chisq["ttp"] >= 0.8 * chisq["pfs"]
 
 
 def test_sample_reads_api_exact_count_and_truth(tmp_path):

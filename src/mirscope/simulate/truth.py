@@ -18,7 +18,10 @@
     outcome or the responders; ``worse`` for survival; ``positive`` for correlations),
     ``log2_effect`` (miRNA rows: the planted mean log2 fold change, or log2 change per SD of
     ``z542``; empty for clinical rows) and ``weight`` (clinical rows: the weight on the
-    standardised liability score; empty for miRNA rows).
+    standardised liability score, for miR-542-5p rows the weight of the latent burden step
+    of :func:`mirscope.simulate.clinical.high_burden` on the response liability, the
+    late-relapse log-odds (PFS, TTP) or the post-progression log hazard (OS); empty for
+    miRNA rows).
 ``read_classes.tsv``
     per ``sample_id`` the number of reads of each class generated: ``total``, ``valid``,
     ``adapter_dimer``, ``too_short``, ``non_mirna``, ``no_adapter``, ``umi_incomplete``.
