@@ -201,6 +201,32 @@ def test_agrees_with_r_deseq2(r_and_ours, name):
 
 @pytest.mark.r
 @pytest.mark.slow
+@pytest.mark.parametrize("name", list(MATRICES))
+def test_fast_path_agrees_with_r_deseq2(r_and_ours, name):
+    """The vectorised path runs DESeq2's own line search and grid refit, so its p-values
+    are R's, not merely pydeseq2's (which finds exact maxima where R stops its search)."""
+    counts, r_res = r_and_ours[name][3], r_and_ours[name][1]
+    meta = simulate(**MATRICES[name])[1]
+    covs = ["sex"] if "sex" in meta else []
+    fast = deseq.run_deseq(
+        counts, meta, "condition", "control", covariates=covs, dispersions="fast"
+    ).table
+    ok = fast["pvalue"].notna() & r_res["pvalue"].notna()
+    assert (fast["pvalue"].isna() == r_res["pvalue"].isna()).all()
+    dlog = np.abs(np.log10(fast.loc[ok, "pvalue"]) - np.log10(r_res.loc[ok, "pvalue"]))
+    ref = r_and_ours[name][0].table
+    dref = np.abs(np.log10(ref.loc[ok, "pvalue"]) - np.log10(r_res.loc[ok, "pvalue"]))
+    print(f"{name}: |dlog10 p| to R, fast {dlog.max():.3g}, pydeseq2 {dref.max():.3g}")
+    # Never further from R than the DE stage's pydeseq2 path, and on the sparse matrix
+    # (miRNAs counted once or twice, where the two searches part) closer.
+    assert dlog.max() <= 1.1 * dref.max() + 1e-3
+    if name == "sparse":
+        assert dlog.max() < 0.01 < dref.max()
+    assert _de_set(fast) == _de_set(r_res)
+
+
+@pytest.mark.r
+@pytest.mark.slow
 def test_matrices_exercise_the_differences(r_and_ours):
     """The fixtures really contain what differs: refits, Cook's NAs, poscounts, zeros."""
     demo, small, sparse = (r_and_ours[n] for n in ("demo", "small", "sparse"))
@@ -307,7 +333,9 @@ def test_parametric_trend_recovers_curve_and_reports_failure():
 @pytest.mark.parametrize("name", ["demo", "sparse", "covariate"])
 def test_fast_dispersions_match_pydeseq2(name):
     """The vectorised dispersion path (used inside cross-validation folds) gives the DE
-    stage's p-values and the same DE set, outlier refits and covariates included."""
+    stage's p-values and the same DE set, outlier refits and covariates included. On the
+    sparse matrix the two differ by up to 0.05 in log10 p and 2e-3 in log2FC: there the vectorised path
+    follows R's line search and pydeseq2 does not (test_fast_path_agrees_with_r_deseq2)."""
     counts, meta = simulate(**MATRICES[name])
     covs = ["sex"] if "sex" in meta else []
     ref = deseq.run_deseq(counts, meta, "condition", "control", covariates=covs)
@@ -318,8 +346,11 @@ def test_fast_dispersions_match_pydeseq2(name):
     assert (a["pvalue"].isna() == b["pvalue"].isna()).all()
     ok = a["pvalue"].notna()
     dlog = np.abs(np.log10(a.loc[ok, "pvalue"]) - np.log10(b.loc[ok, "pvalue"]))
-    assert dlog.max() < 0.01
-    np.testing.assert_allclose(a.loc[ok, "log2FoldChange"], b.loc[ok, "log2FoldChange"], atol=1e-3)
+    assert dlog.max() < (0.05 if name == "sparse" else 0.01)
+    lfc_tol = 2e-3 if name == "sparse" else 1e-3
+    np.testing.assert_allclose(
+        a.loc[ok, "log2FoldChange"], b.loc[ok, "log2FoldChange"], atol=lfc_tol
+    )
     assert _de_set(a) == _de_set(b)
 
 
@@ -401,9 +432,13 @@ def test_local_trend_dispersions_and_wald_agree_with_r(local_trend_cohort, metho
     L-BFGS-B, or the grid-and-Newton climb) where R's line search stops at a log-posterior
     change of 1e-6, and the local trend, fitted here to ~90 estimates, passes such
     differences on (R's own trend moves by up to 10% when DESeq() re-estimates a single
-    row after outlier replacement). So: final dispersions within 1% (measured 0.3%),
-    p-values within 0.01 in log10 (measured 0.003), log2 fold changes within 1e-3, the
-    same NA pattern and the same |log2FC| > 1 & p < 0.05 set."""
+    row after outlier replacement). The fast path runs DESeq2's own line search and grid
+    refit (measured: dispersions 0.1%, log10 p 2e-4); pydeseq2's L-BFGS-B finds exact
+    maxima where R's grid refit has a resolution of 0.14 in log, and the local trend passes
+    that on (measured 4.8%). So: final dispersions within 1% (fast) or 6% (pydeseq2),
+    p-values within 0.01 in log10, log2 fold changes within 1e-3, the same NA pattern and
+    the same |log2FC| > 1 & p < 0.05 set. Without the guard against pydeseq2's runs to the
+    upper bound on miRNAs counted once or twice, the pydeseq2 dispersions differ by 2,000x."""
     counts, meta, _, disp, r_res = local_trend_cohort
     X = deseq.design_matrix(meta, "condition", "control", [])
     sf = normalize.size_factors(counts).to_numpy()
@@ -422,7 +457,7 @@ def test_local_trend_dispersions_and_wald_agree_with_r(local_trend_cohort, metho
     dlog = np.max(np.abs(np.log10(table.loc[ok, "pvalue"]) - np.log10(r_res.loc[ok, "pvalue"])))
     dlfc = np.max(np.abs(table.loc[ok, "log2FoldChange"] - r_res.loc[ok, "log2FoldChange"]))
     print(f"{method}: dispersions {d_rel:.3g} relative, log10 p {dlog:.3g}, log2FC {dlfc:.3g}")
-    assert d_rel < 0.01
+    assert d_rel < (0.01 if method == "fast" else 0.06)
     assert dlog < 0.01
     assert dlfc < 1e-3
     r_set = _de_set(r_res)

@@ -490,16 +490,19 @@ def _map_dispersions(
             warnings.simplefilter("ignore")
             sub = build(y)
             sub.fit_genewise_dispersions()
+            _stay_local(sub, y, X.to_numpy(dtype=float))
             sub.var["fitted_dispersions"] = parent.uns["trend"](sub.var["_normed_means"])
             sub.uns["_squared_logres"] = parent.uns["_squared_logres"]
             sub.uns["prior_disp_var"] = parent.uns["prior_disp_var"]
             sub.fit_MAP_dispersions()
+            _stay_local(sub, y, X.to_numpy(dtype=float), prior=True)
         return sub.var["dispersions"].to_numpy(dtype=float), parent
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         dds = build(y)
         dds.fit_genewise_dispersions()
+    _stay_local(dds, y, X.to_numpy(dtype=float))
     nz = dds.var["non_zero"].to_numpy(dtype=bool)
     means = dds.var["_normed_means"].to_numpy()[nz]
     trend = fit_trend(means, dds.var["genewise_dispersions"].to_numpy()[nz])
@@ -512,12 +515,57 @@ def _map_dispersions(
         warnings.simplefilter("ignore")
         dds.fit_dispersion_prior()
         dds.fit_MAP_dispersions()
+    _stay_local(dds, y, X.to_numpy(dtype=float), prior=True)
     return dds.var["dispersions"].to_numpy(dtype=float), dds
 
 
+def _stay_local(dds: object, y: np.ndarray, X: np.ndarray, prior: bool = False) -> None:
+    """Rows pydeseq2 put on the upper dispersion bound, re-climbed from the same start.
+
+    For a miRNA counted once or twice the Cox-Reid likelihood is nearly flat near its
+    start, then rises again towards large dispersions. pydeseq2's L-BFGS-B can step over
+    the dip to the bound, while DESeq2's line search stops at the local maximum near the
+    start (and its grid refit skips rows whose gene-wise estimate is at the minimum). One
+    such row at the bound moves a local (locfit) trend fitted to ~100 miRNAs by orders of
+    magnitude, so those rows take the local maximum uphill from pydeseq2's own start:
+    the method-of-moments estimate for the gene-wise fit, the trend for the MAP fit
+    (where the rows above the trend keep their gene-wise value, as DESeq2 does).
+    """
+    var = dds.var
+    nz = var["non_zero"].to_numpy(dtype=bool)
+    column, start = (
+        ("MAP_dispersions", "fitted_dispersions")
+        if prior
+        else ("genewise_dispersions", "_MoM_dispersions")
+    )
+    est = var[column].to_numpy(dtype=float)
+    rows = np.flatnonzero(nz & (est >= dds.max_disp * (1 - 1e-6)))
+    if rows.size == 0:
+        return
+    lo, hi = np.log(dds.min_disp), np.log(dds.max_disp)
+    mu = np.asarray(dds.layers["_mu_hat"])[:, rows].T
+    loglik = _cr_loglik(y[rows].astype(float), mu, X)
+    x0 = np.log(np.clip(var[start].to_numpy(dtype=float)[rows], dds.min_disp, dds.max_disp))
+    objective = loglik
+    if prior:
+        center, var_prior = x0[:, None], float(np.asarray(dds.uns["prior_disp_var"]).item())
+
+        def objective(a: np.ndarray) -> np.ndarray:
+            return loglik(a) - (a - center) ** 2 / (2.0 * var_prior)
+
+    est[rows] = np.clip(
+        np.exp(_climb(objective, x0, lo, hi, prior=prior)), dds.min_disp, dds.max_disp
+    )
+    var[column] = est
+    if prior:
+        final = est.copy()
+        outlier = var["_outlier_genes"].to_numpy(dtype=bool)
+        final[outlier] = var["genewise_dispersions"].to_numpy(dtype=float)[outlier]
+        var["dispersions"] = np.where(nz, final, np.nan)
+
+
 MIN_DISP = 1e-8
-GRID_POINTS = 40
-NEWTON_STEPS = 3
+GRID_POINTS = 20
 
 
 @dataclass
@@ -565,55 +613,96 @@ def _start_mu(
     return mu_hat.T, rough
 
 
-def _climb(objective, start: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """Per row, the local maximum of ``objective`` (a function of log dispersion) reached
-    by going uphill from ``start``, as the L-BFGS-B runs of pydeseq2 (and DESeq2's line
-    search) do, for all rows at once: a row whose slope at the start is below L-BFGS-B's
-    gradient tolerance stays there (the flat likelihoods of miRNAs seen in one or two
-    samples, which otherwise run off to a bound); the others walk a coarse grid uphill to
-    its first local maximum, then safeguarded Newton steps (finite differences, steps at
-    most one grid spacing, halved until the objective rises) polish it to ~1e-4."""
-    n = start.size
-    start = np.clip(start, lo, hi)
-    h = 1e-4
+#: DESeq2's fitDisp line search: first step, Armijo constant, stop at a log-posterior
+#: change below ``LS_TOL``, at most ``LS_MAXIT`` tries, proposals kept in [-30, 10].
+LS_KAPPA0, LS_EPSILON, LS_TOL, LS_MAXIT = 1.0, 1e-4, 1e-6, 100
+LS_BOUNDS = (-30.0, 10.0)
 
-    def at(x: np.ndarray) -> np.ndarray:
+
+def _line_search(objective, start: np.ndarray, stop_below: float) -> tuple[np.ndarray, np.ndarray]:
+    """DESeq2's gradient ascent with backtracking (``fitDisp`` in DESeq2.cpp), for all rows
+    at once; the gradient by central differences. Returns the log dispersions and DESeq2's
+    number of tries per row.
+
+    Why DESeq2's own search and not the maximum: for a miRNA counted once or twice at the
+    floor mean the likelihood is nearly flat near the start and rises slowly towards the
+    upper bound. DESeq2's step halves every five accepted steps, so it stops after a few
+    hundredths of a log unit (R reports such rows near their start), while a maximiser
+    runs to the bound; one such row at the bound moves a local trend by orders of
+    magnitude."""
+    h = 1e-4
+    a = start.astype(float).copy()
+    n = a.size
+    tries = np.zeros(n, dtype=int)
+    accepts = np.zeros(n, dtype=int)
+    kappa = np.full(n, LS_KAPPA0)
+    active = np.ones(n, dtype=bool)
+
+    def f(x: np.ndarray) -> np.ndarray:
         return objective(x[:, None])[:, 0]
 
-    f0 = at(start)
-    slope = (at(start + h) - at(start - h)) / (2 * h)
+    lp = f(a)
+    dlp = (f(a + h) - f(a - h)) / (2 * h)
+    for _ in range(LS_MAXIT):
+        if not active.any():
+            break
+        tries[active] += 1
+        prop = a + kappa * dlp
+        kappa = np.where(
+            prop < LS_BOUNDS[0], (LS_BOUNDS[0] - a) / np.where(dlp == 0, 1, dlp), kappa
+        )
+        kappa = np.where(
+            prop > LS_BOUNDS[1], (LS_BOUNDS[1] - a) / np.where(dlp == 0, 1, dlp), kappa
+        )
+        trial = np.where(active, a + kappa * dlp, a)
+        lp_trial = f(trial)
+        accept = active & (lp_trial >= lp + kappa * LS_EPSILON * dlp**2)
+        reject = active & ~accept
+        kappa = np.where(reject, kappa / 2.0, kappa)
+        change = lp_trial - lp
+        done = accept & ((change < LS_TOL) | (trial < stop_below))
+        a = np.where(accept, trial, a)
+        lp = np.where(accept, lp_trial, lp)
+        active &= ~done
+        go = accept & active
+        if go.any():
+            dlp = np.where(go, (f(a + h) - f(a - h)) / (2 * h), dlp)
+            accepts[go] += 1
+            kappa = np.where(go, np.minimum(kappa * 1.1, LS_KAPPA0), kappa)
+            kappa = np.where(go & (accepts % 5 == 0), kappa / 2.0, kappa)
+    return a, tries
+
+
+def _climb(
+    objective, start: np.ndarray, lo: float, hi: float, *, prior: bool = False
+) -> np.ndarray:
+    """Per row, the dispersion DESeq2 reports: its line search from ``start``
+    (:func:`_line_search`), kept where DESeq2 keeps it (fewer than the maximum tries and,
+    for the gene-wise fit, more than one try or an estimate at the floor); the other rows,
+    which DESeq2 refits, take its grid search (:func:`_grid_search`)."""
+    start = np.clip(start, lo, hi)
+    searched, tries = _line_search(objective, start, lo - np.log(10.0))
+    searched = np.clip(searched, lo, hi)
+    kept = tries < LS_MAXIT
+    if not prior:
+        kept &= (tries != 1) | (searched <= lo + np.log(10.0))
+    if kept.all():
+        return searched
+    out = searched.copy()
+    out[~kept] = _grid_search(objective, start.size, lo, hi)[~kept]
+    return out
+
+
+def _grid_search(objective, n: int, lo: float, hi: float) -> np.ndarray:
+    """DESeq2's ``fitDispGrid`` for all rows at once: the best of a 20-point grid over the
+    whole range of log dispersions, then the best of a 20-point grid one coarse step
+    either side of it. R's refit of the rows its line search did not settle, so their
+    values carry R's grid resolution (about 0.14 in log)."""
     grid = np.linspace(lo, hi, GRID_POINTS)
-    step = grid[1] - grid[0]
-    vals = objective(np.broadcast_to(grid, (n, grid.size)))
-    k0 = np.searchsorted(grid, start)  # first grid point right of the start
-    idx = np.arange(grid.size)[None, :]
-    # Uphill to the right: first k >= k0 with vals[k] >= vals[k + 1] (or the last point).
-    down_next = np.c_[vals[:, :-1] >= vals[:, 1:], np.ones((n, 1), dtype=bool)]
-    right = np.argmax(down_next & (idx >= k0[:, None]), axis=1)
-    # Uphill to the left: last k <= k0 - 1 with vals[k] >= vals[k - 1] (or the first point).
-    down_prev = np.c_[np.ones((n, 1), dtype=bool), vals[:, 1:] >= vals[:, :-1]]
-    left_mask = down_prev & (idx <= (k0 - 1)[:, None])
-    left = grid.size - 1 - np.argmax(left_mask[:, ::-1], axis=1)
-    left = np.where(left_mask.any(axis=1), left, 0)
-    best = grid[np.where(slope > 0, np.minimum(right, grid.size - 1), left)]
-    f_best = vals[np.arange(n), np.where(slope > 0, np.minimum(right, grid.size - 1), left)]
-    for _ in range(NEWTON_STEPS):
-        up, down = at(np.minimum(best + h, hi)), at(np.maximum(best - h, lo))
-        grad = (up - down) / (2 * h)
-        curv = (up - 2 * f_best + down) / h**2
-        move = np.where(curv < 0, -grad / np.where(curv < 0, curv, -1.0), np.sign(grad) * step)
-        move = np.clip(move, -step, step)
-        for _ in range(4):
-            trial = np.clip(best + move, lo, hi)
-            f_trial = at(trial)
-            ok = f_trial >= f_best
-            best, f_best = np.where(ok, trial, best), np.where(ok, f_trial, f_best)
-            if ok.all():
-                break
-            move = np.where(ok, 0.0, move / 4.0)
-    better = f_best > f0
-    flat = np.abs(slope) < 1e-5
-    return np.where(better & ~flat, best, start)
+    delta = grid[1] - grid[0]
+    best = grid[np.argmax(objective(np.broadcast_to(grid, (n, GRID_POINTS))), axis=1)]
+    fine = best[:, None] + np.linspace(-delta, delta, GRID_POINTS)[None, :]
+    return fine[np.arange(n), np.argmax(objective(fine), axis=1)]
 
 
 def _cr_loglik(y: np.ndarray, mu: np.ndarray, X: np.ndarray):
@@ -663,10 +752,12 @@ def fast_dispersions(
     likelihood at the linear-model means, the trend of :func:`fit_trend`, the prior
     variance from the MAD of the log residuals minus trigamma((m - p) / 2) floored at
     0.25, MAP shrinkage, gene-wise estimates kept for genes more than two residual SDs
-    above the trend), but each maximisation is a grid search over all miRNAs at once
-    instead of one L-BFGS-B run per miRNA: about 50 times faster, equal to pydeseq2's
-    estimates to about 1e-3 on the log scale. With ``parent``, the trend and the prior
-    are the parent's (DESeq2's refit after outlier replacement).
+    above the trend), but each maximisation is DESeq2's own line search and grid refit
+    (:func:`_climb`) run over all miRNAs at once instead of one L-BFGS-B run per miRNA:
+    much faster than pydeseq2, and it lands where R lands, including the miRNAs counted
+    once or twice whose nearly flat likelihoods send a maximiser to the bound. With
+    ``parent``, the trend and the prior are the parent's (DESeq2's refit after outlier
+    replacement).
     """
     m, p = X.shape
     max_disp = max(10.0, float(m))
@@ -691,7 +782,9 @@ def fast_dispersions(
     def posterior(a: np.ndarray) -> np.ndarray:
         return loglik(a) - (a - log_trend) ** 2 / (2.0 * parent.prior_var)
 
-    disp = np.clip(np.exp(_climb(posterior, log_trend[:, 0], lo, hi)), MIN_DISP, max_disp)
+    disp = np.clip(
+        np.exp(_climb(posterior, log_trend[:, 0], lo, hi, prior=True)), MIN_DISP, max_disp
+    )
     outlier = np.log(gene) > np.log(fitted) + 2.0 * np.sqrt(parent.squared_logres)
     disp[outlier] = gene[outlier]
     return disp, parent
