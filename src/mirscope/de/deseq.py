@@ -544,7 +544,7 @@ def _stay_local(dds: object, y: np.ndarray, X: np.ndarray, prior: bool = False) 
         return
     lo, hi = np.log(dds.min_disp), np.log(dds.max_disp)
     mu = np.asarray(dds.layers["_mu_hat"])[:, rows].T
-    loglik = _cr_loglik(y[rows].astype(float), mu, X)
+    loglik = cox_reid_loglik(y[rows].astype(float), mu, X)
     x0 = np.log(np.clip(var[start].to_numpy(dtype=float)[rows], dds.min_disp, dds.max_disp))
     objective = loglik
     if prior:
@@ -554,7 +554,7 @@ def _stay_local(dds: object, y: np.ndarray, X: np.ndarray, prior: bool = False) 
             return loglik(a) - (a - center) ** 2 / (2.0 * var_prior)
 
     est[rows] = np.clip(
-        np.exp(_climb(objective, x0, lo, hi, prior=prior)), dds.min_disp, dds.max_disp
+        np.exp(dispersion_search(objective, x0, lo, hi, prior=prior)), dds.min_disp, dds.max_disp
     )
     var[column] = est
     if prior:
@@ -619,10 +619,13 @@ LS_KAPPA0, LS_EPSILON, LS_TOL, LS_MAXIT = 1.0, 1e-4, 1e-6, 100
 LS_BOUNDS = (-30.0, 10.0)
 
 
-def _line_search(objective, start: np.ndarray, stop_below: float) -> tuple[np.ndarray, np.ndarray]:
+def _line_search(
+    objective, start: np.ndarray, stop_below: float, gradient=None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """DESeq2's gradient ascent with backtracking (``fitDisp`` in DESeq2.cpp), for all rows
-    at once; the gradient by central differences. Returns the log dispersions and DESeq2's
-    number of tries per row.
+    at once. ``gradient`` (of log dispersions, one per row) defaults to central
+    differences of ``objective``. Returns the log dispersions, DESeq2's number of tries
+    per row, and the first and last log posterior.
 
     Why DESeq2's own search and not the maximum: for a miRNA counted once or twice at the
     floor mean the likelihood is nearly flat near the start and rises slowly towards the
@@ -631,66 +634,72 @@ def _line_search(objective, start: np.ndarray, stop_below: float) -> tuple[np.nd
     runs to the bound; one such row at the bound moves a local trend by orders of
     magnitude."""
     h = 1e-4
+
+    def f(x: np.ndarray) -> np.ndarray:
+        return objective(x[:, None])[:, 0]
+
+    if gradient is None:
+
+        def gradient(x: np.ndarray) -> np.ndarray:
+            return (f(x + h) - f(x - h)) / (2 * h)
+
     a = start.astype(float).copy()
     n = a.size
     tries = np.zeros(n, dtype=int)
     accepts = np.zeros(n, dtype=int)
     kappa = np.full(n, LS_KAPPA0)
     active = np.ones(n, dtype=bool)
-
-    def f(x: np.ndarray) -> np.ndarray:
-        return objective(x[:, None])[:, 0]
-
     lp = f(a)
-    dlp = (f(a + h) - f(a - h)) / (2 * h)
+    initial = lp.copy()
+    dlp = gradient(a)
     for _ in range(LS_MAXIT):
         if not active.any():
             break
         tries[active] += 1
         prop = a + kappa * dlp
-        kappa = np.where(
-            prop < LS_BOUNDS[0], (LS_BOUNDS[0] - a) / np.where(dlp == 0, 1, dlp), kappa
-        )
-        kappa = np.where(
-            prop > LS_BOUNDS[1], (LS_BOUNDS[1] - a) / np.where(dlp == 0, 1, dlp), kappa
-        )
+        safe = np.where(dlp == 0, 1.0, dlp)
+        kappa = np.where(prop < LS_BOUNDS[0], (LS_BOUNDS[0] - a) / safe, kappa)
+        kappa = np.where(prop > LS_BOUNDS[1], (LS_BOUNDS[1] - a) / safe, kappa)
         trial = np.where(active, a + kappa * dlp, a)
         lp_trial = f(trial)
-        accept = active & (lp_trial >= lp + kappa * LS_EPSILON * dlp**2)
-        reject = active & ~accept
-        kappa = np.where(reject, kappa / 2.0, kappa)
-        change = lp_trial - lp
-        done = accept & ((change < LS_TOL) | (trial < stop_below))
+        accept = active & (-lp_trial <= -lp - kappa * LS_EPSILON * dlp**2)
+        kappa = np.where(active & ~accept, kappa / 2.0, kappa)
+        done = accept & ((lp_trial - lp < LS_TOL) | (trial < stop_below))
         a = np.where(accept, trial, a)
         lp = np.where(accept, lp_trial, lp)
         active &= ~done
         go = accept & active
         if go.any():
-            dlp = np.where(go, (f(a + h) - f(a - h)) / (2 * h), dlp)
+            dlp = np.where(go, gradient(a), dlp)
             accepts[go] += 1
             kappa = np.where(go, np.minimum(kappa * 1.1, LS_KAPPA0), kappa)
             kappa = np.where(go & (accepts % 5 == 0), kappa / 2.0, kappa)
-    return a, tries
+    return a, tries, initial, lp
 
 
-def _climb(
-    objective, start: np.ndarray, lo: float, hi: float, *, prior: bool = False
+def dispersion_search(
+    objective, start: np.ndarray, lo: float, hi: float, *, prior: bool = False, gradient=None
 ) -> np.ndarray:
-    """Per row, the dispersion DESeq2 reports: its line search from ``start``
-    (:func:`_line_search`), kept where DESeq2 keeps it (fewer than the maximum tries and,
-    for the gene-wise fit, more than one try or an estimate at the floor); the other rows,
-    which DESeq2 refits, take its grid search (:func:`_grid_search`)."""
+    """Per row, the log dispersion DESeq2 reports (``estimateDispersionsGeneEst``, or
+    ``estimateDispersionsMAP`` with ``prior``): its line search from ``start``
+    (:func:`_line_search`); for the gene-wise fit, the start again where the search raised
+    the log posterior by no more than a millionth; then DESeq2's grid search
+    (:func:`_grid_search`) for the rows it refits: those that used every try and, for the
+    gene-wise fit, those that stopped after one try with an estimate above 10x the
+    minimum."""
     start = np.clip(start, lo, hi)
-    searched, tries = _line_search(objective, start, lo - np.log(10.0))
+    searched, tries, initial, last = _line_search(objective, start, lo - np.log(10.0), gradient)
     searched = np.clip(searched, lo, hi)
-    kept = tries < LS_MAXIT
+    refit = tries >= LS_MAXIT
     if not prior:
-        kept &= (tries != 1) | (searched <= lo + np.log(10.0))
-    if kept.all():
+        no_increase = last < initial + np.abs(initial) / 1e6
+        searched = np.where(no_increase, start, searched)
+        refit |= tries == 1
+        refit &= searched > lo + np.log(10.0)
+    if not refit.any():
         return searched
-    out = searched.copy()
-    out[~kept] = _grid_search(objective, start.size, lo, hi)[~kept]
-    return out
+    searched[refit] = _grid_search(objective, start.size, lo, hi)[refit]
+    return searched
 
 
 def _grid_search(objective, n: int, lo: float, hi: float) -> np.ndarray:
@@ -705,7 +714,7 @@ def _grid_search(objective, n: int, lo: float, hi: float) -> np.ndarray:
     return fine[np.arange(n), np.argmax(objective(fine), axis=1)]
 
 
-def _cr_loglik(y: np.ndarray, mu: np.ndarray, X: np.ndarray):
+def cox_reid_loglik(y: np.ndarray, mu: np.ndarray, X: np.ndarray):
     """The Cox-Reid adjusted NB log likelihood of each row as a function of candidate log
     dispersions (rows x k), up to a constant. With t = alpha mu the NB log density is
     log Gamma(y + 1/alpha) - log Gamma(1/alpha) - (y + 1/alpha) log(1 + t) + y log t,
@@ -753,7 +762,7 @@ def fast_dispersions(
     variance from the MAD of the log residuals minus trigamma((m - p) / 2) floored at
     0.25, MAP shrinkage, gene-wise estimates kept for genes more than two residual SDs
     above the trend), but each maximisation is DESeq2's own line search and grid refit
-    (:func:`_climb`) run over all miRNAs at once instead of one L-BFGS-B run per miRNA:
+    (:func:`dispersion_search`) run over all miRNAs at once instead of one L-BFGS-B run per miRNA:
     much faster than pydeseq2, and it lands where R lands, including the miRNAs counted
     once or twice whose nearly flat likelihoods send a maximiser to the bound. With
     ``parent``, the trend and the prior are the parent's (DESeq2's refit after outlier
@@ -763,8 +772,8 @@ def fast_dispersions(
     max_disp = max(10.0, float(m))
     lo, hi = np.log(MIN_DISP), np.log(max_disp)
     mu, rough = _start_mu(y, sf, X, max_disp)
-    loglik = _cr_loglik(y, mu, X)
-    gene = np.exp(_climb(loglik, np.log(rough), lo, hi))
+    loglik = cox_reid_loglik(y, mu, X)
+    gene = np.exp(dispersion_search(loglik, np.log(rough), lo, hi))
     gene = np.clip(gene, MIN_DISP, max_disp)
     means = (y / sf).mean(axis=1)
     if parent is None:
@@ -783,7 +792,9 @@ def fast_dispersions(
         return loglik(a) - (a - log_trend) ** 2 / (2.0 * parent.prior_var)
 
     disp = np.clip(
-        np.exp(_climb(posterior, log_trend[:, 0], lo, hi, prior=True)), MIN_DISP, max_disp
+        np.exp(dispersion_search(posterior, log_trend[:, 0], lo, hi, prior=True)),
+        MIN_DISP,
+        max_disp,
     )
     outlier = np.log(gene) > np.log(fitted) + 2.0 * np.sqrt(parent.squared_logres)
     disp[outlier] = gene[outlier]

@@ -8,7 +8,8 @@ demo-like matrix, and on sparse plasma matrices its parametric trend fit fails a
 switches to a mean trend where R's succeeds. Here the gene-wise step follows
 ``DESeq2::estimateDispersionsGeneEst`` for the intercept-only design (moments/rough start,
 means from the normalised row mean floored at 0.5, the line search with its step rules,
-"no increase" reset, 20+20-point grid refit), and the trend is
+"no increase" reset, 20+20-point grid refit: :func:`mirscope.de.deseq.dispersion_search`, the
+search the DE dispersions use, here with the analytic gradient), and the trend is
 :func:`mirscope.de.deseq.fit_trend` (R's ``estimateDispersionsFit`` with its default fit
 type), so the result equals ``varianceStabilizingTransformation(dds, blind = TRUE)`` to
 rounding.
@@ -32,95 +33,37 @@ import pandas as pd
 from scipy import special
 
 from mirscope.de import normalize
-from mirscope.de.deseq import fit_trend
+from mirscope.de.deseq import cox_reid_loglik, dispersion_search, fit_trend
 from mirscope.errors import InputError
 
 log = logging.getLogger(__name__)
 
 MIN_DISP = 1e-8
 MIN_MU = 0.5
-KAPPA_0 = 1.0
-DISP_TOL = 1e-6
-MAXIT = 100
-ARMIJO_EPSILON = 1e-4
-GRID_POINTS = 20
 
 
-def _log_posterior(a: float, y: np.ndarray, mu: np.ndarray) -> float:
-    """NB log-likelihood in log(alpha) with the Cox-Reid term of an intercept-only design."""
-    alpha = np.exp(a)
-    w = 1.0 / (1.0 / mu + alpha)
-    cr = -0.5 * np.log(w.sum())
-    inv = 1.0 / alpha
-    ll = np.sum(
-        special.gammaln(y + inv)
-        - special.gammaln(inv)
-        - y * np.log(mu + inv)
-        - inv * np.log(1.0 + mu * alpha)
-    )
-    return float(ll + cr)
+def _dlog_posterior(y: np.ndarray, mu: np.ndarray):
+    """The analytic derivative in log(alpha) of the intercept-only Cox-Reid log likelihood
+    (DESeq2's ``dlog_posterior``), one value per row, so the line search takes the steps
+    R takes to rounding rather than to a finite difference's error."""
 
+    def gradient(a: np.ndarray) -> np.ndarray:
+        alpha = np.exp(a)[:, None]
+        w = 1.0 / (1.0 / mu + alpha)
+        dw = -(w**2)
+        cr = -0.5 * dw.sum(axis=1) / w.sum(axis=1)
+        inv = 1.0 / alpha
+        ll = inv[:, 0] ** 2 * np.sum(
+            special.digamma(inv)
+            + np.log(1.0 + mu * alpha)
+            - mu * alpha / (1.0 + mu * alpha)
+            - special.digamma(y + inv)
+            + y / (mu + inv),
+            axis=1,
+        )
+        return (ll + cr) * alpha[:, 0]
 
-def _dlog_posterior(a: float, y: np.ndarray, mu: np.ndarray) -> float:
-    alpha = np.exp(a)
-    w = 1.0 / (1.0 / mu + alpha)
-    dw = -1.0 / (1.0 / mu + alpha) ** 2
-    cr = -0.5 * dw.sum() / w.sum()
-    inv = 1.0 / alpha
-    ll = inv**2 * np.sum(
-        special.digamma(inv)
-        + np.log(1.0 + mu * alpha)
-        - mu * alpha / (1.0 + mu * alpha)
-        - special.digamma(y + inv)
-        + y / (mu + inv)
-    )
-    return float((ll + cr) * alpha)
-
-
-def _line_search(y: np.ndarray, mu: np.ndarray, a: float) -> tuple[float, int, float, float]:
-    """DESeq2's ``fitDisp`` for one row: (log alpha, steps, initial lp, last lp)."""
-    min_log_alpha = np.log(MIN_DISP / 10.0)
-    lp = _log_posterior(a, y, mu)
-    dlp = _dlog_posterior(a, y, mu)
-    initial_lp = lp
-    kappa = KAPPA_0
-    steps = accepted = 0
-    for _ in range(MAXIT):
-        steps += 1
-        proposal = a + kappa * dlp
-        if proposal < -30.0:
-            kappa = (-30.0 - a) / dlp
-        if proposal > 10.0:
-            kappa = (10.0 - a) / dlp
-        theta = -_log_posterior(a + kappa * dlp, y, mu)
-        theta_hat = -lp - kappa * ARMIJO_EPSILON * dlp**2
-        if theta <= theta_hat:
-            accepted += 1
-            a = a + kappa * dlp
-            lpnew = _log_posterior(a, y, mu)
-            change = lpnew - lp
-            if change < DISP_TOL:
-                lp = lpnew
-                break
-            if a < min_log_alpha:
-                break
-            lp = lpnew
-            dlp = _dlog_posterior(a, y, mu)
-            kappa = min(kappa * 1.1, KAPPA_0)
-            if accepted % 5 == 0:
-                kappa = kappa / 2.0
-        else:
-            kappa = kappa / 2.0
-    return a, steps, initial_lp, lp
-
-
-def _grid(y: np.ndarray, mu: np.ndarray, max_disp: float) -> float:
-    """DESeq2's ``fitDispGrid``: a coarse then a fine 20-point grid in log(alpha)."""
-    grid = np.linspace(np.log(MIN_DISP), np.log(max_disp), GRID_POINTS)
-    delta = grid[1] - grid[0]
-    best = grid[int(np.argmax([_log_posterior(a, y, mu) for a in grid]))]
-    fine = np.linspace(best - delta, best + delta, GRID_POINTS)
-    return float(np.exp(fine[int(np.argmax([_log_posterior(a, y, mu) for a in fine]))]))
+    return gradient
 
 
 def gene_dispersions(counts: np.ndarray, sf: np.ndarray) -> np.ndarray:
@@ -146,16 +89,11 @@ def gene_dispersions(counts: np.ndarray, sf: np.ndarray) -> np.ndarray:
     max_disp = max(10.0, float(m))
     alpha_init = np.clip(np.minimum(rough, moments), MIN_DISP, max_disp)
     mu = np.maximum(base_mean[:, None] * sf[None, :], MIN_MU)
-    disp = np.empty(y.shape[0])
-    for i in range(y.shape[0]):
-        a, steps, initial_lp, last_lp = _line_search(y[i], mu[i], float(np.log(alpha_init[i])))
-        est = min(np.exp(a), max_disp)
-        if last_lp < initial_lp + abs(initial_lp) / 1e6:
-            est = alpha_init[i]
-        converged = steps < MAXIT and steps != 1
-        if not converged and est > MIN_DISP * 10:
-            est = _grid(y[i], mu[i], max_disp)
-        disp[i] = est
+    lo, hi = np.log(MIN_DISP), np.log(max_disp)
+    loglik = cox_reid_loglik(y, mu, np.ones((m, 1)))
+    disp = np.exp(
+        dispersion_search(loglik, np.log(alpha_init), lo, hi, gradient=_dlog_posterior(y, mu))
+    )
     out[nz] = np.clip(disp, MIN_DISP, max_disp)
     return out
 
