@@ -550,8 +550,9 @@ def _stay_local(dds: object, y: np.ndarray, X: np.ndarray, prior: bool = False) 
     if prior:
         center, var_prior = x0[:, None], float(np.asarray(dds.uns["prior_disp_var"]).item())
 
-        def objective(a: np.ndarray) -> np.ndarray:
-            return loglik(a) - (a - center) ** 2 / (2.0 * var_prior)
+        def objective(a: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+            c = center if rows is None else center[rows]
+            return loglik(a, rows) - (a - c) ** 2 / (2.0 * var_prior)
 
     est[rows] = np.clip(
         np.exp(dispersion_search(objective, x0, lo, hi, prior=prior)), dds.min_disp, dds.max_disp
@@ -623,8 +624,9 @@ def _line_search(
     objective, start: np.ndarray, stop_below: float, gradient=None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """DESeq2's gradient ascent with backtracking (``fitDisp`` in DESeq2.cpp), for all rows
-    at once. ``gradient`` (of log dispersions, one per row) defaults to central
-    differences of ``objective``. Returns the log dispersions, DESeq2's number of tries
+    at once, each iteration evaluating only the rows still searching (``objective`` and
+    ``gradient`` take a ``rows`` index). ``gradient`` defaults to central differences of
+    ``objective``. Returns the log dispersions, DESeq2's number of tries
     per row, and the first and last log posterior.
 
     Why DESeq2's own search and not the maximum: for a miRNA counted once or twice at the
@@ -635,45 +637,48 @@ def _line_search(
     magnitude."""
     h = 1e-4
 
-    def f(x: np.ndarray) -> np.ndarray:
-        return objective(x[:, None])[:, 0]
+    def f(x: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
+        return objective(x[:, None], rows)[:, 0]
 
     if gradient is None:
 
-        def gradient(x: np.ndarray) -> np.ndarray:
-            return (f(x + h) - f(x - h)) / (2 * h)
+        def gradient(x: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
+            return (f(x + h, rows) - f(x - h, rows)) / (2 * h)
 
     a = start.astype(float).copy()
     n = a.size
     tries = np.zeros(n, dtype=int)
     accepts = np.zeros(n, dtype=int)
     kappa = np.full(n, LS_KAPPA0)
-    active = np.ones(n, dtype=bool)
-    lp = f(a)
+    lp = f(a, None)
     initial = lp.copy()
-    dlp = gradient(a)
+    dlp = gradient(a, None)
+    idx = np.arange(n)  # the rows still searching
     for _ in range(LS_MAXIT):
-        if not active.any():
+        if idx.size == 0:
             break
-        tries[active] += 1
-        prop = a + kappa * dlp
-        safe = np.where(dlp == 0, 1.0, dlp)
-        kappa = np.where(prop < LS_BOUNDS[0], (LS_BOUNDS[0] - a) / safe, kappa)
-        kappa = np.where(prop > LS_BOUNDS[1], (LS_BOUNDS[1] - a) / safe, kappa)
-        trial = np.where(active, a + kappa * dlp, a)
-        lp_trial = f(trial)
-        accept = active & (-lp_trial <= -lp - kappa * LS_EPSILON * dlp**2)
-        kappa = np.where(active & ~accept, kappa / 2.0, kappa)
-        done = accept & ((lp_trial - lp < LS_TOL) | (trial < stop_below))
-        a = np.where(accept, trial, a)
-        lp = np.where(accept, lp_trial, lp)
-        active &= ~done
-        go = accept & active
-        if go.any():
-            dlp = np.where(go, gradient(a), dlp)
-            accepts[go] += 1
-            kappa = np.where(go, np.minimum(kappa * 1.1, LS_KAPPA0), kappa)
-            kappa = np.where(go & (accepts % 5 == 0), kappa / 2.0, kappa)
+        tries[idx] += 1
+        ai, di, ki, lpi = a[idx], dlp[idx], kappa[idx], lp[idx]
+        prop = ai + ki * di
+        safe = np.where(di == 0, 1.0, di)
+        ki = np.where(prop < LS_BOUNDS[0], (LS_BOUNDS[0] - ai) / safe, ki)
+        ki = np.where(prop > LS_BOUNDS[1], (LS_BOUNDS[1] - ai) / safe, ki)
+        trial = ai + ki * di
+        lp_trial = f(trial, idx)
+        accept = -lp_trial <= -lpi - ki * LS_EPSILON * di**2
+        ki = np.where(accept, ki, ki / 2.0)
+        done = accept & ((lp_trial - lpi < LS_TOL) | (trial < stop_below))
+        a[idx] = np.where(accept, trial, ai)
+        lp[idx] = np.where(accept, lp_trial, lpi)
+        go = accept & ~done
+        moved = idx[go]
+        if moved.size:
+            dlp[moved] = gradient(a[moved], moved)
+            accepts[moved] += 1
+            k_go = np.minimum(ki[go] * 1.1, LS_KAPPA0)
+            ki[go] = np.where(accepts[moved] % 5 == 0, k_go / 2.0, k_go)
+        kappa[idx] = ki
+        idx = idx[~done]
     return a, tries, initial, lp
 
 
@@ -719,23 +724,35 @@ def cox_reid_loglik(y: np.ndarray, mu: np.ndarray, X: np.ndarray):
     dispersions (rows x k), up to a constant. With t = alpha mu the NB log density is
     log Gamma(y + 1/alpha) - log Gamma(1/alpha) - (y + 1/alpha) log(1 + t) + y log t,
     minus log y!: the Gamma terms are summed over the non-zero counts only (they vanish
-    at zero) and y log mu is dropped, which keeps the cost low on sparse data."""
-    rows, cols = np.nonzero(y)
-    y_nz = y[rows, cols][:, None]
-    has = np.flatnonzero(np.bincount(rows, minlength=y.shape[0]))
-    starts = np.searchsorted(rows, has)
-    y_sum = y.sum(axis=1)[:, None]
-    mu3 = mu[:, None, :]
-    y3 = y[:, None, :]
+    at zero) and y log mu is dropped, which keeps the cost low on sparse data. ``rows``
+    evaluates a subset only (the rows a line search has not settled yet)."""
     p = X.shape[1]
     outer = np.einsum("mi,mj->mij", X, X).reshape(len(X), p * p)
 
-    def objective(log_alpha: np.ndarray) -> np.ndarray:
+    def parts(yy: np.ndarray, mm: np.ndarray) -> tuple:
+        nz_rows, nz_cols = np.nonzero(yy)
+        has = np.flatnonzero(np.bincount(nz_rows, minlength=yy.shape[0]))
+        return (
+            nz_rows,
+            yy[nz_rows, nz_cols][:, None],
+            has,
+            np.searchsorted(nz_rows, has),
+            yy.sum(axis=1)[:, None],
+            mm[:, None, :],
+            yy[:, None, :],
+        )
+
+    everything = parts(y, mu)
+
+    def objective(log_alpha: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        nz_rows, y_nz, has, starts, y_sum, mu3, y3 = (
+            everything if rows is None else parts(y[rows], mu[rows])
+        )
         alpha = np.exp(log_alpha)
         size = 1.0 / alpha
         ll = y_sum * log_alpha
-        if rows.size:
-            s_nz = size[rows]
+        if nz_rows.size:
+            s_nz = size[nz_rows]
             terms = special.gammaln(y_nz + s_nz) - special.gammaln(s_nz)
             ll[has] += np.add.reduceat(terms, starts, axis=0)
         one_t = 1.0 + alpha[:, :, None] * mu3
@@ -788,8 +805,9 @@ def fast_dispersions(
     fitted = parent.fitted(means)
     log_trend = np.log(fitted)[:, None]
 
-    def posterior(a: np.ndarray) -> np.ndarray:
-        return loglik(a) - (a - log_trend) ** 2 / (2.0 * parent.prior_var)
+    def posterior(a: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        center = log_trend if rows is None else log_trend[rows]
+        return loglik(a, rows) - (a - center) ** 2 / (2.0 * parent.prior_var)
 
     disp = np.clip(
         np.exp(dispersion_search(posterior, log_trend[:, 0], lo, hi, prior=True)),

@@ -47,18 +47,19 @@ def _dlog_posterior(y: np.ndarray, mu: np.ndarray):
     (DESeq2's ``dlog_posterior``), one value per row, so the line search takes the steps
     R takes to rounding rather than to a finite difference's error."""
 
-    def gradient(a: np.ndarray) -> np.ndarray:
+    def gradient(a: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        yy, mm = (y, mu) if rows is None else (y[rows], mu[rows])
         alpha = np.exp(a)[:, None]
-        w = 1.0 / (1.0 / mu + alpha)
+        w = 1.0 / (1.0 / mm + alpha)
         dw = -(w**2)
         cr = -0.5 * dw.sum(axis=1) / w.sum(axis=1)
         inv = 1.0 / alpha
         ll = inv[:, 0] ** 2 * np.sum(
             special.digamma(inv)
-            + np.log(1.0 + mu * alpha)
-            - mu * alpha / (1.0 + mu * alpha)
-            - special.digamma(y + inv)
-            + y / (mu + inv),
+            + np.log(1.0 + mm * alpha)
+            - mm * alpha / (1.0 + mm * alpha)
+            - special.digamma(yy + inv)
+            + yy / (mm + inv),
             axis=1,
         )
         return (ll + cr) * alpha[:, 0]
