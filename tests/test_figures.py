@@ -321,12 +321,23 @@ def test_selection_plot_labels_added_covariate(figures):
     model_plots.selection_bars(result, "s.png")
     ax = figures[0].axes[0]
     ticks = {t.get_text() for t in ax.get_yticklabels()}
-    added = [t for t in ticks if t.startswith("histology_pmbcl")]
-    # Shown although it ranks below the top bars, and labelled as added.
+    added = [t for t in ticks if t.startswith("PMBCL histology")]
+    # Shown although it ranks below the top bars, labelled as added, in words.
     assert added and "added" in added[0]
     assert "hsa-miR-0" in ticks and not any("added" in t for t in ticks - set(added))
-    assert not any(t.startswith("crp") and "added" in t for t in ticks)
+    assert not any(t.startswith("CRP") and "added" in t for t in ticks)
+    assert not any(t.startswith(("histology_pmbcl", "crp")) for t in ticks)
     assert not INTERNAL_ID.search(ax.get_title()) and ax.get_title().startswith("ICANS grade ≥ 2")
+
+
+def test_model_terms_read_as_words():
+    from mirscope.inputs.labels import term_label
+
+    assert term_label("histology_pmbcl") == "PMBCL histology"
+    assert term_label("ecog_ge1") == "ECOG ≥ 1"
+    assert term_label("crp") == "CRP"
+    assert term_label("bridging[response]") == "Bridging: response"
+    assert term_label("hsa-miR-542-5p") == "hsa-miR-542-5p"
 
 
 # --- Figure 2 and volcano titles carry no internal id -----------------------------------

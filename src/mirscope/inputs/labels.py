@@ -70,6 +70,29 @@ def label(name: str) -> str:
     return COLUMNS.get(name, name)
 
 
+#: Model terms of the encoded clinical covariates (:mod:`mirscope.stats.design`).
+TERMS: dict[str, str] = {
+    "sex_female": "Female sex",
+    "histology_pmbcl": "PMBCL histology",
+    "product_tisa_cel": "Tisa-cel (vs axi-cel)",
+    "bridging_failure": "Bridging failure",
+    "ecog_ge1": "ECOG ≥ 1",
+}
+
+
+def term_label(term: str) -> str:
+    """A model term as a reader names it: an encoded covariate in words, a treatment-coded
+    ``column[level]`` as "Column: level", a clinical column by its label; miRNAs as they
+    are."""
+    if term in TERMS:
+        return TERMS[term]
+    coded = re.fullmatch(r"(.+)\[(.+)\]", term)
+    if coded:
+        column, level = coded.groups()
+        return f"{COLUMNS.get(column, column)}: {level}"
+    return COLUMNS.get(term, term)
+
+
 def endpoint_ylabel(endpoint: str) -> str:
     """y-axis label of a survival curve of ``endpoint`` (os/pfs/ttp or a column name)."""
     key = re.sub(r"_(days|event)$", "", endpoint)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from mirscope.inputs.labels import label as human_label
+from mirscope.inputs.labels import term_label
 from mirscope.plots.common import plt, save_figure
 from mirscope.plots.survival import forest_plot as ratio_forest
 from mirscope.stats.validation import ModelResult, classification_metrics, roc_curve
@@ -46,8 +47,9 @@ def selection_bars(result: ModelResult, path: str | Path) -> None:
     added = set(added_covariates(result))
     fig, ax = plt.subplots(figsize=(6.5, 0.3 * max(len(table), 1) + 1.4))
     colors = ["#1f4e79" if v in result.predictors else "#9dbbd6" for v in table["variable"]]
+    alpha = result.spec.covariate_alpha
     labels = [
-        f"{v} (added: univariable p < {result.spec.covariate_alpha:g})" if v in added else v
+        f"{term_label(v)} (added: univariable p < {alpha:g})" if v in added else term_label(v)
         for v in table["variable"]
     ]
     bars = ax.barh(labels, table["frequency"], color=colors)
@@ -90,7 +92,7 @@ def forest_plot(result: ModelResult, path: str | Path) -> None:
     :func:`mirscope.plots.survival.forest_plot` so clipped intervals look the same in
     every forest plot."""
     coef = result.fit.table()
-    coef = coef[coef["term"] != "(Intercept)"]
+    coef = coef[coef["term"] != "(Intercept)"].assign(term=lambda d: d["term"].map(term_label))
     method = " (Firth)" if result.fit.method == "firth" else ""
     title = f"{human_label(result.spec.name)}: final logistic model{method}"
     if coef.empty:
