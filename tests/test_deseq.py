@@ -426,17 +426,15 @@ def test_local_trend_from_r_gene_estimates_equals_r(local_trend_cohort):
 @pytest.mark.parametrize("method", ["pydeseq2", "fast"])
 def test_local_trend_dispersions_and_wald_agree_with_r(local_trend_cohort, method):
     """Where R's parametric trend fails, our dispersions and Wald tests follow R's local
-    trend. Tolerances: our gene-wise estimates are the likelihood maxima (pydeseq2's
-    L-BFGS-B, or the grid-and-Newton climb) where R's line search stops at a log-posterior
-    change of 1e-6, and the local trend, fitted here to ~90 estimates, passes such
-    differences on (R's own trend moves by up to 10% when DESeq() re-estimates a single
-    row after outlier replacement). The fast path runs DESeq2's own line search and grid
-    refit (measured: dispersions 0.1%, log10 p 2e-4); pydeseq2's L-BFGS-B finds exact
-    maxima where R's grid refit has a resolution of 0.14 in log, and the local trend passes
-    that on (measured 4.8%). So: final dispersions within 1% (fast) or 6% (pydeseq2),
-    p-values within 0.01 in log10, log2 fold changes within 1e-3, the same NA pattern and
-    the same |log2FC| > 1 & p < 0.05 set. Without the guard against pydeseq2's runs to the
-    upper bound on miRNAs counted once or twice, the pydeseq2 dispersions differ by 2,000x."""
+    trend, which is fitted here to ~90 estimates and passes small differences on (R's own
+    trend moves by up to 10% when DESeq() re-estimates a single row after outlier
+    replacement). The fast path runs DESeq2's own line search and grid refit (measured:
+    dispersions 0.1%, log10 p 2e-4); pydeseq2's L-BFGS-B finds exact maxima where R's
+    grid refit has a resolution of 0.14 in log (measured 4.8%). So: final dispersions
+    within 1% (fast) or 6% (pydeseq2), p-values within 0.01 in log10, log2 fold changes
+    within 1e-3, the same NA pattern and the same |log2FC| > 1 & p < 0.05 set. Without the
+    guard against pydeseq2's runs to the upper bound on miRNAs counted once or twice, the
+    pydeseq2 dispersions differ by 2,000x."""
     counts, meta, _, disp, r_res = local_trend_cohort
     X = deseq.design_matrix(meta, "condition", "control", [])
     sf = normalize.size_factors(counts).to_numpy()
