@@ -520,16 +520,15 @@ def _map_dispersions(
 
 
 def _stay_local(dds: object, y: np.ndarray, X: np.ndarray, prior: bool = False) -> None:
-    """Rows pydeseq2 put on the upper dispersion bound, re-climbed from the same start.
+    """Rows pydeseq2 put on the upper dispersion bound, searched again as DESeq2 does.
 
     For a miRNA counted once or twice the Cox-Reid likelihood is nearly flat near its
-    start, then rises again towards large dispersions. pydeseq2's L-BFGS-B can step over
-    the dip to the bound, while DESeq2's line search stops at the local maximum near the
-    start (and its grid refit skips rows whose gene-wise estimate is at the minimum). One
-    such row at the bound moves a local (locfit) trend fitted to ~100 miRNAs by orders of
-    magnitude, so those rows take the local maximum uphill from pydeseq2's own start:
-    the method-of-moments estimate for the gene-wise fit, the trend for the MAP fit
-    (where the rows above the trend keep their gene-wise value, as DESeq2 does).
+    start and rises slowly towards large dispersions. pydeseq2's L-BFGS-B runs to the
+    bound, while DESeq2's line search stops close to the start. One such row at the bound
+    moves a local (locfit) trend fitted to ~100 miRNAs by orders of magnitude, so those
+    rows take :func:`dispersion_search` from pydeseq2's own start: the method-of-moments
+    estimate for the gene-wise fit, the trend for the MAP fit (where the rows above the
+    trend keep their gene-wise value, as DESeq2 does).
     """
     var = dds.var
     nz = var["non_zero"].to_numpy(dtype=bool)
@@ -550,9 +549,9 @@ def _stay_local(dds: object, y: np.ndarray, X: np.ndarray, prior: bool = False) 
     if prior:
         center, var_prior = x0[:, None], float(np.asarray(dds.uns["prior_disp_var"]).item())
 
-        def objective(a: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-            c = center if rows is None else center[rows]
-            return loglik(a, rows) - (a - c) ** 2 / (2.0 * var_prior)
+        def objective(a: np.ndarray, subset: np.ndarray | None = None) -> np.ndarray:
+            c = center if subset is None else center[subset]
+            return loglik(a, subset) - (a - c) ** 2 / (2.0 * var_prior)
 
     est[rows] = np.clip(
         np.exp(dispersion_search(objective, x0, lo, hi, prior=prior)), dds.min_disp, dds.max_disp
