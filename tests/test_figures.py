@@ -337,6 +337,8 @@ def test_model_terms_read_as_words():
     assert term_label("ecog_ge1") == "ECOG ≥ 1"
     assert term_label("crp") == "CRP"
     assert term_label("bridging[response]") == "Bridging: response"
+    assert term_label("product[tisa-cel]:expander") == "CAR T product: tisa-cel × CAR T expander"
+    assert term_label("ferritin_high") == "Ferritin > median"
     assert term_label("hsa-miR-542-5p") == "hsa-miR-542-5p"
 
 

@@ -77,15 +77,21 @@ TERMS: dict[str, str] = {
     "product_tisa_cel": "Tisa-cel (vs axi-cel)",
     "bridging_failure": "Bridging failure",
     "ecog_ge1": "ECOG ≥ 1",
+    "expander": "CAR T expander",
 }
 
 
 def term_label(term: str) -> str:
     """A model term as a reader names it: an encoded covariate in words, a treatment-coded
-    ``column[level]`` as "Column: level", a clinical column by its label; miRNAs as they
-    are."""
+    ``column[level]`` as "Column: level", an interaction ``a:b`` as "A × B", a clinical
+    column by its label; miRNAs and other names as they are."""
     if term in TERMS:
         return TERMS[term]
+    if ":" in term:  # an interaction
+        return " × ".join(term_label(part) for part in term.split(":"))
+    high = re.fullmatch(r"(.+)_high", term)
+    if high and high.group(1) in COLUMNS:  # a marker split at its median (companion)
+        return f"{COLUMNS[high.group(1)]} > median"
     coded = re.fullmatch(r"(.+)\[(.+)\]", term)
     if coded:
         column, level = coded.groups()

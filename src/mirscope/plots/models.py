@@ -92,7 +92,7 @@ def forest_plot(result: ModelResult, path: str | Path) -> None:
     :func:`mirscope.plots.survival.forest_plot` so clipped intervals look the same in
     every forest plot."""
     coef = result.fit.table()
-    coef = coef[coef["term"] != "(Intercept)"].assign(term=lambda d: d["term"].map(term_label))
+    coef = coef[coef["term"] != "(Intercept)"]
     method = " (Firth)" if result.fit.method == "firth" else ""
     title = f"{human_label(result.spec.name)}: final logistic model{method}"
     if coef.empty:

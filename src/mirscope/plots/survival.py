@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
+from mirscope.inputs.labels import term_label
 from mirscope.plots.common import place_legend, plt, save_figure
 from mirscope.survival.km import KMGroup, LogRank, at_risk
 
@@ -244,7 +245,8 @@ def forest_plot(
 
     Axis limits follow the data (:func:`forest_limits`); a CI end beyond them is drawn to
     the axis edge with an arrowhead instead of an end cap, its value written beside it, so
-    a clipped interval never looks like a measured one.
+    a clipped interval never looks like a measured one. Terms are named in words
+    (:func:`mirscope.inputs.labels.term_label`).
     """
     table = table.reset_index(drop=True)
     n = len(table)
@@ -285,7 +287,7 @@ def forest_plot(
         ax.plot([e], [y], "s", color="black", ms=5)
     ax.axvline(1.0, color="grey", ls="--", lw=1)
     ax.set_yticks(ys)
-    ax.set_yticklabels(table[label_col].astype(str), fontsize=9)
+    ax.set_yticklabels([term_label(str(t)) for t in table[label_col]], fontsize=9)
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_xlabel(xlabel or f"{estimate} (95% CI, log scale)")
     ax.set_title(title, fontsize=11)
