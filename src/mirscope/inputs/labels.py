@@ -36,6 +36,11 @@ COLUMNS: dict[str, str] = {
     "pmn_mdsc": "PMN-MDSC",
     "ferritin": "Ferritin",
     "secondary": "Secondary malignancy",
+    # CAR T kinetic parameters (mirscope.companion.kinetics)
+    "auc0_30": "AUC day 0–30",
+    "cmax": "Cmax",
+    "tmax": "Tmax",
+    "c10": "C10",
 }
 
 

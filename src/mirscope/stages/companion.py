@@ -42,6 +42,7 @@ from mirscope.companion import evidence, importance, kinetics
 from mirscope.errors import InputError
 from mirscope.inputs.clinical import read_clinical
 from mirscope.inputs.labels import endpoint_ylabel
+from mirscope.inputs.labels import label as human_label
 from mirscope.io import read_table, write_tsv
 from mirscope.survival.competing import cuminc_table, survival_after_event
 from mirscope.survival.km import km_overall, km_table
@@ -197,7 +198,7 @@ def run_kinetics(
         fitted,
         test,
         f"{figure_prefix}_km_pfs.png",
-        title=f"PFS by expansion ({parameter}) and {marker}",
+        title=f"PFS by expansion ({human_label(parameter)}) and {human_label(marker)}",
         ylabel=endpoint_ylabel("pfs"),
         at_risk_times=at_risk_times,
     )
@@ -505,7 +506,8 @@ def run_kinetics_inflammation(
         fit_exp,
         test_exp,
         f"{figure_prefix}_km_expansion.png",
-        title=f"PFS by CAR T expansion ({parameter} median)",
+        title=f"PFS by CAR T expansion ({human_label(parameter)} median)",
+        ylabel=endpoint_ylabel("pfs"),
         at_risk_times=at_risk_times,
     )
     inflammation_plot(
@@ -519,7 +521,8 @@ def run_kinetics_inflammation(
         fit_comb,
         test_comb,
         f"{figure_prefix}_km_combined.png",
-        title=f"PFS by expansion and {' + '.join(names)}",
+        title=f"PFS by expansion and {' + '.join(human_label(n) for n in names)}",
+        ylabel=endpoint_ylabel("pfs"),
         at_risk_times=at_risk_times,
     )
     write_tsv(km_exp, km_expansion_out)
