@@ -490,19 +490,19 @@ def _map_dispersions(
             warnings.simplefilter("ignore")
             sub = build(y)
             sub.fit_genewise_dispersions()
-            _stay_local(sub, y, X.to_numpy(dtype=float))
+            _search_bound_rows_again(sub, y, X.to_numpy(dtype=float))
             sub.var["fitted_dispersions"] = parent.uns["trend"](sub.var["_normed_means"])
             sub.uns["_squared_logres"] = parent.uns["_squared_logres"]
             sub.uns["prior_disp_var"] = parent.uns["prior_disp_var"]
             sub.fit_MAP_dispersions()
-            _stay_local(sub, y, X.to_numpy(dtype=float), prior=True)
+            _search_bound_rows_again(sub, y, X.to_numpy(dtype=float), prior=True)
         return sub.var["dispersions"].to_numpy(dtype=float), parent
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         dds = build(y)
         dds.fit_genewise_dispersions()
-    _stay_local(dds, y, X.to_numpy(dtype=float))
+    _search_bound_rows_again(dds, y, X.to_numpy(dtype=float))
     nz = dds.var["non_zero"].to_numpy(dtype=bool)
     means = dds.var["_normed_means"].to_numpy()[nz]
     trend = fit_trend(means, dds.var["genewise_dispersions"].to_numpy()[nz])
@@ -515,11 +515,13 @@ def _map_dispersions(
         warnings.simplefilter("ignore")
         dds.fit_dispersion_prior()
         dds.fit_MAP_dispersions()
-    _stay_local(dds, y, X.to_numpy(dtype=float), prior=True)
+    _search_bound_rows_again(dds, y, X.to_numpy(dtype=float), prior=True)
     return dds.var["dispersions"].to_numpy(dtype=float), dds
 
 
-def _stay_local(dds: object, y: np.ndarray, X: np.ndarray, prior: bool = False) -> None:
+def _search_bound_rows_again(
+    dds: object, y: np.ndarray, X: np.ndarray, prior: bool = False
+) -> None:
     """Rows pydeseq2 put on the upper dispersion bound, searched again as DESeq2 does.
 
     For a miRNA counted once or twice the Cox-Reid likelihood is nearly flat near its
@@ -625,8 +627,8 @@ def _line_search(
     """DESeq2's gradient ascent with backtracking (``fitDisp`` in DESeq2.cpp), for all rows
     at once, each iteration evaluating only the rows still searching (``objective`` and
     ``gradient`` take a ``rows`` index). ``gradient`` defaults to central differences of
-    ``objective``. Returns the log dispersions, DESeq2's number of tries
-    per row, and the first and last log posterior.
+    ``objective``. Returns the log dispersions, DESeq2's number of tries per row, and
+    the first and last log posterior.
 
     Why DESeq2's own search and not the maximum: for a miRNA counted once or twice at the
     floor mean the likelihood is nearly flat near the start and rises slowly towards the
