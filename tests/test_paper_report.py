@@ -520,10 +520,15 @@ def test_input_rows_are_the_counts_the_simulator_fixes(tmp_path, seed):
     assert (judged.loc[fixed.index, "agreement"] == AGREES).all()
 
 
-def test_every_predictor_the_paper_names_has_a_selects_row(tmp_path):
+@pytest.fixture
+def rows(tmp_path) -> dict[str, pd.Series]:
+    """The comparison of the hand-made outputs, by quantity (a user's cohort)."""
     _clinical(tmp_path)
     _outputs(tmp_path)
-    rows = _by_quantity(compare(tmp_path, tmp_path / "clinical.tsv"))
+    return _by_quantity(compare(tmp_path, tmp_path / "clinical.tsv"))
+
+
+def test_every_predictor_the_paper_names_has_a_selects_row(rows):
     expected = {
         "crs_ge2": {"miR-136-5p", "miR-4511", "PLD CRP", "sex"},
         "icans": {"miR-1290", "PMBCL histology", "PLD CRP", "sex", "ECOG"},
@@ -549,10 +554,7 @@ def test_every_predictor_the_paper_names_has_a_selects_row(tmp_path):
     assert rows["response_12m model selects miR-143-3p"].agreement == DIFFERS
 
 
-def test_accuracy_agrees_only_from_the_papers_predictors(tmp_path):
-    _clinical(tmp_path)
-    _outputs(tmp_path)
-    rows = _by_quantity(compare(tmp_path, tmp_path / "clinical.tsv"))
+def test_accuracy_agrees_only_from_the_papers_predictors(rows):
     # 85% is within 10 points of 81%, but from miR-4511 and CRP only
     r = rows["crs_ge2 accuracy, paper-style LOOCV"]
     assert (r.reanalysis_value, r.agreement) == ("85%", DIFFERS)
@@ -567,10 +569,7 @@ def test_accuracy_agrees_only_from_the_papers_predictors(tmp_path):
     assert rows["response_12m accuracy, nested LOOCV"].agreement == NOT_APPLICABLE
 
 
-def test_table1_product_coefficient_is_not_applicable_its_p_is_judged(tmp_path):
-    _clinical(tmp_path)
-    _outputs(tmp_path)
-    rows = _by_quantity(compare(tmp_path, tmp_path / "clinical.tsv"))
+def test_table1_product_coefficient_is_not_applicable_its_p_is_judged(rows):
     r = rows["response_3m Product coefficient"]
     assert r.agreement == NOT_APPLICABLE and "does not state which product" in r.note
     assert r.rule == RULES["coding"]
@@ -580,10 +579,7 @@ def test_table1_product_coefficient_is_not_applicable_its_p_is_judged(tmp_path):
     assert rows["response_3m hsa_miR_542_5p p-value"].agreement == DIFFERS
 
 
-def test_named_de_mirna_must_pass_the_papers_rule(tmp_path):
-    _clinical(tmp_path)
-    _outputs(tmp_path)
-    rows = _by_quantity(compare(tmp_path, tmp_path / "clinical.tsv"))
+def test_named_de_mirna_must_pass_the_papers_rule(rows, tmp_path):
     r = rows["hsa-miR-136-5p in CRS >= 2"]  # down with p 0.01, but log2FC -0.88
     assert (r.reanalysis_value, r.agreement) == ("down (log2FC -0.88, p 0.01)", DIFFERS)
     assert rows["hsa-miR-4511 in CRS >= 2"].agreement == AGREES
@@ -596,10 +592,7 @@ def test_named_de_mirna_must_pass_the_papers_rule(tmp_path):
     assert "|log2FC| > 0.5" in loose["hsa-miR-136-5p in CRS >= 2"].note
 
 
-def test_companion_rows_on_a_real_cohort(tmp_path):
-    _clinical(tmp_path)
-    _outputs(tmp_path)
-    rows = _by_quantity(compare(tmp_path, tmp_path / "clinical.tsv"))
+def test_companion_rows_on_a_real_cohort(rows):
     for level in ("A+", "A", "B", "C", "D"):
         assert rows[f"biomarkers at evidence level {level}"].agreement == AGREES, level
     assert rows["dual-predictive biomarkers"].agreement == AGREES
