@@ -1214,7 +1214,9 @@ def _secondary(o: _Outputs) -> list[Row]:
         if t is not None:
             hit = t[(pd.to_numeric(t["time"], errors="coerce") - day).abs() < 0.5]
             est = None if hit.empty else _number(hit["estimate"].iloc[0])
-            note = "no estimate at this time" if hit.empty else str(hit["note"].fillna("").iloc[0])
+            note = "no estimate at this time"
+            if not hit.empty:
+                note = str(hit["note"].fillna("").iloc[0]) if "note" in hit else ""
             if est is not None:
                 lo, hi = _number(hit["lower_95"].iloc[0]), _number(hit["upper_95"].iloc[0])
                 ours = (est, lo, hi)
