@@ -186,7 +186,11 @@ def _outputs(root) -> None:
         }
     ).to_csv(t / "models/crs_ge2_coefficients.tsv", sep="\t", index=False)
     pd.DataFrame(
-        {"variable": ["hsa-miR-4511", "hsa-miR-136-5p", "crp"], "frequency": [0.9, 0.3, 0.75]}
+        {
+            "variable": ["hsa-miR-4511", "hsa-miR-136-5p", "crp"],
+            "frequency": [0.9, 0.3, 0.75],
+            "loocv_frequency": [1.0, 0.2, None],
+        }
     ).to_csv(t / "models/crs_ge2_selection.tsv", sep="\t", index=False)
     pd.DataFrame(
         {
@@ -542,7 +546,11 @@ def test_every_predictor_the_paper_names_has_a_selects_row(rows):
     # CRP is in our CRS model (no direction stated by the paper) and its LASSO frequency
     # is in the note; sex is not in it
     r = rows["crs_ge2 model selects PLD CRP"]
-    assert r.agreement == AGREES and "LASSO selection frequency 0.75" in r.note
+    assert r.agreement == AGREES and "LASSO selection frequency 0.75;" in r.note
+    assert (
+        "LASSO selection frequency 0.30 (loocv 0.20)"
+        in rows["crs_ge2 model selects miR-136-5p"].note
+    )
     assert rows["crs_ge2 model selects sex"].agreement == DIFFERS
     assert rows["icans model selects ECOG"].agreement == DIFFERS
     # responders coded 1: miR-542-5p negative agrees (3 months), positive differs (12)

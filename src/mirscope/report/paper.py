@@ -651,13 +651,21 @@ def _counts_and_de(o: _Outputs, lfc: float, p_max: float) -> list[Row]:
 
 
 def _selection_frequency(o: _Outputs, model: str, term: str) -> str:
-    """The LASSO selection frequency of one term, as a note (empty if not available)."""
+    """The LASSO selection frequency of one term, as a note (empty if not available), with
+    any other ``*_frequency`` column of the selection table (e.g. per resample, per fold)."""
     sel = o.table(f"tables/models/{model}_selection.tsv")
     if sel is None or not {"variable", "frequency"} <= set(sel.columns):
         return ""
     hit = sel[sel["variable"].astype(str) == term]
     freq = None if hit.empty else _number(hit["frequency"].iloc[0])
-    return "not a LASSO candidate" if freq is None else f"LASSO selection frequency {freq:.2f}"
+    if freq is None:
+        return "not a LASSO candidate"
+    others = [
+        f"{col.removesuffix('_frequency')} {x:.2f}"
+        for col in sel.columns
+        if col.endswith("_frequency") and (x := _number(hit[col].iloc[0])) is not None
+    ]
+    return f"LASSO selection frequency {freq:.2f}" + (f" ({', '.join(others)})" if others else "")
 
 
 def _coefficient(o: _Outputs, model: str, term: str) -> tuple[float | None, float | None]:
