@@ -709,8 +709,9 @@ def _model_rows(o: _Outputs) -> list[Row]:
             _number(r[col]) if r is not None and col in r.index else None
             for col in ("loocv_accuracy", "nested_accuracy")
         )
+        judged = note
         if acc is not None and not same:
-            note += "; not the paper's predictors, so not agreement whatever the accuracy"
+            judged += "; not the paper's predictors, so not agreement whatever the accuracy"
         rows.append(
             Row(
                 "models",
@@ -721,7 +722,7 @@ def _model_rows(o: _Outputs) -> list[Row]:
                 "accuracy",
                 _percent(pm.accuracy),
                 None if acc is None else (acc, same),
-                note,
+                judged,
             )
         )
         q = f"{pm.model} accuracy, nested LOOCV"
