@@ -111,7 +111,8 @@ def test_planted_predictors_recovered(cohort, run):
     assert 0.5 < crs["loocv_accuracy"] <= 1 and 0 <= crs["nested_accuracy"] <= 1
     t1 = pd.read_csv(run / "tables" / "table1_response_models.tsv", sep="\t")
     assert list(t1.columns) == [
-        "model", "predictor", "coefficient", "p_value", "accuracy", "nested_accuracy"
+        "model", "predictor", "coefficient", "p_value", "accuracy", "nested_accuracy",
+        "resample_frequency", "loocv_frequency", "stable",
     ]  # fmt: skip
     planted_r3 = set(effects.loc[effects.contrast == "response_3m", "target"])
     # Table 1's other two predictors are planted through the clinical simulation (the
@@ -125,7 +126,7 @@ def test_outputs_complete_and_deterministic(cohort, run):
     base, _ = cohort
     again = _run(base, "run2")
     tables = sorted(p.relative_to(run) for p in (run / "tables").rglob("*.tsv"))
-    assert len(tables) == 4 + 2 * 3
+    assert len(tables) == 5 + 2 * 3
     for rel in tables:
         assert (run / rel).read_bytes() == (again / rel).read_bytes(), rel
     for model in ("crs_ge2", "response_3m"):
@@ -262,3 +263,67 @@ def test_snakemake_rules_build_the_tables(cohort, tmp_path):
     assert res.returncode == 0, res.stderr[-3000:]
     for t in targets:
         assert t.stat().st_size > 0
+
+
+def test_response_candidates_are_every_expressed_mirna(cohort, run):
+    """The paper's response procedure: weighted LASSO over all expressed miRNAs and the
+    clinical variables, with no DE pre-filter; toxicity keeps the DE candidates."""
+    base, _ = cohort
+    norm = pd.read_csv(base / "counts" / "mature_normalized.tsv", sep="\t", index_col=0)
+    expressed = norm.index[(norm >= 5).mean(axis=1) >= 0.2]  # the documented default filter
+    sel = pd.read_csv(run / "tables" / "models" / "response_3m_selection.tsv", sep="\t")
+    offered = set(sel.loc[sel["frequency"].notna(), "variable"])
+    assert offered >= set(expressed)
+    assert not offered & set(norm.index.difference(expressed))
+    de = pd.read_csv(base / "de" / "response_3m.tsv", sep="\t")
+    hits = de[(de["log2FoldChange"].abs() > 1) & (de["pvalue"] < 0.05)]
+    assert len(offered) > len(hits) + 7  # far more than the DE set plus the covariates
+    crs = pd.read_csv(run / "tables" / "models" / "crs_ge2_selection.tsv", sep="\t")
+    assert crs["frequency"].notna().sum() <= 30 + 2  # max_mirnas DE miRNAs + sex, CRP
+
+
+def test_every_predictor_carries_its_stability(run):
+    """Resample and LOOCV-fold frequencies of each final predictor in the main tables, the
+    coefficients and the selection table, the same numbers everywhere."""
+    summary = pd.read_csv(run / "tables" / "toxicity_models.tsv", sep="\t").iloc[0]
+    preds = summary["predictors"].split(",")
+    res = [float(v) for v in str(summary["resample_frequency"]).split(",")]
+    loo = [float(v) for v in str(summary["loocv_frequency"]).split(",")]
+    assert len(res) == len(loo) == len(preds)
+    sel = pd.read_csv(
+        run / "tables" / "models" / "crs_ge2_selection.tsv", sep="\t", index_col="variable"
+    )
+    coef = pd.read_csv(run / "tables" / "models" / "crs_ge2_coefficients.tsv", sep="\t")
+    coef = coef.set_index("term").drop(index="(Intercept)")
+    pred = pd.read_csv(run / "tables" / "models" / "crs_ge2_predictions.tsv", sep="\t")
+    for p, r, lo in zip(preds, res, loo, strict=True):
+        assert 0 <= r <= 1 and 0 <= lo <= 1
+        assert sel.loc[p, "resample_frequency"] == pytest.approx(r, abs=0.005)
+        assert coef.loc[p, "loocv_frequency"] == pytest.approx(lo, abs=0.005)
+        assert coef.loc[p, "stable"] in ("yes", "no")
+    unstable = set(str(summary["unstable"]).split(",")) - {"nan", ""}
+    assert unstable == set(coef.index[coef["stable"] == "no"])
+    # LOOCV fold frequency counted independently from the predictions table's folds
+    # (a fold's fitted terms; selection and fit agree unless a fit drops a term)
+    for p in preds:
+        share = pred["nested_predictors"].fillna("").str.split(",").map(lambda t, p=p: p in t)
+        assert coef.loc[p, "loocv_frequency"] == pytest.approx(share.mean(), abs=0.05)
+
+
+def test_methods_as_run_quote_the_paper(run):
+    """Every step of the models beside the paper's sentence, quoted verbatim (or 'not in
+    the paper')."""
+    methods = pd.read_csv(run / "tables" / "models_methods.tsv", sep="\t")
+    assert {"candidates", "expression filter", "weighted LASSO", "stability"} <= set(
+        methods["step"]
+    )
+    paper = REPO.parent / "shared" / "papers" / "000_c2a2785a7673eb59.txt"
+    if not paper.exists():
+        pytest.skip("../shared/papers is not beside this clone")
+    text = " ".join(paper.read_text().split())
+    for quote in methods["paper"]:
+        if quote.startswith("not in the paper"):
+            continue
+        sentence = quote.rsplit(" (", 1)[0]
+        for part in sentence.split(" ... "):
+            assert part in text, part

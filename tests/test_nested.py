@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from mirscope.stats.design import model_frame
-from mirscope.stats.models import FoldDE, leave_one_out_candidates
+from mirscope.stats.models import FoldDE, training_candidates
 from mirscope.stats.validation import ModelSpec, build_model, classification_metrics
 
 SEEDS = (1, 2, 3, 4, 5)
@@ -21,6 +21,7 @@ SPEC = ModelSpec(
     top_mirnas=2,
     resamples=20,
     nested_resamples=10,
+    stability_resamples=0,
     seed=1,
 )
 
@@ -58,7 +59,7 @@ def accuracies(seed: int) -> tuple[float, float]:
             cands,
             [],
             SPEC,
-            fold_candidates=leave_one_out_candidates(de, labels, clinical, available),
+            fold_candidates=training_candidates(de, labels, clinical, available),
         )
     assert pre.nested_scope == "selection" and nested.nested_scope == "de+selection"
     folds = {tuple(c) for c in nested.nested_candidates}
@@ -75,3 +76,52 @@ def test_nested_loocv_is_at_chance_on_null_cohorts():
     assert pre.mean() >= nested.mean() + 0.1, (pre, nested)
     # every fold ran its own DE: leaving a patient out changes the candidates
     assert (n_sets > 1).all(), n_sets
+
+
+def _stable_model(counts, clinical, spec):
+    """The toxicity procedure with its DE pre-filter redone per fold and per resample."""
+    labels = (clinical["crs_grade"] >= 2).astype(float)
+    mirnas = np.log2(counts + 1).T
+    de = FoldDE(counts=counts, cap=10)
+    available = list(mirnas.columns)
+    cands = de.candidates(labels, clinical, available)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # separation notes on noise
+        frame, _ = model_frame(clinical, mirnas, "crs_ge2", [])
+        return build_model(
+            frame,
+            cands,
+            [],
+            spec,
+            fold_candidates=training_candidates(de, labels, clinical, available),
+        )
+
+
+def test_stability_sees_what_all_patient_frequencies_hide():
+    """On null cohorts the DE pre-filter has seen every outcome, so the LASSO frequencies on
+    all patients make noise miRNAs look stable; redoing the whole procedure per resample
+    does not, and flags them. A planted miRNA stays stable under the same procedure."""
+    from dataclasses import replace
+
+    spec = replace(SPEC, stability_resamples=12)
+    lasso, whole, flagged = [], [], []
+    for seed in SEEDS:
+        counts, clinical, _ = null_cohort(seed)
+        res = _stable_model(counts, clinical, spec)
+        freq = res.selection.set_index("variable")
+        assert res.predictors
+        lasso += [freq.at[p, "frequency"] for p in res.predictors]
+        whole += [freq.at[p, "resample_frequency"] for p in res.predictors]
+        flagged += [p in res.unstable() for p in res.predictors]
+    assert np.mean(whole) < 0.6, whole
+    assert np.mean(lasso) >= np.mean(whole) + 0.3, (lasso, whole)
+    assert np.mean(flagged) >= 0.5, flagged
+    counts, clinical, _ = null_cohort(SEEDS[0])
+    cases = (clinical["crs_grade"] >= 2).to_numpy()
+    rng = np.random.default_rng(11)
+    mu = np.where(cases, 200.0, 50.0)  # 4x higher in the cases
+    counts.loc["miR-planted"] = rng.negative_binomial(10, 10 / (10 + mu))
+    res = _stable_model(counts, clinical, spec)
+    freq = res.selection.set_index("variable")
+    assert "miR-planted" in res.predictors and "miR-planted" not in res.unstable()
+    assert freq.at["miR-planted", "resample_frequency"] >= 0.8

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from mirscope.cli import main
+from mirscope.io import read_tsv_cells, tsv_comments, write_tsv
 from mirscope.report.tables import agreement_class, find_column_doc, render_table_page
 
 REPO = Path(__file__).resolve().parents[1]
@@ -88,16 +89,16 @@ def test_page_shows_every_cell_and_embeds_the_exact_tsv():
 def test_agreement_column_colours_rows_by_verdict():
     table = pd.DataFrame(
         {
-            "quantity": ["patients", "OS p", "accuracy", "other"],
-            "agreement": ["agrees", "differs", "not computed", "unclear"],
+            "quantity": ["patients", "OS p", "accuracy", "other", "ORR"],
+            "agreement": ["agrees", "differs", "not computed", "unclear", "input"],
         }
     )
     page = render_table_page(table, title="t", relpath="tables/p.tsv", tsv_bytes=b"")
     cells = _parse(page)
-    assert cells.row_classes[1:] == ["agree", "differ", "missing", "other"]
+    assert cells.row_classes[1:] == ["agree", "differ", "missing", "other", "input"]
     verdict_classes = [row[1][1].get("class") for row in cells.rows[1:]]
-    assert verdict_classes == ["agree", "differ", "missing", "other"]
-    for cls in ("agree", "differ", "missing"):
+    assert verdict_classes == ["agree", "differ", "missing", "other", "input"]
+    for cls in ("agree", "differ", "missing", "input"):
         assert re.search(rf"td\.{cls}\{{background:#[0-9a-f]{{6}}", page), cls
 
 
@@ -215,6 +216,26 @@ def test_cli_renders_pages_with_docs(tmp_path):
         ]
     )
     assert (tmp_path / "again.html").read_text(encoding="utf-8") == text
+
+
+def test_leading_comment_lines_are_the_page_summary_not_rows(tmp_path):
+    """A TSV's leading ``#`` lines (the paper comparison's verdict counts) are shown first
+    on the page; the header and cells below them are read as usual, ``#`` in a cell kept."""
+    outdir = tmp_path / "out"
+    tsv = outdir / "tables" / "paper_vs_reanalysis.tsv"
+    table = pd.DataFrame({"quantity": ["a", "b #2"], "agreement": ["agrees", "input"]})
+    write_tsv(table, tsv, comments=["2 rows: 1 agree, 1 input"])
+    assert tsv.read_text().splitlines()[0] == "# 2 rows: 1 agree, 1 input"
+    assert tsv_comments(tsv) == ["2 rows: 1 agree, 1 input"]
+    pd.testing.assert_frame_equal(read_tsv_cells(tsv), table)
+    page = tmp_path / "p.html"
+    args = ["report-tables", "--outdir", str(outdir), "--table", str(tsv), str(page), "P"]
+    assert main(args) == 0
+    text = page.read_text(encoding="utf-8")
+    assert text.index('<p class="summary">2 rows: 1 agree, 1 input</p>') < text.index("<table")
+    cells = _parse(text)
+    assert [c for c, _ in cells.rows[0]] == ["quantity", "agreement"]
+    assert [row[0][0] for row in cells.rows[1:]] == ["a", "b #2"]
 
 
 def test_page_sorts_numerically_and_filters_in_chromium(tmp_path):

@@ -22,7 +22,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from mirscope.report.paper import NOT_COMPUTED
+from mirscope.io import read_tsv_cells, tsv_comments
+from mirscope.report.paper import NOT_COMPUTED, VERDICTS, summary_line
 
 pytestmark = pytest.mark.slow
 
@@ -159,9 +160,8 @@ def test_paper_tables_and_figures_exist(demo_run):
 
 
 def test_paper_comparison_reports_every_number_from_this_run(demo_run):
-    table = pd.read_csv(
-        demo_run / "out/tables/paper_vs_reanalysis.tsv", sep="\t", dtype=str, keep_default_na=False
-    )
+    path = demo_run / "out/tables/paper_vs_reanalysis.tsv"
+    table = read_tsv_cells(path)
     assert set(table.columns) == {
         "section",
         "location",
@@ -172,9 +172,12 @@ def test_paper_comparison_reports_every_number_from_this_run(demo_run):
         "rule",
         "note",
     }
-    assert set(table["agreement"]) <= {"agrees", "differs", "not computed", "not applicable"}
+    assert set(table["agreement"]) <= set(VERDICTS)
+    # the demo is simulated: its fixed marginals are inputs, and the first line counts rows
+    assert "input" in set(table["agreement"])
+    assert tsv_comments(path) == [summary_line(table)]
     by_quantity = dict(zip(table["quantity"], table["reanalysis_value"], strict=True))
-    # The simulator reproduces the paper's marginals exactly, so these must agree.
+    # The simulator reproduces the paper's marginals exactly (the rows read `input`).
     assert by_quantity["patients"] == "53"
     assert by_quantity["CRS grade >= 2"] == "16 (30%)"
     assert by_quantity["ICANS any grade"] == "18 (34%)"
@@ -199,7 +202,7 @@ def test_paper_comparison_reports_every_number_from_this_run(demo_run):
     ):
         assert by_quantity[quantity] not in ("", NOT_COMPUTED), quantity
     verdict = dict(zip(table["quantity"], table["agreement"], strict=True))
-    assert verdict["deaths from grade 5 ICANS"] == "agrees"  # the simulator plants two
+    assert verdict["deaths from grade 5 ICANS"] == "input"  # the simulator plants two
     assert verdict["miR-542-5p cut-off (normalized counts)"] == "not applicable"
     assert all(v != "" for v in table["reanalysis_value"])
 
@@ -244,7 +247,7 @@ def test_report_renders_in_headless_chromium(demo_run):
 
 
 def _tsv_cells(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    return read_tsv_cells(path)
 
 
 def test_report_items_are_labelled_and_tables_visible(demo_run):

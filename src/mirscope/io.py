@@ -36,10 +36,36 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
             tmp_path.unlink()
 
 
-def write_tsv(df: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = False) -> None:
-    """Write a TSV atomically with a fixed float format, so equal inputs give equal bytes."""
-    with atomic_path(path) as tmp:
-        df.to_csv(tmp, sep="\t", index=index, float_format="%.10g", lineterminator="\n")
+def write_tsv(
+    df: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    index: bool = False,
+    comments: Iterable[str] = (),
+) -> None:
+    """Write a TSV atomically with a fixed float format, so equal inputs give equal bytes.
+
+    ``comments``: lines written first as ``# line`` (a summary a reader sees before the
+    header); :func:`tsv_comments` reads them back and :func:`read_tsv_cells` and
+    :func:`read_table` skip them.
+    """
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        for line in comments:
+            if "\n" in line or "\r" in line:
+                raise ValueError(f"a TSV comment must be one line: {line!r}")
+            fh.write(f"# {line}\n")
+        df.to_csv(fh, sep="\t", index=index, float_format="%.10g", lineterminator="\n")
+
+
+def tsv_comments(path: str | os.PathLike[str]) -> list[str]:
+    """The leading ``#`` lines of a TSV (see :func:`write_tsv`), without the ``# ``."""
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.startswith("#"):
+                break
+            out.append(line[1:].strip())
+    return out
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:
@@ -86,12 +112,20 @@ def open_gzip_out(tmp: Path):
 
 def read_tsv_cells(path: str | os.PathLike[str]) -> pd.DataFrame:
     """A TSV's cells as written (strings, empty cells as ``""``), for showing a table
-    rather than computing with it; a header-only table gives an empty frame."""
+    rather than computing with it; a header-only table gives an empty frame. Leading
+    ``#`` lines (:func:`tsv_comments`) are skipped; a ``#`` inside a cell is kept."""
     path = Path(path)
     if not path.is_file():
         raise InputError("file not found", path=str(path))
     try:
-        return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_filter=False)
+        return pd.read_csv(
+            path,
+            sep="\t",
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skiprows=len(tsv_comments(path)),
+        )
     except pd.errors.EmptyDataError:
         raise InputError("table is empty (no header)", path=str(path)) from None
 

@@ -210,6 +210,7 @@ def get_analysis_targets():
                 "response_models_summary",
                 "table1_response_models",
                 "published_models",
+                "models_methods",
                 "group_tests",
                 "correlations",
                 "paper_vs_reanalysis",

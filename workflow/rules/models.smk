@@ -55,6 +55,7 @@ if CLINICAL is not None:
             response=out("tables/response_models_summary.tsv"),
             table1=out("tables/table1_response_models.tsv"),
             published=out("tables/published_models.tsv"),
+            methods=out("tables/models_methods.tsv"),
         params:
             settings=get_models_settings(),
             seed=CFG["seed"],

@@ -10,10 +10,14 @@ if CLINICAL is not None:
         input:
             get_paper_compare_inputs,
             clinical=CLINICAL_TABLE,
+            # the user's file: the simulator's truth/ beside it marks the demo cohort
+            source=CFG["clinical"],
         output:
             out("tables/paper_vs_reanalysis.tsv"),
         params:
             outdir=outpath(""),
+            lfc=CFG["de"]["lfc_threshold"],
+            p=CFG["de"]["p_threshold"],
         log:
             out("logs/mirscope_paper_compare/all.log"),
         threads: 1
@@ -24,6 +28,7 @@ if CLINICAL is not None:
             "../../envs/mirscope.yaml"
         shell:
             "mirscope paper-compare --outdir {params.outdir:q} --clinical {input.clinical:q}"
+            " --source-clinical {input.source:q} --de-lfc {params.lfc} --de-p {params.p}"
             " --out {output:q} > {log:q} 2>&1"
 
     rule mirscope_report_de_table:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mirscope.io import read_tsv_cells, write_text, write_tsv
+from mirscope.io import read_tsv_cells, tsv_comments, write_text, write_tsv
 
 
 @click.command("paper-compare")
@@ -24,17 +24,46 @@ from mirscope.io import read_tsv_cells, write_text, write_tsv
     help="The run's clinical table (cohort counts).",
 )
 @click.option(
+    "--source-clinical",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="The clinical table as the config names it, if --clinical is a copy: the "
+    "simulator's truth/ beside it marks the demo cohort, whose fixed rows read `input`.",
+)
+@click.option(
+    "--de-lfc",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="|log2FC| threshold of the DE rule (config de.lfc_threshold).",
+)
+@click.option(
+    "--de-p",
+    default=0.05,
+    show_default=True,
+    type=float,
+    help="Raw p cut of the DE rule (config de.p_threshold).",
+)
+@click.option(
     "--out",
     "out_path",
     required=True,
     type=click.Path(dir_okay=False),
-    help="Output TSV (tables/paper_vs_reanalysis.tsv).",
+    help="Output TSV (tables/paper_vs_reanalysis.tsv), its first line the verdict counts.",
 )
-def paper_compare(outdir: str, clinical: str | None, out_path: str) -> None:
-    """Put every number Naddeo et al. 2026 publish beside this run's value."""
-    from mirscope.report.paper import compare
+def paper_compare(
+    outdir: str,
+    clinical: str | None,
+    source_clinical: str | None,
+    de_lfc: float,
+    de_p: float,
+    out_path: str,
+) -> None:
+    """Put the numbers Naddeo et al. 2026 and its companions publish beside this run's."""
+    from mirscope.report.paper import compare, summary_line
 
-    write_tsv(compare(outdir, clinical), out_path)
+    table = compare(outdir, clinical, source_clinical=source_clinical, de_lfc=de_lfc, de_p=de_p)
+    write_tsv(table, out_path, comments=[summary_line(table)])
 
 
 @click.command("report-tables")
@@ -71,6 +100,7 @@ def report_tables(tables: tuple[tuple[str, str, str], ...], outdir: str, docs: s
         relpath = Path(os.path.relpath(tsv, outdir)).as_posix()
         html = render_table_page(
             read_tsv_cells(tsv),
+            summary=tsv_comments(tsv),
             title=title,
             relpath=relpath,
             tsv_bytes=Path(tsv).read_bytes(),

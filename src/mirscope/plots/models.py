@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from mirscope.inputs.labels import label as human_label
@@ -33,34 +34,95 @@ def added_covariates(result: ModelResult) -> list[str]:
     return [v for v in result.predictors if v in result.spec.covariates]
 
 
+def stability_text(result: ModelResult, term: str) -> str:
+    """The share of resamples and of LOOCV folds choosing a final term ("" if none)."""
+    freq = result.stability.set_index("variable") if len(result.stability) else None
+    if freq is None or term not in freq.index:
+        return ""
+    res, loo = freq.at[term, "resample_frequency"], freq.at[term, "loocv_frequency"]
+    parts = [f"{res:.0%} of resamples"] if pd.notna(res) else []
+    parts.append(f"{loo:.0%} of LOOCV folds")
+    flag = "; unstable" if term in result.unstable() else ""
+    return ", ".join(parts) + flag
+
+
 def selection_bars(result: ModelResult, path: str | Path) -> None:
-    """Horizontal bars of the most frequently selected variables; final predictors dark.
+    """Two frequencies per variable: the LASSO's over resamples of all patients (what the
+    paper ranks by) and the whole procedure's, pre-filter included, redone in each
+    stability resample; LOOCV-fold frequencies as ticks. Final predictors dark.
 
     Final predictors are always shown, even below the top :data:`TOP_BARS`; covariates
-    added by their univariable p are hatched and labelled "added".
+    added by their univariable p are hatched and labelled "added". The dashed line is the
+    stability threshold: a final predictor left of it in either measure is flagged.
     """
-    sel = result.selection
-    shown = sel[(sel["frequency"] > 0) | sel["variable"].isin(result.predictors)]
+    sel = result.selection.copy()
+    sel["frequency"] = sel["frequency"].fillna(0.0)
+    sel = sel.sort_values(
+        ["frequency", "resample_frequency"], ascending=False, kind="stable", na_position="last"
+    )
+    keep = (sel["frequency"] > 0) | (sel["resample_frequency"].fillna(0) > 0)
+    shown = sel[keep | sel["variable"].isin(result.predictors)]
     top = shown.head(TOP_BARS)
     extra = shown[shown["variable"].isin(result.predictors) & ~shown.index.isin(top.index)]
-    table = pd.concat([top, extra]).iloc[::-1]
+    table = pd.concat([top, extra]).iloc[::-1].reset_index(drop=True)
     added = set(added_covariates(result))
-    fig, ax = plt.subplots(figsize=(6.5, 0.3 * max(len(table), 1) + 1.4))
-    colors = ["#1f4e79" if v in result.predictors else "#9dbbd6" for v in table["variable"]]
+    unstable = set(result.unstable())
+    fig, ax = plt.subplots(figsize=(7.5, 0.42 * max(len(table), 1) + 1.9))
     alpha = result.spec.covariate_alpha
-    labels = [
-        f"{term_label(v)} (added: univariable p < {alpha:g})" if v in added else term_label(v)
-        for v in table["variable"]
-    ]
-    bars = ax.barh(labels, table["frequency"], color=colors)
-    for bar, v in zip(bars, table["variable"], strict=True):
+    labels = []
+    for v in table["variable"]:
+        text = term_label(v)
+        if v in added:
+            text += f" (added: univariable p < {alpha:g})"
+        if v in unstable:
+            text += " [unstable]"
+        labels.append(text)
+    ys = np.arange(len(table))
+    h = 0.38
+    final = table["variable"].isin(result.predictors).to_numpy()
+    lasso = ax.barh(
+        ys + h / 2,
+        table["frequency"],
+        height=h,
+        color=np.where(final, "#1f4e79", "#9dbbd6"),
+        label="LASSO, resamples of all patients",
+    )
+    ax.barh(
+        ys - h / 2,
+        table["resample_frequency"].fillna(0.0),
+        height=h,
+        color=np.where(final, "#b35806", "#f1a340"),
+        label="whole procedure redone (pre-filter included)",
+    )
+    ax.plot(
+        table["loocv_frequency"],
+        ys - h / 2,
+        "|",
+        color="black",
+        ms=9,
+        mew=1.6,
+        label="whole procedure, share of LOOCV folds",
+    )
+    for bar, v in zip(lasso, table["variable"], strict=True):
         if v in added:
             bar.set_hatch("///")
             bar.set_edgecolor("white")
+    cut = result.spec.stability_threshold
+    ax.axvline(cut, color="grey", ls="--", lw=1, label=f"stability threshold ({cut:.0%})")
+    ax.set_yticks(ys)
+    ax.set_yticklabels(labels, fontsize=8)
+    for tick, is_final in zip(ax.get_yticklabels(), final, strict=True):
+        tick.set_fontweight("bold" if is_final else "normal")
     ax.set_xlim(0, 1)
-    ax.set_xlabel("selection frequency (weighted LASSO over resamples)")
-    ax.set_title(f"{human_label(result.spec.name)}: variable selection (dark = in final model)")
+    ax.set_ylim(-0.7, len(table) - 0.3)
+    ax.set_xlabel("selection frequency")
+    ax.set_title(
+        f"{human_label(result.spec.name)}: variable selection (bold, dark = in final model)",
+        fontsize=10,
+        pad=34,
+    )
     ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False)
     save_figure(fig, path)
 
 
@@ -94,7 +156,10 @@ def forest_plot(result: ModelResult, path: str | Path) -> None:
     coef = result.fit.table()
     coef = coef[coef["term"] != "(Intercept)"]
     method = " (Firth)" if result.fit.method == "firth" else ""
-    title = f"{human_label(result.spec.name)}: final logistic model{method}"
+    title = (
+        f"{human_label(result.spec.name)}: final logistic model{method}\n"
+        "(in brackets: share of resamples and of LOOCV folds choosing each predictor)"
+    )
     if coef.empty:
         fig, ax = plt.subplots(figsize=(6.5, 1.8))
         ax.text(0.5, 0.5, "no predictor selected", ha="center", va="center")
@@ -102,12 +167,18 @@ def forest_plot(result: ModelResult, path: str | Path) -> None:
         ax.set_title(title)
         save_figure(fig, path)
         return
+    coef = coef.assign(
+        label=[
+            f"{term_label(t)} ({text})" if (text := stability_text(result, t)) else t
+            for t in coef["term"]
+        ]
+    )
     ratio_forest(
         coef,
         path,
         estimate="odds_ratio",
         title=title,
-        label_col="term",
+        label_col="label",
         lower="ci_low",
         upper="ci_high",
         p_col="p_value",

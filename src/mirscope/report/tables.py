@@ -14,7 +14,8 @@ Cells are shown as written, except that floats with more than four significant d
 are rounded to four on screen (the written value is the cell's tooltip and the sort key): ten-digit floats make
 wide tables unreadable, and the TSV keeps full precision. An ``agreement`` column (the
 paper-vs-reanalysis table's verdict) colours its cells and rows by value; the page is the
-same without one.
+same without one; an ``input`` verdict (a number the simulated demo takes from the paper)
+has its own colour, so it is read as neither agreement nor difference.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ AGREEMENT_CLASSES = {
     "not computed": "missing",
     "not comparable": "missing",
     "not applicable": "missing",
+    "input": "input",
 }
 
 _STYLE = """
@@ -68,6 +70,9 @@ tr.missing{color:#616e7c}td.missing{background:#d9e2ec}
 .legend span.agree{background:#a3e4b0}.legend span.close{background:#ffe08a}
 .legend span.differ{background:#f7a8a8}.legend span.missing{background:#d9e2ec}
 .legend span.other{background:#e0e8f9}
+tr.input{color:#52606d;background:#f3f0ff!important}td.input{background:#d6ccf5;font-weight:600}
+.legend span.input{background:#d6ccf5}
+p.summary{font-weight:600;margin:0 0 10px}
 td.other{background:#e0e8f9}
 .empty{color:#52606d;font-style:italic}
 """
@@ -210,11 +215,14 @@ def render_table_page(
     relpath: str,
     tsv_bytes: bytes,
     doc: ColumnDoc | None = None,
+    summary: Sequence[str] = (),
 ) -> str:
     """One table as a standalone HTML page (see the module docstring for why).
 
     ``table`` holds the TSV's cells as strings, exactly as written; ``relpath`` is the
-    file's path under the output directory (shown, and the download's name).
+    file's path under the output directory (shown, and the download's name); ``summary``
+    the TSV's leading comment lines, shown above everything else (the paper comparison's
+    verdict counts), so the page says what the file says first.
     """
     columns: Sequence[str] = [str(c) for c in table.columns]
     agreement = columns.index("agreement") if "agreement" in columns else None
@@ -226,6 +234,7 @@ def render_table_page(
         f"<title>{html.escape(title)}</title>",
         f"<style>{_STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
+        *(f'<p class="summary">{html.escape(line)}</p>' for line in summary),
         (
             f'<p class="meta"><code>{html.escape(relpath)}</code> &middot; {len(table)} rows'
             f" &times; {len(columns)} columns &middot; "

@@ -9,6 +9,8 @@
     (what UMI deduplication should recover); reads = all reads of those molecules (what a
     read count should recover), isomiRs counted under their mature name.
 ``effects.tsv``
+    (its presence beside a clinical table is what marks that table as simulated, for
+    :mod:`mirscope.report.paper`, whose rows the simulator fixes read ``input``)
     the planted effects, one row each: ``target`` (miRNA name or clinical variable, e.g.
     ``sex=F``, ``crp``), ``kind`` (``mirna`` or ``clinical``), ``contrast`` (``crs_ge2``,
     ``icans``, ``response_3m``, ``response_12m`` (responders vs non-responders among the

@@ -5,6 +5,7 @@ Table contents are documented in :mod:`mirscope.stats.models`.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,9 @@ from mirscope.plots.models import plot_model
 from mirscope.stats.design import scale_mirnas
 from mirscope.stats.models import (
     FoldDE,
+    coefficient_table,
+    expressed_mirnas,
+    methods_table,
     published_models,
     run_one,
     summary_columns,
@@ -22,15 +26,15 @@ from mirscope.stats.models import (
 )
 from mirscope.stats.validation import ModelResult, summary_row
 
+log = logging.getLogger(__name__)
+
 
 def write_model_tables(result: ModelResult, outdir: str | Path) -> None:
     """The three per-model tables (columns in :mod:`mirscope.stats.models`)."""
     outdir = Path(outdir)
     name = result.spec.name
     write_tsv(result.selection, outdir / f"{name}_selection.tsv")
-    coef = result.fit.table()
-    coef["method"] = result.fit.method
-    write_tsv(coef, outdir / f"{name}_coefficients.tsv")
+    write_tsv(coefficient_table(result), outdir / f"{name}_coefficients.tsv")
     pred = pd.DataFrame(
         {
             "sample_id": result.sample_ids,
@@ -67,7 +71,19 @@ def run_models(
     """
     de_rule = de_rule or {}
     normalized = read_value_matrix(str(normalized_path))
-    mirnas = scale_mirnas(normalized, settings["mirna_scale"])
+    expressed = expressed_mirnas(normalized, settings["min_normalized"], settings["min_share"])
+    left_out = [m for m in normalized.index if m not in set(expressed)]
+    if left_out:
+        log.info(
+            "expression filter (normalised count >= %g in >= %.0f%% of patients): %d of %d "
+            "miRNAs are no model candidates: %s",
+            settings["min_normalized"],
+            100 * settings["min_share"],
+            len(left_out),
+            len(normalized),
+            ", ".join(left_out),
+        )
+    mirnas = scale_mirnas(normalized.loc[expressed], settings["mirna_scale"])
     fold_de = FoldDE(
         counts=filter_detected(read_count_matrix(str(counts_path)), min_samples),
         lfc=de_rule.get("lfc_threshold", 1.0),
@@ -102,6 +118,10 @@ def run_models(
         outdir / "response_models_summary.tsv",
     )
     write_tsv(table1(resp), outdir / "table1_response_models.tsv")
+    write_tsv(
+        methods_table(settings, de_rule, len(normalized), len(expressed)),
+        outdir / "models_methods.tsv",
+    )
     write_tsv(
         published_models(clinical, normalized, settings["published"], source=source),
         outdir / "published_models.tsv",

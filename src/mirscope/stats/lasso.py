@@ -87,24 +87,35 @@ def fit_lasso(
         b0_old_outer = b0
         r = z - b0 - xs @ b
         xv2 = (xs**2).T @ v
-        for _ in range(_INNER_MAX):
-            max_change = 0.0
-            for j in range(k):
-                if not active_cols[j]:
-                    continue
-                bj = b[j]
-                g = float(xs[:, j] @ (v * r)) + xv2[j] * bj
-                new = np.sign(g) * max(abs(g) - lam, 0.0) / xv2[j] if xv2[j] > 0 else 0.0
-                if new != bj:
-                    r -= xs[:, j] * (new - bj)
-                    b[j] = new
-                    max_change = max(max_change, xv2[j] * (new - bj) ** 2)
-            d0 = float(v @ r) / float(v.sum())
-            b0 += d0
-            r -= d0
-            max_change = max(max_change, float(v.sum()) * d0**2)
-            if max_change < tol:
+        # glmnet's active-set strategy: cycle over the current non-zero set to
+        # convergence, then one vectorised KKT check over every column (a zero coefficient
+        # stays zero iff |x_j' v r| <= lambda); violators join the set and the cycle
+        # resumes. Same optimum as full cycles, at a fraction of the cost when few of
+        # hundreds of miRNAs are selected.
+        in_set = (b != 0) & active_cols
+        while True:
+            cols = np.flatnonzero(in_set)
+            for _ in range(_INNER_MAX):
+                max_change = 0.0
+                for j in cols:
+                    bj = b[j]
+                    g = float(xs[:, j] @ (v * r)) + xv2[j] * bj
+                    new = np.sign(g) * max(abs(g) - lam, 0.0) / xv2[j] if xv2[j] > 0 else 0.0
+                    if new != bj:
+                        r -= xs[:, j] * (new - bj)
+                        b[j] = new
+                        max_change = max(max_change, xv2[j] * (new - bj) ** 2)
+                d0 = float(v @ r) / float(v.sum())
+                b0 += d0
+                r -= d0
+                max_change = max(max_change, float(v.sum()) * d0**2)
+                if max_change < tol:
+                    break
+            grad = np.abs(xs.T @ (v * r))
+            violators = active_cols & ~in_set & (grad > lam) & (xv2 > 0)
+            if not violators.any():
                 break
+            in_set |= violators
         change = max(float(np.max(np.abs(b - b_old_outer))) if k else 0.0, abs(b0 - b0_old_outer))
         if change < 1e-10:
             break

@@ -2,12 +2,23 @@
 paper's published Table 1 models refitted (``models.published``): compute only;
 :mod:`mirscope.stages.models` writes the tables and draws the figures.
 
-For each toxicity outcome (``crs_ge2``, ``icans``, ``icans_ge2``) and response outcome
-(``response_3m``, ``response_12m``) the candidate miRNAs are that contrast's DE miRNAs
-(|log2FoldChange| > ``de.lfc_threshold`` and raw p < ``de.p_threshold``, the DE stage's
-rule; at most ``models.max_mirnas`` by p-value; if none pass, the ``max_mirnas`` smallest
-p-values) on the configured scale, plus the configured clinical covariates;
-:func:`mirscope.stats.validation.build_model` then selects, fits and validates.
+Candidates follow the paper's procedure per model family. Toxicity (``crs_ge2``,
+``icans``, ``icans_ge2``): the contrast's DE miRNAs (|log2FoldChange| >
+``de.lfc_threshold`` and raw p < ``de.p_threshold``, the DE stage's rule; at most
+``models.max_mirnas`` by p-value; if none pass, the ``max_mirnas`` smallest p-values),
+since the paper selects from its 25 and 33 DE miRNAs. Response (``response_3m``,
+``response_12m``): every expressed miRNA beside the clinical variables, since the paper
+"applied weighted LASSO to miRNA and clinical variables" and describes no pre-filter;
+a |log2FC| > 1 rule would also shut out the response effects the paper reports, whose
+fold changes are far below 2. ``models.toxicity_candidates`` / ``response_candidates``
+switch either family to the other rule.
+
+Expressed (:func:`expressed_mirnas`): a normalised count of at least
+``models.min_normalized`` in at least ``models.min_share`` of the patients, as edgeR's
+``filterByExpr``. The paper keeps every miRNA detected in a sample; the filter sees no
+outcome, so it runs once on all patients, and docs/development.md gives the measurement
+behind its default. :func:`~mirscope.stats.validation.build_model` then selects, fits,
+validates and measures each predictor's stability.
 
 Two LOOCV estimates are reported side by side, and they differ in what they let see the
 left-out patient's outcome:
@@ -26,17 +37,23 @@ left-out patient's outcome:
 
 Outputs, under ``tables/``:
 
-* ``models/<model>_selection.tsv``: variable, frequency, mean_coefficient;
+* ``models/<model>_selection.tsv``: variable, frequency, mean_coefficient (LASSO over
+  resamples of all patients), resample_frequency, loocv_frequency (the whole procedure
+  redone; :mod:`mirscope.stats.validation`);
 * ``models/<model>_coefficients.tsv``: term, estimate, std_error, z, p_value, odds_ratio,
-  ci_low, ci_high, method;
+  ci_low, ci_high, method, resample_frequency, loocv_frequency, stable;
 * ``models/<model>_predictions.tsv``: sample_id, outcome, loocv_probability,
   nested_probability, nested_predictors, nested_candidates (DE miRNAs of that fold);
 * ``toxicity_models.tsv`` / ``response_models_summary.tsv``: one row per model with the
   final predictors and paper-style and nested LOOCV accuracy, sensitivity, specificity,
-  precision and AUC (:func:`~mirscope.stats.validation.summary_row`);
+  precision and AUC, each predictor's resample and LOOCV frequency and the unstable ones
+  (:func:`~mirscope.stats.validation.summary_row`);
 * ``table1_response_models.tsv``: the paper's Table 1 layout for the data-driven response
   models — model, predictor, coefficient, p_value, accuracy (paper-style LOOCV, on the
-  model's first row), plus nested_accuracy beside it;
+  model's first row), plus nested_accuracy, resample_frequency, loocv_frequency and
+  stable beside it;
+* ``models_methods.tsv``: each step as run, its settings and the paper's sentence
+  (:func:`methods_table`);
 * ``published_models.tsv``: the published models refitted (:func:`published_model`).
 """
 
@@ -139,6 +156,17 @@ class FoldDE:
         return pick_de(results_frame(res), available, self.lfc, self.p, self.cap)
 
 
+def expressed_mirnas(
+    normalized: pd.DataFrame, min_normalized: float, min_share: float
+) -> list[str]:
+    """miRNAs (rows of ``normalized``) with a normalised count >= ``min_normalized`` in at
+    least ``min_share`` of the samples; all of them when ``min_normalized`` is 0."""
+    if min_normalized <= 0:
+        return list(normalized.index)
+    share = (normalized.to_numpy(dtype=float) >= min_normalized).mean(axis=1)
+    return [m for m, s in zip(normalized.index, share, strict=True) if s >= min_share]
+
+
 def spec_for(name: str, settings: dict, seed: int) -> ModelSpec:
     """The :class:`ModelSpec` of one named model from the ``models`` config section."""
     if name in TOXICITY:
@@ -159,8 +187,16 @@ def spec_for(name: str, settings: dict, seed: int) -> ModelSpec:
         fraction=settings["resample_fraction"],
         lambda_ratio=settings["lambda_ratio"],
         nested_resamples=settings["nested_resamples"],
+        stability_resamples=settings["stability_resamples"],
+        stability_threshold=settings["stability_threshold"],
         seed=seed,
     )
+
+
+def candidate_rule(name: str, settings: dict) -> str:
+    """``de`` or ``all``: where the model's candidate miRNAs come from."""
+    key = "toxicity_candidates" if name in TOXICITY else "response_candidates"
+    return settings[key]
 
 
 def run_one(
@@ -175,43 +211,73 @@ def run_one(
     fold_de: FoldDE | None = None,
     source: str = "clinical table",
 ) -> ModelResult:
-    """Build one configured model (``de_rule``: the config ``de`` section's thresholds).
+    """Build one configured model (``de_rule``: the config ``de`` section's thresholds;
+    ``mirnas``: samples x the expressed miRNAs on the model scale).
 
-    With ``fold_de`` the nested LOOCV redoes the DE pre-filter in every fold (see the
-    module docstring); without it the nested LOOCV starts from the paper-style candidates
-    and redoes selection only, the pre-filtered procedure whose optimism the tests
-    measure.
+    With DE candidates and ``fold_de`` the nested LOOCV and the stability resamples redo
+    the DE pre-filter on their own patients (see the module docstring); with DE
+    candidates and no ``fold_de`` they start from the candidates of all patients and
+    redo selection only, the pre-filtered procedure whose optimism the tests measure.
     """
     de_rule = de_rule or {}
     spec = spec_for(name, settings, seed)
-    cands = candidate_mirnas(
-        de_path,
-        list(mirnas.columns),
-        de_rule.get("lfc_threshold", 1.0),
-        de_rule.get("p_threshold", 0.05),
-        settings["max_mirnas"],
-    )
-    use = list(mirnas.columns) if fold_de is not None else cands
+    available = list(mirnas.columns)
+    use_de = candidate_rule(name, settings) == "de"
+    if use_de:
+        cands = candidate_mirnas(
+            de_path,
+            available,
+            de_rule.get("lfc_threshold", 1.0),
+            de_rule.get("p_threshold", 0.05),
+            settings["max_mirnas"],
+        )
+    else:
+        cands = available
+    use = available if (use_de and fold_de is not None) else cands
     frame, cov_names = model_frame(clinical, mirnas[use], name, spec.covariates, source=source)
     spec = ModelSpec(**{**spec.__dict__, "covariates": cov_names})
     fold_candidates = None
-    if fold_de is not None:
+    if use_de and fold_de is not None:
         samples = [s for s in clinical.index if s in set(fold_de.counts.columns)]
         labels = outcome_series(clinical.loc[samples], name, source=source).dropna()
-        fold_candidates = leave_one_out_candidates(fold_de, labels, clinical, list(mirnas.columns))
+        fold_candidates = training_candidates(fold_de, labels, clinical, available)
     return build_model(frame, cands, cov_names, spec, fold_candidates=fold_candidates)
 
 
-def leave_one_out_candidates(
+def training_candidates(
     fold_de: FoldDE, labels: pd.Series, clinical: pd.DataFrame, available: list[str]
-) -> Callable[[str], list[str]]:
+) -> Callable[[list[str]], list[str]]:
     """For :func:`~mirscope.stats.validation.build_model`: the DE candidates of the
-    patients with a known outcome (``labels``, 1 = case) other than the left-out one."""
+    training patients alone (``labels``: 1 = case, for every patient with an outcome)."""
 
-    def candidates(left_out: str) -> list[str]:
-        return fold_de.candidates(labels.drop(index=left_out), clinical, available)
+    def candidates(train_ids: list[str]) -> list[str]:
+        ids = [s for s in train_ids if s in labels.index]
+        return fold_de.candidates(labels.loc[ids], clinical, available)
 
     return candidates
+
+
+def predictor_stability(result: ModelResult, term: str) -> dict:
+    """``resample_frequency``, ``loocv_frequency`` and ``stable`` of one final term."""
+    freq = result.stability.set_index("variable") if len(result.stability) else None
+    if freq is None or term not in freq.index:
+        return {"resample_frequency": np.nan, "loocv_frequency": np.nan, "stable": ""}
+    return {
+        "resample_frequency": freq.at[term, "resample_frequency"],
+        "loocv_frequency": freq.at[term, "loocv_frequency"],
+        "stable": "no" if term in result.unstable() else "yes",
+    }
+
+
+def coefficient_table(result: ModelResult) -> pd.DataFrame:
+    """The final fit's coefficients with each term's stability (intercept: empty)."""
+    coef = result.fit.table()
+    coef["method"] = result.fit.method
+    extra = [predictor_stability(result, t) if t != "(Intercept)" else {} for t in coef["term"]]
+    cols = ("resample_frequency", "loocv_frequency", "stable")
+    for col in cols:
+        coef[col] = [e.get(col, np.nan if col != "stable" else "") for e in extra]
+    return coef
 
 
 def table1(results: list[ModelResult]) -> pd.DataFrame:
@@ -232,6 +298,7 @@ def table1(results: list[ModelResult]) -> pd.DataFrame:
                     "p_value": c["p_value"],
                     "accuracy": row["loocv_accuracy"] if i == 0 else np.nan,
                     "nested_accuracy": row["nested_accuracy"] if i == 0 else np.nan,
+                    **predictor_stability(res, c["term"]),
                 }
             )
     return pd.DataFrame(rows)
@@ -249,6 +316,9 @@ def summary_columns() -> list[str]:
         "loocv_auc",
         *[f"nested_{m}" for m in METRICS],
         "nested_auc",
+        "resample_frequency",
+        "loocv_frequency",
+        "unstable",
         "notes",
     ]
 
@@ -383,3 +453,164 @@ def published_models(
     return (
         pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PUBLISHED_COLUMNS)
     )
+
+
+#: The paper's sentences behind each step (000_c2a2785a7673eb59.txt, Methods and Results).
+PAPER_SENTENCES = {
+    "toxicity_candidates": (
+        "Twenty-five miRNAs were differentially expressed ... After weighted LASSO "
+        "selection and multivariable logistic regression including sex and PLD CRP "
+        "(Results, CRS; likewise 33 DE miRNAs for ICANS)"
+    ),
+    "response_candidates": (
+        "Weighted LASSO was applied to miRNA and clinical variables (Results, response)"
+    ),
+    "expression_filter": (
+        "not in the paper (it keeps every miRNA detected in a sample: 573 circulating "
+        "miRNAs detected across samples, Figure 1 legend)"
+    ),
+    "scale": "not in the paper (it does not state the scale of the model's miRNAs)",
+    "lasso": (
+        "To reduce dimensionality and account for class imbalance, weighted LASSO "
+        "regression was applied for variable selection (Methods)"
+    ),
+    "toxicity_final": (
+        "Variables most frequently selected were included in multivariable logistic "
+        "regression models together with significant clinical covariates (Methods)"
+    ),
+    "response_final": (
+        "LASSO-based variable selection and repeated training-validation splits were used "
+        "to identify the most stable predictors, which were then tested in a final model "
+        "(Methods)"
+    ),
+    "loocv": (
+        "Model performance was evaluated by accuracy, sensitivity, specificity, and "
+        "precision, using leave-one-out cross-validation (LOOCV) (Methods)"
+    ),
+    "nested": "not in the paper",
+    "stability": "not in the paper",
+    "threshold": "not in the paper (it does not state the probability cut of its accuracies)",
+}
+
+METHODS_COLUMNS = ["step", "models", "as_run", "paper"]
+
+
+def methods_table(settings: dict, de_rule: dict, n_detected: int, n_expressed: int) -> pd.DataFrame:
+    """Each step of the models as this run ran it, beside the paper's sentence for it, so
+    a reader sees where the reanalysis follows the paper and where it adds a step."""
+    tox = [m for m in settings["toxicity_models"]]
+    resp = [m for m in settings["response_models"]]
+    lfc, p = de_rule.get("lfc_threshold", 1.0), de_rule.get("p_threshold", 0.05)
+
+    def candidates(rule: str, covs: str) -> str:
+        if rule == "de":
+            mirnas = (
+                f"the contrast's DE miRNAs (|log2FC| > {lfc:g}, Wald p < {p:g}; at most "
+                f"{settings['max_mirnas']} by p), redone on the training patients in every "
+                "nested fold and stability resample"
+            )
+        else:
+            mirnas = f"all {n_expressed} expressed miRNAs"
+        return f"{mirnas}; clinical: {covs}"
+
+    minimum = settings["min_normalized"]
+    rows = [
+        (
+            "candidates",
+            ", ".join(tox),
+            candidates(
+                settings["toxicity_candidates"],
+                "CRS: "
+                + ", ".join(settings["crs_covariates"])
+                + "; ICANS: "
+                + ", ".join(settings["icans_covariates"]),
+            ),
+            PAPER_SENTENCES["toxicity_candidates"],
+        ),
+        (
+            "candidates",
+            ", ".join(resp),
+            candidates(settings["response_candidates"], ", ".join(settings["response_covariates"])),
+            PAPER_SENTENCES["response_candidates"],
+        ),
+        (
+            "expression filter",
+            "all",
+            (
+                f"normalised count >= {minimum:g} in >= {settings['min_share']:.0%} of "
+                f"patients: {n_expressed} of {n_detected} detected miRNAs kept"
+                if minimum > 0
+                else f"off: all {n_detected} detected miRNAs"
+            ),
+            PAPER_SENTENCES["expression_filter"],
+        ),
+        (
+            "miRNA scale",
+            "all",
+            "log2(normalised count + 1)"
+            if settings["mirna_scale"] == "log2"
+            else "normalised counts",
+            PAPER_SENTENCES["scale"],
+        ),
+        (
+            "weighted LASSO",
+            "all",
+            (
+                f"class weights inverse to class frequency; lambda = {settings['lambda_ratio']:g} "
+                f"x lambda_max; {settings['resamples']} stratified training splits of "
+                f"{settings['resample_fraction']:.0%} of each class"
+            ),
+            PAPER_SENTENCES["lasso"],
+        ),
+        (
+            "final model",
+            ", ".join(tox),
+            (
+                f"the {settings['top_mirnas']} most frequently selected miRNAs plus covariates "
+                f"with univariable Wald p < {settings['covariate_alpha']:g}; logistic regression "
+                "(Firth where separated)"
+            ),
+            PAPER_SENTENCES["toxicity_final"],
+        ),
+        (
+            "final model",
+            ", ".join(resp),
+            (
+                f"the {settings['top_predictors']} most frequently selected variables (miRNAs or "
+                "clinical); logistic regression (Firth where separated)"
+            ),
+            PAPER_SENTENCES["response_final"],
+        ),
+        (
+            "validation",
+            "all",
+            "paper-style LOOCV: the final predictors refitted without each patient",
+            PAPER_SENTENCES["loocv"],
+        ),
+        (
+            "classification threshold",
+            "all",
+            "predicted probability >= 0.5",
+            PAPER_SENTENCES["threshold"],
+        ),
+        (
+            "nested validation",
+            "all",
+            (
+                f"nested LOOCV: pre-filter, selection ({settings['nested_resamples']} splits) "
+                "and fit redone without each patient"
+            ),
+            PAPER_SENTENCES["nested"],
+        ),
+        (
+            "stability",
+            "all",
+            (
+                f"the whole selection redone in {settings['stability_resamples']} stratified "
+                f"subsamples and in every nested fold; a predictor chosen in fewer than "
+                f"{settings['stability_threshold']:.0%} of either is flagged unstable"
+            ),
+            PAPER_SENTENCES["stability"],
+        ),
+    ]
+    return pd.DataFrame(rows, columns=METHODS_COLUMNS)

@@ -15,6 +15,14 @@ Model recipe (:func:`build_model`): LASSO selection frequencies over miRNAs and 
 configured covariates; the ``top_mirnas`` most frequent miRNAs plus (``mode =
 "toxicity"``) covariates with univariable Wald p < ``covariate_alpha``, or (``mode =
 "response"``) the ``top_predictors`` most frequent variables of any kind.
+
+Stability: with 53 patients and hundreds of miRNAs a LASSO pick can be a coin toss, and
+the LASSO frequencies on all patients cannot show it when a pre-filter (the DE test) has
+already seen every outcome: a noise miRNA that the pre-filter passed looks stable. So
+each final predictor also gets the share of ``stability_resamples`` stratified
+subsamples in which the *whole* procedure, pre-filter included, chooses it again
+(``resample_frequency``), and the share of nested LOOCV folds that choose it
+(``loocv_frequency``). A predictor below ``stability_threshold`` in either is flagged.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ import pandas as pd
 
 from mirscope.errors import InputError, MirscopeWarning
 from mirscope.stats.logistic import LogisticFit, fit_logistic
-from mirscope.stats.selection import selection_frequencies, top_selected
+from mirscope.stats.selection import selection_frequencies, stratified_subsample, top_selected
 
 METRICS = ("accuracy", "sensitivity", "specificity", "precision")
 
@@ -48,6 +56,8 @@ class ModelSpec:
     fraction: float = 0.8
     lambda_ratio: float = 0.3
     nested_resamples: int = 20
+    stability_resamples: int = 50
+    stability_threshold: float = 0.5
     seed: int = 1
 
 
@@ -69,6 +79,22 @@ class ModelResult:
     # "selection" (candidates fixed beforehand); and each fold's candidate miRNAs.
     nested_scope: str = "selection"
     nested_candidates: list[list[str]] = field(default_factory=list)
+    # Per variable ever chosen: share of whole-procedure resamples and of nested folds
+    # choosing it (columns variable, resample_frequency, loocv_frequency).
+    stability: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def unstable(self) -> list[str]:
+        """Final predictors chosen in fewer than ``stability_threshold`` of the resamples
+        or of the nested folds."""
+        freq = self.stability.set_index("variable")
+        cut = self.spec.stability_threshold
+        return [
+            p
+            for p in self.predictors
+            if p not in freq.index
+            or freq.at[p, "resample_frequency"] < cut
+            or freq.at[p, "loocv_frequency"] < cut
+        ]
 
 
 def classification_metrics(y: np.ndarray, prob: np.ndarray, threshold: float = 0.5) -> dict:
@@ -124,8 +150,12 @@ def loocv_probabilities(frame: pd.DataFrame, predictors: list[str]) -> tuple[np.
     return probs, flagged
 
 
-def _seed(spec: ModelSpec, fold: int) -> np.random.Generator:
-    return np.random.default_rng([spec.seed, zlib.crc32(spec.name.encode()), fold])
+def _seed(spec: ModelSpec, fold: int, *stream: int) -> np.random.Generator:
+    return np.random.default_rng([spec.seed, zlib.crc32(spec.name.encode()), fold, *stream])
+
+
+#: Stream of the stability resamples' generators (apart from the nested folds').
+_STABILITY = 1
 
 
 def select_predictors(
@@ -159,19 +189,45 @@ def select_predictors(
     return table, chosen
 
 
+def _redo(
+    train: pd.DataFrame,
+    mirnas: list[str],
+    covariates: list[str],
+    spec: ModelSpec,
+    fold_candidates: Callable[[list[str]], list[str]] | None,
+    rng: np.random.Generator,
+) -> tuple[list[str], list[str]]:
+    """The whole procedure on one training set: (candidates, chosen predictors)."""
+    cands = mirnas if fold_candidates is None else fold_candidates(list(train.index))
+    train = train.dropna(subset=cands)
+    _, chosen = select_predictors(
+        train, cands, covariates, spec, resamples=spec.nested_resamples, rng=rng
+    )
+    return list(cands), chosen
+
+
+def _shares(chosen: list[list[str]]) -> pd.Series:
+    """Share of the lists that contain each variable."""
+    if not chosen:
+        return pd.Series(dtype=float)
+    counts = pd.Series([v for c in chosen for v in dict.fromkeys(c)]).value_counts()
+    return counts / len(chosen)
+
+
 def build_model(
     frame: pd.DataFrame,
     mirnas: list[str],
     covariates: list[str],
     spec: ModelSpec,
     *,
-    fold_candidates: Callable[[str], list[str]] | None = None,
+    fold_candidates: Callable[[list[str]], list[str]] | None = None,
 ) -> ModelResult:
-    """Select, fit, and validate one model (paper-style and nested LOOCV).
+    """Select, fit, and validate one model (paper-style and nested LOOCV, stability).
 
-    ``mirnas``: the candidates of the paper-style model. ``fold_candidates(sample_id)``:
-    the candidates chosen without that patient, for the nested LOOCV (their columns must
-    be in ``frame``); without it the nested folds reuse ``mirnas``.
+    ``mirnas``: the candidates of the paper-style model. ``fold_candidates(train_ids)``:
+    the candidates chosen from those training patients alone, for the nested LOOCV and
+    the stability resamples (their columns must be in ``frame``); without it they reuse
+    ``mirnas``, which is whole only when ``mirnas`` saw no outcome.
     """
     if spec.mode not in ("toxicity", "response"):
         raise InputError("unknown model mode", value=spec.mode, allowed="toxicity, response")
@@ -190,8 +246,7 @@ def build_model(
     notes.append(
         "nested LOOCV: DE pre-filter, selection and fit redone in every fold"
         if fold_candidates is not None
-        else "nested LOOCV: selection and fit redone in every fold; candidates pre-filtered "
-        "on all patients"
+        else "nested LOOCV: selection and fit redone in every fold"
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -205,23 +260,34 @@ def build_model(
     nested = np.empty(len(data))
     nested_predictors: list[list[str]] = []
     nested_candidates: list[list[str]] = []
+    nested_chosen: list[list[str]] = []
     for i in range(len(data)):
         train = data.drop(index=data.index[i])
-        fold_mirnas = mirnas if fold_candidates is None else fold_candidates(data.index[i])
-        nested_candidates.append(list(fold_mirnas))
-        train = train.dropna(subset=fold_mirnas)
-        _, chosen = select_predictors(
-            train,
-            fold_mirnas,
-            covariates,
-            spec,
-            resamples=spec.nested_resamples,
-            rng=_seed(spec, i + 1),
-        )
-        fold_fit, _ = _quiet_fit(train, chosen)
+        cands, chosen = _redo(train, mirnas, covariates, spec, fold_candidates, _seed(spec, i + 1))
+        nested_candidates.append(cands)
+        nested_chosen.append(chosen)
+        fold_fit, _ = _quiet_fit(train.dropna(subset=cands), chosen)
         nested[i] = fold_fit.predict_proba(data.iloc[[i]])[0]
         nested_predictors.append(fold_fit.terms[1:])
-    return ModelResult(
+    resampled = []
+    for b in range(spec.stability_resamples):
+        rng = _seed(spec, b, _STABILITY)
+        rows = stratified_subsample(y, spec.fraction, rng)
+        resampled.append(_redo(data.iloc[rows], mirnas, covariates, spec, fold_candidates, rng)[1])
+    stability = stability_table(fit.terms[1:], resampled, nested_chosen)
+    selection = selection.merge(stability, on="variable", how="outer")
+    # A candidate no resample chose has frequency 0; a variable only some resamples'
+    # pre-filter offered keeps an empty LASSO frequency (it was no candidate on all).
+    selection["loocv_frequency"] = selection["loocv_frequency"].fillna(0.0)
+    if resampled:
+        selection["resample_frequency"] = selection["resample_frequency"].fillna(0.0)
+    selection = selection.sort_values(
+        ["frequency", "resample_frequency", "variable"],
+        ascending=[False, False, True],
+        kind="stable",
+        na_position="last",
+    ).reset_index(drop=True)
+    result = ModelResult(
         spec=spec,
         selection=selection,
         predictors=fit.terms[1:],
@@ -234,6 +300,32 @@ def build_model(
         sample_ids=[str(s) for s in data.index],
         nested_scope="selection" if fold_candidates is None else "de+selection",
         nested_candidates=nested_candidates,
+        stability=stability,
+    )
+    if result.unstable():
+        notes.append(
+            f"unstable (chosen in < {spec.stability_threshold:g} of resamples or folds): "
+            + ", ".join(result.unstable())
+        )
+    return result
+
+
+def stability_table(
+    final: list[str], resampled: list[list[str]], folds: list[list[str]]
+) -> pd.DataFrame:
+    """``variable``, ``resample_frequency``, ``loocv_frequency`` for the final predictors
+    and every variable the resamples or folds chose."""
+    res, loo = _shares(resampled), _shares(folds)
+    names = list(dict.fromkeys([*final, *res.index, *loo.index]))
+    return pd.DataFrame(
+        {
+            "variable": names,
+            "resample_frequency": [
+                float(res.get(v, 0.0)) if resampled else float("nan") for v in names
+            ],
+            "loocv_frequency": [float(loo.get(v, 0.0)) for v in names],
+        },
+        columns=["variable", "resample_frequency", "loocv_frequency"],
     )
 
 
@@ -264,5 +356,12 @@ def summary_row(result: ModelResult) -> dict:
     for m in METRICS:
         row[f"nested_{m}"] = nested[m]
     row["nested_auc"] = roc_curve(result.y, result.nested_prob)[2]
+    freq = result.stability.set_index("variable") if len(result.stability) else None
+    for col in ("resample_frequency", "loocv_frequency"):
+        row[col] = ",".join(
+            f"{freq.at[p, col]:.2f}" if freq is not None and p in freq.index else ""
+            for p in result.predictors
+        )
+    row["unstable"] = ",".join(result.unstable())
     row["notes"] = "; ".join(result.notes)
     return row

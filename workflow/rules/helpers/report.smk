@@ -92,6 +92,12 @@ REPORT_TABLES = {
         NADDEO_RESPONSE,
         "Table 1",
     ),
+    "tables/models_methods.tsv": (
+        "Methods as run — each model step beside the paper's sentence",
+        "models_methods",
+        NADDEO_RESPONSE,
+        "Methods as run",
+    ),
     "tables/group_tests.tsv": (
         "Results text — Kruskal–Wallis tests of miRNAs by outcome",
         "group_tests",
