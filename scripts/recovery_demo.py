@@ -37,30 +37,35 @@ the patients whose outcome is known, with a generator seeded by seed and model, 
 class counts and the analysed patients are those of the real cohort; DE and selection are
 redone on it.
 
-Power (:func:`wald_power`): the chance that a Wald test at p < 0.05 of the log ratio of
-the two groups' mean counts detects a paper-named miRNA's planted effect at the demo's
-group sizes (the paper's: CRS grade >= 2 16/37, ICANS 18/35, ICANS grade >= 2 14/39,
-responders 30/19 at 3 and 19/30 at 12 months). The counts follow the simulator: Poisson
-with mean ``mu S G``, where ``mu = M s`` (``M`` miRNA molecules per sample, the mean over
-the drawn cohorts; ``s`` the profile's share), ``G`` the biological gamma noise of
-dispersion ``phi`` (the profile's) and ``S`` the planted factor: ``2^(b U)`` with
-penetrance ``U ~ Uniform(0.2, 1.8)`` in the share ``f`` of the group that carries the
-shift (1 in the cases, 0 in the controls, except ICANS grade >= 2, whose controls include
-the grade-1 patients), and for miR-542-5p ``2^(1.5 z542)`` over the group's latent scores
-(pooled from 400 clinical draws). With E[S], E[S^2] per group::
+Power (:func:`wald_power`): the chance that a Wald test at p < 0.05 detects a
+paper-named miRNA's planted effect at the demo's group sizes (the paper's: CRS grade >= 2
+16/37, ICANS 18/35, ICANS grade >= 2 14/39, responders 30/19 at 3 and 19/30 at 12
+months), for the test each model family's candidates face: DESeq2's Wald test of the
+log ratio of mean counts for the toxicity models (their DE pre-filter), a logistic Wald
+test on log2 expression for the response models (no pre-filter; the LASSO sees log2
+counts). The counts follow the simulator: Poisson with mean ``mu S G``, where ``mu = M
+s`` (``M`` miRNA molecules per sample, the mean over the drawn cohorts; ``s`` the
+profile's share), ``G`` the biological gamma noise of dispersion ``phi`` (the
+profile's) and ``S`` the planted factor: ``2^(b U)`` with penetrance ``U ~ Uniform(0.2,
+1.8)`` in the share ``f`` of the group that carries the shift (1 in the cases, 0 in the
+controls, except ICANS grade >= 2, whose controls include the grade-1 patients), and for
+miR-542-5p ``2^(1.5 z542)`` over the group's latent scores (pooled from 400 clinical
+draws). Per group g (n_g patients)::
 
-    mean_g = mu E[S_g]
-    CV2_g  = 1/mean_g + (1 + phi) E[S_g^2] / E[S_g]^2 - 1
-    z      = ln(E[S_1] / E[S_0]) / sqrt(CV2_1/n_1 + CV2_0/n_0)
-    power  = Phi(|z| - 1.96) + Phi(-|z| - 1.96)
+    counts:  D = ln(E[S_1] / E[S_0])
+             V_g = 1/(mu E[S_g]) + (1 + phi) E[S_g^2] / E[S_g]^2 - 1
+    log:     D = E[ln S_1] - E[ln S_0]
+             V_g = 1/(mu E[S_g]) + trigamma(1/phi) + Var[ln S_g]
+    z = |D| / sqrt(V_1/n_1 + V_0/n_0),   power = Phi(z - 1.96) + Phi(-z - 1.96)
 
-(the delta-method variance of the log of a group's mean count; DESeq2's Wald test uses
-one pooled, shrunken dispersion instead, and size factors add a little noise, so this is
-a first-order figure). For the toxicity models the DE rule also asks |log2FC| > 1:
-``power (DE rule)`` is P(|estimate| > max(1, 1.96 SE)). A model selects at most two
-miRNAs (toxicity) or three predictors (response) among the candidates, so a detectable
-miRNA can still lose its place to a stronger planted or chance one: the power is an
-upper bound on the selection rate only when a model has room for every detectable miRNA.
+(delta-method variances; ``tests/test_calibrate.py`` checks both against simulated
+studies of the same count model. DESeq2 pools one shrunken dispersion over both groups
+and size factors add a little noise, so these are first-order figures.) For the
+toxicity models the DE rule also asks |log2FC| > 1: ``power (DE rule)`` is P(|estimate|
+> max(1, 1.96 SE)). The power is what one test of the miRNA alone achieves; a model
+keeps only two miRNAs (toxicity) or three predictors of any kind (response), so a
+detectable miRNA can lose its place to a stronger planted one or to a chance one, and
+its selection rate fall below its power.
 
     python scripts/recovery_demo.py --seeds 0-19
 """
@@ -176,25 +181,41 @@ def null_rng(seed: int, model: str) -> np.random.Generator:
     return np.random.default_rng([seed, NULL_STREAM, zlib.crc32(model.encode())])
 
 
-def shift_moments(b: float, share: float) -> tuple[float, float]:
-    """E[S] and E[S^2] of the expression factor S of a group in which ``share`` of the
-    patients carry a log2 shift ``b`` with penetrance U ~ Uniform(0.2, 1.8), S = 2^(b U)
-    (1 for the rest)."""
+@dataclass(frozen=True)
+class Shift:
+    """Moments of a group's planted expression factor S (1 where nothing is planted)."""
+
+    mean: float  # E[S]
+    square: float  # E[S^2]
+    log_mean: float  # E[ln S]
+    log_var: float  # Var[ln S]
+
+
+def shift_moments(b: float, share: float) -> Shift:
+    """A group in which ``share`` of the patients carry a log2 shift ``b`` with penetrance
+    U ~ Uniform(0.2, 1.8): S = 2^(b U) for them, 1 for the rest."""
     c = b * np.log(2.0)
-    if abs(c) < 1e-12:
-        return 1.0, 1.0
     lo, hi = PENETRANCE
+    if abs(c) < 1e-12:
+        return Shift(1.0, 1.0, 0.0, 0.0)
 
     def mean_exp(k: float) -> float:  # E[exp(k U)]
         return float((np.exp(k * hi) - np.exp(k * lo)) / (k * (hi - lo)))
 
-    return 1.0 - share + share * mean_exp(c), 1.0 - share + share * mean_exp(2.0 * c)
+    var_u = (hi - lo) ** 2 / 12.0
+    return Shift(
+        1.0 - share + share * mean_exp(c),
+        1.0 - share + share * mean_exp(2.0 * c),
+        share * c,  # E[U] = 1
+        c**2 * (share * var_u + share * (1.0 - share)),
+    )
 
 
-def latent_shift_moments(b: float, z: np.ndarray) -> tuple[float, float]:
-    """E[S] and E[S^2] of S = 2^(b z) over a group's latent scores ``z``."""
-    s = np.exp2(b * np.asarray(z, dtype=float))
-    return float(s.mean()), float((s**2).mean())
+def latent_shift_moments(b: float, z: np.ndarray) -> Shift:
+    """S = 2^(b z) over a group's latent scores ``z``."""
+    log_s = b * np.log(2.0) * np.asarray(z, dtype=float)
+    s = np.exp(log_s)
+    return Shift(float(s.mean()), float((s**2).mean()), float(log_s.mean()), float(log_s.var()))
 
 
 def wald_power(
@@ -202,28 +223,39 @@ def wald_power(
     phi: float,
     n1: int,
     n0: int,
-    case: tuple[float, float],
-    control: tuple[float, float],
+    case: Shift,
+    control: Shift,
     *,
+    scale: str = "counts",
     alpha: float = 0.05,
     lfc_min: float = 0.0,
 ) -> tuple[float, float, float]:
-    """(power of the two-sided Wald test of log(mean case / mean control) at ``alpha``,
-    power of that test *and* |estimated log2 ratio| > ``lfc_min``, the log2 ratio).
+    """(power of the two-sided Wald test at ``alpha``, power of that test *and* |estimated
+    log2 difference| > ``lfc_min``, the log2 difference tested) for counts Poisson(``mu``
+    S G), G ~ Gamma(mean 1, variance ``phi``), S the group's planted factor.
 
-    Counts are Poisson(``mu`` S G) with G ~ Gamma(mean 1, variance ``phi``) and the
-    group's shift factor S given by its moments (E[S], E[S^2]) (:func:`shift_moments`,
-    :func:`latent_shift_moments`). Then a group's mean count is ``mu E[S]`` and its
-    squared coefficient of variation ``1/(mu E[S]) + (1 + phi) E[S^2]/E[S]^2 - 1``; the
-    log of a group's sample mean has variance CV^2 / n (delta method), which gives z.
+    ``scale="counts"``: the log ratio of the groups' mean counts (DESeq2's Wald test), a
+    group's log mean having variance CV^2 / n with CV^2 = 1/(mu E[S]) + (1 + phi)
+    E[S^2]/E[S]^2 - 1. ``scale="log"``: the difference of the groups' mean log counts (a
+    logistic Wald test on log2 expression, whose z is the same to first order), a log
+    count having variance 1/(mu E[S]) + trigamma(1/phi) + Var[ln S] about E[ln S]
+    (trigamma(1/phi), the variance of ln G, is close to phi when phi is small).
     """
+    from scipy.special import polygamma
     from scipy.stats import norm
 
-    (e1, q1), (e0, q0) = case, control
-    cv1 = 1.0 / (mu * e1) + (1.0 + phi) * q1 / e1**2 - 1.0
-    cv0 = 1.0 / (mu * e0) + (1.0 + phi) * q0 / e0**2 - 1.0
-    se = np.sqrt(cv1 / n1 + cv0 / n0)
-    delta = np.log(e1 / e0)
+    if scale == "counts":
+        v1 = 1.0 / (mu * case.mean) + (1.0 + phi) * case.square / case.mean**2 - 1.0
+        v0 = 1.0 / (mu * control.mean) + (1.0 + phi) * control.square / control.mean**2 - 1.0
+        delta = np.log(case.mean / control.mean)
+    elif scale == "log":
+        log_gamma = float(polygamma(1, 1.0 / phi))  # Var[ln G], ~phi for small phi
+        v1 = 1.0 / (mu * case.mean) + log_gamma + case.log_var
+        v0 = 1.0 / (mu * control.mean) + log_gamma + control.log_var
+        delta = case.log_mean - control.log_mean
+    else:
+        raise ValueError(f"unknown scale {scale!r}")
+    se = np.sqrt(v1 / n1 + v0 / n0)
     crit = float(norm.isf(alpha / 2.0))
     z = abs(delta) / se
     power = float(norm.sf(crit - z) + norm.cdf(-crit - z))
@@ -291,15 +323,17 @@ def power_table(cohorts: list[calib.Cohort], lfc_min: float) -> pd.DataFrame:
                 planted = f"{b:+g}"
             mu = depth * float(ref.shares[mirna])
             phi = float(ref.dispersions[mirna])
-            power, de_rule, ratio = wald_power(
-                mu, phi, n1, n0, case, control, lfc_min=lfc_min if toxicity else 0.0
+            scale = "counts" if toxicity else "log"
+            power, de_rule, diff = wald_power(
+                mu, phi, n1, n0, case, control, scale=scale, lfc_min=lfc_min if toxicity else 0.0
             )
             rows.append(
                 {
                     "model": model,
                     "mirna": mirna,
                     "planted log2": planted,
-                    "log2 mean ratio": f"{ratio:+.2f}",
+                    "test": "DESeq2 Wald" if toxicity else "logistic Wald, log2",
+                    "log2 difference": f"{diff:+.2f}",
                     "cases/controls": f"{n1}/{n0}",
                     "mean count": round(mu, 1),
                     "dispersion": round(phi, 2),
@@ -425,21 +459,15 @@ def _pct(value: float) -> str:
     return "NA" if value is None or not np.isfinite(value) else f"{value:.0%}"
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--seeds", default="0-19")
-    ap.add_argument("--reads", type=int, default=20_000)
-    ap.add_argument("--no-null", action="store_true", help="skip the permuted-outcome cohorts")
-    ap.add_argument("--out", type=Path, help="write every seed's selections to this TSV")
-    args = ap.parse_args(argv)
-    warnings.simplefilter("ignore")
-    seeds = calib.seed_list(args.seeds)
-    cfg = calib.completed_config(calib.demo_config(Path("-"), Path("-")))
+def _run(
+    seeds: list[int], cfg: dict, null: bool, reads: int
+) -> tuple[pd.DataFrame, list[calib.Cohort]]:
+    """Every seed's rows (:func:`run_seed`), printed as they come."""
     rows, cohorts = [], []
     print("seed\tcohort\tmodel\tselected miRNAs (* planted, ~ module)\tCPU-s", flush=True)
     for seed in seeds:
         start = time.process_time()
-        seed_rows, cohort = run_seed(seed, cfg, not args.no_null, args.reads)
+        seed_rows, cohort = run_seed(seed, cfg, null, reads)
         cohorts.append(cohort)
         rows.extend(seed_rows)
         took = time.process_time() - start
@@ -450,7 +478,34 @@ def main(argv: list[str] | None = None) -> int:
             ]
             print(f"{seed}\t{r['cohort']}\t{r['model']}\t{','.join(marked) or '-'}\t{took:.0f}")
         sys.stdout.flush()
-    frame = pd.DataFrame(rows)
+    return pd.DataFrame(rows), cohorts
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seeds", default="0-19")
+    ap.add_argument("--reads", type=int, default=20_000)
+    ap.add_argument("--no-null", action="store_true", help="skip the permuted-outcome cohorts")
+    ap.add_argument("--out", type=Path, help="write every seed's selections to this TSV")
+    ap.add_argument(
+        "--load",
+        type=Path,
+        nargs="+",
+        help="score the seeds in --seeds from these --out tables instead of running them "
+        "(a long run split into parts)",
+    )
+    args = ap.parse_args(argv)
+    warnings.simplefilter("ignore")
+    seeds = calib.seed_list(args.seeds)
+    cfg = calib.completed_config(calib.demo_config(Path("-"), Path("-")))
+    if args.load:
+        frame = pd.concat([pd.read_csv(p, sep="\t") for p in args.load], ignore_index=True)
+        frame = frame.drop_duplicates(["seed", "cohort", "model"])
+        frame = frame[frame["seed"].isin(seeds)].reset_index(drop=True)
+        seeds = sorted(set(frame["seed"]))
+        cohorts = [calib.draw_cohort(s, reads=args.reads) for s in seeds]
+    else:
+        frame, cohorts = _run(seeds, cfg, not args.no_null, args.reads)
     if args.out:
         frame.to_csv(args.out, sep="\t", index=False, lineterminator="\n")
     power = power_table(cohorts, cfg["de"]["lfc_threshold"])

@@ -129,9 +129,10 @@ def test_null_permutation_moves_the_outcome(drawn):
     assert all(moved)
 
 
-def _simulated_power(mu, phi, n1, n0, b, f0=0.0, reps=20_000):
-    """Share of simulated studies (the simulator's count model) where the Wald test of
-    the log ratio of group means, with each group's variance estimated, has p < 0.05."""
+def _simulated_power(mu, phi, n1, n0, b, f0, scale, reps=20_000):
+    """Share of simulated studies (the simulator's count model) in which a Wald test with
+    each group's variance estimated has p < 0.05: of the log ratio of the group means
+    (``counts``) or of the difference of the mean log counts (``log``)."""
     rng = np.random.default_rng(11)
 
     def group(n, f):
@@ -140,6 +141,10 @@ def _simulated_power(mu, phi, n1, n0, b, f0=0.0, reps=20_000):
         return rng.poisson(mu * s * rng.gamma(1 / phi, phi, (reps, n)))
 
     y1, y0 = group(n1, 1.0), group(n0, f0)
+    if scale == "log":
+        l1, l0 = np.log(y1 + 1.0), np.log(y0 + 1.0)  # the models' log2(x + 1)
+        se = np.sqrt(l1.var(axis=1, ddof=1) / n1 + l0.var(axis=1, ddof=1) / n0)
+        return float(np.mean(np.abs((l1.mean(axis=1) - l0.mean(axis=1)) / se) > 1.959964))
     m1, m0 = y1.mean(axis=1), y0.mean(axis=1)
     ok = (m1 > 0) & (m0 > 0)
     se = np.sqrt(y1.var(axis=1, ddof=1) / (n1 * m1**2) + y0.var(axis=1, ddof=1) / (n0 * m0**2))
@@ -148,24 +153,40 @@ def _simulated_power(mu, phi, n1, n0, b, f0=0.0, reps=20_000):
 
 
 @pytest.mark.parametrize(
-    ("mu", "phi", "n1", "n0", "b", "f0"),
-    [(10.0, 0.4, 16, 37, 0.8, 0.0), (18.0, 0.3, 19, 30, -0.45, 0.0), (5.0, 0.4, 14, 39, 1.6, 0.1)],
+    ("mu", "phi", "n1", "n0", "b", "f0", "scale"),
+    [
+        (10.0, 0.4, 16, 37, 0.8, 0.0, "counts"),
+        (5.0, 0.4, 14, 39, 1.6, 0.1, "counts"),
+        (18.0, 0.3, 30, 19, 0.66, 0.0, "log"),
+        (18.0, 0.3, 19, 30, -0.45, 0.0, "log"),
+    ],
 )
-def test_power_formula_matches_simulated_studies(mu, phi, n1, n0, b, f0):
+def test_power_formula_matches_simulated_studies(mu, phi, n1, n0, b, f0, scale):
     power, _, _ = recovery.wald_power(
-        mu, phi, n1, n0, recovery.shift_moments(b, 1.0), recovery.shift_moments(b, f0)
+        mu,
+        phi,
+        n1,
+        n0,
+        recovery.shift_moments(b, 1.0),
+        recovery.shift_moments(b, f0),
+        scale=scale,
     )
-    assert power == pytest.approx(_simulated_power(mu, phi, n1, n0, b, f0), abs=0.04)
+    assert power == pytest.approx(_simulated_power(mu, phi, n1, n0, b, f0, scale), abs=0.03)
 
 
 def test_power_without_effect_is_alpha_and_grows_with_effect():
     none = recovery.shift_moments(0.0, 1.0)
-    assert recovery.wald_power(10.0, 0.4, 16, 37, none, none)[0] == pytest.approx(0.05)
-    powers = [
-        recovery.wald_power(10.0, 0.4, 16, 37, recovery.shift_moments(b, 1.0), none)[0]
-        for b in (0.3, 0.6, 1.2)
-    ]
-    assert powers == sorted(powers) and powers[-1] > 0.8
+    for scale in ("counts", "log"):
+        assert recovery.wald_power(10.0, 0.4, 16, 37, none, none, scale=scale)[0] == (
+            pytest.approx(0.05)
+        )
+        powers = [
+            recovery.wald_power(
+                10.0, 0.4, 16, 37, recovery.shift_moments(b, 1.0), none, scale=scale
+            )[0]
+            for b in (0.3, 0.6, 1.2)
+        ]
+        assert powers == sorted(powers) and powers[-1] > 0.8
     # Asking |log2FC| > 1 as well can only lose detections.
     p, with_lfc, ratio = recovery.wald_power(
         10.0, 0.4, 16, 37, recovery.shift_moments(1.2, 1.0), none, lfc_min=1.0
