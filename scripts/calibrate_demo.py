@@ -23,8 +23,11 @@ Targets (the paper's value; tolerance):
 That makes ten targets. The rule: **every target's median over >= 100 seeds within its
 tolerance, and the demo seed meeting >= 9 of the 10.** Medians of the accuracies and DE
 counts come from ``--mode counts``, of the survival targets from the survival draw of
-``--mode survival`` over the same seeds; the demo seed's values all come from its counts
-run (the demo cohort itself).
+``--mode survival`` over the same seeds. The demo seed's values come from its counts run
+(the demo cohort itself), or with ``--demo-results results/demo`` from the demo's
+workflow tables, which then decide its part of the rule: the maximally selected cut-off
+moves with the small differences between UMI and true counts, so the survival values of
+the two can differ.
 
 Modes:
 
@@ -36,7 +39,9 @@ files. The true molecules stand in for the UMI counts (they agree within ~1% per
 DESeq2 runs with its fast dispersion path, and the models with neither the nested LOOCV
 (one resample per fold, candidates fixed on all patients) nor stability resamples:
 neither enters the paper-style accuracy or the chosen predictors. Prints one row per
-seed, then the medians table and the verdict; writes nothing unless ``--keep``.
+seed, then the medians table and the verdict (exit 1 on a fail); writes nothing unless
+``--keep`` (each seed's tables) or ``--save`` (the per-seed metrics, which ``--load``
+judges again: a long run split into parts).
 
 ``--mode survival`` asks how often the survival targets can hold at all: for many seeds
 (``--seeds 0-199``) it draws only the clinical table (the demo's own clinical stream, so
@@ -46,11 +51,11 @@ sample, the demo's median at 20,000 reads), then the cut-off and the log-rank te
 few seconds per 100 seeds; it writes nothing.
 
 ``--mode workflow`` runs the real workflow (``snakemake --cores``) into
-``<workdir>/seed_<S>/results`` with the demo config minus the companion tables, for the
+``<workdir>/seed_<S>/results_workflow`` with the demo config minus the companion tables, for the
 targets above plus ``tables/paper_vs_reanalysis.tsv``. About 20-25 CPU-minutes a seed,
 so its medians over a few seeds only confirm the counts mode.
 
-    python scripts/calibrate_demo.py --mode counts --seeds 0-99
+    python scripts/calibrate_demo.py --mode counts --seeds 0-99 --demo-results results/demo
     python scripts/calibrate_demo.py --mode survival --seeds 0-199
     python scripts/calibrate_demo.py --seeds 7,11,23,42,101 --workdir calibration
 

@@ -30,12 +30,14 @@ Planted, per model (rows of ``effects.tsv`` with ``kind = mirna``):
 
 Scores: the share of a model's selected miRNAs (clinical predictors left out) that are
 planted for it, median over seeds (seeds selecting no miRNA have no share); how often
-each paper-named miRNA is selected; and, on the null cohort, for every miRNA the share of
-seeds whose model selects it. The null keeps every clinical column and permutes only the
-outcome's column (``crs_grade``, ``icans_grade``, ``response_3m``, ``response_12m``) among
-the patients whose outcome is known, with a generator seeded by seed and model, so the
-class counts and the analysed patients are those of the real cohort; DE and selection are
-redone on it.
+each paper-named miRNA is selected, is a candidate at all (toxicity: passes the DE
+rule and cap), and its median place and frequency in the LASSO's selection-frequency
+order (where it loses out when it is a candidate but not selected); and, on the null
+cohort, for every miRNA the share of seeds whose model selects it. The null keeps every
+clinical column and permutes only the outcome's column (``crs_grade``, ``icans_grade``,
+``response_3m``, ``response_12m``) among the patients whose outcome is known, with a
+generator seeded by seed and model, so the class counts and the analysed patients are
+those of the real cohort; DE and selection are redone on it.
 
 Power (:func:`wald_power`): the chance that a Wald test at p < 0.05 detects a
 paper-named miRNA's planted effect at the demo's group sizes (the paper's: CRS grade >= 2
@@ -344,6 +346,24 @@ def power_table(cohorts: list[calib.Cohort], lfc_min: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def named_ranks(result, model: str, mirnas: set[str]) -> dict[str, int | None]:
+    """Each paper-named miRNA's place in the model's LASSO selection-frequency order, among
+    the miRNA candidates (toxicity: the two first are kept) or all candidates (response:
+    the three first are kept); None when it was no candidate. Candidates the LASSO never
+    chose share the last places in name order."""
+    table = result.selection.dropna(subset=["frequency"])  # sorted by the model's order
+    order = list(table["variable"])
+    if not model.startswith("response"):
+        order = [v for v in order if v in mirnas]
+    return {m: order.index(m) + 1 if m in order else None for m in PAPER_NAMED[model]}
+
+
+def named_frequencies(result, model: str) -> dict[str, float]:
+    """Each paper-named miRNA's LASSO selection frequency (NaN when it was no candidate)."""
+    freq = result.selection.dropna(subset=["frequency"]).set_index("variable")["frequency"]
+    return {m: float(freq.get(m, np.nan)) for m in PAPER_NAMED[model]}
+
+
 def run_seed(seed: int, cfg: dict, null: bool, reads: int) -> tuple[list[dict], calib.Cohort]:
     """One row per (seed, model, cohort kind) with the selected miRNAs and their score."""
     cohort = calib.draw_cohort(seed, reads=reads)
@@ -379,6 +399,13 @@ def run_seed(seed: int, cfg: dict, null: bool, reads: int) -> tuple[list[dict], 
                         "module": ",".join(s.module),
                         "n_selected": len(s.selected),
                         "share_planted": s.share,
+                        "named_ranks": ",".join(
+                            f"{m}:{r if r is not None else '-'}"
+                            for m, r in named_ranks(result, model, mirnas).items()
+                        ),
+                        "named_frequencies": ",".join(
+                            f"{m}:{f:.2f}" for m, f in named_frequencies(result, model).items()
+                        ),
                     }
                 )
     return rows, cohort
@@ -444,6 +471,19 @@ def summary_tables(
             if len(n)
             else float("nan")
         )
+    found, ranks, freqs = [], [], []
+    for row in named.itertuples():
+        r = real[real["model"] == row.model]
+        places = [_ranks(x).get(row.mirna) for x in r.get("named_ranks", pd.Series(dtype=str))]
+        known = [p for p in places if p is not None]
+        found.append(len(known) / len(places) if places else float("nan"))
+        ranks.append(f"{np.median(known):g}" if known else "NA")
+        f = [_ranks(x, float).get(row.mirna) for x in r.get("named_frequencies", [])]
+        f = [v for v in f if v is not None and np.isfinite(v)]
+        freqs.append(f"{np.median(f):.2f}" if f else "NA")
+    named["candidate (share of seeds)"] = [_pct(v) for v in found]
+    named["median LASSO rank"] = ranks
+    named["median LASSO frequency"] = freqs
     named["selected (share of seeds)"] = rates
     named["null selected"] = null_rates
     named["selected >= power"] = [
@@ -453,6 +493,15 @@ def summary_tables(
         named[col] = named[col].map(_pct)
     named["null selected"] = named["null selected"].map(_pct)
     return pd.DataFrame(per_model), named, pd.DataFrame(top_null)
+
+
+def _ranks(text: object, kind: type = int) -> dict[str, float | None]:
+    """A ``named_ranks`` / ``named_frequencies`` cell back to {miRNA: value or None}."""
+    out: dict[str, float | None] = {}
+    for item in _split(text):
+        name, _, value = item.rpartition(":")
+        out[name] = None if value in ("-", "nan") else kind(value)
+    return out
 
 
 def _pct(value: float) -> str:
@@ -499,7 +548,9 @@ def main(argv: list[str] | None = None) -> int:
     seeds = calib.seed_list(args.seeds)
     cfg = calib.completed_config(calib.demo_config(Path("-"), Path("-")))
     if args.load:
-        frame = pd.concat([pd.read_csv(p, sep="\t") for p in args.load], ignore_index=True)
+        # Only empty cells are missing: "null" is a cohort kind here, not a missing value.
+        parts = [pd.read_csv(p, sep="\t", keep_default_na=False, na_values=[""]) for p in args.load]
+        frame = pd.concat(parts, ignore_index=True)
         frame = frame.drop_duplicates(["seed", "cohort", "model"])
         frame = frame[frame["seed"].isin(seeds)].reset_index(drop=True)
         seeds = sorted(set(frame["seed"]))

@@ -230,3 +230,21 @@ def test_a_strong_planted_mirna_is_selected_and_scored_planted(drawn, tmp_path):
     )
     assert target in score.selected and score.planted == [target]
     assert score.share == pytest.approx(1 / len(score.selected))
+
+
+def test_named_ranks_follow_the_kept_pool():
+    """Toxicity models keep their first miRNAs, response models their first variables."""
+    from types import SimpleNamespace
+
+    table = pd.DataFrame(
+        {
+            "variable": ["sex_female", "hsa-miR-4511", "miR-X", "hsa-let-7d-3p", "miR-Y"],
+            "frequency": [0.9, 0.8, 0.7, 0.5, np.nan],  # miR-Y: chosen only in a fold
+        }
+    )
+    result = SimpleNamespace(selection=table)
+    mirnas = {"hsa-miR-4511", "miR-X", "hsa-let-7d-3p", "miR-Y"}
+    tox = recovery.named_ranks(result, "crs_ge2", mirnas)
+    assert tox == {"hsa-miR-136-5p": None, "hsa-miR-4511": 1}
+    resp = recovery.named_ranks(result, "response_3m", mirnas)
+    assert resp == {"hsa-let-7d-3p": 4, "hsa-miR-542-5p": None}
