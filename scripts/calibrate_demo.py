@@ -4,8 +4,8 @@
 Why: the demo must carry effects of the size Naddeo et al. 2026 report, not stronger (a
 demo where every model is 98% accurate teaches nothing about the real study) and not
 weaker. One seed cannot show that: at 53 patients a maximally selected log-rank p spreads
-by about 1.2 in log10 from seed to seed and a LOOCV accuracy by +-8 points, so a handful
-of seeds passes or fails by luck. The simulator is judged by the *median* of each target
+by about 1.2 in log10 from seed to seed and a LOOCV accuracy by 8 to 14 points between
+the 10th and 90th percentile of seeds, so a handful of seeds passes or fails by luck. The simulator is judged by the *median* of each target
 over many seeds, and the demo seed (the ``seed:`` the demo is simulated with, 7) by how
 many targets it meets.
 
