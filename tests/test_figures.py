@@ -220,14 +220,31 @@ def test_model_forest_shows_clipped_ci(figures):
         [{"term": "(Intercept)", "odds_ratio": 1e-11, "ci_low": 1e-20, "ci_high": 0.06}]
     )
     fit = SimpleNamespace(table=lambda: pd.concat([intercept, coef]), method="ml")
-    result = SimpleNamespace(fit=fit, spec=SimpleNamespace(name="icans"))
+    stability = pd.DataFrame(
+        {
+            "variable": ICANS["term"],
+            "resample_frequency": [0.9, 0.3, 0.8, 0.6],
+            "loocv_frequency": [1.0, 0.4, 0.9, 0.7],
+        }
+    )
+    result = SimpleNamespace(
+        fit=fit,
+        spec=SimpleNamespace(name="icans"),
+        stability=stability,
+        unstable=lambda: ["hsa-miR-3183"],
+    )
     model_plots.forest_plot(result, "m.png")
     ax = figures[0].axes[0]
     hi = ax.get_xlim()[1]
     arrows = [ln for ln in ax.get_lines() if ln.get_gid() == "clipped_ci"]
     assert hi >= 12169691.97 or [ln.get_marker() for ln in arrows] == [">"]
-    assert "(Intercept)" not in {t.get_text() for t in ax.get_yticklabels()}
-    assert ax.get_title() == "ICANS: final logistic model"
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert "(Intercept)" not in labels
+    # each predictor's stability in its label, the unstable one flagged, terms in words
+    assert "hsa-miR-1290 (90% of resamples, 100% of LOOCV folds)" in labels
+    assert "hsa-miR-3183 (30% of resamples, 40% of LOOCV folds; unstable)" in labels
+    assert any(t.startswith("PMBCL histology (80% of resamples") for t in labels)
+    assert ax.get_title().split("\n")[0] == "ICANS: final logistic model"
 
 
 def test_forest_limits_follow_the_data(figures):
@@ -307,6 +324,8 @@ def test_selection_plot_labels_added_covariate(figures):
             "variable": [f"hsa-miR-{i}" for i in range(20)] + ["crp", "histology_pmbcl"],
             "frequency": list(np.linspace(1.0, 0.2, 20)) + [0.15, 0.1],
             "mean_coefficient": 0.1,
+            "resample_frequency": [0.9, 0.3] + [0.0] * 18 + [0.0, 0.7],
+            "loocv_frequency": [1.0, 0.6] + [0.0] * 18 + [0.0, 0.8],
         }
     )
     spec = SimpleNamespace(
@@ -314,9 +333,13 @@ def test_selection_plot_labels_added_covariate(figures):
         mode="toxicity",
         covariates=["crp", "histology_pmbcl"],
         covariate_alpha=0.05,
+        stability_threshold=0.5,
     )
     result = SimpleNamespace(
-        selection=sel, predictors=["hsa-miR-0", "hsa-miR-1", "histology_pmbcl"], spec=spec
+        selection=sel,
+        predictors=["hsa-miR-0", "hsa-miR-1", "histology_pmbcl"],
+        spec=spec,
+        unstable=lambda: ["hsa-miR-1"],
     )
     model_plots.selection_bars(result, "s.png")
     ax = figures[0].axes[0]
@@ -325,6 +348,8 @@ def test_selection_plot_labels_added_covariate(figures):
     # Shown although it ranks below the top bars, labelled as added, in words.
     assert added and "added" in added[0]
     assert "hsa-miR-0" in ticks and not any("added" in t for t in ticks - set(added))
+    assert "hsa-miR-1 [unstable]" in ticks and not any("unstable" in t for t in added)
+    assert any(ln.get_xdata()[0] == 0.5 for ln in ax.get_lines())  # the threshold
     assert not any(t.startswith("CRP") and "added" in t for t in ticks)
     assert not any(t.startswith(("histology_pmbcl", "crp")) for t in ticks)
     assert not INTERNAL_ID.search(ax.get_title()) and ax.get_title().startswith("ICANS grade ≥ 2")

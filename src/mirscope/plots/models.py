@@ -92,7 +92,7 @@ def selection_bars(result: ModelResult, path: str | Path) -> None:
         table["resample_frequency"].fillna(0.0),
         height=h,
         color=np.where(final, "#b35806", "#f1a340"),
-        label="whole procedure redone (pre-filter included)",
+        label="whole selection redone per subsample (any pre-filter too)",
     )
     ax.plot(
         table["loocv_frequency"],
@@ -101,7 +101,7 @@ def selection_bars(result: ModelResult, path: str | Path) -> None:
         color="black",
         ms=9,
         mew=1.6,
-        label="whole procedure, share of LOOCV folds",
+        label="whole selection, share of LOOCV folds",
     )
     for bar, v in zip(lasso, table["variable"], strict=True):
         if v in added:
@@ -158,7 +158,7 @@ def forest_plot(result: ModelResult, path: str | Path) -> None:
     method = " (Firth)" if result.fit.method == "firth" else ""
     title = (
         f"{human_label(result.spec.name)}: final logistic model{method}\n"
-        "(in brackets: share of resamples and of LOOCV folds choosing each predictor)"
+        "(in parentheses: share of resamples and of LOOCV folds choosing each predictor)"
     )
     if coef.empty:
         fig, ax = plt.subplots(figsize=(6.5, 1.8))
