@@ -847,7 +847,8 @@ def _rerun_statistics(finished_run: Path, tmp_path: Path, clinical_text: str) ->
     for path in (finished_run / "cohort").iterdir():
         if path.is_file():
             shutil.copy2(path, work / "cohort" / path.name)
-    os.symlink(finished_run / "cohort/fastq", work / "cohort/fastq")
+        else:  # the FASTQs, and the simulator's truth/ that marks the cohort as simulated
+            os.symlink(path, work / "cohort" / path.name)
     (work / "cohort/clinical.tsv").write_text(clinical_text)
     shutil.copy2(finished_run / "config.yaml", work / "config.yaml")
     out = work / "out dir"
