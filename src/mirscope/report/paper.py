@@ -44,6 +44,7 @@ from mirscope.de.deseq import select_de
 from mirscope.errors import MirscopeWarning
 from mirscope.inputs.clinical import read_clinical
 from mirscope.stats.design import covariate_name
+from mirscope.stats.tables import p_value
 
 NOT_COMPUTED = "not computed"
 AGREES, DIFFERS, NOT_APPLICABLE, INPUT = "agrees", "differs", "not applicable", "input"
@@ -538,30 +539,19 @@ def _median_row(
     return Row("cohort", loc, label, paper, value, "median", float(paper), ours, note, "drawn")
 
 
-def _p_from(table: pd.DataFrame | None, variable: str, level: str | None) -> float | None:
-    if table is None:
-        return None
-    sub = table[table["variable"] == variable]
-    if level is not None and "level" in sub:
-        sub = sub[sub["level"].astype(str) == level]
-    if sub.empty or "p_value" not in sub or pd.isna(sub["p_value"].iloc[0]):
-        return None
-    return float(sub["p_value"].iloc[0])
-
-
 def _clinical_tests(o: _Outputs) -> list[Row]:
     crs, icans = o.table("tables/supp_table1b_crs.tsv"), o.table("tables/supp_table1c_icans.tsv")
     specs = [
-        ("CRS >= 2 vs female sex, Fisher p", "0.043", crs, "sex", "F"),
-        ("CRS >= 2 vs PLD CRP, KW p", "0.027", crs, "crp", None),
-        ("ICANS vs female sex, Fisher p", "0.022", icans, "sex", "F"),
-        ("ICANS vs PMBCL histology, Fisher p", "0.004", icans, "histology", "PMBCL"),
-        ("ICANS vs ECOG >= 1 (vs 0), Fisher p", "0.013", icans, "ecog_ge1", None),
-        ("ICANS vs PLD CRP, KW p", "0.006", icans, "crp", None),
+        ("CRS >= 2 vs female sex, Fisher p", "0.043", crs, "sex"),
+        ("CRS >= 2 vs PLD CRP, KW p", "0.027", crs, "crp"),
+        ("ICANS vs female sex, Fisher p", "0.022", icans, "sex"),
+        ("ICANS vs PMBCL histology, Fisher p", "0.004", icans, "histology"),
+        ("ICANS vs ECOG >= 1 (vs 0), Fisher p", "0.013", icans, "ecog_ge1"),
+        ("ICANS vs PLD CRP, KW p", "0.006", icans, "crp"),
     ]
     rows = []
-    for q, paper, t, v, lv in specs:
-        p = _p_from(t, v, lv)
+    for q, paper, t, v in specs:
+        p = None if t is None else p_value(t, v)
         note = "" if p is not None else ("table missing" if t is None else "test not run")
         loc = "Text / Supplementary Table 1B-C"
         rows.append(Row("clinical", loc, q, paper, _fmt(p), "p", paper, p, note))
