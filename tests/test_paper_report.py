@@ -481,6 +481,9 @@ def test_simulated_cohort_counts_are_inputs_and_a_real_cohort_is_judged(tmp_path
     assert d["axi-cel"].agreement == NOT_COMPUTED
     assert r["biomarkers at evidence level C"].agreement == AGREES
     assert d["biomarkers at evidence level C"].agreement == NOT_APPLICABLE
+    # ClonHema's cohort is drawn at the paper's rates: an input on the demo, not evidence
+    r6, d6 = r["cumulative incidence at 6 months"], d["cumulative incidence at 6 months"]
+    assert r6.agreement == AGREES and d6.agreement == INPUT and "555" in d6.note
     changed = {q for q in r if r[q].agreement != d[q].agreement}
     assert changed <= {q for q in d if d[q].rule in (RULES["input"], RULES["simulated"])}
     assert {d[q].section for q in changed} == {

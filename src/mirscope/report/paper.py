@@ -20,8 +20,9 @@ marginals fixed, so on it the cohort counts, ORRs and onset medians match by con
 and calling them agreements would inflate the table. A clinical table is the simulator's
 when its truth file (:data:`SIMULATION_MARKER`) sits beside it, which the simulator always
 writes and a study's table never has; on a user's cohort the same rows are judged by their
-rules. The demo's companion tables are simulated too, on made-up scales, so their rows are
-``not applicable`` on the demo.
+rules. The demo's companion tables are simulated too: on made-up scales (003), so those rows
+are ``not applicable`` on the demo; or at the paper's rates (004's cohort, drawn at its
+published incidence and survival), so those rows are ``input``.
 
 The table's first line is a ``#`` comment with the verdict counts (:func:`summary_line`),
 written by ``mirscope paper-compare`` and shown on the report page.
@@ -98,6 +99,10 @@ DEMO_NOTES = {
     "simulated": (
         "the demo's companion table is simulated on made-up scales "
         "(mirscope.simulate.companion), not the companion study's data"
+    ),
+    "clonhema": (
+        "the simulated demo draws ClonHema's cohort (555 patients) at the paper's incidence "
+        "and survival after the event (mirscope.simulate.companion)"
     ),
 }
 SCALE_NOTE = (
@@ -1231,7 +1236,7 @@ def _secondary(o: _Outputs) -> list[Row]:
                 _percent(paper),
                 ours,
                 note,
-                "simulated",
+                "clonhema",
             )
         )
     rel = "tables/km_after_event.tsv"
@@ -1259,7 +1264,7 @@ def _secondary(o: _Outputs) -> list[Row]:
             10.4,
             ours,
             note,
-            "simulated",
+            "clonhema",
         )
     )
     return rows
