@@ -20,10 +20,11 @@ simulated):
   its incidence (2.7% at 4 years) our 53 patients would have about one event, too few for
   a cumulative-incidence curve or a survival curve after the event. See
   :func:`simulate_secondary_events` for the model.
-* ``evidence_studies`` (``biomarker, design, n_patients, direction, outcome``): one row per
-  study; **planted** so that the levels A+, A, B, C and D all occur (e.g. ferritin in 7
-  strong studies → A+, a single retrospective single-center study → D) and the three
-  classes too (ferritin, m-EASIX and tumour burden dual-predictive, IL-6 unfavourable).
+* ``evidence_studies``: not simulated. The review's (``001_…``) inputs as its text gives them
+  (:func:`mirscope.companion.evidence.review_studies`): its 24 classified biomarkers with
+  their cited studies and outcomes, so the demo's classes (10 / 12 / 2) reproduce a
+  published computation. The text does not give each study's design, so the file assumes
+  one and the demo's scores and levels are not the review's.
 
 Deterministic: same clinical table and seed → identical tables.
 """
@@ -33,6 +34,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
+
+from mirscope.companion.evidence import review_studies
 
 KINETIC_DAYS = (0, 3, 7, 10, 14, 21, 28, 35)
 
@@ -212,53 +215,8 @@ def simulate_companion(clinical: pd.DataFrame, seed: int) -> dict[str, pd.DataFr
 
     secondary = simulate_secondary_events(np.random.default_rng([seed, 2026_4]))
 
-    # --- evidence studies --------------------------------------------------------------
-    plan = {  # biomarker: (designs, direction)
-        "ferritin": (
-            ["single-arm phase II trial"] * 4 + ["multicenter retrospective cohort"] * 3,
-            "unfavourable",
-        ),
-        "IL-6": (
-            ["single-center prospective cohort"] * 3 + ["single-arm phase I trial"] * 2,
-            "unfavourable",
-        ),
-        "CD19 expression": (["single-arm phase I/II trial"] * 3, "favourable"),
-        "m-EASIX": (
-            [
-                "multicenter retrospective cohort",
-                "single-center retrospective cohort",
-                "single-arm phase I trial",
-            ],
-            "dual",
-        ),
-        "tumour burden": (["single-center retrospective cohort"] * 3, "unfavourable"),
-        "naive T-cell fraction": (["prospective two-cohort pilot study"], "favourable"),
-        "miR-542-5p": (["single-center retrospective cohort"], "unfavourable"),
-    }
-    # what each biomarker's studies linked it to, cycled over its studies: the review's
-    # classes (dual-predictive: both; favourable: efficacy only; unfavourable: toxicity)
-    outcomes = {
-        "ferritin": ("efficacy", "toxicity"),
-        "IL-6": ("toxicity",),
-        "CD19 expression": ("efficacy",),
-        "m-EASIX": ("toxicity", "efficacy"),
-        "tumour burden": ("efficacy", "toxicity"),
-        "naive T-cell fraction": ("efficacy",),
-        "miR-542-5p": ("efficacy",),
-    }
-    ev_rows = []
-    for marker, (designs, direction) in plan.items():
-        for k, d in enumerate(designs):
-            ev_rows.append(
-                {
-                    "biomarker": marker,
-                    "design": d,
-                    "n_patients": int(rng.integers(12, 255)),
-                    "direction": direction,
-                    "outcome": outcomes[marker][k % len(outcomes[marker])],
-                }
-            )
-    evidence = pd.DataFrame(ev_rows)
+    # --- evidence studies: the review's own, not simulated ----------------------------
+    evidence = review_studies()
     return {
         "kinetics": kinetics,
         "covariates": cov,
