@@ -191,6 +191,13 @@ def test_cli_km_after_event_median(tmp_path):
             "os_event": [1, 1, 1, 1, 1, 0, 1],
         }
     )
+    t, fig = _km_after_event(tmp_path, ev, clin)
+    assert (t["n"][0], t["events"][0], t["median"][0]) == (5, 5, 30)
+    assert fig.exists()
+
+
+def _km_after_event(tmp_path, ev: pd.DataFrame, clin: pd.DataFrame):
+    """Run ``mirscope km-after-event`` on the two tables: its table and figure path."""
     from mirscope.inputs.clinical import write_clinical
 
     f, c = tmp_path / "e.tsv", tmp_path / "clinical.tsv"
@@ -199,9 +206,7 @@ def test_cli_km_after_event_median(tmp_path):
     out, fig = tmp_path / "k.tsv", tmp_path / "k.png"
     args = ["km-after-event", "--table", str(f), "--clinical", str(c), "--out", str(out)]
     assert main([*args, "--figure", str(fig)]) == 0
-    t = pd.read_csv(out, sep="\t")
-    assert (t["n"][0], t["events"][0], t["median"][0]) == (5, 5, 30)
-    assert fig.exists()
+    return pd.read_csv(out, sep="\t"), fig
 
 
 def test_simulated_clonhema_cohort_has_the_published_incidence():
@@ -242,8 +247,6 @@ def test_solved_hazards_give_the_target_incidence_in_closed_form():
 def test_km_after_event_takes_survival_from_a_registry_events_table(tmp_path):
     """A registry cohort (ClonHema) is not the clinical table's patients: its own
     os_days/os_event give the survival after the event."""
-    from mirscope.inputs.clinical import write_clinical
-
     ev = pd.DataFrame(
         {
             "sample_id": ["R1", "R2", "R3", "R4"],
@@ -254,11 +257,5 @@ def test_km_after_event_takes_survival_from_a_registry_events_table(tmp_path):
         }
     )
     clin = pd.DataFrame({"sample_id": ["P1"], "os_days": [100], "os_event": [0]})
-    f, c = tmp_path / "e.tsv", tmp_path / "clinical.tsv"
-    ev.to_csv(f, sep="\t", index=False)
-    write_clinical(clin.set_index("sample_id"), c)
-    out, fig = tmp_path / "k.tsv", tmp_path / "k.png"
-    args = ["km-after-event", "--table", str(f), "--clinical", str(c), "--out", str(out)]
-    assert main([*args, "--figure", str(fig)]) == 0
-    t = pd.read_csv(out, sep="\t")
+    t, _ = _km_after_event(tmp_path, ev, clin)
     assert (t["n"][0], t["events"][0], t["median"][0]) == (3, 3, 40)  # 20, 40, 60 days after
