@@ -401,11 +401,21 @@ def landmark_times(longest: float, steps=(30, 60, 90, 180, 365, 500, 730, 1000))
 def run_survival_after_event(
     table_path, clinical_path, *, event_name="the event", out, figure
 ) -> pd.DataFrame:
-    """Overall survival from the event for the patients who had it (ClonHema Fig. 1b)."""
+    """Overall survival from the event for the patients who had it (ClonHema Fig. 1b).
+
+    Overall survival comes from the events table itself when it has ``os_days`` and
+    ``os_event``: a registry cohort such as ClonHema's (the demo's, see
+    :func:`mirscope.simulate.companion.simulate_secondary_events`) is not the patients of
+    the clinical table. Otherwise the events are our patients' and their survival is the
+    clinical table's.
+    """
     from mirscope.plots.survival import km_single_plot
 
     events = read_table(table_path)
-    clinical = read_clinical(clinical_path).reset_index()
+    if {"os_days", "os_event"} <= set(events.columns):
+        clinical = events[["sample_id", "os_days", "os_event"]]
+    else:
+        clinical = read_clinical(clinical_path).reset_index()
     data = survival_after_event(events, clinical, source=str(table_path))
     log_used(
         f"survival after {event_name}",
