@@ -1,6 +1,7 @@
 # Settings and input functions shared by every stage. Validation runs here, before any job
 # is scheduled: the config, then the sample sheet, then the clinical table.
 
+import os
 import sys
 
 import mirscope.errors
@@ -59,6 +60,33 @@ SAMPLE_IDS = list(SAMPLES.index)
 # The canonical clinical table (mirscope.inputs.clinical): the one every statistics rule
 # reads, so a user's NA spellings, comment lines and case mean the same in every rule.
 CLINICAL_TABLE = f"{OUTDIR}/clinical/clinical.tsv"
+
+# One run per output directory (mirscope.io.acquire_lock): a second run started from another
+# working directory stops here, before any job, instead of deleting the first run's temp()
+# inputs. The run holding the lock then removes temporaries a kill -9 left behind.
+onstart:
+    import mirscope.io
+
+    try:
+        mirscope.io.acquire_lock(OUTDIR)
+    except mirscope.errors.MirscopeError as _exc:
+        print(f"mirscope: error: {_exc}", file=sys.stderr)
+        sys.exit(1)
+    for _stale in mirscope.io.clean_stale_temporaries(OUTDIR):
+        print(f"mirscope: removed a temporary left by a killed run: {_stale}", file=sys.stderr)
+
+
+onsuccess:
+    import mirscope.io
+
+    mirscope.io.release_lock(OUTDIR)
+
+
+onerror:
+    import mirscope.io
+
+    mirscope.io.release_lock(OUTDIR)
+
 
 def out(path):
     """Path under the configured output directory."""

@@ -409,6 +409,8 @@ def resolve_references(
 
 
 RESPONSE_MODELS = ("response_3m", "response_12m")
+#: Why a miRNA is missing from a count matrix, which holds only the detected ones.
+ABSENT = "not detected in any sample, or not a mature miRNA of the reference"
 MIRNA_PATTERN = re.compile(r"^[a-z]{3,4}-(mir|let|lin|bantam)-", re.IGNORECASE)
 
 
@@ -444,7 +446,9 @@ def _safe_class(value: Any, rule: str) -> str | None:
         return None
 
 
-def mirna_problem(name: str, mirnas: set[str] | list[str]) -> str | None:
+def mirna_problem(
+    name: str, mirnas: set[str] | list[str], *, absent: str = "not a mature miRNA of the reference"
+) -> str | None:
     """Why ``name`` is not one of ``mirnas``, with the nearest name, or None if it is.
 
     miRBase names are case-sensitive (``hsa-miR-21-5p`` is the mature miRNA,
@@ -456,9 +460,7 @@ def mirna_problem(name: str, mirnas: set[str] | list[str]) -> str | None:
     if by_case:
         return f"miRNA names are case-sensitive: did you mean '{by_case[0]}'?"
     close = difflib.get_close_matches(name, sorted(mirnas), n=1, cutoff=0.8)
-    return "not a mature miRNA of the reference" + (
-        f" (did you mean '{close[0]}'?)" if close else ""
-    )
+    return absent + (f" (did you mean '{close[0]}'?)" if close else "")
 
 
 def check_mirna_names(cfg: dict[str, Any], mirnas: set[str] | None, *, source: str) -> None:
