@@ -193,3 +193,16 @@ def plot_model(result: ModelResult, figdir: str | Path) -> None:
     selection_bars(result, figdir / f"{name}_selection.png")
     roc_plot(result, figdir / f"{name}_roc.png")
     forest_plot(result, figdir / f"{name}_forest.png")
+
+
+def plot_not_estimable(name: str, reason: str, figdir: str | Path) -> None:
+    """The three figure files of a model the cohort cannot support, each saying why: the
+    run and the report keep one figure per configured model, and an empty frame would
+    look like a drawing error."""
+    figdir = Path(figdir)
+    for kind in ("selection", "roc", "forest"):
+        fig, ax = plt.subplots(figsize=(6, 2))
+        ax.axis("off")
+        text = f"{human_label(name)}: not estimable on this cohort\n{reason}"
+        ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=9)
+        save_figure(fig, figdir / f"{name}_{kind}.png")
