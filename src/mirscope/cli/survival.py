@@ -1112,6 +1112,14 @@ def importance_toxicity_cmd(
     help="Covariates per endpoint shown in the map (highest importance).",
 )
 @click.option(
+    "--threshold",
+    default=0.9,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="|rho| above which two covariates are one measurement (the importance pruning's "
+    "threshold): such a partner of the reference is not drawn as a bar.",
+)
+@click.option(
     "--out",
     required=True,
     type=click.Path(dir_okay=False),
@@ -1123,12 +1131,18 @@ def importance_toxicity_cmd(
     type=click.Path(dir_okay=False),
     help="Output: correlation map (PNG; a PDF is written beside it).",
 )
-def importance_spearman_cmd(covariates, summary, reference, top, out, figure):
+def importance_spearman_cmd(covariates, summary, reference, top, threshold, out, figure):
     """Spearman correlation map of the top-ranked covariates (ZUMA-5 Figures 2B, 3D)."""
     from mirscope.stages.companion import run_importance_spearman
 
     run_importance_spearman(
-        covariates, summary, reference=reference, top=top, table_out=out, figure=figure
+        covariates,
+        summary,
+        reference=reference,
+        top=top,
+        threshold=threshold,
+        table_out=out,
+        figure=figure,
     )
 
 

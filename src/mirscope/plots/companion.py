@@ -361,9 +361,14 @@ def spearman_map_plot(
     path: str | os.PathLike[str],
     *,
     title: str,
+    threshold: float = 0.9,
 ) -> None:
     """Spearman map of the top-ranked covariates, * where p < 0.05 (ZUMA-5 Figure 3D), and,
-    with a ``reference`` covariate, every covariate's correlation with it (Figure 2B)."""
+    with a ``reference`` covariate, every covariate's correlation with it (Figure 2B).
+
+    Covariates that are one measurement (:func:`same_measurement`) are never shown as a
+    pair: the map keeps the first of them, the bars leave out the reference's partners
+    and name them underneath."""
     from matplotlib.colors import TwoSlopeNorm
 
     index = {
@@ -378,7 +383,7 @@ def spearman_map_plot(
             return 1.0, 0.0
         return index.get((a, b)) or index.get((b, a)) or (np.nan, np.nan)
 
-    same = transforms(pairs)
+    same = same_measurement(pairs, threshold)
     covariates = [
         c
         for i, c in enumerate(covariates)
@@ -437,7 +442,7 @@ def spearman_map_plot(
             bx.annotate(
                 "Not shown: "
                 + ", ".join(term_label(c) for c in left_out)
-                + f" (ρ = ±1: the same ranks as {term_label(reference)})",
+                + f" (|ρ| > {threshold:g} with {term_label(reference)}: the same measurement)",
                 xy=(0.0, -0.1),
                 xycoords="axes fraction",
                 va="top",
@@ -448,18 +453,22 @@ def spearman_map_plot(
     save_figure(fig, path)
 
 
-def transforms(pairs: pd.DataFrame) -> dict[str, str]:
-    """Covariates that rank the patients exactly as an earlier one does (|ρ| = 1), each
-    mapped to that earlier covariate.
+def same_measurement(pairs: pd.DataFrame, threshold: float = 0.9) -> dict[str, str]:
+    """Covariates correlated beyond ``threshold`` (|ρ|) with an earlier one, each mapped to
+    that earlier covariate.
 
-    A Spearman ρ of ±1 means one covariate is a monotone transform of the other (TMTV and
-    log TMTV): the pair's correlation says nothing about the patients, and a bar of ρ = 1
-    beside the real correlations reads as a finding. Pairs are in column order (``a``
-    before ``b``, :func:`mirscope.companion.importance.spearman_pairs`), so the later
-    column is the one set aside.
+    A covariate and its own transform (TMTV and log TMTV, LDH and LDH / ULN) rank the
+    patients alike: their ρ is 1, or just under it where the transform was rounded, and
+    says nothing about the patients; drawn as a bar beside the real correlations it reads
+    as a finding. ZUMA-5 treats covariates with Spearman R > 0.9 as carrying the same
+    information and keeps one (the importance stage prunes them with the same
+    threshold, :func:`mirscope.companion.importance.prune_collinear`). Pairs are in
+    column order (``a`` before ``b``, :func:`mirscope.companion.importance.spearman_pairs`),
+    so the later column is the one set aside.
     """
-    exact = pairs[np.isclose(pairs["rho"].abs().to_numpy(float), 1.0, rtol=0, atol=1e-12)]
+    rho = pairs["rho"].abs().to_numpy(float)
+    close = pairs[np.isfinite(rho) & (rho > threshold)]
     out: dict[str, str] = {}
-    for a, b in exact[["covariate_a", "covariate_b"]].itertuples(index=False):
+    for a, b in close[["covariate_a", "covariate_b"]].itertuples(index=False):
         out.setdefault(b, out.get(a, a))
     return out

@@ -417,9 +417,13 @@ def cif_plot(
     ax.set_xlim(left=0)
     percent_axis(ax)
     ax.set_xlabel(xlabel)
-    ax.set_ylabel(f"Cumulative incidence of {event.lower()}")
-    ax.set_title(
-        title or f"Cumulative incidence of {event.lower()} ({competing} as competing risk)"
+    # Two lines: the event's name (ClonHema's "secondary myeloid neoplasm") is too long for
+    # one line of the axis' height.
+    ax.set_ylabel(f"Cumulative incidence of\n{event.lower()}")
+    titled(
+        ax,
+        title or f"Cumulative incidence of {event.lower()}",
+        None if title else f"{competing} as competing risk",
     )
     note = f"Competing event: {competing}"
     if p_gray is not None:

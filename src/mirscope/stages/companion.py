@@ -654,7 +654,7 @@ def run_importance_toxicity(
 
 
 def run_importance_spearman(
-    covariates_path, summary_path, *, reference=None, top=10, table_out, figure
+    covariates_path, summary_path, *, reference=None, top=10, threshold=0.9, table_out, figure
 ) -> pd.DataFrame:
     """Spearman correlations of the covariates (ZUMA-5 Figures 2B and 3D).
 
@@ -683,6 +683,7 @@ def run_importance_spearman(
         reference,
         figure,
         title=f"Spearman correlation of the top {top} covariates per endpoint",
+        threshold=threshold,
     )
     write_tsv(pairs, table_out)
     return pairs
