@@ -294,6 +294,7 @@ if COMP_CFG["secondary_events"]:
             ),
         params:
             at=",".join(f"{t:g}" for t in COMP_CFG["cuminc_times"]),
+            event_name=COMP_CFG["event_name"],
         log:
             out("logs/cmprsk_cuminc/all.log"),
         threads: 1
@@ -304,7 +305,7 @@ if COMP_CFG["secondary_events"]:
             "../../envs/mirscope.yaml"
         shell:
             "mirscope -v cuminc --table {input:q} --time time_days --event event"
-            " --group group --at {params.at} --event-name 'secondary malignancy'"
+            " --group group --at {params.at} --event-name {params.event_name:q}"
             " --out {output.table:q}"
             " --figure {output.figures[0]:q} > {log:q} 2>&1"
 

@@ -133,6 +133,7 @@ if CLINICAL is not None:
             pdf=out("figures/fig{part}_de_heatmap.pdf"),
         params:
             contrast=get_figure2_spec,
+            panel=get_figure2_panel,
             lfc=DE_CFG["lfc_threshold"],
             p=DE_CFG["p_threshold"],
         wildcard_constraints:
@@ -148,7 +149,7 @@ if CLINICAL is not None:
         shell:
             "mirscope -v de-heatmap --log2 {input.log2:q} --clinical {input.clinical:q}"
             " --de {input.de:q} --contrast {params.contrast:q} --lfc {params.lfc}"
-            " --p {params.p} --out {output.png:q} > {log:q} 2>&1"
+            " --p {params.p} --panel {params.panel} --out {output.png:q} > {log:q} 2>&1"
 
     rule mirscope_volcano:
         input:
@@ -166,6 +167,7 @@ if CLINICAL is not None:
             lfc=DE_CFG["lfc_threshold"],
             p=DE_CFG["p_threshold"],
             title=get_volcano_title,
+            contrast=get_contrast_spec,
         log:
             out("logs/mirscope_volcano/{contrast}.log"),
         threads: 1
@@ -176,4 +178,5 @@ if CLINICAL is not None:
             "../../envs/mirscope.yaml"
         shell:
             "mirscope volcano --de {input:q} --lfc {params.lfc} --p {params.p}"
-            " --title {params.title:q} --out {output.png:q} > {log:q} 2>&1"
+            " --title {params.title:q} --contrast {params.contrast:q}"
+            " --out {output.png:q} > {log:q} 2>&1"

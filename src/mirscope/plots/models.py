@@ -143,8 +143,11 @@ def roc_plot(result: ModelResult, path: str | Path) -> None:
     ax.set_xlim(-0.01, 1.01)
     ax.set_ylim(-0.01, 1.01)
     ax.set_aspect("equal")
+    # The positive class, in words: sensitivity is the share of these found.
     n, ev = len(result.y), int(result.y.sum())
-    ax.set_title(f"{human_label(result.spec.name)} (n = {n}, events = {ev})")
+    name = human_label(result.spec.name)
+    positive = "responders" if result.spec.mode == "response" else f"with {name}"
+    ax.set_title(f"{name} (n = {n}; {ev} {positive})")
     ax.legend(loc="lower right", fontsize=8)
     save_figure(fig, path)
 

@@ -112,6 +112,7 @@ def get_spearman_options():
     import shlex
 
     opts = ["--top", str(COMP_CFG["spearman_top"])]
+    opts += ["--threshold", str(COMP_CFG["collinearity_threshold"])]
     if COMP_CFG["spearman_reference"]:
         opts += ["--reference", COMP_CFG["spearman_reference"]]
     return shlex.join(opts)
