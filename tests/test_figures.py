@@ -231,7 +231,7 @@ def test_model_forest_shows_clipped_ci(figures):
     )
     result = SimpleNamespace(
         fit=fit,
-        spec=SimpleNamespace(name="icans"),
+        spec=SimpleNamespace(name="icans", mode="toxicity", mirna_scale="log2"),
         stability=stability,
         unstable=lambda: ["hsa-miR-3183"],
     )
@@ -246,7 +246,11 @@ def test_model_forest_shows_clipped_ci(figures):
     assert "hsa-miR-1290 (90% of resamples, 100% of LOOCV folds)" in labels
     assert "hsa-miR-3183 (30% of resamples, 40% of LOOCV folds; unstable)" in labels
     assert any(t.startswith("PMBCL histology (80% of resamples") for t in labels)
-    assert ax.get_title().split("\n")[0] == "ICANS: final logistic model"
+    assert ax.get_title() == "ICANS: final logistic model"
+    subtitle = [t.get_text() for t in ax.texts if t.get_gid() == "subtitle"]
+    assert subtitle == [
+        "miRNAs: OR per doubling of normalised count (log2 scale); outcome: ICANS = 1"
+    ]
 
 
 def test_forest_limits_follow_the_data(figures):

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from mirscope.inputs.labels import label as human_label
-from mirscope.inputs.labels import term_label
+from mirscope.inputs.labels import outcome_coding, term_label
 from mirscope.plots.common import plt, save_figure
 from mirscope.plots.survival import forest_plot as ratio_forest
 from mirscope.stats.validation import ModelResult, classification_metrics, roc_curve
@@ -159,10 +159,20 @@ def forest_plot(result: ModelResult, path: str | Path) -> None:
     coef = result.fit.table()
     coef = coef[coef["term"] != "(Intercept)"]
     method = " (Firth)" if result.fit.method == "firth" else ""
-    title = (
-        f"{human_label(result.spec.name)}: final logistic model{method}\n"
-        "(in parentheses: share of resamples and of LOOCV folds choosing each predictor)"
+    title = f"{human_label(result.spec.name)}: final logistic model{method}"
+    outcome = (
+        outcome_coding("responder")
+        if result.spec.mode == "response"
+        else f"{human_label(result.spec.name)} = 1"
     )
+    per = (
+        "per doubling of normalised count (log2 scale)"
+        if getattr(result.spec, "mirna_scale", "log2") == "log2"
+        else "per normalised count"
+    )
+    # the labels' parentheses (share of resamples and of LOOCV folds choosing each
+    # predictor) are explained in the report caption, to keep this to one line
+    subtitle = f"miRNAs: OR {per}; outcome: {outcome}"
     if coef.empty:
         fig, ax = plt.subplots(figsize=(6.5, 1.8))
         ax.text(0.5, 0.5, "no predictor selected", ha="center", va="center")
@@ -186,6 +196,7 @@ def forest_plot(result: ModelResult, path: str | Path) -> None:
         upper="ci_high",
         p_col="p_value",
         xlabel="Odds ratio (95% CI, log scale)",
+        subtitle=subtitle,
     )
 
 

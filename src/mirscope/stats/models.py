@@ -189,6 +189,7 @@ def spec_for(name: str, settings: dict, seed: int) -> ModelSpec:
         nested_resamples=settings["nested_resamples"],
         stability_resamples=settings["stability_resamples"],
         stability_threshold=settings["stability_threshold"],
+        mirna_scale=settings["mirna_scale"],
         seed=seed,
     )
 

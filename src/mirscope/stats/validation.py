@@ -60,6 +60,7 @@ class ModelSpec:
     nested_resamples: int = 20
     stability_resamples: int = 50
     stability_threshold: float = 0.5
+    mirna_scale: str = "log2"
     seed: int = 1
 
 
