@@ -158,7 +158,10 @@ def test_paper_tables_and_figures_exist(demo_run):
         "report/tables/paper_vs_reanalysis.html",
         "report/de/crs_ge2.html",
         "report/tables/models/response_3m_coefficients.html",
-        "report/qc/qc_summary.html",
+        "report/qc/unassigned_summary.html",
+        "report/qc/multiqc_report.html",
+        "report/figures/fig1_clustering_heatmap.png",
+        "report/landing.rst",
     ):
         assert (out / rel).is_file(), rel
         assert (out / rel).stat().st_size > 0, rel
