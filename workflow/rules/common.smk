@@ -169,41 +169,16 @@ def get_reference_options(wildcards):
     return " ".join(opts)
 
 
-def reported(path, label, caption, category, subcategory=None):
-    """Mark one output for the Snakemake report (`snakemake --report`).
-
-    `label` is the item's name in the report (the paper's, e.g. "Figure 1 — ..."), shown
-    instead of the file name; `caption` names workflow/report/<caption>.rst (Jinja, with
-    `snakemake.wildcards` for wildcard rules). `label`, `category` and `subcategory` may
-    be functions of the wildcards. Tables are not marked here but listed in REPORT_TABLES
-    (helpers/report.smk), which renders them as HTML pages.
-    """
-    if callable(label):
-
-        def labels(wildcards):
-            return {"Item": label(wildcards)}
-
-    else:
-        labels = {"Item": label}
-    kwargs = dict(caption=f"../report/{caption}.rst", category=category, labels=labels)
-    if subcategory is not None:
-        kwargs["subcategory"] = subcategory
-    return report(path, **kwargs)
-
-
 def _figures(*names):
     return [out(f"figures/{name}.{ext}") for name in names for ext in ("png", "pdf")]
 
 
 def get_final_targets():
-    """Everything the `all` target builds: the analyses and the report pages of their tables."""
+    """Everything the `all` target builds: the analyses and what the report embeds of them
+    (helpers/report.smk), with its landing page."""
     targets = get_analysis_targets()
-    targets += [page for _, page, *_ in get_report_tables()]
-    if CLINICAL is not None:
-        targets += [out(f"report/de/{c}.html") for c in CONTRAST_NAMES]
-        targets += [
-            out(f"report/tables/models/{m}_{k}.html") for m in MODEL_NAMES for k in MODEL_KINDS
-        ]
+    targets += [i["page"] for i in get_report_outline()]
+    targets.append(out("report/landing.rst"))
     return sorted(set(targets))
 
 

@@ -7,12 +7,7 @@ rule mirscope_normalize:
     input:
         counts=out("counts/mature_umi_counts.tsv"),
     output:
-        normalized=reported(
-            out("counts/mature_normalized.tsv"),
-            "Counts — DESeq2-normalised mature miRNA counts (TSV)",
-            "normalized",
-            COUNTS,
-        ),
+        normalized=out("counts/mature_normalized.tsv"),
         log2=out("counts/mature_normalized_log2.tsv"),
         size_factors=out("counts/size_factors.tsv"),
     params:
@@ -93,13 +88,7 @@ if CLINICAL is not None:
         output:
             clusters=out("tables/clusters.tsv"),
             associations=out("tables/cluster_associations.tsv"),
-            png=reported(
-                out("figures/fig1_clustering_heatmap.png"),
-                "Figure 1 — clustering heatmap of circulating miRNAs",
-                "fig1",
-                NADDEO_CLUSTERING,
-                "Figure 1",
-            ),
+            png=out("figures/fig1_clustering_heatmap.png"),
             pdf=out("figures/fig1_clustering_heatmap.pdf"),
         params:
             k=CFG["clustering"]["k"],
@@ -123,13 +112,7 @@ if CLINICAL is not None:
             clinical=CLINICAL_TABLE,
             de=get_figure2_de,
         output:
-            png=reported(
-                out("figures/fig{part}_de_heatmap.png"),
-                get_figure2_label,
-                "fig2",
-                NADDEO_TOXICITY,
-                "Figure 2 and Supplementary Table 2",
-            ),
+            png=out("figures/fig{part}_de_heatmap.png"),
             pdf=out("figures/fig{part}_de_heatmap.pdf"),
         params:
             contrast=get_figure2_spec,
@@ -155,13 +138,7 @@ if CLINICAL is not None:
         input:
             out("de/{contrast}.tsv"),
         output:
-            png=reported(
-                out("figures/volcano_{contrast}.png"),
-                get_volcano_label,
-                "volcano",
-                get_contrast_category,
-                "Volcano plots (not in the paper)",
-            ),
+            png=out("figures/volcano_{contrast}.png"),
             pdf=out("figures/volcano_{contrast}.pdf"),
         params:
             lfc=DE_CFG["lfc_threshold"],
