@@ -56,12 +56,11 @@ if CLINICAL is not None:
 
     rule mirscope_report_model_tables:
         input:
-            tables=expand(out("tables/models/{{model}}_{kind}.tsv"), kind=MODEL_KINDS),
+            tables=expand(out("tables/models/{{model}}_{kind}.tsv"), kind=MODEL_REPORT_KINDS),
             docs=f"{workflow.basedir}/docs/outputs.md",
         output:
             selection=reported(out("report/tables/models/{model}_selection.html")),
             coefficients=reported(out("report/tables/models/{model}_coefficients.html")),
-            predictions=reported(out("report/tables/models/{model}_predictions.html")),
         params:
             tables=get_model_table_titles,
             outdir=outpath(""),

@@ -45,7 +45,12 @@ def write_model_tables(result: ModelResult, outdir: str | Path) -> None:
             "loocv_probability": result.loocv_prob,
             "nested_probability": result.nested_prob,
             "nested_predictors": [",".join(p) for p in result.nested_predictors],
-            "nested_candidates": [",".join(c) for c in result.nested_candidates],
+            # a fold's own candidates exist only where a pre-filter is redone per fold;
+            # otherwise every fold offers the model's candidates (its selection table)
+            "nested_candidates": [
+                ",".join(c) if result.nested_scope == "de+selection" else ""
+                for c in result.nested_candidates
+            ],
         }
     )
     write_tsv(pred, outdir / f"{name}_predictions.tsv")

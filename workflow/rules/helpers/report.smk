@@ -49,11 +49,13 @@ PAPER_MODELS = {
     "response_3m": "Table 1, 3-month response model",
     "response_12m": "Table 1, 12-month response model",
 }
-# What each model output shows: its tables, then its figures.
+# What each model output shows: its tables, then its figures. The per-patient LOOCV
+# predictions stay a TSV (tables/models/{model}_predictions.tsv) outside the report: the
+# ROC figure draws them, and their pages would cost the report's size budget.
+MODEL_REPORT_KINDS = ["selection", "coefficients"]
 MODEL_TABLE_NAMES = {
     "selection": "weighted-LASSO selection frequencies, table",
     "coefficients": "logistic coefficients",
-    "predictions": "LOOCV predictions",
 }
 MODEL_FIGURE_NAMES = {
     "selection": "weighted-LASSO selection frequencies, plot",
@@ -168,7 +170,7 @@ REPORT_ITEMS = {
             lambda w: model_category(w["model"]),
             lambda w: model_subcategory(w["model"]),
         )
-        for kind in MODEL_KINDS
+        for kind in MODEL_REPORT_KINDS
     },
     **{
         f"figures/models/{{model}}_{kind}.png": (
@@ -552,7 +554,7 @@ WILDCARD_REPORT_ITEMS = {
     "figures/fig{part}_de_heatmap.png",
     "figures/volcano_{contrast}.png",
     "de/{contrast}.tsv",
-    *(f"tables/models/{{model}}_{kind}.tsv" for kind in MODEL_KINDS),
+    *(f"tables/models/{{model}}_{kind}.tsv" for kind in MODEL_REPORT_KINDS),
 }
 # Numbers before the names make Snakemake's menus, which sort by name, keep reading order.
 REPORT_NUMBER = "{number} · {name}"
@@ -575,6 +577,12 @@ REPORT_WILDCARDS = {
     "contrast": _contrasts_in_order,
     "model": _models_in_order,
     "part": lambda: ["2a_crs", "2b_icans"],
+}
+# Wildcard items shown only for some values. The all-miRNA DE pages are there for the
+# contrasts behind a paper item (Figure 2A/B, a model's DE pre-filter); the others' TSVs
+# stay in de/ and their volcano plots in the report, within the report's size budget.
+REPORT_ONLY = {
+    "de/{contrast}.tsv": lambda w: _contrast_in_paper(w["contrast"]),
 }
 
 
@@ -613,7 +621,7 @@ def get_report_outline():
         for values in itertools.product(*(REPORT_WILDCARDS[n]() for n in names)):
             w = dict(zip(names, values))
             source = entry.format(**w)
-            if out(source) not in built:
+            if out(source) not in built or not REPORT_ONLY.get(entry, lambda w: True)(w):
                 continue
             items.append(
                 dict(
