@@ -16,9 +16,6 @@ if not config:
     configfile: "config/config.yaml"
 
 
-report: "workflow/report/workflow.rst"
-
-
 include: "workflow/rules/common.smk"
 include: "workflow/rules/envs.smk"
 include: "workflow/rules/reference.smk"
@@ -39,6 +36,10 @@ include: "workflow/rules/provenance.smk"
 
 
 use_generated_mirscope_env()
+
+
+# The report opens on a page written from the run (workflow/rules/report.smk).
+report: get_report_landing()
 
 
 rule all:

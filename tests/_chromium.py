@@ -166,6 +166,19 @@ class Chromium:
             time.sleep(0.2)
         raise ChromiumError(f"no frame {url_prefix}… rendered text in time")
 
+    def wait_for_frame(self, url_prefix: str, condition: str) -> None:
+        """Poll a JavaScript condition in the child frame whose URL starts with
+        ``url_prefix`` until it holds (or time runs out)."""
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            try:
+                if self.frame_evaluate(url_prefix, f"Boolean({condition})"):
+                    return
+            except (ChromiumError, ValueError):
+                pass
+            time.sleep(0.2)
+        raise ChromiumError(f"timed out waiting in the frame for {condition}")
+
     def screenshot(self, path: Path) -> None:
         """Save what the page shows now as a PNG, for a person to look at."""
         import base64

@@ -358,7 +358,13 @@ def test_rejected_before_any_job(cohort, tmp_path, request, spoil, words):
     if case not in SNAKEMAKE_OWN_MESSAGE:
         # Snakemake names the config by its absolute path; the rest is the same line.
         message = text.removeprefix("mirscope: error: ").removeprefix("config.yaml")
-        assert message in smk.stdout + smk.stderr, (message, smk.stderr[-2000:])
+        said = [
+            line
+            for line in (smk.stdout + smk.stderr).strip().splitlines()
+            if not line.startswith(SNAKEMAKE_BANNER)
+        ]
+        # exactly the one line: no "InputError in file common.smk", no stack frames
+        assert len(said) == 1 and said[0].endswith(message), (message, said[-20:])
     else:
         # Snakemake parses --configfile itself before the Snakefile runs, so its message
         # (documented in config/README.md) is its own: still one line, no traceback.
@@ -847,7 +853,8 @@ def _rerun_statistics(finished_run: Path, tmp_path: Path, clinical_text: str) ->
     for path in (finished_run / "cohort").iterdir():
         if path.is_file():
             shutil.copy2(path, work / "cohort" / path.name)
-    os.symlink(finished_run / "cohort/fastq", work / "cohort/fastq")
+        else:  # the FASTQs, and the simulator's truth/ that marks the cohort as simulated
+            os.symlink(path, work / "cohort" / path.name)
     (work / "cohort/clinical.tsv").write_text(clinical_text)
     shutil.copy2(finished_run / "config.yaml", work / "config.yaml")
     out = work / "out dir"
@@ -952,3 +959,488 @@ def test_outdir_tilde_is_the_home_directory(tmp_path, monkeypatch, given):
     monkeypatch.setenv("HOME", str(tmp_path))
     cfg = complete_config({"samples": "s.tsv", "outdir": given}, source="c.yaml")
     assert cfg["outdir"] == str(tmp_path / "runs/x")
+
+
+# --- second sweep: names, group sizes, number types, YAML keys, sample inputs -------------
+
+
+def _all_cells(name: str, column: str, value: str):
+    """Set one column of a cohort table to ``value`` in every data row."""
+
+    def edit(rows):
+        i = rows[0].index(column)
+        for r in rows[1:]:
+            r[i] = value
+        return rows
+
+    return table(name, edit)
+
+
+def _with_config(*spoilers, **changes) -> Callable[[Path], None]:
+    """Apply table spoilers, then write the config with ``changes``."""
+
+    def apply(work: Path) -> None:
+        for spoil in spoilers:
+            spoil(work)
+        cfg(**changes)(work)
+
+    return apply
+
+
+def _sheet_fastq(row: int, make: Callable[[Path, str], str]):
+    """Point sample row ``row`` of the sheet at ``make(work, first_sample_fastq)``."""
+
+    def apply(work: Path) -> None:
+        cfg()(work)
+        path = work / "cohort/samples.tsv"
+        rows = [line.split("\t") for line in path.read_text().rstrip("\n").split("\n")]
+        rows[row][1] = make(work, rows[1][1])
+        path.write_text("\n".join("\t".join(r) for r in rows) + "\n")
+
+    return apply
+
+
+def _copy_of_first(work: Path, first: str) -> str:
+    shutil.copy(work / first, work / "copy.fastq.gz")
+    return "copy.fastq.gz"
+
+
+def _link_to_first(work: Path, first: str) -> str:
+    os.symlink((work / first).resolve(), work / "link.fastq.gz")
+    return "link.fastq.gz"
+
+
+EXPLICIT_ICANS = [
+    {"name": "crs_ge2", "variable": "crs_grade", "rule": "ge2"},
+    {"name": "icans", "variable": "icans_grade", "rule": "gt0"},
+]
+
+# (id, class, spoiler, words the one-line message must hold); checked in-process, and a
+# few of them through Snakemake below.
+REJECTED_SECOND = [
+    (
+        "survival-mirna-case",
+        "names",
+        cfg(survival__variable="hsa-mir-542-5p"),
+        ["survival.variable", "case-sensitive", "'hsa-miR-542-5p'"],
+    ),
+    (
+        "survival-mirna-typo",
+        "names",
+        cfg(survival__variable="hsa-miR-542-5q"),
+        ["survival.variable", "did you mean 'hsa-miR-542-5p'", "'hsa-miR-542-5q'"],
+    ),
+    (
+        "correlation-mirna-case",
+        "names",
+        cfg(models__correlations=["HSA-MIR-542-5P:ldh"]),
+        ["models.correlations[0]", "case-sensitive", "hsa-miR-542-5p"],
+    ),
+    (
+        "group-test-mirna-case",
+        "names",
+        cfg(models__group_tests=["hsa-mir-1290:icans_ge2"]),
+        ["models.group_tests[0]", "case-sensitive", "'hsa-miR-1290'"],
+    ),
+    (
+        "published-column-typo",
+        "names",
+        cfg(models__published__response_3m=["prodcut", "hsa-let-7d-3p"]),
+        ["models.published.response_3m[0]", "'prodcut'", "did you mean 'product'"],
+    ),
+    (
+        "published-mirna-case",
+        "names",
+        cfg(models__published__response_12m=["hsa-mir-143-3p"]),
+        ["models.published.response_12m[0]", "case-sensitive", "'hsa-miR-143-3p'"],
+    ),
+    (
+        "published-mirna-typo",
+        "names",
+        cfg(models__published__response_3m=["hsa-let-7d-3q"]),
+        ["models.published.response_3m[0]", "did you mean 'hsa-let-7d-3p'"],
+    ),
+    (
+        "contrast-one-group",
+        "outcomes",
+        _with_config(
+            _all_cells("clinical.tsv", "icans_grade", "0"),
+            _all_cells("clinical.tsv", "icans_onset_days", ""),
+            de__contrasts=EXPLICIT_ICANS,
+            models__toxicity_models=["crs_ge2"],
+            models__response_models=[],
+            models__group_tests=[],
+        ),
+        ["de.contrasts[1]", "'icans'", "0 case and 53 control", "remove the contrast"],
+    ),
+    (
+        "contrast-all-na",
+        "outcomes",
+        _with_config(
+            _all_cells("clinical.tsv", "icans_grade", "NA"),
+            _all_cells("clinical.tsv", "icans_onset_days", ""),
+            de__contrasts=EXPLICIT_ICANS,
+            models__toxicity_models=["crs_ge2"],
+            models__response_models=[],
+            models__group_tests=[],
+        ),
+        ["de.contrasts[1]", "0 case and 0 control"],
+    ),
+    (
+        "contrast-all-ne",
+        "outcomes",
+        _with_config(
+            _all_cells("clinical.tsv", "response_3m", "ne"),
+            de__contrasts=[{"name": "response_3m", "variable": "response_3m", "rule": "responder"}],
+            models__toxicity_models=[],
+            models__response_models=["response_3m"],
+            models__group_tests=[],
+        ),
+        ["de.contrasts[0]", "'response_3m'", "0 case and 0 control"],
+    ),
+    ("seed-fraction", "numbers", cfg(seed=9.5), ["key 'seed'", "9.5", "integer"]),
+    (
+        "min-length-fraction",
+        "numbers",
+        cfg(trimming__min_length=16.5),
+        ["trimming.min_length", "16.5"],
+    ),
+    (
+        "duplicate-top-key",
+        "yaml",
+        config_text(
+            "samples: cohort/samples.tsv\nclinical: cohort/clinical.tsv\nseed: 1\n"
+            "outdir: out dir\nseed: 9\n"
+        ),
+        ["key 'seed' is given twice", "lines 3 and 5"],
+    ),
+    (
+        "duplicate-nested-key",
+        "yaml",
+        config_text(
+            "samples: cohort/samples.tsv\nclinical: cohort/clinical.tsv\noutdir: out dir\n"
+            "trimming:\n  min_length: 16\n  max_error_rate: 0.1\n  min_length: 18\n"
+        ),
+        ["key 'trimming.min_length' is given twice", "lines 5 and 7"],
+    ),
+    (
+        "duplicate-key-in-list-item",
+        "yaml",
+        config_text(
+            "samples: cohort/samples.tsv\nclinical: cohort/clinical.tsv\noutdir: out dir\n"
+            "de:\n  contrasts:\n    - name: crs_ge2\n      variable: crs_grade\n"
+            "      rule: ge2\n      rule: gt0\n"
+        ),
+        ["key 'de.contrasts[0].rule' is given twice", "lines 8 and 9"],
+    ),
+    (
+        "sample-id-cohort",
+        "reserved",
+        table("samples.tsv", lambda r: _set_cell(r, 1, "sample_id", "cohort")),
+        ["samples.tsv", "row 1", "reserved", "'cohort'"],
+    ),
+    (
+        "sample-id-cohort-upper",
+        "reserved",
+        table("samples.tsv", lambda r: _set_cell(r, 3, "sample_id", "COHORT")),
+        ["row 3", "reserved", "'COHORT'"],
+    ),
+    (
+        "fastq-dot-slash",
+        "same input",
+        _sheet_fastq(2, lambda w, first: "./" + first),
+        ["row 2", "already used by sample 'P01'", "'./cohort/fastq/P01.fastq.gz'"],
+    ),
+    (
+        "fastq-absolute",
+        "same input",
+        _sheet_fastq(3, lambda w, first: str(w / first)),
+        ["row 3", "already used by sample 'P01'"],
+    ),
+    (
+        "fastq-double-slash",
+        "same input",
+        _sheet_fastq(2, lambda w, first: first.replace("/", "//")),
+        ["row 2", "already used by sample 'P01'"],
+    ),
+    (
+        "fastq-symlink",
+        "same input",
+        _sheet_fastq(2, _link_to_first),
+        ["row 2", "'link.fastq.gz'", "already used by sample 'P01'"],
+    ),
+    (
+        "fastq-copy",
+        "same input",
+        _sheet_fastq(4, _copy_of_first),
+        ["row 4", "'copy.fastq.gz'", "same content", "sample 'P01'"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("spoil", "words"),
+    [c[2:] for c in REJECTED_SECOND],
+    ids=[c[0] for c in REJECTED_SECOND],
+)
+def test_second_sweep_rejected_by_validate(cohort, tmp_path, monkeypatch, capsys, spoil, words):
+    work = _work(cohort, tmp_path)
+    spoil(work)
+    monkeypatch.chdir(work)
+    before = sorted(p.relative_to(work) for p in work.rglob("*"))
+    code = main(["validate", "--config", "config.yaml"])
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert code == 1 and "valid -" not in captured.out, (captured.out, err)
+    assert len(err.splitlines()) == 1 and err.startswith("mirscope: error: "), err
+    for word in words:
+        assert word in err, (word, err)
+    assert sorted(p.relative_to(work) for p in work.rglob("*")) == before
+
+
+#: Snakemake's own line before the workflow is parsed (the profile it found).
+SNAKEMAKE_BANNER = "Using workflow specific profile"
+
+THROUGH_SNAKEMAKE = ["survival-mirna-case", "contrast-one-group", "duplicate-top-key", "fastq-copy"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", THROUGH_SNAKEMAKE)
+def test_parse_step_prints_exactly_one_line(cohort, tmp_path, case):
+    """Through `snakemake` the user sees the same one line as from `mirscope validate`:
+    no `InputError in file common.smk`, no stack frames of the package."""
+    spoil, words = next(c[2:] for c in REJECTED_SECOND if c[0] == case)
+    work = _work(cohort, tmp_path)
+    spoil(work)
+    smk = _run(
+        ["snakemake", "-s", str(REPO / "Snakefile"), "--configfile", "config.yaml", "-n"],
+        cwd=work,
+    )
+    lines = [
+        line
+        for line in (smk.stdout + smk.stderr).strip().splitlines()
+        if not line.startswith(SNAKEMAKE_BANNER)
+    ]
+    assert smk.returncode == 1
+    assert len(lines) == 1 and lines[0].startswith("mirscope: error: "), lines
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+
+
+def test_integers_written_as_floats_read_as_integers(cohort, tmp_path, monkeypatch):
+    from mirscope.inputs.config import load_config
+
+    work = _work(cohort, tmp_path)
+    cfg(seed=9.0, trimming__min_length=16.0, companion__n_trees=200.0)(work)
+    monkeypatch.chdir(work)
+    loaded = load_config("config.yaml")
+    for value in (loaded["seed"], loaded["trimming"]["min_length"]):
+        assert type(value) is int
+    assert (loaded["seed"], loaded["trimming"]["min_length"]) == (9, 16)
+    assert type(loaded["companion"]["n_trees"]) is int
+    assert type(loaded["survival"]["minprop"]) is float  # a number key stays a number
+
+
+def test_default_contrast_too_small_is_left_out_with_a_note(cohort, tmp_path, monkeypatch, capsys):
+    """A cohort without ICANS runs the documented minimal config: the default ICANS
+    contrasts, their models and Table 2B are left out, and validation says so."""
+    from mirscope.inputs.clinical import read_clinical as read
+    from mirscope.inputs.config import load_config
+    from mirscope.inputs.validate import resolve_references
+
+    work = _work(cohort, tmp_path)
+    _all_cells("clinical.tsv", "icans_grade", "0")(work)
+    _all_cells("clinical.tsv", "icans_onset_days", "")(work)
+    monkeypatch.chdir(work)
+    assert main(["validate", "--config", "config.yaml"]) == 0
+    err = capsys.readouterr().err
+    assert "not testable (< 3 per group): icans (0 vs 53), icans_ge2 (0 vs 53)" in err, err
+    resolved = resolve_references(
+        load_config("config.yaml"),
+        read("cohort/clinical.tsv"),
+        source="config.yaml",
+        given={"samples": "x"},
+    )
+    names = [c["name"] for c in resolved.config["de"]["contrasts"]]
+    assert names == ["crs_ge2", "response_3m", "response_12m"]
+    assert resolved.config["models"]["toxicity_models"] == ["crs_ge2"]
+    assert "table2b" in resolved.skipped and "table2a" not in resolved.skipped
+
+
+def test_validate_says_which_models_the_cohort_supports(cohort, tmp_path, monkeypatch, capsys):
+    work = _work(cohort, tmp_path)
+
+    def three_cases(rows):
+        i = rows[0].index("icans_grade")
+        for n, r in enumerate(rows[1:]):
+            r[i] = "2" if n < 3 else "0"
+        return rows
+
+    table("clinical.tsv", three_cases)(work)
+    _all_cells("clinical.tsv", "icans_onset_days", "")(work)
+    monkeypatch.chdir(work)
+    assert main(["validate", "--config", "config.yaml"]) == 0
+    err = capsys.readouterr().err
+    line = next(x for x in err.splitlines() if x.startswith("note: models estimable"))
+    assert "crs_ge2" in line and "not estimable" in line
+    assert "icans_ge2 (3 case and 50 control patients" in line, line
+
+
+@pytest.mark.parametrize(
+    ("case", "control", "refit", "fraction", "words"),
+    [
+        (3, 9, True, 0.8, "n - 1 training patients"),
+        (4, 8, True, 0.8, None),
+        (4, 8, True, 0.5, "stability resample keeps 2"),
+        (1, 11, False, 0.8, "both classes"),
+        (0, 12, False, 0.8, "0 case"),
+        (2, 10, False, 0.8, None),
+        (12, 3, True, 0.8, "n - 1 training patients"),
+    ],
+)
+def test_model_support_rule(case, control, refit, fraction, words):
+    from mirscope.inputs.outcomes import model_support
+
+    reason = model_support(case, control, refit_de=refit, fraction=fraction)
+    assert (reason is None) == (words is None), reason
+    if words:
+        assert words in reason
+
+
+def _toy_model_frame(n_case: int, n_control: int) -> pd.DataFrame:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    n = n_case + n_control
+    frame = pd.DataFrame(
+        {
+            "y": [1.0] * n_case + [0.0] * n_control,
+            "m1": rng.normal(size=n),
+            "m2": rng.normal(size=n),
+        },
+        index=[f"P{i:02d}" for i in range(1, n + 1)],
+    )
+    frame["m1"] += frame["y"]
+    return frame
+
+
+def test_model_with_too_few_events_is_not_estimable_and_named():
+    from mirscope.errors import NotEstimable
+    from mirscope.stats.validation import ModelSpec, build_model
+
+    spec = ModelSpec(name="icans_ge2", mode="toxicity", covariates=[], resamples=5)
+    with pytest.raises(NotEstimable) as info:
+        build_model(
+            _toy_model_frame(3, 9), ["m1", "m2"], [], spec, fold_candidates=lambda ids: ["m1"]
+        )
+    assert info.value.model == "icans_ge2" and (info.value.n, info.value.events) == (12, 3)
+    assert "icans_ge2" in str(info.value) and "LOOCV" in str(info.value)
+
+
+@pytest.mark.filterwarnings("ignore::mirscope.errors.MirscopeWarning")
+def test_a_failing_fold_names_the_model_and_the_fold():
+    """What the group-size rule cannot foresee still names the model and the fold."""
+    from mirscope.errors import InputError, NotEstimable
+    from mirscope.stats.validation import ModelSpec, build_model
+
+    def candidates(ids):
+        if "P02" not in ids:
+            raise InputError("a Wald test needs two groups of at least 3 samples each")
+        return ["m1"]
+
+    spec = ModelSpec(
+        name="crs_ge2",
+        mode="toxicity",
+        covariates=[],
+        resamples=5,
+        nested_resamples=3,
+        stability_resamples=0,
+    )
+    with pytest.raises(NotEstimable) as info:
+        build_model(_toy_model_frame(6, 8), ["m1", "m2"], [], spec, fold_candidates=candidates)
+    text = str(info.value)
+    assert "crs_ge2" in text and "fold 2 (patient P02 left out)" in text, text
+
+
+def test_not_estimable_model_gets_a_summary_row():
+    from mirscope.errors import NotEstimable
+    from mirscope.stats.models import not_estimable_row, summary_columns, table1
+
+    exc = NotEstimable("icans_ge2", "3 case and 9 control patients", n=12, events=3)
+    row = not_estimable_row(exc)
+    assert list(row) == summary_columns()
+    assert row["method"] == "not estimable" and "3 case and 9 control" in row["notes"]
+    assert (row["n"], row["events"]) == (12, 3)
+    t1 = table1([exc])
+    assert t1["predictor"].iloc[0].startswith("(not estimable")
+
+
+def test_reserved_sample_ids_cover_every_cohort_file_beside_sample_files():
+    """A directory holding per-sample outputs and fixed-name ones: each fixed stem is a
+    reserved sample id (else a sample so named overwrites the cohort file)."""
+    from mirscope.inputs.sheets import RESERVED_SAMPLE_IDS
+
+    outputs = set()
+    for smk in (REPO / "workflow" / "rules").rglob("*.smk"):
+        outputs |= set(re.findall(r'out\(f?"([^"]+)"\)', smk.read_text()))
+    by_dir: dict[str, set[str]] = {}
+    for path in outputs:
+        folder, _, name = path.rpartition("/")
+        by_dir.setdefault(folder, set()).add(name)
+    sample = re.compile(r"^\{(sample|sid|s|wildcards\.sample)\}(\..+)$")
+    for folder, names in by_dir.items():
+        suffixes = {m.group(2) for n in names if (m := sample.match(n))}
+        for name in names:
+            if "{" in name:
+                continue
+            stem, dot, rest = name.partition(".")
+            if dot and f".{rest}" in suffixes:
+                assert stem.lower() in RESERVED_SAMPLE_IDS, f"{folder}/{name}"
+
+
+def test_fastq_fingerprint_sees_content_not_mtime(tmp_path):
+    from mirscope.inputs.sheets import FINGERPRINT_BLOCK, fastq_fingerprint
+
+    a = _fastq(tmp_path / "a.fastq.gz", ["ACGT" * 5] * 3)
+    before = fastq_fingerprint(a)
+    stat = a.stat()
+    _fastq(a, ["TGCA" * 5] * 3)  # other reads, same size
+    os.utime(a, ns=(stat.st_atime_ns, stat.st_mtime_ns - 10**9))  # older, as cp -p gives
+    assert fastq_fingerprint(a) != before
+    big = tmp_path / "big.bin"
+    data = bytearray(os.urandom(3 * FINGERPRINT_BLOCK))
+    big.write_bytes(bytes(data))
+    first = fastq_fingerprint(big)
+    data[-1] ^= 1  # a change in the last block only
+    big.write_bytes(bytes(data))
+    assert fastq_fingerprint(big) != first
+
+
+def test_outdir_lock_refuses_a_live_run_and_takes_over_a_dead_one(tmp_path):
+    from mirscope.errors import MirscopeError
+    from mirscope.io import LOCK_NAME, acquire_lock, release_lock
+
+    lock = acquire_lock(tmp_path / "out")
+    holder = lock.read_text()
+    with pytest.raises(MirscopeError, match="another mirscope run is using this output"):
+        acquire_lock(tmp_path / "out", pid=os.getpid() + 1)
+    release_lock(tmp_path / "out", pid=os.getpid() + 1)  # not the holder: nothing happens
+    assert lock.read_text() == holder
+    release_lock(tmp_path / "out")
+    assert not (tmp_path / "out" / LOCK_NAME).exists()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    acquire_lock(tmp_path / "out", pid=dead.pid)  # a run killed with -9
+    assert acquire_lock(tmp_path / "out").read_text().split("\t")[0] == str(os.getpid())
+
+
+def test_stale_temporaries_are_removed(tmp_path):
+    from mirscope.io import clean_stale_temporaries
+
+    (tmp_path / "tables").mkdir()
+    stale = tmp_path / "tables" / ".toxicity_models.tsv.abc123.part"
+    stale.write_text("")
+    kept = tmp_path / "tables" / "toxicity_models.tsv"
+    kept.write_text("x")
+    assert clean_stale_temporaries(tmp_path) == [stale]
+    assert not stale.exists() and kept.exists()

@@ -12,7 +12,7 @@ from conftest import require_r
 from mirscope.cli import main
 from mirscope.inputs.clinical import read_clinical
 from mirscope.stats.association import kruskal_test, spearman_test
-from mirscope.stats.tables import grouped_table, overall_table
+from mirscope.stats.tables import grouped_table, overall_table, p_value
 
 
 def _clinical(tmp_path, n: int = 30):
@@ -45,6 +45,9 @@ def test_overall_counts_by_hand(tmp_path):
     path, df = _clinical(tmp_path)
     table = overall_table(read_clinical(str(path)))
     female = table[(table.variable == "sex") & (table.level == "F")].iloc[0]
+    assert female["characteristic"] == "Female"
+    n_f = int((df.sex == "F").sum())
+    assert female["all_patients"] == f"{n_f} ({100 * n_f / len(df):.0f}%)"
     assert female["count"] == (df.sex == "F").sum()
     assert female["percent"] == pytest.approx(100 * (df.sex == "F").mean())
     crp = table[table.variable == "crp"].iloc[0]
@@ -60,7 +63,7 @@ def test_icans_vs_ecog_ge1_is_a_two_by_two_fisher(tmp_path):
     df.loc[5, "ecog"] = ""
     df.to_csv(path, sep="\t", index=False)
     icans = grouped_table(read_clinical(str(path)), "icans")
-    rows = icans[icans.variable == "ecog_ge1"]
+    rows = icans[(icans.variable == "ecog_ge1") & (icans.level != "")]
     assert list(rows["level"]) == ["0", ">=1"]
     known = df[df.ecog != ""]
     yes = pd.to_numeric(known.icans_grade) > 0
@@ -68,9 +71,8 @@ def test_icans_vs_ecog_ge1_is_a_two_by_two_fisher(tmp_path):
     table = [[int((~yes & ~ge1).sum()), int((~yes & ge1).sum())],
              [int((yes & ~ge1).sum()), int((yes & ge1).sum())]]  # fmt: skip
     assert rows["n_known"].iloc[0] == len(known)
-    assert rows["p_value"].iloc[0] == pytest.approx(fisher_exact(table).pvalue, rel=1e-10)
-    by_score = icans.loc[icans.variable == "ecog", "p_value"].iloc[0]
-    assert by_score != pytest.approx(rows["p_value"].iloc[0])
+    assert p_value(icans, "ecog_ge1") == pytest.approx(fisher_exact(table).pvalue, rel=1e-10)
+    assert p_value(icans, "ecog") != pytest.approx(p_value(icans, "ecog_ge1"))
     overall = overall_table(read_clinical(str(path)))
     assert overall.loc[overall.variable == "ecog_ge1", "count"].sum() == len(known)
 
@@ -87,14 +89,11 @@ def test_grouped_p_values_match_r(tmp_path):
         " fisher.test(table(g, d$ecog))$p.value, fisher.test(table(g, d$bridging))$p.value,"
         " kruskal.test(d$crp ~ g)$p.value, kruskal.test(d$age ~ g)$p.value)))"
     )
-    ours = [
-        crs.loc[crs.variable == v, "p_value"].iloc[0]
-        for v in ("sex", "ecog", "bridging", "crp", "age")
-    ]
+    ours = [p_value(crs, v) for v in ("sex", "ecog", "bridging", "crp", "age")]
     np.testing.assert_allclose(ours, r, rtol=1e-8)
     icans = grouped_table(read_clinical(str(path)), "icans")
     n_yes = (pd.to_numeric(df.icans_grade) > 0).sum()
-    assert icans.loc[0, "summary_icans_yes"] == str(n_yes)
+    assert icans.loc[0, "icans_yes"] == str(n_yes)
 
 
 @pytest.mark.r
@@ -137,5 +136,42 @@ def test_cli_writes_three_tables(tmp_path):
     args += ["--out-crs", str(outs[1]), "--out-icans", str(outs[2])]
     assert main(args) == 0
     b = pd.read_csv(outs[1], sep="\t")
-    assert {"summary_crs_grade_0_1", "summary_crs_grade_ge2", "test", "p_value"} <= set(b.columns)
+    assert list(b.columns[:4]) == ["characteristic", "crs_grade_0_1", "crs_grade_ge2", "p_value"]
     assert set(b["test"].dropna()) == {"fisher_exact", "kruskal_wallis"}
+    # the file is read back through the one reader the comparison table uses
+    assert p_value(b, "crp") == pytest.approx(
+        p_value(grouped_table(read_clinical(str(path)), "crs"), "crp")
+    )
+
+
+def test_one_row_per_characteristic_with_the_papers_names_and_units(tmp_path):
+    """The paper's layout: a characteristic's own row carries its unit, statistic and the
+    one p-value of its test; its levels follow on rows of their own, without a p."""
+    path, df = _clinical(tmp_path)
+    table = pd.read_csv(path, sep="\t", dtype=str)
+    rng = np.random.default_rng(3)
+    for col in ("ldh", "ccfdna", "pmn_mdsc"):
+        table[col] = np.round(rng.uniform(1, 90, len(table)), 1).astype(str)
+    table.to_csv(path, sep="\t", index=False)
+    crs = grouped_table(read_clinical(str(path)), "crs")
+    own = crs[crs.level.fillna("") == ""].set_index("variable")
+    # units as the schema states them (the paper gives none in its text)
+    assert own.loc["crp", "characteristic"] == "CRP, mg/dL, median [range]"
+    assert own.loc["ldh", "characteristic"] == "LDH, U/L, median [range]"
+    assert own.loc["ccfdna", "characteristic"] == "ccfDNA, ng/mL, median [range]"
+    assert own.loc["pmn_mdsc", "characteristic"] == "PMN-MDSC, % of PBMC, median [range]"
+    assert own.loc["age", "characteristic"] == "Age, years, median [range]"
+    assert own.loc["sex", "characteristic"] == "Sex, n (%)"
+    assert own.loc["ecog_ge1", "characteristic"] == "ECOG performance status ≥ 1, n (%)"
+    assert crs.iloc[0]["characteristic"] == "Patients, n"
+    assert crs.variable.value_counts()["crp"] == 1  # a continuous variable: one row
+    sex = crs[crs.variable == "sex"]
+    assert list(sex.characteristic) == ["Sex, n (%)", "Female", "Male"]
+    assert sex.p_value.notna().sum() == 1 and pd.notna(sex.p_value.iloc[0])
+    # every variable of the table is tested exactly once
+    tested = crs[crs.p_value.notna()]
+    assert tested.variable.is_unique
+    assert set(tested.variable) == set(crs.variable) - {"patients"}
+    overall = overall_table(read_clinical(str(path)))
+    assert overall.loc[overall.variable == "crp", "all_patients"].iloc[0].count("[") == 1
+    assert overall.variable.value_counts()["sex"] == 3

@@ -184,3 +184,48 @@ def test_cli_evidence_figures(tmp_path):
     classes = pd.read_csv(outs["classes"], sep="\t")
     assert classes["class"].tolist() == ["dual-predictive", "dual-predictive", "unfavourable"]
     assert (tmp_path / "p.pdf").exists() and (tmp_path / "c.png").exists()
+
+
+def test_the_reviews_inputs_give_its_class_counts():
+    """The shipped inputs of the review (001), scored by the real code, give the class
+    counts its section 3.2 states (10 dual-predictive, 12 favourable, 2 unfavourable), and
+    every biomarker the class the review lists it under (transcribed separately, as
+    ``review_class``, from the class lists rather than the outcomes)."""
+    from mirscope.companion.evidence import biomarker_classes, review_studies
+
+    studies = review_studies()
+    classes = biomarker_classes(studies, evidence_scores(studies))
+    counts = classes["class"].value_counts().to_dict()
+    assert counts == {"dual-predictive": 10, "favourable": 12, "unfavourable": 2}
+    listed = studies.drop_duplicates("biomarker").set_index("biomarker")["review_class"]
+    assert (classes.set_index("biomarker")["class"] == listed.loc[classes.biomarker]).all()
+    # the favourable and unfavourable biomarkers the review names in section 3.2
+    for name in ("CD8+ naive T cells", "EPICART methylation", "TP53 mutations", "MIP3a"):
+        assert listed[name] == "favourable"
+    assert set(listed[listed == "unfavourable"].index) == {"IL-6", "IKZF1 mutations"}
+
+
+def test_the_reviews_level_shares_are_of_28_biomarkers_not_24():
+    """The discrepancy the shipped file documents: Figure 3B's shares (7.1, 7.1, 14.3, 39.3,
+    32.1%) are whole counts of 28 biomarkers (2, 2, 4, 11, 9) and of no other total near 24,
+    while section 3.2 classifies 24."""
+    shares = [7.1, 7.1, 14.3, 39.3, 32.1]
+
+    def whole(total: int) -> bool:
+        return all(abs(s * total / 100 - round(s * total / 100)) < 0.05 for s in shares)
+
+    assert [round(s * 28 / 100) for s in shares] == [2, 2, 4, 11, 9]
+    assert [n for n in range(20, 33) if whole(n)] == [28]
+
+
+def test_review_inputs_are_recognised_and_others_are_not():
+    from mirscope.companion.evidence import biomarker_classes, is_review_input, review_studies
+
+    studies = review_studies()
+    classes = biomarker_classes(studies, evidence_scores(studies))
+    assert is_review_input(classes)
+    # one outcome changed (IL-6 also linked to efficacy) is no longer the review's input
+    changed = studies.copy()
+    changed.loc[changed.biomarker == "IL-6", "outcome"] = "both"
+    assert not is_review_input(biomarker_classes(changed, evidence_scores(changed)))
+    assert not is_review_input(classes.drop(index=0))

@@ -481,6 +481,9 @@ def test_simulated_cohort_counts_are_inputs_and_a_real_cohort_is_judged(tmp_path
     assert d["axi-cel"].agreement == NOT_COMPUTED
     assert r["biomarkers at evidence level C"].agreement == AGREES
     assert d["biomarkers at evidence level C"].agreement == NOT_APPLICABLE
+    # ClonHema's cohort is drawn at the paper's rates: an input on the demo, not evidence
+    r6, d6 = r["cumulative incidence at 6 months"], d["cumulative incidence at 6 months"]
+    assert r6.agreement == AGREES and d6.agreement == INPUT and "555" in d6.note
     changed = {q for q in r if r[q].agreement != d[q].agreement}
     assert changed <= {q for q in d if d[q].rule in (RULES["input"], RULES["simulated"])}
     assert {d[q].section for q in changed} == {
@@ -626,3 +629,31 @@ def test_companion_rows_without_their_tables_are_not_computed(tmp_path):
     assert len(companion) == 15  # 5 levels, 3 classes, 3 kinetics, 4 incidence and OS
     assert (companion["agreement"] == NOT_COMPUTED).all()
     assert companion["note"].str.contains("missing").all()
+
+
+def test_review_inputs_are_judged_on_the_demo(tmp_path):
+    """A run that scored the review's own inputs (as the demo does) reproduces a published
+    computation: its class counts are judged even on the simulated demo; its level shares
+    are not comparable, because the review's text gives no study's design."""
+    from mirscope.companion.evidence import (
+        biomarker_classes,
+        evidence_scores,
+        level_distribution,
+        review_studies,
+    )
+
+    _clinical(tmp_path)
+    _outputs(tmp_path)
+    studies = review_studies()
+    scores = evidence_scores(studies)
+    t = tmp_path / "tables"
+    biomarker_classes(studies, scores).to_csv(t / "evidence_classes.tsv", sep="\t", index=False)
+    level_distribution(scores).to_csv(t / "evidence_levels.tsv", sep="\t", index=False)
+    _mark_simulated(tmp_path)
+    d = _by_quantity(compare(tmp_path, tmp_path / "clinical.tsv"))
+    for name in ("dual-predictive", "favourable", "unfavourable"):
+        assert d[f"{name} biomarkers"].agreement == AGREES, name
+        assert d[f"{name} biomarkers"].rule == RULES["equal"]
+    for level in ("A+", "A", "B", "C", "D"):
+        r = d[f"biomarkers at evidence level {level}"]
+        assert r.agreement == NOT_APPLICABLE and r.rule == RULES["designs"], level

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,7 +13,15 @@ import pytest
 
 from mirscope.cli import main
 from mirscope.io import read_tsv_cells, tsv_comments, write_tsv
-from mirscope.report.tables import agreement_class, find_column_doc, render_table_page
+from mirscope.report.tables import (
+    GZIP_ABOVE_BYTES,
+    MAX_CELL_CHARS,
+    MAX_SHOWN_ROWS,
+    MAX_WHOLE_ROWS,
+    agreement_class,
+    find_column_doc,
+    render_table_page,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -71,12 +80,10 @@ def test_page_shows_every_cell_and_embeds_the_exact_tsv():
     # Markup in a cell is text, not HTML.
     assert row[0][0] == "hsa-miR-1<b>"
     assert "<b>" not in page.split("<tbody>")[1].replace("&lt;b&gt;", "")
-    # A long float is shown rounded, the written value kept as tooltip and sort key.
+    # A long float is shown rounded (the download keeps every digit); integers as written.
     assert row[1][0] == "-1.235"
-    assert row[1][1]["title"] == "-1.234567891"
-    assert float(row[1][1]["data-sort"]) == -1.234567891
-    # Integers are shown as written.
     assert row[2][0] == "3"
+    assert "1.234567891" not in page.split("<tbody>")[1]
     assert row[3][0] == "a & b"
     (download,) = [a for a in cells.links if "download" in a]
     assert download["download"] == "x.tsv"
@@ -162,8 +169,10 @@ def test_every_reported_table_is_documented_in_outputs_md():
     """Each table the report renders finds its row in the real docs/outputs.md."""
     docs = (REPO / "docs/outputs.md").read_text(encoding="utf-8")
     source = (REPO / "workflow/rules/helpers/report.smk").read_text(encoding="utf-8")
-    paths = re.findall(r'^    "((?:tables|qc)/[^"]+\.tsv)": \(', source, flags=re.M)
-    assert len(paths) > 20
+    paths = re.findall(
+        r'^    "((?:tables|qc|counts|expression)/[^"{]+\.tsv)": \(', source, flags=re.M
+    )
+    assert len(paths) > 20 and "counts/mature_normalized.tsv" in paths
     paths += ["de/crs_ge2.tsv"] + [
         f"tables/models/response_3m_{k}.tsv" for k in ("selection", "coefficients", "predictions")
     ]
@@ -283,7 +292,35 @@ def test_names_in_lists_wrap_between_names_not_inside():
 
 def test_only_all_number_columns_are_right_aligned():
     table = pd.DataFrame({"level": ["0", "LBCL"], "p_value": ["0.5", ""]})
-    cells = _parse(render_table_page(table, title="t", relpath="t.tsv", tsv_bytes=b""))
-    assert "num" not in (cells.rows[1][0][1].get("class") or "")
-    assert cells.rows[1][0][1]["data-sort"] == "0.0"
-    assert "num" in cells.rows[1][1][1]["class"]
+    page = render_table_page(table, title="t", relpath="t.tsv", tsv_bytes=b"")
+    (rule,) = re.findall(r"<style>(#table td:nth-child[^<]*)</style>", page)
+    assert rule.startswith("#table td:nth-child(2){text-align:right")
+
+
+def test_big_tables_show_their_smallest_p_values_and_carry_the_tsv_gzipped():
+    n = MAX_WHOLE_ROWS + 50
+    table = pd.DataFrame(
+        {"mirna": [f"m{i}" for i in range(n)], "pvalue": [f"{(n - i) / n:.6f}" for i in range(n)]}
+    )
+    tsv = table.to_csv(sep="\t", index=False).encode() * 8
+    assert len(tsv) > GZIP_ABOVE_BYTES
+    page = render_table_page(table, title="DE", relpath="de/x.tsv", tsv_bytes=tsv)
+    cells = _parse(page)
+    shown = [row[0][0] for row in cells.rows[1:]]
+    assert len(shown) == MAX_SHOWN_ROWS and shown[0] == f"m{n - 1}" and "m0" not in shown
+    assert f"the {MAX_SHOWN_ROWS} rows with the smallest pvalue of {n}" in page
+    (download,) = [a for a in cells.links if "download" in a]
+    assert download["download"] == "x.tsv.gz" and download["data-gunzip"] == "x.tsv"
+    payload = download["href"].split("base64,", 1)[1]
+    assert gzip.decompress(base64.b64decode(payload)) == tsv
+
+
+def test_long_cells_are_cut_and_say_how_much():
+    names = ",".join(f"hsa-miR-{i}-5p" for i in range(100))
+    page = render_table_page(
+        pd.DataFrame({"candidates": [names]}), title="t", relpath="t.tsv", tsv_bytes=b""
+    )
+    text = _parse(page).rows[1][0][0]
+    assert len(text) < MAX_CELL_CHARS + 60 and text.startswith("hsa-miR-0-5p,")
+    left = 100 - text.split("…")[0].count("hsa-")
+    assert f"… ({left} more: see the TSV)" in text

@@ -28,26 +28,31 @@ from mirscope.report.paper import NOT_COMPUTED, VERDICTS, summary_line
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
+# The report's sections in reading order: the main paper's in the paper's order, then the
+# companions, the comparison, and the run itself.
 REPORT_SECTIONS = (
     "Naddeo et al. — Cohort",
     "Naddeo et al. — Clustering",
     "Naddeo et al. — Toxicity",
     "Naddeo et al. — Response",
     "Naddeo et al. — Survival",
-    "Naddeo et al. — Paper vs reanalysis",
     "Companion 001 — ",
     "Companion 002 — ",
     "Companion 003 — ",
     "Companion 004 — ",
+    "Paper vs reanalysis",
     "Quality control",
     "Counts and expression",
     "Provenance",
 )
-# A report label names the item (the paper's name first), never a file.
+# A report label numbers the item in reading order and names it (the paper's name first),
+# never a file.
 LABEL_PREFIX = re.compile(
-    r"^(Figures? \d|Fig\. \d|Table \d|Supplementary (Table|Figure) S?\d|Results text|"
-    r"Not in the paper|Paper vs reanalysis|QC — |Counts — |Provenance — )"
+    r"^\d+ · (Figures? \d|Fig\. \d|Table \d|Supplementary (Table|Figure) S?\d|Results text|"
+    r"Methods as run|Not in the paper|Paper vs reanalysis|QC — |Counts — |Provenance — )"
 )
+# Chromium loads no data: URL longer than this into a frame (the report's items are such).
+DATA_URL_LIMIT = 2 * 1024 * 1024
 FILE_LIKE = re.compile(r"[\w.-]+/[\w.-]+\.[a-z]+|\.(tsv|png|pdf|html|ya?ml|json)\b")
 
 
@@ -153,7 +158,10 @@ def test_paper_tables_and_figures_exist(demo_run):
         "report/tables/paper_vs_reanalysis.html",
         "report/de/crs_ge2.html",
         "report/tables/models/response_3m_coefficients.html",
-        "report/qc/qc_summary.html",
+        "report/qc/unassigned_summary.html",
+        "report/qc/multiqc_report.html",
+        "report/figures/fig1_clustering_heatmap.png",
+        "report/landing.rst",
     ):
         assert (out / rel).is_file(), rel
         assert (out / rel).stat().st_size > 0, rel
@@ -208,10 +216,13 @@ def test_paper_comparison_reports_every_number_from_this_run(demo_run):
 
 
 def test_report_renders_in_headless_chromium(demo_run):
+    """The report opens on its own landing page (its title, the paper comparison's verdict
+    counts, no rule graph) with the sections in reading order and no console error."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("chromium not installed (make test installs Debian's chromium)")
     report = demo_run / "out/report.html"
+    assert report.stat().st_size < 8_000_000, report.stat().st_size
     profile = demo_run / "chromium-profile"
     base = [
         chromium,
@@ -231,8 +242,16 @@ def test_report_renders_in_headless_chromium(demo_run):
         [*base, "--dump-dom", report.as_uri()], capture_output=True, text=True, timeout=180
     )
     assert dom.returncode == 0, dom.stderr[-2000:]
-    for section in REPORT_SECTIONS:
-        assert section in dom.stdout, f"report section {section!r} not rendered"
+    page = dom.stdout
+    title = re.search(r"<title>(.*?)</title>", page).group(1)
+    assert title.startswith("mirscope") and "Snakemake" not in title, title
+    (summary,) = tsv_comments(demo_run / "out/tables/paper_vs_reanalysis.tsv")
+    assert summary in page, "the landing page shows the paper comparison's verdict counts"
+    # The menu lists the sections in reading order (each numbered, as Snakemake sorts names).
+    positions = [page.find(f" · {section}") for section in REPORT_SECTIONS]
+    missing = [s for s, p in zip(REPORT_SECTIONS, positions, strict=True) if p < 0]
+    assert not missing, missing
+    assert positions == sorted(positions), "sections out of reading order"
     console = [line for line in dom.stderr.splitlines() if ":CONSOLE" in line]
     errors = [line for line in console if re.search(r"Uncaught|Error|Failed", line)]
     assert not errors, errors
@@ -250,9 +269,15 @@ def _tsv_cells(path: Path) -> pd.DataFrame:
     return read_tsv_cells(path)
 
 
+def _unnumbered(label: str) -> str:
+    return re.sub(r"^\d+ · ", "", label)
+
+
 def test_report_items_are_labelled_and_tables_visible(demo_run):
     """Click through the rendered report as a reader would: every item is listed under a
-    paper label, and opening Table 1 and the paper comparison shows their cells."""
+    paper label, in the paper's order, can be shown (no frame over Chromium's data: URL
+    limit, every figure decodes, MultiQC draws its plots), and opening Table 1,
+    Supplementary Table 1 and the paper comparison shows their cells."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("chromium not installed (make test installs Debian's chromium)")
@@ -269,14 +294,16 @@ def test_report_items_are_labelled_and_tables_visible(demo_run):
         items = browser.evaluate(
             "Object.entries(categories).flatMap(([cat, subs]) =>"
             " Object.entries(subs).flatMap(([sub, paths]) =>"
-            " paths.map(p => [cat, sub, results[p].filename, results[p].labels])))"
+            " paths.map(p => [cat, sub, results[p].filename, results[p].labels,"
+            " results[p].mime_type, results[p].data_uri.length])))"
         )
         assert len(items) > 60
-        for _, _, filename, labels in items:
+        for _, _, filename, labels, _, size in items:
             assert labels and labels.get("Item"), f"{filename} has no label"
             label = labels["Item"]
             assert not FILE_LIKE.search(label), (filename, label)
             assert LABEL_PREFIX.match(label), (filename, label)
+            assert size < DATA_URL_LIMIT, f"{filename} is too large for a frame ({size})"
         assert not [i for i in items if i[0] == "Other"], "items without a category"
         labels = [i[3]["Item"] for i in items]
         assert len(set(labels)) == len(labels), "two items share a label"
@@ -290,11 +317,38 @@ def test_report_items_are_labelled_and_tables_visible(demo_run):
             "Supplementary Figure S1A — ",
             "Supplementary Figure S1C — ",
         ):
-            assert any(label.startswith(needed) for label in labels), needed
+            assert any(_unnumbered(label).startswith(needed) for label in labels), needed
+        names = {_unnumbered(label) for label in labels}
+        assert not any(n.startswith("Supplementary Figure S1 — panels") for n in names), (
+            "Supplementary Figure S1 twice: the composite and its panels"
+        )
 
-        def open_item(filename: str) -> str:
+        # Reading order: as Snakemake shows them (sorted by name), each section's items
+        # run in the paper's order, the paper's before those not in the paper.
+        def not_in_paper(text: str) -> bool:
+            return "not in the paper" in text.lower()
+
+        for category in sorted({i[0] for i in items}):
+            shown = sorted(
+                (i for i in items if i[0] == category), key=lambda i: (i[1], i[3]["Item"])
+            )
+            flags = [not_in_paper(i[1]) or not_in_paper(i[3]["Item"]) for i in shown]
+            assert flags == sorted(flags), (category, [i[3]["Item"] for i in shown])
+        (s1,) = {i[1] for i in items if "Supplementary Figure S1" in i[1]}
+        s1_labels = sorted(i[3]["Item"] for i in items if i[1] == s1)
+        assert _unnumbered(s1_labels[0]).startswith("Supplementary Figure S1A"), s1_labels
+
+        # Every figure decodes in the browser.
+        widths = browser.evaluate(
+            "Promise.all(Object.values(results).filter(r => r.mime_type.startsWith('image/'))"
+            ".map(r => { const i = new Image(); i.src = r.data_uri;"
+            " return i.decode().then(() => i.naturalWidth); }))"
+        )
+        assert len(widths) > 30 and min(widths) > 100, widths
+
+        def open_item(filename: str, *, startswith: str | None = None) -> str:
             """Show an item through the report's menu and return the iframe's text."""
-            (category, sub, _, item_labels) = next(i for i in items if i[2] == filename)
+            (category, sub, _, item_labels, *_) = next(i for i in items if i[2] == filename)
             label = item_labels["Item"]
             # Back to the main menu first: the results list keeps its rows when only its
             # category changes, as a reader's click on the breadcrumb would avoid.
@@ -314,8 +368,10 @@ def test_report_items_are_labelled_and_tables_visible(demo_run):
                 "document.querySelector('iframe') &&"
                 " document.querySelector('iframe').getBoundingClientRect().height > 200"
             )
-            # The page's heading is the item's label: the text read is this item's.
-            return browser.frame_text("data:text/html", startswith=label)
+            # A table page's heading is the item's label: the text read is this item's.
+            if startswith is None:
+                startswith = _unnumbered(label)
+            return browser.frame_text("data:text/html", startswith=startswith)
 
         text = open_item("table1_response_models.html")
         for predictor in table1["predictor"]:
@@ -324,10 +380,21 @@ def test_report_items_are_labelled_and_tables_visible(demo_run):
 
         browser.screenshot(demo_run / "report_table1.png")
 
+        # Supplementary Table 1 lists the cohort's characteristics.
+        text = open_item("supp_table1a_overall.html")
+        assert re.search(r"\bage\b", text, re.I) and re.search(r"\bsex\b", text, re.I), text[:500]
+
         text = open_item("paper_vs_reanalysis.html")
+        assert tsv_comments(out / "tables/paper_vs_reanalysis.tsv")[0] in text
         for _, row in compare.head(5).iterrows():
             assert row["quantity"] in text, row["quantity"]
             assert row["paper_value"] in text, row["paper_value"]
+        # Its notes wrap: the page needs no sideways scroll.
+        scroll, width = browser.frame_evaluate(
+            "data:text/html",
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]",
+        )
+        assert scroll <= width + 1, (scroll, width)
         if "agreement" in compare.columns:
             shown = browser.frame_evaluate(
                 "data:text/html",
@@ -340,6 +407,15 @@ def test_report_items_are_labelled_and_tables_visible(demo_run):
             if {"agrees", "differs"} <= set(colour):
                 assert colour["agrees"] != colour["differs"]
         browser.screenshot(demo_run / "report_paper_vs_reanalysis.png")
+
+        # MultiQC, carried compressed, opens inside the report and draws its plots.
+        open_item("multiqc_report.html", startswith="")
+        browser.wait_for_frame(
+            "data:text/html", "document.querySelectorAll('.js-plotly-plot').length > 0"
+        )
+        text = browser.frame_text("data:text/html", startswith="")
+        assert "General Statistics" in text or "General Stats" in text, text[:500]
+        browser.screenshot(demo_run / "report_multiqc.png")
 
 
 def messy_clinical(clean: str) -> str:

@@ -49,3 +49,18 @@ class InputError(MirscopeError):
 
 class MirscopeWarning(UserWarning):
     """Something suspicious that does not stop the run (tests turn these into errors)."""
+
+
+class NotEstimable(MirscopeError):
+    """A model this cohort cannot support (too few events overall or in a fold).
+
+    Not a user error to stop on: the run goes on and the model's tables say why it has no
+    estimate, so a small cohort still gets every analysis it can support.
+    """
+
+    def __init__(self, model: str, reason: str, *, n: int = 0, events: int = 0) -> None:
+        super().__init__(f"model '{model}' is not estimable: {reason}")
+        self.model = model
+        self.reason = reason
+        self.n = n
+        self.events = events

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 from isal import igzip
 
-from mirscope.errors import InputError
+from mirscope.errors import InputError, MirscopeError
 
 
 @contextlib.contextmanager
@@ -217,3 +218,95 @@ def require_columns(
                 column=col,
                 allowed=", ".join(map(str, df.columns)) if allowed is None else allowed,
             )
+
+
+# --- the output directory: one run at a time, no temporaries of a killed run ----------
+#
+# One run at a time per output directory, and no temporaries left from a killed one.
+#
+# Snakemake locks the working directory (``.snakemake/``), not the output directory: two
+# runs started from two directories with one ``outdir`` both proceed, and one run's
+# ``temp()`` clean-up deletes files the other is about to read, so both crash midway. The
+# lock file here is taken when a run starts (``onstart`` in ``workflow/rules/common.smk``)
+# and removed when it ends; a lock whose process is gone (``kill -9``, a crashed node on
+# this host) is taken over, so a killed run never blocks the next one.
+#
+# A process killed with ``kill -9`` cannot remove the temporary a
+# :func:`mirscope.io.atomic_path` writer had open (a hidden ``.<name>.*.part``): the run
+# that holds the lock removes them all when it starts, since no other run can be writing.
+
+LOCK_NAME = ".mirscope.lock"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's live process
+    return True
+
+
+def acquire_lock(outdir: str | os.PathLike[str], *, pid: int | None = None) -> Path:
+    """Create ``outdir/.mirscope.lock`` holding pid, host and working directory, or raise
+    :class:`MirscopeError` naming the run that holds it.
+
+    A lock from another host cannot be checked for life, so it is refused with how to
+    remove it; one from this host whose process has ended is replaced.
+    """
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    lock = outdir / LOCK_NAME
+    pid = os.getpid() if pid is None else pid
+    text = f"{pid}\t{socket.gethostname()}\t{os.getcwd()}\n"
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            holder = _holder(lock)
+            if holder is None:
+                continue  # removed meanwhile, or unreadable: try once more
+            other_pid, host, cwd = holder
+            if host == socket.gethostname() and not _alive(other_pid):
+                lock.unlink(missing_ok=True)  # stale: its run was killed
+                continue
+            raise MirscopeError(
+                f"{outdir}: another mirscope run is using this output directory (pid "
+                f"{other_pid} on {host}, started in {cwd}); wait for it to finish, or use "
+                f"another outdir. If no run is active, delete {lock}"
+            ) from None
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        return lock
+    raise MirscopeError(f"{outdir}: could not take the run lock {lock}; delete it and retry")
+
+
+def _holder(lock: Path) -> tuple[int, str, str] | None:
+    try:
+        pid, host, cwd = lock.read_text().rstrip("\n").split("\t", 2)
+        return int(pid), host, cwd
+    except (OSError, ValueError):
+        return None
+
+
+def release_lock(outdir: str | os.PathLike[str], *, pid: int | None = None) -> None:
+    """Remove the lock if this process holds it (a refused run must not free another's)."""
+    lock = Path(outdir) / LOCK_NAME
+    holder = _holder(lock)
+    if holder is not None and holder[0] == (os.getpid() if pid is None else pid):
+        if holder[1] == socket.gethostname():
+            lock.unlink(missing_ok=True)
+
+
+def clean_stale_temporaries(outdir: str | os.PathLike[str]) -> list[Path]:
+    """Delete the hidden ``.*.part`` files :func:`mirscope.io.atomic_path` leaves behind
+    when its process is killed; call only while holding the lock. Returns what was removed."""
+    removed = []
+    for root, _dirs, files in os.walk(outdir):
+        for name in files:
+            if name.startswith(".") and name.endswith(".part"):
+                path = Path(root) / name
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return sorted(removed)

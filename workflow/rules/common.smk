@@ -1,34 +1,92 @@
 # Settings and input functions shared by every stage. Validation runs here, before any job
 # is scheduled: the config, then the sample sheet, then the clinical table.
 
+import os
 import sys
 
+import mirscope.errors
+import mirscope.fetch.reference
 import mirscope.inputs.config
 import mirscope.inputs.clinical
 import mirscope.inputs.sheets
 import mirscope.inputs.validate
 
 CONFIG_SOURCE = workflow.configfiles[-1] if workflow.configfiles else "config"
-CFG = mirscope.inputs.config.complete_config(dict(config), source=CONFIG_SOURCE)
-SAMPLES = mirscope.inputs.sheets.read_samples(CFG["samples"])
-CLINICAL = (
-    mirscope.inputs.clinical.read_clinical(CFG["clinical"], sample_ids=list(SAMPLES.index), samples_path=CFG["samples"])
-    if CFG["clinical"]
-    else None
-)
-# The config as it runs against this clinical table (the same call as `mirscope validate`):
-# a name the table lacks stopped us above; a known column it lacks removes the analyses
-# needing it, named in SKIPPED and said on stderr.
-_RESOLVED = mirscope.inputs.validate.resolve_references(CFG, CLINICAL, source=CONFIG_SOURCE)
+
+
+def _validated():
+    """The config, sample sheet, clinical table and resolved config, as `mirscope validate`
+    checks them (the same calls, the same order)."""
+    for path in workflow.configfiles:
+        mirscope.inputs.config.read_yaml(path)  # Snakemake's loader lets a duplicate key pass
+    cfg = mirscope.inputs.config.complete_config(dict(config), source=CONFIG_SOURCE)
+    samples = mirscope.inputs.sheets.read_samples(cfg["samples"])
+    clinical = (
+        mirscope.inputs.clinical.read_clinical(
+            cfg["clinical"], sample_ids=list(samples.index), samples_path=cfg["samples"]
+        )
+        if cfg["clinical"]
+        else None
+    )
+    # The config as it runs against this clinical table: a name the table lacks stops us;
+    # a known column it lacks, or a default contrast too small to test, removes the
+    # analyses needing it, named in SKIPPED and said on stderr.
+    resolved = mirscope.inputs.validate.resolve_references(
+        cfg,
+        clinical,
+        source=CONFIG_SOURCE,
+        given=dict(config),
+        mirnas=mirscope.fetch.reference.configured_mature_names(cfg),
+    )
+    return samples, clinical, resolved
+
+
+# A bad input is one line on stderr and exit 1, as from `mirscope validate`: raised here it
+# would print Snakemake's "InputError in file common.smk" and the package's stack frames.
+try:
+    SAMPLES, CLINICAL, _RESOLVED = _validated()
+except mirscope.errors.MirscopeError as _exc:
+    print(f"mirscope: error: {_exc}", file=sys.stderr)
+    sys.exit(1)
 CFG = _RESOLVED.config
 SKIPPED = _RESOLVED.skipped
 for _note in _RESOLVED.notes:
     print(f"mirscope: warning: {_note}", file=sys.stderr)
+for _model, _reason in _RESOLVED.not_estimable.items():
+    if _reason:
+        print(f"mirscope: warning: model '{_model}' is not estimable ({_reason})", file=sys.stderr)
 OUTDIR = CFG["outdir"].rstrip("/")
 SAMPLE_IDS = list(SAMPLES.index)
 # The canonical clinical table (mirscope.inputs.clinical): the one every statistics rule
 # reads, so a user's NA spellings, comment lines and case mean the same in every rule.
 CLINICAL_TABLE = f"{OUTDIR}/clinical/clinical.tsv"
+
+# One run per output directory (mirscope.io.acquire_lock): a second run started from another
+# working directory stops here, before any job, instead of deleting the first run's temp()
+# inputs. The run holding the lock then removes temporaries a kill -9 left behind.
+onstart:
+    import mirscope.io
+
+    try:
+        mirscope.io.acquire_lock(OUTDIR)
+    except mirscope.errors.MirscopeError as _exc:
+        print(f"mirscope: error: {_exc}", file=sys.stderr)
+        sys.exit(1)
+    for _stale in mirscope.io.clean_stale_temporaries(OUTDIR):
+        print(f"mirscope: removed a temporary left by a killed run: {_stale}", file=sys.stderr)
+
+
+onsuccess:
+    import mirscope.io
+
+    mirscope.io.release_lock(OUTDIR)
+
+
+onerror:
+    import mirscope.io
+
+    mirscope.io.release_lock(OUTDIR)
+
 
 def out(path):
     """Path under the configured output directory."""
@@ -111,41 +169,16 @@ def get_reference_options(wildcards):
     return " ".join(opts)
 
 
-def reported(path, label, caption, category, subcategory=None):
-    """Mark one output for the Snakemake report (`snakemake --report`).
-
-    `label` is the item's name in the report (the paper's, e.g. "Figure 1 — ..."), shown
-    instead of the file name; `caption` names workflow/report/<caption>.rst (Jinja, with
-    `snakemake.wildcards` for wildcard rules). `label`, `category` and `subcategory` may
-    be functions of the wildcards. Tables are not marked here but listed in REPORT_TABLES
-    (helpers/report.smk), which renders them as HTML pages.
-    """
-    if callable(label):
-
-        def labels(wildcards):
-            return {"Item": label(wildcards)}
-
-    else:
-        labels = {"Item": label}
-    kwargs = dict(caption=f"../report/{caption}.rst", category=category, labels=labels)
-    if subcategory is not None:
-        kwargs["subcategory"] = subcategory
-    return report(path, **kwargs)
-
-
 def _figures(*names):
     return [out(f"figures/{name}.{ext}") for name in names for ext in ("png", "pdf")]
 
 
 def get_final_targets():
-    """Everything the `all` target builds: the analyses and the report pages of their tables."""
+    """Everything the `all` target builds: the analyses and what the report embeds of them
+    (helpers/report.smk), with its landing page."""
     targets = get_analysis_targets()
-    targets += [page for _, page, *_ in get_report_tables()]
-    if CLINICAL is not None:
-        targets += [out(f"report/de/{c}.html") for c in CONTRAST_NAMES]
-        targets += [
-            out(f"report/tables/models/{m}_{k}.html") for m in MODEL_NAMES for k in MODEL_KINDS
-        ]
+    targets += [i["page"] for i in get_report_outline()]
+    targets.append(out("report/landing.rst"))
     return sorted(set(targets))
 
 

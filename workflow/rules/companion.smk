@@ -15,20 +15,8 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             tests=out("tables/kinetics_tests.tsv"),
             km=out("tables/kinetics_km_pfs.tsv"),
             merged=out("tables/kinetics_patients.tsv"),
-            figures=_figure(
-                "kinetics_curves",
-                "Figures 1A, 3A (003) — CAR T expansion over time and AUC0-30 by response",
-                "kinetics_curves",
-                COMPANION_003,
-                "Expansion kinetics",
-            )
-            + _figure(
-                "kinetics_km_pfs",
-                f"Figure 4G, one marker (003) — PFS by expansion and {COMP_CFG['marker']}",
-                "kinetics_km_pfs",
-                COMPANION_003,
-                "Survival and models",
-            ),
+            figures=_figure("kinetics_curves")
+            + _figure("kinetics_km_pfs"),
         params:
             options=get_kinetics_options(),
             prefix=outpath("figures/kinetics"),
@@ -53,27 +41,9 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             km_expansion=out("tables/kinetics_km_expansion.tsv"),
             tests=out("tables/kinetics_inflammation_tests.tsv"),
             km_combined=out("tables/kinetics_km_combined.tsv"),
-            figures=_figure(
-                "kinetics_km_expansion",
-                "Figure 3B (003) — PFS by expansion",
-                "kinetics_km_expansion_figure",
-                COMPANION_003,
-                "Survival and models",
-            )
-            + _figure(
-                "kinetics_inflammation",
-                "Figure 4A–C (003) — inflammation markers in expanders by response",
-                "kinetics_inflammation_figure",
-                COMPANION_003,
-                "Inflammation markers",
-            )
-            + _figure(
-                "kinetics_km_combined",
-                "Figure 4G (003) — PFS by expansion with ferritin and CRP",
-                "kinetics_km_combined_figure",
-                COMPANION_003,
-                "Survival and models",
-            ),
+            figures=_figure("kinetics_km_expansion")
+            + _figure("kinetics_inflammation")
+            + _figure("kinetics_km_combined"),
         params:
             options=get_kinetics_inflammation_options(),
             prefix=outpath("figures/kinetics"),
@@ -96,13 +66,7 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             out("tables/kinetics_patients.tsv"),
         output:
             table=out("tables/cox_pfs.tsv"),
-            figures=_figure(
-                "forest_cox_pfs",
-                "Figure 3D (003) — forest plot, Cox model of PFS",
-                "forest_cox_pfs",
-                COMPANION_003,
-                "Survival and models",
-            ),
+            figures=_figure("forest_cox_pfs"),
         params:
             options=get_model_options(),
         log:
@@ -123,13 +87,7 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             out("tables/kinetics_patients.tsv"),
         output:
             table=out("tables/logistic_response.tsv"),
-            figures=_figure(
-                "forest_logistic_response",
-                "Figure 3C (003) — forest plot, logistic model of response",
-                "forest_logistic_response",
-                COMPANION_003,
-                "Survival and models",
-            ),
+            figures=_figure("forest_logistic_response"),
         params:
             options=get_model_options(),
             endpoint=COMP_CFG["response"],
@@ -159,34 +117,10 @@ if CLINICAL is not None and COMP_CFG["covariates"]:
             pruned=out("tables/importance_pruned.tsv"),
             probability=out("tables/importance_probability.tsv"),
             km=out("tables/importance_km_pfs.tsv"),
-            figures=_figure(
-                f"importance_{COMP_CFG['response']}",
-                "Figure 2A (002) — variable importance for response",
-                "importance_response",
-                COMPANION_002,
-                "Figure 2A — variable importance",
-            )
-            + _figure(
-                "importance_pfs",
-                "Figure 2A (002) — variable importance for PFS",
-                "importance_pfs",
-                COMPANION_002,
-                "Figure 2A — variable importance",
-            )
-            + _figure(
-                "importance_probability",
-                "Figure 2C/E (002) — predicted response probability by the top covariate",
-                "importance_probability",
-                COMPANION_002,
-                "Figures 2C–F — top covariates",
-            )
-            + _figure(
-                "importance_km_pfs",
-                "Figure 2D/F (002) — PFS by the top PFS covariate's median split",
-                "importance_km_pfs",
-                COMPANION_002,
-                "Figures 2C–F — top covariates",
-            ),
+            figures=_figure(f"importance_{COMP_CFG['response']}")
+            + _figure("importance_pfs")
+            + _figure("importance_probability")
+            + _figure("importance_km_pfs"),
         params:
             options=get_importance_options(),
             prefix=outpath("figures/importance"),
@@ -215,13 +149,7 @@ if CLINICAL is not None and COMP_CFG["covariates"]:
             summary=out("tables/importance_summary.tsv"),
         output:
             table=out("tables/importance_spearman.tsv"),
-            figures=_figure(
-                "importance_spearman",
-                "Figures 2B, 3D (002) — Spearman correlation map of the top covariates",
-                "importance_spearman_figure",
-                COMPANION_002,
-                "Figures 2B, 3D — correlations",
-            ),
+            figures=_figure("importance_spearman"),
         params:
             options=get_spearman_options(),
         log:
@@ -250,13 +178,7 @@ if CLINICAL is not None and COMP_CFG["covariates"] and COMP_CFG["toxicity_endpoi
             figures=[
                 f
                 for name in COMP_CFG["toxicity_endpoints"]
-                for f in _figure(
-                    f"importance_toxicity_{name}",
-                    f"Figure 8 (002) — variable importance for {name}",
-                    "importance_toxicity_figure",
-                    COMPANION_002,
-                    "Figure 8 — toxicity",
-                )
+                for f in _figure(f"importance_toxicity_{name}")
             ],
         params:
             options=get_importance_toxicity_options(),
@@ -286,14 +208,10 @@ if COMP_CFG["secondary_events"]:
             COMP_CFG["secondary_events"] or [],
         output:
             table=out("tables/cuminc_secondary.tsv"),
-            figures=_figure(
-                "cuminc_secondary",
-                "Fig. 1a by group (004) — cumulative incidence by group, Gray's test",
-                "cuminc_secondary",
-                COMPANION_004,
-            ),
+            figures=_figure("cuminc_secondary"),
         params:
             at=",".join(f"{t:g}" for t in COMP_CFG["cuminc_times"]),
+            event_name=COMP_CFG["event_name"],
         log:
             out("logs/cmprsk_cuminc/all.log"),
         threads: 1
@@ -304,7 +222,7 @@ if COMP_CFG["secondary_events"]:
             "../../envs/mirscope.yaml"
         shell:
             "mirscope -v cuminc --table {input:q} --time time_days --event event"
-            " --group group --at {params.at} --event-name 'secondary malignancy'"
+            " --group group --at {params.at} --event-name {params.event_name:q}"
             " --out {output.table:q}"
             " --figure {output.figures[0]:q} > {log:q} 2>&1"
 
@@ -313,12 +231,7 @@ if COMP_CFG["secondary_events"]:
             COMP_CFG["secondary_events"] or [],
         output:
             table=out("tables/cuminc_overall.tsv"),
-            figures=_figure(
-                "cuminc_overall",
-                "Fig. 1a (004) — whole-cohort cumulative incidence, death as competing risk",
-                "cuminc_overall_figure",
-                COMPANION_004,
-            ),
+            figures=_figure("cuminc_overall"),
         params:
             at=",".join(f"{t:g}" for t in COMP_CFG["cuminc_times"]),
             event_name=COMP_CFG["event_name"],
@@ -344,12 +257,7 @@ if CLINICAL is not None and COMP_CFG["secondary_events"]:
             clinical=CLINICAL_TABLE,
         output:
             table=out("tables/km_after_event.tsv"),
-            figures=_figure(
-                "km_after_event",
-                "Fig. 1b (004) — overall survival after the secondary event",
-                "km_after_event_figure",
-                COMPANION_004,
-            ),
+            figures=_figure("km_after_event"),
         params:
             event_name=COMP_CFG["event_name"],
         log:
@@ -373,12 +281,7 @@ if COMP_CFG["evidence_studies"]:
             COMP_CFG["evidence_studies"] or [],
         output:
             table=out("tables/evidence_scores.tsv"),
-            figures=_figure(
-                "evidence_scores",
-                "Figure 3 (001) — weighted evidence score per biomarker",
-                "evidence_scores",
-                COMPANION_001,
-            ),
+            figures=_figure("evidence_scores"),
         log:
             out("logs/mirscope_evidence/all.log"),
         threads: 1
@@ -398,18 +301,8 @@ if COMP_CFG["evidence_studies"]:
             levels=out("tables/evidence_levels.tsv"),
             contributions=out("tables/evidence_contributions.tsv"),
             classes=out("tables/evidence_classes.tsv"),
-            panels=_figure(
-                "evidence_panels",
-                "Figure 3B–D (001) — evidence levels, scores and design contributions",
-                "evidence_panels_figure",
-                COMPANION_001,
-            ),
-            class_figure=_figure(
-                "evidence_classes",
-                "Figure 2 (001) — biomarkers by class with their evidence scores",
-                "evidence_classes_figure",
-                COMPANION_001,
-            ),
+            panels=_figure("evidence_panels"),
+            class_figure=_figure("evidence_classes"),
         log:
             out("logs/mirscope_evidence_figures/all.log"),
         threads: 1

@@ -7,12 +7,7 @@ rule mirscope_normalize:
     input:
         counts=out("counts/mature_umi_counts.tsv"),
     output:
-        normalized=reported(
-            out("counts/mature_normalized.tsv"),
-            "Counts — DESeq2-normalised mature miRNA counts (TSV)",
-            "normalized",
-            COUNTS,
-        ),
+        normalized=out("counts/mature_normalized.tsv"),
         log2=out("counts/mature_normalized_log2.tsv"),
         size_factors=out("counts/size_factors.tsv"),
     params:
@@ -93,13 +88,7 @@ if CLINICAL is not None:
         output:
             clusters=out("tables/clusters.tsv"),
             associations=out("tables/cluster_associations.tsv"),
-            png=reported(
-                out("figures/fig1_clustering_heatmap.png"),
-                "Figure 1 — clustering heatmap of circulating miRNAs",
-                "fig1",
-                NADDEO_CLUSTERING,
-                "Figure 1",
-            ),
+            png=out("figures/fig1_clustering_heatmap.png"),
             pdf=out("figures/fig1_clustering_heatmap.pdf"),
         params:
             k=CFG["clustering"]["k"],
@@ -123,16 +112,11 @@ if CLINICAL is not None:
             clinical=CLINICAL_TABLE,
             de=get_figure2_de,
         output:
-            png=reported(
-                out("figures/fig{part}_de_heatmap.png"),
-                get_figure2_label,
-                "fig2",
-                NADDEO_TOXICITY,
-                "Figure 2 and Supplementary Table 2",
-            ),
+            png=out("figures/fig{part}_de_heatmap.png"),
             pdf=out("figures/fig{part}_de_heatmap.pdf"),
         params:
             contrast=get_figure2_spec,
+            panel=get_figure2_panel,
             lfc=DE_CFG["lfc_threshold"],
             p=DE_CFG["p_threshold"],
         wildcard_constraints:
@@ -148,24 +132,19 @@ if CLINICAL is not None:
         shell:
             "mirscope -v de-heatmap --log2 {input.log2:q} --clinical {input.clinical:q}"
             " --de {input.de:q} --contrast {params.contrast:q} --lfc {params.lfc}"
-            " --p {params.p} --out {output.png:q} > {log:q} 2>&1"
+            " --p {params.p} --panel {params.panel} --out {output.png:q} > {log:q} 2>&1"
 
     rule mirscope_volcano:
         input:
             out("de/{contrast}.tsv"),
         output:
-            png=reported(
-                out("figures/volcano_{contrast}.png"),
-                get_volcano_label,
-                "volcano",
-                get_contrast_category,
-                "Volcano plots (not in the paper)",
-            ),
+            png=out("figures/volcano_{contrast}.png"),
             pdf=out("figures/volcano_{contrast}.pdf"),
         params:
             lfc=DE_CFG["lfc_threshold"],
             p=DE_CFG["p_threshold"],
             title=get_volcano_title,
+            contrast=get_contrast_spec,
         log:
             out("logs/mirscope_volcano/{contrast}.log"),
         threads: 1
@@ -176,4 +155,5 @@ if CLINICAL is not None:
             "../../envs/mirscope.yaml"
         shell:
             "mirscope volcano --de {input:q} --lfc {params.lfc} --p {params.p}"
-            " --title {params.title:q} --out {output.png:q} > {log:q} 2>&1"
+            " --title {params.title:q} --contrast {params.contrast:q}"
+            " --out {output.png:q} > {log:q} 2>&1"

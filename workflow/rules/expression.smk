@@ -13,12 +13,7 @@ rule mirscope_expression:
         mature_read_cpm=out("expression/mature_read_cpm.tsv"),
         hairpin_umi_cpm=out("expression/hairpin_umi_cpm.tsv"),
         hairpin_read_cpm=out("expression/hairpin_read_cpm.tsv"),
-        vst=reported(
-            out("expression/mature_umi_vst.tsv"),
-            "Counts — variance-stabilised mature UMI counts (TSV)",
-            "expression_vst",
-            COUNTS,
-        ),
+        vst=out("expression/mature_umi_vst.tsv"),
     params:
         outdir=outpath("expression"),
     log:

@@ -87,13 +87,7 @@ rule mirscope_unassigned_qc:
     output:
         summary=out("qc/unassigned_summary.tsv"),
         top=out("qc/unassigned_top.tsv"),
-        figure=reported(
-            out("qc/qc_unassigned.png"),
-            "QC — assigned and unassigned molecules per sample",
-            "qc_unassigned",
-            QUALITY_CONTROL,
-            "Unassigned inserts",
-        ),
+        figure=out("qc/qc_unassigned.png"),
         figure_pdf=out("qc/qc_unassigned.pdf"),
         mqc=multiext(
             out("qc/multiqc/mirscope_"),

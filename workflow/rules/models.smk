@@ -37,17 +37,9 @@ if CLINICAL is not None:
             tables=expand(
                 out("tables/models/{model}_{kind}.tsv"), model=MODEL_NAMES, kind=MODEL_KINDS
             ),
-            figures=[
-                reported(
-                    out(f"figures/models/{model}_{kind}.png"),
-                    model_label(model, kind),
-                    f"model_{kind}",
-                    model_category(model),
-                    model_subcategory(model),
-                )
-                for model in MODEL_NAMES
-                for kind in MODEL_FIGURES
-            ],
+            figures=expand(
+                out("figures/models/{model}_{kind}.png"), model=MODEL_NAMES, kind=MODEL_FIGURES
+            ),
             figures_pdf=expand(
                 out("figures/models/{model}_{kind}.pdf"), model=MODEL_NAMES, kind=MODEL_FIGURES
             ),

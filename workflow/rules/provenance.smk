@@ -39,18 +39,8 @@ rule mirscope_provenance:
         loci=out(f"reference/{REF_SPECIES}_mature_loci.tsv"),
         gff3=out(f"reference/{REF_SPECIES}_mirbase.gff3"),
     output:
-        versions=reported(
-            out("pipeline_info/software_versions.yml"),
-            "Provenance — software and reference versions",
-            "software_versions",
-            PROVENANCE,
-        ),
-        config=reported(
-            out("pipeline_info/config_resolved.yaml"),
-            "Provenance — the run's resolved configuration",
-            "config_resolved",
-            PROVENANCE,
-        ),
+        versions=reported(out("pipeline_info/software_versions.yml")),
+        config=reported(out("pipeline_info/config_resolved.yaml")),
         mqc=multiext(
             out("qc/multiqc/mirscope_"), "software_mqc_versions.yml", "provenance_mqc.yml"
         ),

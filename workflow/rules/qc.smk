@@ -9,21 +9,9 @@ rule mirscope_qc:
         align=expand(out("counts/{sample}.align_stats.json"), sample=SAMPLE_IDS),
     output:
         summary=out("qc/qc_summary.tsv"),
-        classes=reported(
-            out("qc/qc_read_classes.png"),
-            "QC — read classes per sample",
-            "qc_read_classes",
-            QUALITY_CONTROL,
-            "Reads and molecules",
-        ),
+        classes=out("qc/qc_read_classes.png"),
         classes_pdf=out("qc/qc_read_classes.pdf"),
-        lengths=reported(
-            out("qc/qc_insert_lengths.png"),
-            "QC — insert length distribution per sample",
-            "qc_insert_lengths",
-            QUALITY_CONTROL,
-            "Reads and molecules",
-        ),
+        lengths=out("qc/qc_insert_lengths.png"),
         lengths_pdf=out("qc/qc_insert_lengths.pdf"),
         mqc=multiext(
             out("qc/multiqc/mirscope_"),
@@ -55,13 +43,7 @@ rule multiqc_report:
         out("qc/multiqc/mirscope_software_mqc_versions.yml"),
         out("qc/multiqc/mirscope_provenance_mqc.yml"),
     output:
-        reported(
-            out("qc/multiqc_report.html"),
-            "QC — MultiQC report",
-            "multiqc",
-            QUALITY_CONTROL,
-            "MultiQC",
-        ),
+        out("qc/multiqc_report.html"),
     params:
         outdir=outpath("qc"),
         search=[out("qc/multiqc"), out("logs")],

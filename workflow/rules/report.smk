@@ -1,8 +1,10 @@
-# The paper-vs-reanalysis table, built last from the run's own outputs, and the result
-# tables as HTML pages for the report. `snakemake --report` then collects every output
-# marked with `reported(...)` into one HTML file, each under its paper name
-# (helpers/report.smk); Snakemake's report only offers a TSV for download, so every table
-# the paper prints is rendered as a page (`mirscope report-tables`) and the TSV kept.
+# The paper-vs-reanalysis table, built last from the run's own outputs, and what the report
+# embeds: every item of REPORT_ITEMS (helpers/report.smk) in a form small enough to carry.
+# Tables become pages (`mirscope report-tables`; Snakemake's report would only offer the TSV
+# for download), figures 256-colour copies (`report-figures`), MultiQC a gzipped embed
+# (`report-embed`), and the landing page is written from the run (`report-landing`), all
+# under <outdir>/report/. `snakemake --report` then collects every output marked with
+# `reported(...)` into one HTML file.
 
 if CLINICAL is not None:
 
@@ -36,15 +38,9 @@ if CLINICAL is not None:
             table=out("de/{contrast}.tsv"),
             docs=f"{workflow.basedir}/docs/outputs.md",
         output:
-            reported(
-                out("report/de/{contrast}.html"),
-                get_de_table_label,
-                "de_table",
-                get_contrast_category,
-                "Differential expression, all miRNAs",
-            ),
+            reported(out("report/de/{contrast}.html")),
         params:
-            title=get_de_title,
+            title=get_report_page_title,
             outdir=outpath(""),
         log:
             out("logs/mirscope_report_de_table/{contrast}.log"),
@@ -60,30 +56,11 @@ if CLINICAL is not None:
 
     rule mirscope_report_model_tables:
         input:
-            tables=expand(out("tables/models/{{model}}_{kind}.tsv"), kind=MODEL_KINDS),
+            tables=expand(out("tables/models/{{model}}_{kind}.tsv"), kind=MODEL_REPORT_KINDS),
             docs=f"{workflow.basedir}/docs/outputs.md",
         output:
-            selection=reported(
-                out("report/tables/models/{model}_selection.html"),
-                get_model_table_label("selection"),
-                "model_selection_table",
-                get_model_category,
-                get_model_subcategory,
-            ),
-            coefficients=reported(
-                out("report/tables/models/{model}_coefficients.html"),
-                get_model_table_label("coefficients"),
-                "model_coefficients_table",
-                get_model_category,
-                get_model_subcategory,
-            ),
-            predictions=reported(
-                out("report/tables/models/{model}_predictions.html"),
-                get_model_table_label("predictions"),
-                "model_predictions_table",
-                get_model_category,
-                get_model_subcategory,
-            ),
+            selection=reported(out("report/tables/models/{model}_selection.html")),
+            coefficients=reported(out("report/tables/models/{model}_coefficients.html")),
         params:
             tables=get_model_table_titles,
             outdir=outpath(""),
@@ -99,18 +76,52 @@ if CLINICAL is not None:
             "mirscope report-tables --outdir {params.outdir:q} --docs {input.docs:q}"
             " {params.tables} > {log:q} 2>&1"
 
+    rule mirscope_report_fig2:
+        input:
+            out("figures/fig{part}_de_heatmap.png"),
+        output:
+            reported(out("report/figures/fig{part}_de_heatmap.png")),
+        params:
+            outdir=outpath(""),
+        wildcard_constraints:
+            part="2a_crs|2b_icans",
+        log:
+            out("logs/mirscope_report_fig2/{part}.log"),
+        threads: 1
+        resources:
+            mem_mb=500,
+            runtime=5,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope report-figures --outdir {params.outdir:q} {input:q} > {log:q} 2>&1"
+
+    rule mirscope_report_volcano:
+        input:
+            out("figures/volcano_{contrast}.png"),
+        output:
+            reported(out("report/figures/volcano_{contrast}.png")),
+        params:
+            outdir=outpath(""),
+        log:
+            out("logs/mirscope_report_volcano/{contrast}.log"),
+        threads: 1
+        resources:
+            mem_mb=500,
+            runtime=5,
+        conda:
+            "../../envs/mirscope.yaml"
+        shell:
+            "mirscope report-figures --outdir {params.outdir:q} {input:q} > {log:q} 2>&1"
+
 
 rule mirscope_report_tables:
     input:
-        tables=[tsv for tsv, *_ in get_report_tables()],
+        tables=[i["source"] for i in get_report_items("table")],
         docs=f"{workflow.basedir}/docs/outputs.md",
     output:
-        pages=[
-            reported(page, label, caption, category, subcategory)
-            for _, page, label, caption, category, subcategory in get_report_tables()
-        ],
+        pages=[reported(i["page"]) for i in get_report_items("table")],
     params:
-        tables=get_report_table_options(),
         outdir=outpath(""),
     log:
         out("logs/mirscope_report_tables/all.log"),
@@ -121,5 +132,66 @@ rule mirscope_report_tables:
     conda:
         "../../envs/mirscope.yaml"
     shell:
-        "mirscope report-tables --outdir {params.outdir:q} --docs {input.docs:q}"
-        " {params.tables} > {log:q} 2>&1"
+        # The tables and their titles are written into the command, not params: the report
+        # repeats a job's params beside each of its items.
+        "mirscope report-tables --outdir {params.outdir:q} --docs {input.docs:q} "
+        + get_report_table_options(get_report_items("table"))
+        + " > {log:q} 2>&1"
+
+
+rule mirscope_report_figures:
+    input:
+        [i["source"] for i in get_report_items("figure")],
+    output:
+        [reported(i["page"]) for i in get_report_items("figure")],
+    params:
+        outdir=outpath(""),
+    log:
+        out("logs/mirscope_report_figures/all.log"),
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../../envs/mirscope.yaml"
+    shell:
+        "mirscope report-figures --outdir {params.outdir:q} {input:q} > {log:q} 2>&1"
+
+
+rule mirscope_report_multiqc:
+    input:
+        out("qc/multiqc_report.html"),
+    output:
+        reported(out("report/qc/multiqc_report.html")),
+    log:
+        out("logs/mirscope_report_multiqc/all.log"),
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/mirscope.yaml"
+    shell:
+        "mirscope report-embed --page {input:q} --out {output:q} --title MultiQC"
+        " --standalone qc/multiqc_report.html > {log:q} 2>&1"
+
+
+rule mirscope_report_landing:
+    input:
+        intro=f"{workflow.basedir}/workflow/report/workflow.rst",
+        compare=get_report_landing_compare(),
+    output:
+        out("report/landing.rst"),
+    params:
+        options=get_report_landing_options(),
+    log:
+        out("logs/mirscope_report_landing/all.log"),
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    conda:
+        "../../envs/mirscope.yaml"
+    shell:
+        "mirscope report-landing --intro {input.intro:q} {params.options}"
+        " --out {output:q} > {log:q} 2>&1"

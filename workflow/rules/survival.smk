@@ -13,25 +13,9 @@ if CLINICAL is not None:
         output:
             cutpoint=out("tables/suppfig_s1_cutpoint.tsv"),
             km=out("tables/suppfig_s1_km.tsv"),
-            figures=[
-                reported(
-                    out(f"figures/suppfig_s1_{endpoint}.png"),
-                    f"Supplementary Figure S1{S1_PANELS[endpoint][0]} — "
-                    f"{S1_PANELS[endpoint][1]} by miR-542-5p",
-                    f"suppfig_s1{S1_PANELS[endpoint][0].lower()}",
-                    NADDEO_SURVIVAL,
-                    "Supplementary Figure S1",
-                )
-                for endpoint in S1_ENDPOINTS
-            ],
+            figures=expand(out("figures/suppfig_s1_{endpoint}.png"), endpoint=S1_ENDPOINTS),
             figures_pdf=expand(out("figures/suppfig_s1_{endpoint}.pdf"), endpoint=S1_ENDPOINTS),
-            composite=reported(
-                out("figures/suppfig_s1.png"),
-                "Supplementary Figure S1 — panels A–C (OS, PFS, TTP) by miR-542-5p",
-                "suppfig_s1",
-                NADDEO_SURVIVAL,
-                "Supplementary Figure S1",
-            ),
+            composite=out("figures/suppfig_s1.png"),
             composite_pdf=out("figures/suppfig_s1.pdf"),
         params:
             options=get_survival_options(),

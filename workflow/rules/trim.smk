@@ -15,6 +15,9 @@ rule mirscope_trim:
         inserts=temp(out("trimmed/{sample}.inserts.fa")),
     params:
         options=get_trim_options,
+        # Not used by the command: a FASTQ replaced with an older mtime (cp -p, rsync -a,
+        # tar x) changes this, and Snakemake's params trigger re-runs the sample.
+        fingerprint=get_fastq_fingerprint,
     log:
         out("logs/mirscope_trim/{sample}.log"),
     benchmark:

@@ -51,7 +51,13 @@ STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
         "importance-toxicity",
         "importance-spearman",
     ),
-    "report": ("paper-compare", "report-tables"),
+    "report": (
+        "paper-compare",
+        "report-tables",
+        "report-figures",
+        "report-embed",
+        "report-landing",
+    ),
     "provenance": ("provenance",),
 }
 STAGE_MODULES = tuple(STAGE_COMMANDS)

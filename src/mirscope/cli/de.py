@@ -292,10 +292,16 @@ def cluster_cmd(
     help="Show miRNAs with p-value below this.",
 )
 @click.option("--title", default=None, help="Figure title.")
+@click.option(
+    "--panel",
+    default=None,
+    type=click.Choice(["A", "B"]),
+    help="The paper's Figure 2 panel this heatmap is (A: CRS, B: ICANS): letter and title.",
+)
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help=".png (+ .pdf).")
-def de_heatmap_cmd(log2_path, clinical, de_path, contrast_text, lfc, p_max, title, out):
-    """Figure 2-style heatmap of a contrast's DE miRNAs, patients ordered by group."""
-    from mirscope.inputs.labels import contrast_label
+def de_heatmap_cmd(log2_path, clinical, de_path, contrast_text, lfc, p_max, title, panel, out):
+    """Figure 2-style heatmap of a contrast's DE miRNAs (rows clustered, as Figure 1's:
+    1 - Pearson r, complete linkage), patients ordered by group."""
     from mirscope.plots import de as plots
 
     (contrast,) = _contrast_option((contrast_text,))
@@ -307,18 +313,18 @@ def de_heatmap_cmd(log2_path, clinical, de_path, contrast_text, lfc, p_max, titl
     selected = deseq.select_de(deseq.read_results(de_path), lfc=lfc, p=p_max)
     mirnas = [m for m in selected.sort_values("log2FoldChange")["mirna"] if m in log2.index]
     centred = cluster_mod.centre_rows(log2[list(groups.index)])
+    mirnas = cluster_mod.order_rows(centred.loc[mirnas]) if mirnas else mirnas
+    what = f"{len(mirnas)} DE miRNAs (|log2FC| > {lfc:g}, p < {p_max:g})"
+    default = f"{cluster_mod.contrast_title(contrast)}: {what}"
     plots.figure2(
         centred,
         mirnas,
         groups,
         contrast.name,
         out,
-        title=title
-        or (
-            f"{contrast_label(contrast.variable, contrast.rule)}: {len(mirnas)} DE miRNAs "
-            f"(|log2FC| > {lfc:g}, p < {p_max:g})"
-        ),
+        title=title or (f"Figure 2{panel}. {default}" if panel else default),
         group_labels=cluster_mod.group_labels(contrast),
+        panel=panel,
     )
 
 
@@ -345,14 +351,25 @@ def de_heatmap_cmd(log2_path, clinical, de_path, contrast_text, lfc, p_max, titl
     type=float,
     help="p-value threshold drawn and used for colouring.",
 )
-@click.option("--title", default=None, help="Plot title (default: none).")
+@click.option("--title", default=None, help="Plot title (default: the contrast in words).")
+@click.option(
+    "--contrast",
+    "contrast_text",
+    default=None,
+    help="NAME:VARIABLE:RULE of the test, to name its groups on the fold-change axis.",
+)
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help=".png (+ .pdf).")
-def volcano_cmd(de_path, lfc, p_max, title, out):
+def volcano_cmd(de_path, lfc, p_max, title, contrast_text, out):
     """Volcano plot of a `mirscope de` table."""
     from mirscope.plots import de as plots
 
     table = deseq.read_results(de_path).set_index("mirna")
-    plots.volcano(table, out, title=title or de_path, lfc=lfc, p=p_max)
+    groups = None
+    if contrast_text:
+        (contrast,) = _contrast_option((contrast_text,))
+        groups = cluster_mod.group_labels(contrast)
+        title = title or cluster_mod.contrast_title(contrast)
+    plots.volcano(table, out, title=title or de_path, lfc=lfc, p=p_max, groups=groups)
 
 
 COMMANDS = [normalize_cmd, de_cmd, de_select_cmd, cluster_cmd, de_heatmap_cmd, volcano_cmd]

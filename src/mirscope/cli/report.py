@@ -1,5 +1,6 @@
 """`mirscope paper-compare`: the paper's published numbers beside this run's values;
-`mirscope report-tables`: result tables as HTML pages for the Snakemake report."""
+`mirscope report-tables`, `report-figures`, `report-embed` and `report-landing`: what the
+Snakemake report embeds (table pages, figures, MultiQC) and the page it opens on."""
 
 from __future__ import annotations
 
@@ -109,4 +110,97 @@ def report_tables(tables: tuple[tuple[str, str, str], ...], outdir: str, docs: s
         write_text(page, html)
 
 
-COMMANDS = [paper_compare, report_tables]
+@click.command("report-figures")
+@click.option(
+    "--outdir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="The run's output directory: each copy goes to report/ under it, at the figure's path.",
+)
+@click.argument("figures", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def report_figures(outdir: str, figures: tuple[str, ...]) -> None:
+    """Write the report's copies of figures as 256-colour PNGs of the same size."""
+    import os
+
+    from mirscope.report.embed import write_palette_png
+
+    for source in figures:
+        write_palette_png(source, Path(outdir, "report", os.path.relpath(source, outdir)))
+
+
+@click.command("report-embed")
+@click.option(
+    "--page",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="The HTML page to carry (MultiQC's).",
+)
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The small page to write.",
+)
+@click.option("--title", required=True, help="What the page is, shown while it opens.")
+@click.option(
+    "--standalone",
+    required=True,
+    help="The page's path under the output directory, named for a browser that cannot inflate it.",
+)
+def report_embed(page: str, out_path: str, title: str, standalone: str) -> None:
+    """Carry an HTML page too large for the report gzipped inside a small one."""
+    from mirscope.report.embed import write_inflating_page
+
+    write_inflating_page(page, out_path, title=title, standalone=standalone)
+
+
+@click.command("report-landing")
+@click.option(
+    "--intro",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="The introduction (reST, workflow/report/workflow.rst).",
+)
+@click.option("--title", required=True, help="The report's title, for the browser tab.")
+@click.option(
+    "--section", "sections", multiple=True, help="A report section, in reading order; repeatable."
+)
+@click.option(
+    "--compare",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="tables/paper_vs_reanalysis.tsv, whose verdict counts the page shows.",
+)
+@click.option(
+    "--compare-section", default=None, help="The report section holding the paper comparison."
+)
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The reST page to write.",
+)
+def report_landing(
+    intro: str,
+    title: str,
+    sections: tuple[str, ...],
+    compare: str | None,
+    compare_section: str | None,
+    out_path: str,
+) -> None:
+    """Write the report's landing page (its `report:` description) from this run."""
+    from mirscope.report.landing import landing_rst
+
+    text = landing_rst(
+        Path(intro).read_text(encoding="utf-8"),
+        title=title,
+        sections=sections,
+        summary=tsv_comments(compare) if compare else (),
+        comparison_section=compare_section,
+    )
+    write_text(out_path, text)
+
+
+COMMANDS = [paper_compare, report_tables, report_figures, report_embed, report_landing]

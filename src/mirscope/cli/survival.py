@@ -163,9 +163,17 @@ def km_cmd(clinical, table, time, event, group, at_risk, out, figure):
         df, time=time, event=event, group=group, at_risk_times=times, source=table
     )
     if figure:
+        from mirscope.inputs.labels import endpoint_ylabel, label
         from mirscope.plots.survival import km_plot
 
-        km_plot(fitted, test, figure, title=f"{time} by {group}", at_risk_times=times)
+        km_plot(
+            fitted,
+            test,
+            figure,
+            title=f"{label(time)} by {label(group)}",
+            ylabel=endpoint_ylabel(time),
+            at_risk_times=times,
+        )
     write_tsv(res, out)
 
 
@@ -318,7 +326,11 @@ def cox_cmd(table, time, event, covariates, interactions, out, figure, endpoint)
         source=table,
     )
     if figure:
-        _forest(res, figure, "Hazard ratio", endpoint or time, "Cox")
+        from mirscope.inputs.labels import outcome_coding
+
+        _forest(
+            res, figure, "Hazard ratio", endpoint or time, "Cox", f"Event: {outcome_coding(event)}"
+        )
     write_tsv(res, out)
 
 
@@ -370,11 +382,20 @@ def logistic_cmd(table, outcome, covariates, interactions, out, figure, endpoint
         source=table,
     )
     if figure:
-        _forest(res, figure, "Odds ratio", endpoint or outcome, "logistic")
+        from mirscope.inputs.labels import outcome_coding
+
+        _forest(
+            res,
+            figure,
+            "Odds ratio",
+            endpoint or outcome,
+            "logistic",
+            f"Outcome: {outcome_coding(outcome)}",
+        )
     write_tsv(res, out)
 
 
-def _forest(res, figure, label, endpoint, kind):
+def _forest(res, figure, label, endpoint, kind, subtitle=None):
     from mirscope.inputs.labels import label as human
     from mirscope.plots.survival import forest_plot
 
@@ -386,6 +407,7 @@ def _forest(res, figure, label, endpoint, kind):
         figure,
         estimate=label,
         title=f"{human(endpoint)}: {model} {kind} model",
+        subtitle=subtitle,
     )
 
 
@@ -425,7 +447,7 @@ def _forest(res, figure, label, endpoint, kind):
     "--event-name",
     default="event",
     show_default=True,
-    help="What event code 1 is (e.g. 'secondary malignancy'), for the figure.",
+    help="What event code 1 is (e.g. 'secondary myeloid neoplasm'), for the figure.",
 )
 @click.option(
     "--competing-name",
@@ -438,14 +460,29 @@ def cuminc_cmd(table, time, event, group, at, out, figure, event_name, competing
     from mirscope.io import read_table
     from mirscope.survival.competing import cuminc_table
 
+    data = read_table(table)
     res, corners = cuminc_table(
-        read_table(table), time=time, event=event, group=group, at=_floats(at), source=table
+        data, time=time, event=event, group=group, at=_floats(at), source=table
     )
     if figure:
+        import pandas as pd
+
         from mirscope.plots.survival import cif_plot
 
         p = res.gray_p.iloc[0] if group else None
-        cif_plot(corners, figure, event=event_name, competing=competing_name, p_gray=p)
+        by = data[group].astype(str) if group else pd.Series("all", index=data.index)
+        durations = {
+            g: pd.to_numeric(d, errors="coerce").dropna().to_numpy(float)
+            for g, d in data[time].groupby(by, sort=True)
+        }
+        cif_plot(
+            corners,
+            figure,
+            event=event_name,
+            competing=competing_name,
+            p_gray=p,
+            durations=durations,
+        )
     write_tsv(res, out)
 
 
@@ -1075,6 +1112,14 @@ def importance_toxicity_cmd(
     help="Covariates per endpoint shown in the map (highest importance).",
 )
 @click.option(
+    "--threshold",
+    default=0.9,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="|rho| above which two covariates are one measurement (the importance pruning's "
+    "threshold): such a partner of the reference is not drawn as a bar.",
+)
+@click.option(
     "--out",
     required=True,
     type=click.Path(dir_okay=False),
@@ -1086,12 +1131,18 @@ def importance_toxicity_cmd(
     type=click.Path(dir_okay=False),
     help="Output: correlation map (PNG; a PDF is written beside it).",
 )
-def importance_spearman_cmd(covariates, summary, reference, top, out, figure):
+def importance_spearman_cmd(covariates, summary, reference, top, threshold, out, figure):
     """Spearman correlation map of the top-ranked covariates (ZUMA-5 Figures 2B, 3D)."""
     from mirscope.stages.companion import run_importance_spearman
 
     run_importance_spearman(
-        covariates, summary, reference=reference, top=top, table_out=out, figure=figure
+        covariates,
+        summary,
+        reference=reference,
+        top=top,
+        threshold=threshold,
+        table_out=out,
+        figure=figure,
     )
 
 

@@ -22,7 +22,9 @@ def validate(config_path: str) -> None:
     naming the file, row, column, bad value and what is allowed (exit code 1). Relative
     paths in the config are taken relative to the current directory, as Snakemake does.
     """
-    summary = validate_inputs(config_path)
+    from mirscope.fetch.reference import configured_mature_names
+
+    summary = validate_inputs(config_path, reference_names=configured_mature_names)
     click.echo(summary.line())
     for note in summary.notes():
         click.echo(note, err=True)

@@ -29,16 +29,21 @@ efficacy and toxicity; **favourable** ones only efficacy (in either direction: t
 files elevated LDH and TP53 mutations here as well as naive T cells); **unfavourable**
 ones only toxicity (IL-6, IKZF1). The class follows from the outcomes a biomarker's
 studies report, not from the sign of its effect.
+
+The review's own inputs, as far as its text publishes them, ship with the package
+(``data/001_evidence_studies.tsv``, :func:`review_studies`; its header says what was
+transcribed from where, and that the per-study designs are not in the text).
 """
 
 from __future__ import annotations
 
 import re
+from importlib import resources
 
 import pandas as pd
 
 from mirscope.errors import InputError
-from mirscope.io import require_columns
+from mirscope.io import read_table, require_columns
 
 DESIGN_COEFFICIENTS = {
     "multicenter retrospective cohort": 0.9,
@@ -220,3 +225,32 @@ def biomarker_classes(
     out["_c"] = out["class"].map(lambda c: rank.get(c, len(CLASSES)))
     out = out.sort_values(["_c", "score", "biomarker"], ascending=[True, False, True])
     return out.drop(columns="_c").reset_index(drop=True)
+
+
+REVIEW_STUDIES = "001_evidence_studies.tsv"
+
+
+def review_studies() -> pd.DataFrame:
+    """The review's 24 classified biomarkers and their cited studies (the shipped file).
+
+    The demo scores these (``mirscope simulate``), so its classes reproduce a published
+    computation; the paper comparison recognises them with :func:`is_review_input`.
+    """
+    ref = resources.files("mirscope.companion").joinpath("data", REVIEW_STUDIES)
+    with resources.as_file(ref) as path:
+        return read_table(path)
+
+
+def is_review_input(classes: pd.DataFrame) -> bool:
+    """Whether a run's class table (:func:`biomarker_classes`) scored the review's inputs:
+    the same biomarkers, each with the same outcomes."""
+    if not {"biomarker", "outcomes"} <= set(classes.columns):
+        return False
+    studies = review_studies()
+    ours = biomarker_classes(studies, evidence_scores(studies, source=REVIEW_STUDIES))
+
+    def pairs(t: pd.DataFrame) -> set[tuple[str, str]]:
+        outcomes = t["outcomes"].fillna("").astype(str)
+        return set(zip(t["biomarker"].astype(str), outcomes, strict=True))
+
+    return pairs(classes) == pairs(ours)

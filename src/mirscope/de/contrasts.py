@@ -25,11 +25,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from mirscope.errors import InputError, MirscopeWarning
-
-CASE = "case"
-CONTROL = "control"
-RULES = ("ge2", "gt0", "responder")
-MIN_GROUP = 3
+from mirscope.inputs.outcomes import CASE, CONTROL, MIN_GROUP, RULES, outcome_class
 
 #: The paper's comparisons (also the schema default of ``de.contrasts``).
 DEFAULT_CONTRASTS = (
@@ -80,26 +76,6 @@ def find_contrast(contrasts: Iterable[Contrast], name: str) -> Contrast:
     raise InputError("unknown contrast", value=name, allowed=", ".join(c.name for c in contrasts))
 
 
-def _classify(value: object, rule: str) -> str | None:
-    text = "" if value is None or pd.isna(value) else str(value)
-    text = text.strip()
-    if text == "" or text.upper() in ("NA", "NAN"):
-        return None
-    if rule == "responder":
-        upper = text.upper()
-        if upper in ("CR", "PR"):
-            return CASE
-        if upper in ("SD", "PD"):
-            return CONTROL
-        if upper == "NE":
-            return None
-        raise ValueError(text)
-    grade = float(text)
-    if rule == "ge2":
-        return CASE if grade >= 2 else CONTROL
-    return CASE if grade > 0 else CONTROL
-
-
 def classify(
     clinical: pd.DataFrame, contrast: Contrast, *, source: str = "clinical table"
 ) -> pd.Series:
@@ -117,7 +93,7 @@ def classify(
     labels: dict[str, str | None] = {}
     for sample, value in clinical[contrast.variable].items():
         try:
-            labels[str(sample)] = _classify(value, contrast.rule)
+            labels[str(sample)] = outcome_class(value, contrast.rule)
         except ValueError:
             allowed = (
                 "CR, PR, SD, PD, NE or empty"

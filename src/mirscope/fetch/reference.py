@@ -94,6 +94,34 @@ def optimir_files(species: str) -> dict[str, Path] | None:
     return files if all(p.is_file() for p in files.values()) else None
 
 
+def configured_mature_names(cfg: dict) -> set[str] | None:
+    """Mature miRNA names of the reference a completed config resolves to, if cheap to
+    know before any job: an explicit ``reference.mature``, the FASTA an earlier run
+    prepared in the outdir, or optimir's miRBase v22; None when only a download would
+    tell (the jobs then check names against the count matrix).
+
+    Names only: reading headers of a few thousand records takes milliseconds, so
+    ``mirscope validate`` and the parse step can check the config's miRNAs against them.
+    """
+    ref = cfg["reference"]
+    species = ref["species"]
+    if ref["mature"] != "auto":
+        path: Path | None = Path(ref["mature"])
+    else:
+        prepared = prepared_paths(Path(cfg["outdir"]) / "reference", species)["mature"]
+        found = optimir_files(species)
+        path = prepared if prepared.is_file() else (found["mature"] if found else None)
+    if path is None or not path.is_file():
+        return None
+    prefix = f">{species}-"
+    try:
+        with open_text(path) as fh:
+            names = {line[1:].split(None, 1)[0] for line in fh if line.startswith(prefix)}
+    except OSError:
+        return None
+    return names or None
+
+
 def open_text(path: str | os.PathLike[str]) -> io.TextIOBase:
     """Open a text file that may be gzip-compressed (detected by its magic bytes)."""
     with open(path, "rb") as fh:

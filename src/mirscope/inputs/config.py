@@ -47,6 +47,7 @@ def read_yaml(path: str | os.PathLike[str]) -> dict[str, Any]:
     text = path.read_text()
     try:
         data = yaml.safe_load(text)
+        check_duplicate_keys(text, source=str(path))
     except yaml.YAMLError as exc:
         raise InputError(_yaml_problem(exc), path=str(path)) from exc
     if data is None:
@@ -57,6 +58,57 @@ def read_yaml(path: str | os.PathLike[str]) -> dict[str, Any]:
         )
     if not isinstance(data, dict):
         raise InputError("must be a mapping of keys to values", path=str(path))
+    return data
+
+
+def check_duplicate_keys(text: str, *, source: str) -> None:
+    """Reject a key given twice in one mapping, naming both lines.
+
+    YAML loaders (PyYAML, and Snakemake's for ``--configfile``) keep the later value
+    without a word, so ``seed: 1`` forgotten above a later ``seed: 9`` silently changes
+    the run; a config means one thing only if every key is written once.
+    """
+    node = yaml.compose(text)
+    stack = [(node, "")]
+    while stack:
+        node, prefix = stack.pop()
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((item, f"{prefix}[{i}]") for i, item in enumerate(node.value))
+            continue
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        lines: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            dotted = f"{prefix}.{key}" if prefix else key
+            line = key_node.start_mark.line + 1
+            if key in lines:
+                raise InputError(
+                    f"key '{dotted}' is given twice (lines {lines[key]} and {line}); YAML "
+                    "would silently keep the second",
+                    path=source,
+                    allowed="each key once per section",
+                )
+            lines[key] = line
+            stack.append((value_node, dotted))
+
+
+def _integers_as_int(data: Any, schema: dict[str, Any]) -> Any:
+    """Integer keys written as whole floats (``seed: 9.0``) read as integers.
+
+    JSON Schema counts 9.0 as an integer, so it validates, but a float reaches the
+    commands as ``9.0`` and click rejects it after the parse step; reading it as 9 here
+    gives it one meaning everywhere. A fractional value (9.5) still fails the schema.
+    """
+    types = schema.get("type")
+    types = types if isinstance(types, list) else [types]
+    if isinstance(data, float) and "integer" in types and "number" not in types:
+        return int(data) if data.is_integer() else data
+    if isinstance(data, dict):
+        props = schema.get("properties", {})
+        return {k: _integers_as_int(v, props[k]) if k in props else v for k, v in data.items()}
+    if isinstance(data, list) and isinstance(schema.get("items"), dict):
+        return [_integers_as_int(v, schema["items"]) for v in data]
     return data
 
 
@@ -203,6 +255,7 @@ def complete_config(
     Snakemake users expect; ``base_dir`` is only used to report where the config came from.
     """
     data = _empty_sections_as_mappings(data, load_schema("config.schema.yaml"))
+    data = _integers_as_int(data, load_schema("config.schema.yaml"))
     validate_against(data, "config.schema.yaml", source=source)
     cfg = _fill_defaults(data, load_schema("config.schema.yaml"))
     trimming = load_preset(cfg["preset"])

@@ -21,6 +21,7 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
 
 #: Clinical columns and derived outcome columns.
 COLUMNS: dict[str, str] = {
+    "cluster": "Cluster",
     "crs_grade": "CRS",
     "icans_grade": "ICANS",
     "response_3m": "Response at 3 months",
@@ -35,7 +36,30 @@ COLUMNS: dict[str, str] = {
     "ccfdna": "cfDNA",
     "pmn_mdsc": "PMN-MDSC",
     "ferritin": "Ferritin",
-    "secondary": "Secondary malignancy",
+    "age": "Age",
+    "sex": "Sex",
+    "prior_lines": "Prior lines of therapy",
+    # ClonHema's event (004): "secondary myeloid neoplasm", not any secondary malignancy
+    "secondary": "Secondary myeloid neoplasm",
+    "prior_asct": "Prior ASCT",
+    "no_prior_asct": "No prior ASCT",
+    # ZUMA-5-style pre-treatment covariates (the companion covariate table)
+    "ldh_uln_ratio": "LDH / ULN",
+    "il6_auc": "IL-6 AUC",
+    "il6_peak": "IL-6 peak",
+    "tnf_alpha": "TNF-α",
+    "tmtv": "TMTV",
+    "tmtv_log": "log TMTV",
+    "naive_cd8_pct": "Naive CD8+ T cells (%)",
+    "naive_cd4_pct": "Naive CD4+ T cells (%)",
+    "cd4_cd8_ratio": "CD4:CD8 ratio",
+    "platelets": "Platelets",
+    "albumin": "Albumin",
+    "hemoglobin": "Haemoglobin",
+    "ifn_gamma": "IFN-γ",
+    "il10": "IL-10",
+    "vcam1": "VCAM-1",
+    "prior_lines_n": "Prior lines of therapy (n)",
     # CAR T kinetic parameters (mirscope.companion.kinetics)
     "auc0_30": "AUC day 0–30",
     "cmax": "Cmax",
@@ -102,6 +126,23 @@ def term_label(term: str) -> str:
         column, level = coded.groups()
         return f"{COLUMNS.get(column, column)}: {level}"
     return COLUMNS.get(term, term)
+
+
+#: Binary outcome columns -> how they are coded, for the note of a model's figure: an
+#: odds ratio is of the outcome coded 1.
+OUTCOME_CODING: dict[str, str] = {
+    "responder": "responder (CR/PR) = 1, non-responder (SD/PD) = 0",
+    "expander": "expander = 1, poor expander = 0",
+    "os_event": "death = 1, censored = 0",
+    "pfs_event": "progression or death = 1, censored = 0",
+    "ttp_event": "progression = 1, censored = 0",
+}
+
+
+def outcome_coding(outcome: str) -> str:
+    """A binary outcome's coding in words ("responder (CR/PR) = 1, ..."), or
+    "<label> = 1" for a column of no known coding."""
+    return OUTCOME_CODING.get(outcome, f"{label(outcome)} = 1")
 
 
 def endpoint_ylabel(endpoint: str) -> str:

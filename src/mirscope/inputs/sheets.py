@@ -303,6 +303,16 @@ def _check_sample_id(row: _Row, props: dict[str, Any], *, path: Path, seen: dict
             value=sample_id,
             allowed=allowed_text(props["sample_id"], nullable=False),
         )
+    if sample_id.lower() in RESERVED_SAMPLE_IDS:
+        raise InputError(
+            "sample id is reserved: a cohort-level output file has the name a sample's "
+            "output would take, so one would overwrite the other",
+            path=str(path),
+            row=row.label,
+            column="sample_id",
+            value=sample_id,
+            allowed="any other id (not " + ", ".join(RESERVED_SAMPLE_IDS) + ")",
+        )
     if sample_id in seen:
         raise InputError(
             f"duplicate sample id (first in {seen[sample_id].where})",
@@ -359,6 +369,46 @@ def fastq_gz_problem(path: str | os.PathLike[str]) -> str | None:
 
 # --------------------------------------------------------------------------------------
 # Sample sheet
+
+
+#: Sample ids that would name a cohort-level output: ``mirgff3/cohort.gff3`` (the merged
+#: miRNA GFF3) sits beside the per-sample ``mirgff3/{sample}.gff3``. Compared without case,
+#: since a case-insensitive filesystem (macOS, Windows shares) maps both to one file.
+#: ``tests/test_bad_inputs.py`` checks the rules for any other such directory.
+RESERVED_SAMPLE_IDS = ("cohort",)
+
+#: Bytes read from each end of a FASTQ for its fingerprint.
+FINGERPRINT_BLOCK = 1 << 16
+
+
+def fastq_fingerprint(path: str | os.PathLike[str]) -> str:
+    """Size and a hash of the first and last 64 KiB of a file.
+
+    Snakemake decides what to re-run by modification times, and ``cp -p``, ``rsync -a`` or
+    ``tar x`` give a replaced FASTQ the old file's (older) time, so new reads would never be
+    trimmed. As a rule parameter this fingerprint changes with the content and Snakemake's
+    parameter trigger re-runs the sample. Reading two blocks keeps it cheap on large files;
+    two gzip files of the same size with equal ends and different middles are not told
+    apart, which for a replaced FASTQ (another sample, another run) does not happen.
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        digest.update(fh.read(FINGERPRINT_BLOCK))
+        if size > FINGERPRINT_BLOCK:
+            fh.seek(max(FINGERPRINT_BLOCK, size - FINGERPRINT_BLOCK))
+            digest.update(fh.read(FINGERPRINT_BLOCK))
+    return f"{size}:{digest.hexdigest()[:16]}"
+
+
+def _has_reads(path: str) -> bool:
+    """Whether a gzip FASTQ holds anything (empty ones of two samples may be equal bytes)."""
+    import gzip
+
+    with gzip.open(path, "rb") as fh:
+        return bool(fh.read(1))
 
 
 def read_samples(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -423,20 +473,40 @@ def read_samples(path: str | os.PathLike[str]) -> pd.DataFrame:
                     value=typed["sample_id"],
                     allowed="repeated rows with a fastq path each, or one accession per sample",
                 )
-        key = (column, typed[column])
+        # A FASTQ is one file however its path is spelled (./x, an absolute path, a
+        # symbolic link), so paths are compared resolved.
+        value = typed[column]
+        key = (column, os.path.realpath(value) if column == "fastq" else value)
         if key in seen_source:
             raise InputError(
                 f"{column} already used by sample '{seen_source[key].cells['sample_id']}' "
-                f"({seen_source[key].where})",
+                f"({seen_source[key].where}"
+                + (f", as '{seen_source[key].cells['fastq']}'" if column == "fastq" else "")
+                + ")",
                 path=str(path),
                 row=row.label,
                 column=column,
-                value=typed[column],
+                value=value,
                 allowed=f"a different {column} for each sample",
             )
         seen_source[key] = row
         if column == "fastq":
-            _check_fastq(typed["fastq"], path=path, row=row)
+            _check_fastq(value, path=path, row=row)
+            if _has_reads(value):
+                same = ("content", fastq_fingerprint(value))
+                if same in seen_source:
+                    first_row = seen_source[same]
+                    raise InputError(
+                        f"FASTQ has the same content as '{first_row.cells['fastq']}' of sample "
+                        f"'{first_row.cells['sample_id']}' ({first_row.where}): a copy of one "
+                        "library under two names",
+                        path=str(path),
+                        row=row.label,
+                        column=column,
+                        value=value,
+                        allowed="a different FASTQ file for each sample and lane",
+                    )
+                seen_source[same] = row
         if first is not None:
             records[typed["sample_id"]]["fastq"] += (typed["fastq"],)
             continue

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import difflib
 import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,8 @@ import pandas as pd
 
 from mirscope.errors import InputError
 from mirscope.inputs.clinical import clinical_columns, missing_clinical_columns, read_clinical
-from mirscope.inputs.config import load_config, load_schema, yaml_line
+from mirscope.inputs.config import complete_config, load_schema, read_yaml, yaml_line
+from mirscope.inputs.outcomes import MIN_GROUP, group_counts, model_support, outcome_class
 from mirscope.inputs.sheets import CLINICAL_SCHEMA, _types, read_samples
 
 
@@ -28,6 +31,7 @@ class InputSummary:
     n_clinical: int | None
     missing_columns: tuple[str, ...] = ()
     skipped_notes: tuple[str, ...] = ()
+    support: tuple[str, ...] = ()
 
     def line(self) -> str:
         """The one-line summary printed on success."""
@@ -44,32 +48,46 @@ class InputSummary:
     def notes(self) -> list[str]:
         """Extra remarks for stderr (known clinical columns the table lacks, and what
         is skipped for them)."""
-        if not self.missing_columns:
-            return []
-        return [
-            "note: the clinical table lacks "
-            + ", ".join(self.missing_columns)
-            + "; analyses that need them will be skipped",
-            *(f"note: {n}" for n in self.skipped_notes),
-        ]
+        lines = [f"note: {n}" for n in self.support]
+        if self.missing_columns:
+            lines.append(
+                "note: the clinical table lacks "
+                + ", ".join(self.missing_columns)
+                + "; analyses that need them will be skipped"
+            )
+        seen = set(self.support)
+        return lines + [f"note: {n}" for n in self.skipped_notes if n not in seen]
 
 
-def validate_inputs(config_path: str | os.PathLike[str]) -> InputSummary:
+def validate_inputs(
+    config_path: str | os.PathLike[str],
+    *,
+    reference_names: Callable[[dict[str, Any]], set[str] | None] | None = None,
+) -> InputSummary:
     """Validate a config file, then its sample sheet, then its clinical table, then the
-    config's references to the clinical table (:func:`resolve_references`).
+    config's references to the clinical table and the reference (:func:`resolve_references`).
 
     The same checks, in the same order, as ``workflow/rules/common.smk`` runs when
     Snakemake parses the workflow; nothing is written. Raises the first
-    :class:`~mirscope.errors.InputError`.
+    :class:`~mirscope.errors.InputError`. ``reference_names(cfg)``: the mature miRNA
+    names of the reference the config resolves to, when cheap to know (the caller owns
+    the reference lookup, a layer above this one).
     """
-    cfg = load_config(config_path)
+    given = read_yaml(config_path)
+    cfg = complete_config(given, source=str(config_path))
     samples = read_samples(cfg["samples"])
     clinical = (
         read_clinical(cfg["clinical"], list(samples.index), samples_path=cfg["samples"])
         if cfg["clinical"]
         else None
     )
-    resolved = resolve_references(cfg, clinical, source=str(config_path))
+    resolved = resolve_references(
+        cfg,
+        clinical,
+        source=str(config_path),
+        given=given,
+        mirnas=reference_names(cfg) if reference_names else None,
+    )
     return InputSummary(
         config=str(config_path),
         n_samples=len(samples),
@@ -78,6 +96,7 @@ def validate_inputs(config_path: str | os.PathLike[str]) -> InputSummary:
         n_clinical=None if clinical is None else len(clinical),
         missing_columns=tuple(missing_clinical_columns(clinical)) if clinical is not None else (),
         skipped_notes=tuple(resolved.notes),
+        support=tuple(resolved.support),
     )
 
 
@@ -103,6 +122,33 @@ class Resolved:
     config: dict[str, Any]
     skipped: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    # What the cohort supports: each contrast's (cases, controls, testable); each model's
+    # reason it is not estimable, None when it is.
+    contrast_sizes: dict[str, tuple[int, int, bool]] = field(default_factory=dict)
+    not_estimable: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def support(self) -> list[str]:
+        """What this cohort supports, one line for the contrasts and one for the models."""
+        lines = []
+        sizes = self.contrast_sizes
+        if sizes:
+            ok = [f"{n} ({a} vs {b})" for n, (a, b, t) in sizes.items() if t]
+            bad = [f"{n} ({a} vs {b})" for n, (a, b, t) in sizes.items() if not t]
+            lines.append(
+                "DE contrasts testable (cases vs controls): "
+                + (", ".join(ok) or "none")
+                + (f"; not testable (< {MIN_GROUP} per group): " + ", ".join(bad) if bad else "")
+            )
+        if self.not_estimable:
+            ok = [n for n, r in self.not_estimable.items() if r is None]
+            bad = [f"{n} ({r})" for n, r in self.not_estimable.items() if r]
+            lines.append(
+                "models estimable: "
+                + (", ".join(ok) or "none")
+                + ("; not estimable, so reported in their tables: " + "; ".join(bad) if bad else "")
+            )
+        return lines
 
 
 def _levels(clinical: pd.DataFrame, column: str) -> list[str]:
@@ -119,7 +165,12 @@ def _level_text(value: Any) -> str:
 
 
 def resolve_references(
-    cfg: dict[str, Any], clinical: pd.DataFrame | None, *, source: str
+    cfg: dict[str, Any],
+    clinical: pd.DataFrame | None,
+    *,
+    source: str,
+    given: dict[str, Any] | None = None,
+    mirnas: set[str] | None = None,
 ) -> Resolved:
     """Check every clinical name the config uses against the table, before any job.
 
@@ -129,11 +180,20 @@ def resolve_references(
     them are then skipped (or run without that covariate) with a note saying so. Levels
     (``bridging=failure``) must be spelled as the table's categories are, since a level
     that matches nobody would give an empty test, not an error.
+
+    Group sizes: a contrast with fewer than ``MIN_GROUP`` patients in a group cannot be
+    tested; one the user wrote (``given``, the config as written, holds ``de.contrasts``)
+    stops the run, a default one is left out with a note, so the documented minimal
+    config runs on a small cohort. A model the cohort cannot support
+    (:func:`~mirscope.inputs.outcomes.model_support`) is only noted: the run reports it
+    as not estimable in its tables. ``mirnas``: the reference's mature names, when known;
+    every miRNA the config names is checked against them.
     """
     cfg = copy.deepcopy(cfg)
     out = Resolved(cfg)
     if clinical is None:
         return out
+    check_mirna_names(cfg, mirnas, source=source)
     known = set(clinical_columns())
     present = set(map(str, clinical.columns))
     schema = load_schema("config.schema.yaml")["properties"]
@@ -196,6 +256,27 @@ def resolve_references(
                 allowed="ge2 or gt0 for a numeric grade column, responder for a response "
                 "column (CR/PR/SD/PD/NE)",
             )
+        n_case, n_control = group_counts(clinical[variable], entry["rule"])
+        sizes = f"{n_case} case and {n_control} control patients"
+        if min(n_case, n_control) < MIN_GROUP:
+            written = given is None or "contrasts" in (given.get("de") or {})
+            if written:
+                raise InputError(
+                    f"{where(f'de.contrasts[{i}]')}: contrast '{entry['name']}' cannot be "
+                    f"tested on this cohort: {sizes} in column '{variable}' (empty and NE "
+                    "cells left out)",
+                    path=source,
+                    value=entry["name"],
+                    allowed=f">= {MIN_GROUP} patients per group; remove the contrast from "
+                    "de.contrasts (and the models, tests and table2 keys naming it)",
+                )
+            out.notes.append(
+                f"contrast '{entry['name']}' is left out: {sizes} in column '{variable}', "
+                f"a DE test needs >= {MIN_GROUP} per group"
+            )
+            out.contrast_sizes[entry["name"]] = (n_case, n_control, False)
+            continue
+        out.contrast_sizes[entry["name"]] = (n_case, n_control, True)
         contrasts.append(entry)
     for key in ("table2a_contrast", "table2b_contrast"):
         value = cfg["de"][key]
@@ -267,6 +348,13 @@ def resolve_references(
         models[group] = [
             c for i, c in enumerate(models[group]) if column_ok(f"models.{group}[{i}]", c)
         ]
+    for name in [*models["toxicity_models"], *models["response_models"]]:
+        out.not_estimable[name] = _model_reason(clinical, name, paper_contrasts[name], models)
+    for model in RESPONSE_MODELS:
+        for i, pred in enumerate(models["published"].get(model) or []):
+            if pred in present or _looks_like_mirna(pred, mirnas):
+                continue
+            column_ok(f"models.published.{model}[{i}]", pred)
     tests = []
     for i, entry in enumerate(models["group_tests"]):
         key = f"models.group_tests[{i}]"
@@ -279,6 +367,13 @@ def resolve_references(
                 allowed="mirna:outcome with outcome one of " + ", ".join(paper_contrasts),
             )
         if column_ok(key, paper_contrasts[outcome]["variable"]):
+            spec = paper_contrasts[outcome]
+            n_case, n_control = group_counts(clinical[spec["variable"]], spec["rule"])
+            if min(n_case, n_control) < 1:
+                out.notes.append(
+                    f"{where(key)}: '{outcome}' has {n_case} case and {n_control} control "
+                    "patients; the test will have no p-value"
+                )
             tests.append(entry)
     models["group_tests"] = tests
     pairs = []
@@ -311,3 +406,89 @@ def resolve_references(
                 f"the clinical table has no column {', '.join(lacking)}: {analysis} is skipped"
             )
     return out
+
+
+RESPONSE_MODELS = ("response_3m", "response_12m")
+#: Why a miRNA is missing from a count matrix, which holds only the detected ones.
+ABSENT = "not detected in any sample, or not a mature miRNA of the reference"
+MIRNA_PATTERN = re.compile(r"^[a-z]{3,4}-(mir|let|lin|bantam)-", re.IGNORECASE)
+
+
+def _looks_like_mirna(name: str, mirnas: set[str] | None) -> bool:
+    return bool(MIRNA_PATTERN.match(name)) or (mirnas is not None and name in mirnas)
+
+
+def _model_reason(
+    clinical: pd.DataFrame, name: str, contrast: dict[str, str], models: dict[str, Any]
+) -> str | None:
+    """Why a configured model cannot be estimated on this table, counted as the models
+    stage counts: patients with the outcome and every configured covariate recorded."""
+    if name in RESPONSE_MODELS:
+        covariates, family = models["response_covariates"], "response_candidates"
+    else:
+        covariates = models["crs_covariates" if name == "crs_ge2" else "icans_covariates"]
+        family = "toxicity_candidates"
+    rows = clinical[[c for c in covariates if c in clinical.columns]].notna().all(axis=1)
+    labels = [_safe_class(v, contrast["rule"]) for v in clinical.loc[rows, contrast["variable"]]]
+    n_case, n_control = labels.count("case"), labels.count("control")
+    return model_support(
+        n_case,
+        n_control,
+        refit_de=models[family] == "de",
+        fraction=models["resample_fraction"],
+    )
+
+
+def _safe_class(value: Any, rule: str) -> str | None:
+    try:
+        return outcome_class(value, rule)
+    except ValueError:
+        return None
+
+
+def mirna_problem(
+    name: str, mirnas: set[str] | list[str], *, absent: str = "not a mature miRNA of the reference"
+) -> str | None:
+    """Why ``name`` is not one of ``mirnas``, with the nearest name, or None if it is.
+
+    miRBase names are case-sensitive (``hsa-miR-21-5p`` is the mature miRNA,
+    ``hsa-mir-21`` its hairpin), so a name differing only in case is named as such.
+    """
+    if name in mirnas:
+        return None
+    by_case = sorted(m for m in mirnas if m.lower() == name.lower())
+    if by_case:
+        return f"miRNA names are case-sensitive: did you mean '{by_case[0]}'?"
+    close = difflib.get_close_matches(name, sorted(mirnas), n=1, cutoff=0.8)
+    return absent + (f" (did you mean '{close[0]}'?)" if close else "")
+
+
+def check_mirna_names(cfg: dict[str, Any], mirnas: set[str] | None, *, source: str) -> None:
+    """Every miRNA the config names, checked against the reference's mature names.
+
+    Without it a miRNA written in the wrong case validates and fails (or, in a
+    correlation, gives an empty row) only after the whole count stage.
+    """
+    if not mirnas:
+        return
+    named: list[tuple[str, str]] = [("survival.variable", cfg["survival"]["variable"])]
+    models = cfg["models"]
+    for group in ("group_tests", "correlations"):
+        for i, entry in enumerate(models[group]):
+            named.append((f"models.{group}[{i}]", entry.partition(":")[0]))
+    for model in RESPONSE_MODELS:
+        for i, pred in enumerate(models["published"].get(model) or []):
+            if MIRNA_PATTERN.match(pred):
+                named.append((f"models.published.{model}[{i}]", pred))
+    for key, name in named:
+        problem = mirna_problem(name, mirnas)
+        if problem:
+            line = yaml_line(source, key.split("[")[0]) if Path(source).is_file() else None
+            raise InputError(
+                f"key '{key}'" + (f" (line {line})" if line else "") + f": {problem}",
+                path=source,
+                value=name,
+                allowed=f"a mature miRNA name of the reference ({len(mirnas)} names, e.g. "
+                + ", ".join(sorted(mirnas)[:2])
+                + ")",
+            )

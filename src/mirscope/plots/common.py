@@ -118,3 +118,22 @@ def place_legend(ax, obstacles, *, locations=LEGEND_LOCATIONS, **kwargs) -> Lege
             return legend
         legend.remove()
     return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **kwargs)
+
+
+def titled(ax, title: str, subtitle: str | None = None, *, fontsize: float = 11) -> None:
+    """A short title and, in smaller type between it and the axes, what the figure is
+    computed from (method, coding, scale): a title that must say all of that becomes a
+    sentence nobody reads."""
+    ax.set_title(title, fontsize=fontsize, pad=(8 + 1.6 * fontsize) if subtitle else 6)
+    if subtitle:
+        ax.annotate(
+            subtitle,
+            xy=(0.5, 1.0),
+            xycoords="axes fraction",
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=fontsize - 2.5,
+            gid="subtitle",
+        )

@@ -7,10 +7,16 @@ import os
 
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
+from mirscope.inputs.labels import label as human_label
+from mirscope.inputs.labels import term_label
 from mirscope.plots.common import plt, save_figure
 from mirscope.plots.survival import COLORS, format_p
+
+#: The y-axis of the AUC panel: the trapezoid area under CAR T cells/µL over days 0–30
+#: (:mod:`mirscope.companion.kinetics`), so its unit is cells/µL × days.
+AUC_LABEL = "AUC day 0–30 (CAR T cells/µL × days)"
 
 LEVEL_COLORS = {"A+": "#08306b", "A": "#2171b5", "B": "#6baed6", "C": "#fdae6b", "D": "#d94801"}
 
@@ -49,8 +55,24 @@ def kinetics_plot(
         )
     row = tests[tests.parameter == "auc0_30"]
     p = float(row.p_mannwhitney.iloc[0]) if len(row) else float("nan")
-    bx.set_title(f"AUC0–30, Mann–Whitney {format_p(p)}", fontsize=10)
-    bx.set_yscale("symlog", linthresh=10)
+    bx.set_title(f"AUC day 0–30, Mann–Whitney {format_p(p)}", fontsize=10)
+    bx.set_ylabel(AUC_LABEL)
+    everything = np.concatenate(values) if values else np.array([])
+    locator = LogLocator(subs=(1.0, 2.0, 5.0))
+    if everything.size and (everything > 0).all():
+        lo, hi = everything.min(), everything.max()
+        inside = [t for t in locator.tick_values(lo, hi) if lo <= t <= hi]
+    else:
+        inside = []
+    if len(inside) >= 3:
+        # AUCs span a decade or more; a log axis with 1-2-5 ticks keeps several labelled
+        # values on it (matplotlib's default log axis labels only the powers of ten).
+        bx.set_yscale("log")
+        bx.yaxis.set_major_locator(locator)
+        bx.yaxis.set_minor_locator(NullLocator())
+        bx.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    else:
+        bx.yaxis.set_major_locator(MaxNLocator(5))
     bx.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     save_figure(fig, path)
@@ -83,7 +105,7 @@ def importance_plot(
         ax.plot(v, np.full(v.size, y), "o", color="#08306b", ms=2.5, alpha=0.6)
     ax.axvline(0, color="grey", lw=0.8)
     ax.set_yticks(ys)
-    ax.set_yticklabels(s["covariate"], fontsize=9)
+    ax.set_yticklabels([term_label(c) for c in s["covariate"]], fontsize=9)
     n_seeds = int(summary["n_seeds"].max()) if len(summary) else 0
     ax.set_xlabel(f"Permutation importance (mean, 5–95% over {n_seeds} seeds)")
     ax.set_title(title, fontsize=11)
@@ -115,7 +137,7 @@ def probability_plot(
     ok = np.isfinite(values) & np.isfinite(outcome)
     ax.plot(values[ok], outcome[ok] * 1.0, "|", color="black", ms=10, alpha=0.6)
     ax.set_ylim(-0.05, 1.05)
-    ax.set_xlabel(str(curve["covariate"].iloc[0]))
+    ax.set_xlabel(term_label(str(curve["covariate"].iloc[0])))
     ax.set_ylabel(ylabel)
     ax.set_title(f"{title} (Wald {format_p(float(curve['p_wald'].iloc[0]))})", fontsize=10)
     ax.legend(frameon=False, loc="center right")
@@ -186,7 +208,7 @@ def inflammation_plot(
         if positive.size and (positive > 0).all():
             ax.set_yscale("log")
         p = float(rows.loc[marker, "p_mannwhitney"]) if marker in rows.index else float("nan")
-        ax.set_title(f"{marker}\nMann–Whitney {format_p(p)}", fontsize=10)
+        ax.set_title(f"{human_label(marker)}\nMann–Whitney {format_p(p)}", fontsize=10)
         ax.margins(y=0.15)
         ax.spines[["top", "right"]].set_visible(False)
     fig.suptitle(title, fontsize=11)
@@ -339,9 +361,14 @@ def spearman_map_plot(
     path: str | os.PathLike[str],
     *,
     title: str,
+    threshold: float = 0.9,
 ) -> None:
     """Spearman map of the top-ranked covariates, * where p < 0.05 (ZUMA-5 Figure 3D), and,
-    with a ``reference`` covariate, every covariate's correlation with it (Figure 2B)."""
+    with a ``reference`` covariate, every covariate's correlation with it (Figure 2B).
+
+    Covariates that are one measurement (:func:`same_measurement`) are never shown as a
+    pair: the map keeps the first of them, the bars leave out the reference's partners
+    and name them underneath."""
     from matplotlib.colors import TwoSlopeNorm
 
     index = {
@@ -356,10 +383,19 @@ def spearman_map_plot(
             return 1.0, 0.0
         return index.get((a, b)) or index.get((b, a)) or (np.nan, np.nan)
 
+    same = same_measurement(pairs, threshold)
+    covariates = [
+        c
+        for i, c in enumerate(covariates)
+        if not any(same.get(c, c) == same.get(d, d) for d in covariates[:i])
+    ]
     k = len(covariates)
     ref_rows = []
+    left_out = []
     if reference is not None:
-        others = sorted({*pairs["covariate_a"], *pairs["covariate_b"]} - {reference})
+        root = same.get(reference, reference)
+        left_out = sorted(c for c in {*same, root} - {reference} if same.get(c, c) == root)
+        others = sorted({*pairs["covariate_a"], *pairs["covariate_b"]} - {reference, *left_out})
         ref_rows = sorted(
             ((c, *look(c, reference)) for c in others),
             key=lambda t: (-(t[1] if np.isfinite(t[1]) else -2), t[0]),
@@ -380,11 +416,12 @@ def spearman_map_plot(
             if i != j and np.isfinite(pv[i, j]) and pv[i, j] < 0.05:
                 ax.text(j, i, "*", ha="center", va="center", fontsize=11, color="black")
     ax.set_xticks(range(k))
-    ax.set_xticklabels(covariates, rotation=60, ha="right", fontsize=8)
+    words = [term_label(c) for c in covariates]
+    ax.set_xticklabels(words, rotation=60, ha="right", fontsize=8)
     ax.set_yticks(range(k))
-    ax.set_yticklabels(covariates, fontsize=8)
+    ax.set_yticklabels(words, fontsize=8)
     ax.set_title(f"{title}\n(* p < 0.05)", fontsize=10)
-    fig.colorbar(image, ax=ax, shrink=0.7, label="Spearman rho")
+    fig.colorbar(image, ax=ax, shrink=0.7, label="Spearman ρ")
     if ref_rows:
         names = [r[0] for r in ref_rows][::-1]
         vals = np.array([r[1] for r in ref_rows][::-1], float)
@@ -397,9 +434,41 @@ def spearman_map_plot(
         bx.axvline(0, color="grey", lw=0.8)
         bx.set_xlim(-1.05, 1.05)
         bx.set_yticks(ys)
-        bx.set_yticklabels(names, fontsize=8)
-        bx.set_xlabel(f"Spearman rho with {reference}")
-        bx.set_title(f"Correlation with {reference} (* p < 0.05)", fontsize=10)
+        bx.set_yticklabels([term_label(c) for c in names], fontsize=8)
+        bx.set_xlabel(f"Spearman ρ with {term_label(reference)}")
+        bx.set_title(f"Correlation with {term_label(reference)} (* p < 0.05)", fontsize=10)
         bx.spines[["top", "right"]].set_visible(False)
+        if left_out:
+            bx.annotate(
+                "Not shown: "
+                + ", ".join(term_label(c) for c in left_out)
+                + f" (|ρ| > {threshold:g} with {term_label(reference)}: the same measurement)",
+                xy=(0.0, -0.1),
+                xycoords="axes fraction",
+                va="top",
+                fontsize=7,
+                gid="left_out",
+            )
     fig.tight_layout()
     save_figure(fig, path)
+
+
+def same_measurement(pairs: pd.DataFrame, threshold: float = 0.9) -> dict[str, str]:
+    """Covariates correlated beyond ``threshold`` (|ρ|) with an earlier one, each mapped to
+    that earlier covariate.
+
+    A covariate and its own transform (TMTV and log TMTV, LDH and LDH / ULN) rank the
+    patients alike: their ρ is 1, or just under it where the transform was rounded, and
+    says nothing about the patients; drawn as a bar beside the real correlations it reads
+    as a finding. ZUMA-5 treats covariates with Spearman R > 0.9 as carrying the same
+    information and keeps one (the importance stage prunes them with the same
+    threshold, :func:`mirscope.companion.importance.prune_collinear`). Pairs are in
+    column order (``a`` before ``b``, :func:`mirscope.companion.importance.spearman_pairs`),
+    so the later column is the one set aside.
+    """
+    rho = pairs["rho"].abs().to_numpy(float)
+    close = pairs[np.isfinite(rho) & (rho > threshold)]
+    out: dict[str, str] = {}
+    for a, b in close[["covariate_a", "covariate_b"]].itertuples(index=False):
+        out.setdefault(b, out.get(a, a))
+    return out

@@ -5,7 +5,7 @@
   patient dendrogram on the left and annotation columns for cluster (the paper's
   cluster_1 red, cluster_0 grey, cluster_2 blue), CRS >= 2, ICANS and bridging, with the
   enriched cluster and the Fisher p of each annotation written underneath.
-* Figure 2A/B: the DE miRNAs of a contrast (rows, labelled) x patients ordered by group,
+* Figure 2A/B: the DE miRNAs of a contrast (rows, labelled, clustered) x patients ordered by group,
   with the group bar in the paper's colours (CRS: dark blue = grade >= 2, light blue =
   0-1; ICANS: dark green = ICANS, light green = none).
 * Volcano: log2 fold change vs -log10 p, the |log2FC| and p thresholds as dashed lines,
@@ -34,7 +34,8 @@ from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from scipy.cluster import hierarchy  # noqa: E402
 
-from mirscope.plots.common import place_legend, save_figure  # noqa: E402
+from mirscope.inputs.labels import label  # noqa: E402
+from mirscope.plots.common import place_legend, save_figure, titled  # noqa: E402
 
 HEAT_CMAP = "bwr"
 CLUSTER_COLOURS = ("#9e9e9e", "#d62728", "#1f5fbf", "#2ca02c", "#9467bd", "#8c564b")
@@ -44,6 +45,11 @@ GROUP_COLOURS = {
     "default": {"case": "#4d4d4d", "control": "#d9d9d9"},
 }
 YES_NO = {"yes": "#333333", "no": "#e0e0e0"}
+#: Bridging therapy: "none" must not share the light grey of every "no" beside it (a
+#: reader would read a patient without bridging as one without CRS), so it is purple.
+BRIDGING = {"none": "#9e9ac8", "response": "#74c476", "failure": "#e6550d"}
+#: Annotation column -> its palette; columns not listed are yes/no (:data:`YES_NO`).
+ANNOTATION_PALETTES = {"bridging": BRIDGING}
 MISSING = "#ffffff"
 
 
@@ -160,13 +166,13 @@ def figure1(
         palette = (
             cluster_palette(sorted(values.dropna().unique()))
             if col == "cluster"
-            else annotations.attrs.get("palettes", {}).get(col, YES_NO)
+            else ANNOTATION_PALETTES.get(col, YES_NO)
         )
-        _annotation_bar(ax, values, palette, col, vertical=True)
+        _annotation_bar(ax, values, palette, label(col), vertical=True)
         present = [k for k in palette if k in set(values.dropna().astype(str))]
         counts = values.astype("string").value_counts()
         legends.append(
-            (col, [Patch(color=palette[k], label=f"{k} (n = {counts[k]})") for k in present])
+            (label(col), [Patch(color=palette[k], label=f"{k} (n = {counts[k]})") for k in present])
         )
     ax_h = fig.add_subplot(gs[0, 1 + n_ann])
     im = _heat(ax_h, data, limit)
@@ -176,10 +182,12 @@ def figure1(
     ax_h.set_yticks(range(n_pat))
     ax_h.set_yticklabels(patient_order, fontsize=6)
     ax_h.tick_params(axis="y", length=0, pad=2)
-    ax_h.set_title(
-        f"Figure 1 - hierarchical clustering of {n_pat} patients (rows) on "
-        f"{len(row_order)} miRNAs (columns); Pearson centred correlation, complete linkage",
-        fontsize=10,
+    titled(
+        ax_h,
+        "Figure 1. Clustering of patients by circulating miRNAs",
+        f"{n_pat} patients (rows) × {len(row_order)} miRNAs (columns); "
+        "Pearson centred correlation, complete linkage",
+        fontsize=12,
     )
     cax = fig.add_subplot(gs[0, 3 + n_ann])
     cb = fig.colorbar(im, cax=cax)
@@ -230,39 +238,58 @@ def figure2(
     title: str,
     group_labels: Mapping[str, str] | None = None,
     limit: float = 3.0,
+    panel: str | None = None,
 ) -> None:
-    """DE heatmap: rows ``mirnas`` (in the given order), patients by group (control first)."""
+    """DE heatmap: rows ``mirnas`` (in the given order: the caller clusters them),
+    patients by group (control first), the panel letter of the paper's Figure 2 on top.
+
+    Sized for the report's width: a fixed 8-inch width whatever the cohort size, rows of
+    0.28 inch with 9-point names without the species prefix, so a name stays legible
+    when the figure is scaled down to the page.
+    """
     palette = group_palette(contrast)
     labels = group_labels or {"case": "case", "control": "control"}
     order = list(groups[groups == "control"].index) + list(groups[groups == "case"].index)
     n_rows = max(len(mirnas), 1)
-    fig = plt.figure(figsize=(max(8.0, 0.15 * len(order) + 4), 1.6 + 0.24 * n_rows))
+    fig = plt.figure(figsize=(8.0, 2.2 + 0.28 * n_rows))
     gs = gridspec.GridSpec(
         2,
         2,
-        height_ratios=[0.35, max(0.24 * n_rows, 1.0)],
+        height_ratios=[0.3, max(0.28 * n_rows, 1.0)],
         width_ratios=[40, 1],
         hspace=0.04,
         wspace=0.03,
     )
     ax_g = fig.add_subplot(gs[0, 0])
     _annotation_bar(ax_g, groups.loc[order], palette, "group")
-    ax_g.set_title(title, fontsize=10, loc="left")
+    ax_g.set_title(title, fontsize=11, loc="left", pad=22)
+    if panel:
+        ax_g.annotate(
+            panel,
+            xy=(0.0, 1.0),
+            xycoords="axes fraction",
+            xytext=(-60, 20),
+            textcoords="offset points",
+            fontsize=16,
+            fontweight="bold",
+            va="bottom",
+            gid="panel_letter",
+        )
     ax_h = fig.add_subplot(gs[1, 0])
     if mirnas:
         im = _heat(ax_h, centred.loc[mirnas, order], limit)
         ax_h.set_yticks(range(len(mirnas)))
-        ax_h.set_yticklabels(mirnas, fontsize=7)
+        ax_h.set_yticklabels([str(m).removeprefix("hsa-") for m in mirnas], fontsize=9)
         cax = fig.add_subplot(gs[1, 1])
         cb = fig.colorbar(im, cax=cax)
-        cb.set_label("log2 expression - miRNA mean", fontsize=8)
-        cb.ax.tick_params(labelsize=7)
+        cb.set_label("log2 expression - miRNA mean", fontsize=9)
+        cb.ax.tick_params(labelsize=8)
     else:
         ax_h.text(0.5, 0.5, "no miRNA passes the thresholds", ha="center", va="center")
         ax_h.set_yticks([])
     ax_h.set_xticks(range(len(order)))
     ax_h.set_xticklabels(order, rotation=90, fontsize=6)
-    ax_h.set_xlabel("patients", fontsize=9)
+    ax_h.set_xlabel("Patients", fontsize=10)
     handles = [
         Patch(color=palette["case"], label=f"{labels['case']} (n={int((groups == 'case').sum())})"),
         Patch(
@@ -275,8 +302,9 @@ def figure2(
         loc="lower right",
         bbox_to_anchor=(1.0, 1.0),
         ncol=2,
-        fontsize=8,
+        fontsize=9,
         frameon=False,
+        borderaxespad=0.1,
     )
     save_figure(fig, path)
 
@@ -289,8 +317,17 @@ def volcano(
     lfc: float = 1.0,
     p: float = 0.05,
     n_labels: int = 10,
+    groups: Mapping[str, str] | None = None,
 ) -> None:
-    """Volcano plot of a DE table (index miRNA; log2FoldChange, pvalue)."""
+    """Volcano plot of a DE table (index miRNA; log2FoldChange, pvalue).
+
+    ``groups`` names the case (the fold change's numerator) and the control in words
+    (:func:`mirscope.stats.cluster.group_labels`): without them "up" and "case / control"
+    do not say higher in whom.
+    """
+    case, control = (groups or {}).get("case", "case"), (groups or {}).get("control", "control")
+    # the legend names the group only; the axis label keeps its definition ("(CR/PR)")
+    short_case, short_control = case.split(" (")[0], control.split(" (")[0]
     df = table.dropna(subset=["log2FoldChange", "pvalue"])
     x = df["log2FoldChange"].to_numpy()
     y = -np.log10(np.maximum(df["pvalue"].to_numpy(), 1e-300))
@@ -299,9 +336,21 @@ def volcano(
     other = ~(up | down)
     fig, ax = plt.subplots(figsize=(6.5, 5.5))
     ax.scatter(x[other], y[other], s=8, c="#b0b0b0", label="not DE", linewidths=0)
-    ax.scatter(x[up], y[up], s=14, c="#d62728", label=f"up (n={int(up.sum())})", linewidths=0)
     ax.scatter(
-        x[down], y[down], s=14, c="#1f5fbf", label=f"down (n={int(down.sum())})", linewidths=0
+        x[up],
+        y[up],
+        s=14,
+        c="#d62728",
+        label=f"higher in {short_case} (n={int(up.sum())})",
+        linewidths=0,
+    )
+    ax.scatter(
+        x[down],
+        y[down],
+        s=14,
+        c="#1f5fbf",
+        label=f"higher in {short_control} (n={int(down.sum())})",
+        linewidths=0,
     )
     ax.axhline(-np.log10(p), ls="--", lw=0.8, c="#555555")
     for v in (-lfc, lfc):
@@ -330,9 +379,14 @@ def volcano(
     # Symmetric x range with room for the labels of the outermost points.
     half = max(float(np.abs(x).max()) if x.size else 0.0, lfc) * 1.5
     ax.set_xlim(-half, half)
-    ax.set_xlabel("log2 fold change (case / control)")
+    ax.set_xlabel(f"log2 fold change ({case} / {control})")
     ax.set_ylabel("-log10 Wald p-value")
-    ax.set_title(title, fontsize=10)
+    titled(
+        ax,
+        title,
+        f"DESeq2 Wald test, all {len(df)} miRNAs tested; dashed: |log2FC| = {lfc:g}, p = {p:g}",
+        fontsize=10.5,
+    )
     ax.spines[["top", "right"]].set_visible(False)
     # Placed last, clear of the points, the threshold lines and the miRNA labels.
     place_legend(ax, [*ax.collections, *ax.lines, *texts], fontsize=8, frameon=False)

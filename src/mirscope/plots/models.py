@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from mirscope.inputs.labels import label as human_label
-from mirscope.inputs.labels import term_label
+from mirscope.inputs.labels import outcome_coding, term_label
 from mirscope.plots.common import plt, save_figure
 from mirscope.plots.survival import forest_plot as ratio_forest
 from mirscope.stats.validation import ModelResult, classification_metrics, roc_curve
@@ -92,7 +92,7 @@ def selection_bars(result: ModelResult, path: str | Path) -> None:
         table["resample_frequency"].fillna(0.0),
         height=h,
         color=np.where(final, "#b35806", "#f1a340"),
-        label="whole procedure redone (pre-filter included)",
+        label="whole selection redone per subsample (any pre-filter too)",
     )
     ax.plot(
         table["loocv_frequency"],
@@ -101,7 +101,7 @@ def selection_bars(result: ModelResult, path: str | Path) -> None:
         color="black",
         ms=9,
         mew=1.6,
-        label="whole procedure, share of LOOCV folds",
+        label="whole selection, share of LOOCV folds",
     )
     for bar, v in zip(lasso, table["variable"], strict=True):
         if v in added:
@@ -143,8 +143,11 @@ def roc_plot(result: ModelResult, path: str | Path) -> None:
     ax.set_xlim(-0.01, 1.01)
     ax.set_ylim(-0.01, 1.01)
     ax.set_aspect("equal")
+    # The positive class, in words: sensitivity is the share of these found.
     n, ev = len(result.y), int(result.y.sum())
-    ax.set_title(f"{human_label(result.spec.name)} (n = {n}, events = {ev})")
+    name = human_label(result.spec.name)
+    positive = "responders" if result.spec.mode == "response" else f"with {name}"
+    ax.set_title(f"{name} (n = {n}; {ev} {positive})")
     ax.legend(loc="lower right", fontsize=8)
     save_figure(fig, path)
 
@@ -156,10 +159,20 @@ def forest_plot(result: ModelResult, path: str | Path) -> None:
     coef = result.fit.table()
     coef = coef[coef["term"] != "(Intercept)"]
     method = " (Firth)" if result.fit.method == "firth" else ""
-    title = (
-        f"{human_label(result.spec.name)}: final logistic model{method}\n"
-        "(in brackets: share of resamples and of LOOCV folds choosing each predictor)"
+    title = f"{human_label(result.spec.name)}: final logistic model{method}"
+    outcome = (
+        outcome_coding("responder")
+        if result.spec.mode == "response"
+        else f"{human_label(result.spec.name)} = 1"
     )
+    per = (
+        "per doubling of normalised count (log2 scale)"
+        if getattr(result.spec, "mirna_scale", "log2") == "log2"
+        else "per normalised count"
+    )
+    # the labels' parentheses (share of resamples and of LOOCV folds choosing each
+    # predictor) are explained in the report caption, to keep this to one line
+    subtitle = f"miRNAs: OR {per}; outcome: {outcome}"
     if coef.empty:
         fig, ax = plt.subplots(figsize=(6.5, 1.8))
         ax.text(0.5, 0.5, "no predictor selected", ha="center", va="center")
@@ -183,6 +196,7 @@ def forest_plot(result: ModelResult, path: str | Path) -> None:
         upper="ci_high",
         p_col="p_value",
         xlabel="Odds ratio (95% CI, log scale)",
+        subtitle=subtitle,
     )
 
 
@@ -193,3 +207,16 @@ def plot_model(result: ModelResult, figdir: str | Path) -> None:
     selection_bars(result, figdir / f"{name}_selection.png")
     roc_plot(result, figdir / f"{name}_roc.png")
     forest_plot(result, figdir / f"{name}_forest.png")
+
+
+def plot_not_estimable(name: str, reason: str, figdir: str | Path) -> None:
+    """The three figure files of a model the cohort cannot support, each saying why: the
+    run and the report keep one figure per configured model, and an empty frame would
+    look like a drawing error."""
+    figdir = Path(figdir)
+    for kind in ("selection", "roc", "forest"):
+        fig, ax = plt.subplots(figsize=(6, 2))
+        ax.axis("off")
+        text = f"{human_label(name)}: not estimable on this cohort\n{reason}"
+        ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=9)
+        save_figure(fig, figdir / f"{name}_{kind}.png")

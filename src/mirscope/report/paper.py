@@ -20,8 +20,10 @@ marginals fixed, so on it the cohort counts, ORRs and onset medians match by con
 and calling them agreements would inflate the table. A clinical table is the simulator's
 when its truth file (:data:`SIMULATION_MARKER`) sits beside it, which the simulator always
 writes and a study's table never has; on a user's cohort the same rows are judged by their
-rules. The demo's companion tables are simulated too, on made-up scales, so their rows are
-``not applicable`` on the demo.
+rules. The demo's companion tables are simulated too: on made-up scales (003), so those rows
+are ``not applicable`` on the demo; or at the paper's rates (004's cohort, drawn at its
+published incidence and survival), so those rows are ``input``. The demo's evidence table
+(001) is not simulated but the review's own inputs, so its class counts are judged.
 
 The table's first line is a ``#`` comment with the verdict counts (:func:`summary_line`),
 written by ``mirscope paper-compare`` and shown on the report page.
@@ -40,10 +42,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from mirscope.companion.evidence import is_review_input
 from mirscope.de.deseq import select_de
 from mirscope.errors import MirscopeWarning
 from mirscope.inputs.clinical import read_clinical
 from mirscope.stats.design import covariate_name
+from mirscope.stats.tables import p_value
 
 NOT_COMPUTED = "not computed"
 AGREES, DIFFERS, NOT_APPLICABLE, INPUT = "agrees", "differs", "not applicable", "input"
@@ -87,6 +91,10 @@ RULES = {
     "unreported": "the paper gives no value",
     "input": "set from the paper by the demo's simulator: not evidence",
     "simulated": "not comparable: the demo's companion table is simulated",
+    "designs": (
+        "not comparable: the review's text gives no study's design, so the shipped review "
+        "inputs assume one (mirscope.companion.evidence.review_studies)"
+    ),
 }
 #: What the demo does with a row's number (``Row.demo``): the note added on the demo.
 DEMO_NOTES = {
@@ -97,6 +105,10 @@ DEMO_NOTES = {
     "simulated": (
         "the demo's companion table is simulated on made-up scales "
         "(mirscope.simulate.companion), not the companion study's data"
+    ),
+    "clonhema": (
+        "the simulated demo draws ClonHema's cohort (555 patients) at the paper's incidence "
+        "and survival after the event (mirscope.simulate.companion)"
     ),
 }
 SCALE_NOTE = (
@@ -302,7 +314,7 @@ def _p_agrees(paper: object, ours: float) -> bool:
 
 def agreement(kind: str, paper: object, ours: object) -> str:
     """The verdict of one row under its kind's rule (see the module docstring)."""
-    if kind in ("scale", "unreported", "coding"):
+    if kind in ("scale", "unreported", "coding", "designs"):
         return NOT_APPLICABLE
     if ours is None or (isinstance(ours, float) and math.isnan(ours)):
         return NOT_COMPUTED
@@ -538,30 +550,19 @@ def _median_row(
     return Row("cohort", loc, label, paper, value, "median", float(paper), ours, note, "drawn")
 
 
-def _p_from(table: pd.DataFrame | None, variable: str, level: str | None) -> float | None:
-    if table is None:
-        return None
-    sub = table[table["variable"] == variable]
-    if level is not None and "level" in sub:
-        sub = sub[sub["level"].astype(str) == level]
-    if sub.empty or "p_value" not in sub or pd.isna(sub["p_value"].iloc[0]):
-        return None
-    return float(sub["p_value"].iloc[0])
-
-
 def _clinical_tests(o: _Outputs) -> list[Row]:
     crs, icans = o.table("tables/supp_table1b_crs.tsv"), o.table("tables/supp_table1c_icans.tsv")
     specs = [
-        ("CRS >= 2 vs female sex, Fisher p", "0.043", crs, "sex", "F"),
-        ("CRS >= 2 vs PLD CRP, KW p", "0.027", crs, "crp", None),
-        ("ICANS vs female sex, Fisher p", "0.022", icans, "sex", "F"),
-        ("ICANS vs PMBCL histology, Fisher p", "0.004", icans, "histology", "PMBCL"),
-        ("ICANS vs ECOG >= 1 (vs 0), Fisher p", "0.013", icans, "ecog_ge1", None),
-        ("ICANS vs PLD CRP, KW p", "0.006", icans, "crp", None),
+        ("CRS >= 2 vs female sex, Fisher p", "0.043", crs, "sex"),
+        ("CRS >= 2 vs PLD CRP, KW p", "0.027", crs, "crp"),
+        ("ICANS vs female sex, Fisher p", "0.022", icans, "sex"),
+        ("ICANS vs PMBCL histology, Fisher p", "0.004", icans, "histology"),
+        ("ICANS vs ECOG >= 1 (vs 0), Fisher p", "0.013", icans, "ecog_ge1"),
+        ("ICANS vs PLD CRP, KW p", "0.006", icans, "crp"),
     ]
     rows = []
-    for q, paper, t, v, lv in specs:
-        p = _p_from(t, v, lv)
+    for q, paper, t, v in specs:
+        p = None if t is None else p_value(t, v)
         note = "" if p is not None else ("table missing" if t is None else "test not run")
         loc = "Text / Supplementary Table 1B-C"
         rows.append(Row("clinical", loc, q, paper, _fmt(p), "p", paper, p, note))
@@ -1116,8 +1117,19 @@ def _missing(rel: str) -> str:
 
 
 def _evidence(o: _Outputs) -> list[Row]:
+    """The review's level shares and class counts.
+
+    A run that scored the review's own inputs (as the demo does; recognised by
+    :func:`~mirscope.companion.evidence.is_review_input`) reproduces a published computation: its class
+    counts are judged, on the demo too. Its level shares are not comparable, because the
+    review's text gives no study's design and those inputs assume one. Any other evidence
+    table is judged as a user's, and on the demo is simulated.
+    """
     rows = []
     section, rel = "companion 001 (evidence review)", "tables/evidence_levels.tsv"
+    classes = o.table("tables/evidence_classes.tsv")
+    review = classes is not None and is_review_input(classes)
+    demo = "" if review else "simulated"
     levels = o.table(rel)
     for level, paper in EVIDENCE_LEVELS:
         value, ours, note = NOT_COMPUTED, None, _missing(rel)
@@ -1128,6 +1140,8 @@ def _evidence(o: _Outputs) -> list[Row]:
             value = NOT_COMPUTED if ours is None else f"{pct:.1f}%"
             total = int(pd.to_numeric(levels["n_biomarkers"], errors="coerce").sum())
             note = f"of {total} biomarkers"
+            if review:
+                note += "; the review's shares are of 28 biomarkers, its classes of 24"
         rows.append(
             Row(
                 section,
@@ -1135,17 +1149,19 @@ def _evidence(o: _Outputs) -> list[Row]:
                 f"biomarkers at evidence level {level}",
                 paper,
                 value,
-                "percent",
+                "designs" if review else "percent",
                 _percent(paper),
                 ours,
                 note,
-                "simulated",
+                demo,
             )
         )
     rel = "tables/evidence_classes.tsv"
-    classes = o.table(rel)
     for name, paper in EVIDENCE_CLASSES:
         n = None if classes is None else int((classes["class"].astype(str) == name).sum())
+        note = _missing(rel) if classes is None else ""
+        if review:
+            note = "the review's biomarkers and outcomes as its text gives them"
         rows.append(
             Row(
                 section,
@@ -1156,8 +1172,8 @@ def _evidence(o: _Outputs) -> list[Row]:
                 "equal",
                 paper,
                 n,
-                "" if classes is not None else _missing(rel),
-                "simulated",
+                note,
+                demo,
             )
         )
     return rows
@@ -1241,7 +1257,7 @@ def _secondary(o: _Outputs) -> list[Row]:
                 _percent(paper),
                 ours,
                 note,
-                "simulated",
+                "clonhema",
             )
         )
     rel = "tables/km_after_event.tsv"
@@ -1269,7 +1285,7 @@ def _secondary(o: _Outputs) -> list[Row]:
             10.4,
             ours,
             note,
-            "simulated",
+            "clonhema",
         )
     )
     return rows

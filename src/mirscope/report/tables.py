@@ -10,8 +10,20 @@ clicking a column header, filterable, with the table's column documentation take
 it) and the TSV itself embedded as a download link, so the report still carries the exact
 file.
 
+The report embeds every page as a base64 ``data:`` URI, so a page's size counts a third
+over, and a page must stay under Chromium's 2 MB limit for such URIs. A page therefore
+shows a table longer than :data:`MAX_WHOLE_ROWS` rows in part, at most
+:data:`MAX_SHOWN_ROWS` rows and :data:`MAX_SHOWN_CELLS` cells (those with
+the smallest ``pvalue`` where the table has one, as a reader of a DE table looks for
+them; else the first), keeps no second copy of a rounded number (the download has every
+digit), shortens a cell
+longer than :data:`MAX_CELL_CHARS` (the nested-LOOCV candidate lists run to thousands of
+characters), and carries a TSV over :data:`GZIP_ABOVE_BYTES` gzipped, inflated by the
+browser when its link is clicked (:mod:`mirscope.report.embed`): the download is always
+the whole file, exactly as written.
+
 Cells are shown as written, except that floats with more than four significant digits
-are rounded to four on screen (the written value is the cell's tooltip and the sort key): ten-digit floats make
+are rounded to four on screen (and sorted by what is shown): ten-digit floats make
 wide tables unreadable, and the TSV keeps full precision. An ``agreement`` column (the
 paper-vs-reanalysis table's verdict) colours its cells and rows by value; the page is the
 same without one; an ``input`` verdict (a number the simulated demo takes from the paper)
@@ -28,6 +40,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
+
+from mirscope.report.embed import GUNZIP_DOWNLOAD_JS, gzip_bytes
+
+#: A table of up to this many rows is shown whole (the paper comparison, the per-patient
+#: tables); a longer one (DE tables, count matrices) shows MAX_SHOWN_ROWS rows and at most
+#: MAX_SHOWN_CELLS cells (a count matrix has a column per sample). The TSV has them all.
+MAX_WHOLE_ROWS = 200
+MAX_SHOWN_ROWS = 50
+MAX_SHOWN_CELLS = 800
+#: A table of up to this many columns is fitted to the page width (_column_widths).
+MAX_FITTED_COLUMNS = 12
+#: A text cell longer than this is cut at a comma or space before it on screen.
+MAX_CELL_CHARS = 120
+#: A TSV larger than this is carried gzipped.
+GZIP_ABOVE_BYTES = 8192
 
 # The verdicts the paper-vs-reanalysis table writes, and the colour class each gets;
 # any other value is shown with the neutral "other" class rather than guessed at.
@@ -53,36 +80,44 @@ details.doc dt{font-weight:600;margin-top:4px}
 details.doc dd{margin:0 0 4px 12px}
 .tools{display:flex;gap:12px;align-items:center;margin:0 0 8px}
 .tools input{padding:4px 8px;border:1px solid #bcccdc;border-radius:4px;min-width:260px}
-.legend span{display:inline-block;padding:1px 8px;border-radius:10px;margin-right:6px}
-table{border-collapse:collapse;font-size:13px}
+p.summary{font-weight:600;margin:0 0 10px}
+table{border-collapse:collapse;font-size:13px;width:100%}
 th,td{border:1px solid #d9e2ec;padding:3px 8px;vertical-align:top}
 th{background:#243b53;color:#fff;position:sticky;top:0;cursor:pointer;user-select:none;
-text-align:left;white-space:nowrap}
+text-align:left}
 th[aria-sort=ascending]::after{content:" \\25B2"}
 th[aria-sort=descending]::after{content:" \\25BC"}
 tbody tr:nth-child(even){background:#f5f7fa}
-td{max-width:40em}.nw{white-space:nowrap}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td{max-width:40em;overflow-wrap:break-word}.nw{white-space:nowrap}
+table:has(colgroup.fitted){table-layout:fixed}table:has(colgroup.fitted) :is(td,th,.nw){
+overflow-wrap:anywhere;white-space:normal}
+.cut{color:#52606d;font-style:italic}
+.empty{color:#52606d;font-style:italic}
+"""
+
+# Only a page with an ``agreement`` column carries its colours.
+_AGREEMENT_STYLE = """
 tr.agree{background:#e3f9e5!important}td.agree{background:#a3e4b0;font-weight:600}
 tr.close{background:#fff8e1!important}td.close{background:#ffe08a;font-weight:600}
 tr.differ{background:#ffe3e3!important}td.differ{background:#f7a8a8;font-weight:600}
 tr.missing{color:#616e7c}td.missing{background:#d9e2ec}
+.legend span{display:inline-block;padding:1px 8px;border-radius:10px;margin-right:6px}
 .legend span.agree{background:#a3e4b0}.legend span.close{background:#ffe08a}
 .legend span.differ{background:#f7a8a8}.legend span.missing{background:#d9e2ec}
 .legend span.other{background:#e0e8f9}
 tr.input{color:#52606d;background:#f3f0ff!important}td.input{background:#d6ccf5;font-weight:600}
 .legend span.input{background:#d6ccf5}
-p.summary{font-weight:600;margin:0 0 10px}
 td.other{background:#e0e8f9}
-.empty{color:#52606d;font-style:italic}
 """
+
+_NUMERIC_CELL = "text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap"
 
 _SCRIPT = """
 (function(){
 var table=document.getElementById('table');if(!table)return;
 var body=table.tBodies[0];var heads=table.tHead.rows[0].cells;
-function key(td){var v=td.getAttribute('data-sort');if(v!==null)return parseFloat(v);
-var t=td.textContent.trim();return t===''?null:t;}
+function key(td){var t=td.textContent.trim();if(t==='')return null;var n=Number(t);
+return isNaN(n)&&!/^nan$/i.test(t)?t:n;}
 Array.prototype.forEach.call(heads,function(th,i){th.addEventListener('click',function(){
 var asc=th.getAttribute('aria-sort')!=='ascending';
 Array.prototype.forEach.call(heads,function(h){h.removeAttribute('aria-sort');});
@@ -196,11 +231,76 @@ def _display(cell: str, value: float | None) -> str:
 
 
 def _text_cell(cell: str) -> str:
-    """A text cell as HTML that wraps at spaces and commas but never inside a hyphenated
-    name (``hsa-miR-3140-5p`` split after ``hsa-`` is unreadable)."""
-    escaped = html.escape(cell)
-    escaped = re.sub(r"[^\s,]*-[^\s,]*", lambda m: f'<span class="nw">{m.group(0)}</span>', escaped)
+    """A text cell as HTML that wraps at spaces and commas, and after the dots, slashes and
+    underscores of long names (``mirscope.simulate.clinical``, so an eight-column table
+    fits beside the report's menu), but never inside a hyphenated name (``hsa-miR-3140-5p``
+    split after ``hsa-`` is unreadable)."""
+
+    def token(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if "-" in text:
+            return f'<span class="nw">{text}</span>'
+        return re.sub(r"(?<=[./_])(?=\w)", "<wbr>", text)
+
+    escaped = re.sub(r"[^\s,]+", token, html.escape(cell))
     return re.sub(r",(?=\S)", ",<wbr>", escaped)
+
+
+def _shown_cell(cell: str) -> str:
+    """A text cell as HTML, cut to about :data:`MAX_CELL_CHARS` characters with the
+    number of names (or characters) left out said."""
+    if len(cell) <= MAX_CELL_CHARS:
+        return _text_cell(cell)
+    head = cell[:MAX_CELL_CHARS]
+    cut = max(head.rfind(","), head.rfind(" "))
+    head = head[:cut] if cut > MAX_CELL_CHARS // 2 else head
+    rest = cell[len(head) :].lstrip(", ")
+    left = f"{rest.count(',') + 1} more" if "," in cell else f"{len(rest)} more characters"
+    return f'{_text_cell(head)} <span class="cut">… ({left}: see the TSV)</span>'
+
+
+def _shown_rows(table: pd.DataFrame, max_rows: int) -> tuple[pd.DataFrame, str]:
+    """The rows a page shows and how they were chosen (empty when all are shown)."""
+    if len(table) <= max(max_rows, MAX_WHOLE_ROWS):
+        return table, ""
+    max_rows = max(10, min(max_rows, MAX_SHOWN_CELLS // max(1, len(table.columns))))
+    if len(table) <= max_rows:
+        return table, ""
+    if "pvalue" in table.columns:
+        p = pd.to_numeric(table["pvalue"], errors="coerce")
+        order = p.sort_values(kind="stable", na_position="last").index
+        return table.loc[order[:max_rows]], f"the {max_rows} rows with the smallest pvalue"
+    return table.head(max_rows), f"the first {max_rows} rows"
+
+
+def _column_widths(shown: pd.DataFrame, columns: Sequence[str]) -> str:
+    """Column widths for a table narrow enough to fit beside the report's menu (up to
+    :data:`MAX_FITTED_COLUMNS`): the browser's own layout gives every column at least its
+    longest word, and eight columns of names and notes then overflow sideways. A column of
+    short values (verdicts, counts) gets what its longest value and header need; the
+    columns of longer text share the rest and wrap. A wider table (a count matrix) scrolls."""
+    if not 1 < len(columns) <= MAX_FITTED_COLUMNS:
+        return ""
+    cols = []
+    for i, name in enumerate(columns):
+        longest = max((len(str(c)) for c in shown.iloc[:, i]), default=0)
+        need = max(longest, min(len(name), 12))
+        cols.append(f'<col style="width:{need + 2}ch">' if need <= 16 else "<col>")
+    if all(c != "<col>" for c in cols):
+        return ""
+    return f'<colgroup class="fitted">{"".join(cols)}</colgroup>'
+
+
+def _download_link(tsv_bytes: bytes, name: str) -> str:
+    """The TSV as a download link, gzipped above :data:`GZIP_ABOVE_BYTES`."""
+    if len(tsv_bytes) <= GZIP_ABOVE_BYTES:
+        uri = "data:text/tab-separated-values;base64," + base64.b64encode(tsv_bytes).decode()
+        return f'<a href="{uri}" download="{html.escape(name)}">download the TSV</a>'
+    uri = "data:application/gzip;base64," + base64.b64encode(gzip_bytes(tsv_bytes)).decode()
+    return (
+        f'<a href="{uri}" download="{html.escape(name)}.gz" data-gunzip="{html.escape(name)}">'
+        "download the TSV</a>"
+    )
 
 
 def agreement_class(value: str) -> str:
@@ -216,6 +316,7 @@ def render_table_page(
     tsv_bytes: bytes,
     doc: ColumnDoc | None = None,
     summary: Sequence[str] = (),
+    max_rows: int = MAX_SHOWN_ROWS,
 ) -> str:
     """One table as a standalone HTML page (see the module docstring for why).
 
@@ -227,20 +328,25 @@ def render_table_page(
     columns: Sequence[str] = [str(c) for c in table.columns]
     agreement = columns.index("agreement") if "agreement" in columns else None
     name = relpath.rsplit("/", 1)[-1]
-    uri = "data:text/tab-separated-values;base64," + base64.b64encode(tsv_bytes).decode()
+    shown, how = _shown_rows(table, max_rows)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{html.escape(title)}</title>",
-        f"<style>{_STYLE}</style></head><body>",
+        f"<style>{_STYLE}{_AGREEMENT_STYLE if agreement is not None else ''}</style>",
+        "</head><body>",
         f"<h1>{html.escape(title)}</h1>",
         *(f'<p class="summary">{html.escape(line)}</p>' for line in summary),
         (
             f'<p class="meta"><code>{html.escape(relpath)}</code> &middot; {len(table)} rows'
             f" &times; {len(columns)} columns &middot; "
-            f'<a href="{uri}" download="{html.escape(name)}">download the TSV</a></p>'
+            f"{_download_link(tsv_bytes, name)}</p>"
         ),
     ]
+    if how:
+        parts.append(
+            f'<p class="meta">Shown here: {how} of {len(table)}; the TSV has every row.</p>'
+        )
     if doc is not None:
         parts.append('<details class="doc" open><summary>Columns (docs/outputs.md)</summary><dl>')
         for header, cell in zip(doc.headers, doc.cells, strict=False):
@@ -258,43 +364,39 @@ def render_table_page(
     parts.append(
         '<div class="tools"><input id="filter" type="search" placeholder="Filter rows"'
         ' aria-label="Filter rows"><span><span id="shown">'
-        f"{len(table)}</span> of {len(table)} rows shown; click a header to sort</span></div>"
+        f"{len(shown)}</span> of {len(shown)} rows shown; click a header to sort</span></div>"
     )
     if table.empty:
         parts.append('<p class="empty">The table has no rows.</p>')
-    parts.append('<table id="table"><thead><tr>')
-    parts.extend(f'<th scope="col">{html.escape(c)}</th>' for c in columns)
-    parts.append("</tr></thead><tbody>")
     # Right-aligned only where the whole column is numbers, so a column mixing codes
-    # (``0``, ``1``) and words (``LBCL``) reads as one column.
-    numeric_columns = {
+    # (``0``, ``1``) and words (``LBCL``) reads as one column; styled by column, as a class
+    # on every cell would weigh more than the numbers.
+    numeric_columns = [
         i
         for i in range(len(columns))
         if all(_number(str(c)) is not None for c in table.iloc[:, i] if str(c).strip())
-    }
-    for row in table.itertuples(index=False):
+    ]
+    if numeric_columns:
+        selectors = ",".join(f"#table td:nth-child({i + 1})" for i in numeric_columns)
+        parts.append(f"<style>{selectors}{{{_NUMERIC_CELL}}}</style>")
+    parts.append('<table id="table">' + _column_widths(shown, columns) + "<thead><tr>")
+    parts.extend(f'<th scope="col">{html.escape(c).replace("_", "_<wbr>")}</th>' for c in columns)
+    parts.append("</tr></thead><tbody>")
+    for row in shown.itertuples(index=False):
         cells = [str(c) for c in row]
         row_class = agreement_class(cells[agreement]) if agreement is not None else ""
         parts.append(f'<tr class="{row_class}">' if row_class else "<tr>")
         for i, cell in enumerate(cells):
             value = _number(cell)
             classes = []
-            attrs = ""
-            if value is not None:
-                if i in numeric_columns:
-                    classes.append("num")
-                attrs = f' data-sort="{value!r}"'
-                shown = _display(cell, value)
-                if shown != cell:
-                    attrs += f' title="{html.escape(cell)}"'
-            else:
-                shown = cell
+            text = cell if value is None else _display(cell, value)
             if i == agreement and row_class:
                 classes.append(row_class)
             cls = f' class="{" ".join(classes)}"' if classes else ""
-            content = html.escape(shown) if value is not None else _text_cell(shown)
-            parts.append(f"<td{cls}{attrs}>{content}</td>")
+            content = html.escape(text) if value is not None else _shown_cell(text)
+            parts.append(f"<td{cls}>{content}</td>")
         parts.append("</tr>")
     parts.append("</tbody></table>")
-    parts.append(f"<script>{_SCRIPT}</script></body></html>")
+    gunzip = GUNZIP_DOWNLOAD_JS if len(tsv_bytes) > GZIP_ABOVE_BYTES else ""
+    parts.append(f"<script>{_SCRIPT}{gunzip}</script></body></html>")
     return "\n".join(parts) + "\n"

@@ -34,6 +34,7 @@ Output tables (TSV):
 from __future__ import annotations
 
 import logging
+import re
 
 import numpy as np
 import pandas as pd
@@ -41,7 +42,7 @@ import pandas as pd
 from mirscope.companion import evidence, importance, kinetics
 from mirscope.errors import InputError
 from mirscope.inputs.clinical import read_clinical
-from mirscope.inputs.labels import endpoint_ylabel
+from mirscope.inputs.labels import endpoint_ylabel, term_label
 from mirscope.inputs.labels import label as human_label
 from mirscope.io import read_table, write_tsv
 from mirscope.survival.competing import cuminc_table, survival_after_event
@@ -201,6 +202,7 @@ def run_kinetics(
         title=f"PFS by expansion ({human_label(parameter)}) and {human_label(marker)}",
         ylabel=endpoint_ylabel("pfs"),
         at_risk_times=at_risk_times,
+        labels=_marker_words([g.label for g in fitted], [marker]),
     )
     if merged_out:
         kin_cols = ["sample_id", "tmax", "cmax", "c10", "auc0_30"]
@@ -210,6 +212,18 @@ def run_kinetics(
     write_tsv(params, params_out)
     write_tsv(tests_all, tests_out)
     write_tsv(km, km_out)
+
+
+def _marker_words(groups: list[str], markers: list[str]) -> dict[str, str]:
+    """Group names of the strata (``expander / ferritin high``) with each marker's column id
+    in words, for the figure only: the tables keep the ids."""
+    out = {}
+    for g in groups:
+        text = g
+        for m in markers:
+            text = re.sub(rf"\b{re.escape(m)}\b", human_label(m), text)
+        out[g] = text
+    return out
 
 
 def _importance_data(covariates_path, clinical_path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -267,7 +281,7 @@ def run_importance(
 ) -> None:
     """Pruning, RF (binary) and RSF (PFS) importance, probability curve and KM, figures."""
     from mirscope.plots.companion import importance_plot, probability_plot
-    from mirscope.plots.survival import km_plot
+    from mirscope.plots.survival import high_low_colors, km_plot
 
     data, x = _importance_data(covariates_path, clinical_path)
     kept, pruned = importance.prune_collinear(x, threshold, tuple(prefer))
@@ -308,9 +322,8 @@ def run_importance(
         x[top_bin].to_numpy(float), y.to_numpy(float), covariate=top_bin
     )
     top_pfs = sum_pfs["covariate"].iloc[0]
-    split = np.where(
-        x[top_pfs] > x[top_pfs].median(), f"{top_pfs} > median", f"{top_pfs} \u2264 median"
-    )
+    low, high = (f"{top_pfs} {side} median" for side in ("\u2264", ">"))
+    split = np.where(x[top_pfs] > x[top_pfs].median(), high, low)
     km_in = data.assign(split=split).loc[surv].reset_index(drop=True)
     km, fitted, test = km_table(
         km_in,
@@ -320,12 +333,13 @@ def run_importance(
         at_risk_times=list(at_risk_times),
         endpoint="pfs",
         source=str(clinical_path),
+        order=[g for g in (low, high) if (km_in["split"] == g).any()],
     )
     importance_plot(
         sum_bin,
         long_bin,
         f"{figure_prefix}_{binary_col}.png",
-        title=f"Random forest importance: {binary_col}",
+        title=f"Random forest importance: {human_label(binary_col)}",
     )
     importance_plot(
         sum_pfs,
@@ -338,16 +352,20 @@ def run_importance(
         x[top_bin].to_numpy(float),
         y.to_numpy(float),
         f"{figure_prefix}_probability.png",
-        title=f"P({binary_col}) by {top_bin}",
-        ylabel=f"Predicted probability of {binary_col}",
+        title=f"{human_label(binary_col)} by {term_label(top_bin)}",
+        ylabel=(
+            f"Predicted probability of {human_label(binary_col).lower()} ({'/'.join(positive)})"
+        ),
     )
     km_plot(
         fitted,
         test,
         f"{figure_prefix}_km_pfs.png",
-        title=f"PFS by {top_pfs}",
+        title=f"PFS by {human_label(top_pfs)} (median split)",
         ylabel=endpoint_ylabel("pfs"),
         at_risk_times=at_risk_times,
+        colors=high_low_colors(low, high),
+        labels={g: g.replace(top_pfs, human_label(top_pfs), 1) for g in (low, high)},
     )
     cols = ["endpoint", "covariate", "seed", "importance"]
     write_tsv(pd.concat([sum_bin, sum_pfs], ignore_index=True), summary_out)
@@ -401,11 +419,21 @@ def landmark_times(longest: float, steps=(30, 60, 90, 180, 365, 500, 730, 1000))
 def run_survival_after_event(
     table_path, clinical_path, *, event_name="the event", out, figure
 ) -> pd.DataFrame:
-    """Overall survival from the event for the patients who had it (ClonHema Fig. 1b)."""
-    from mirscope.plots.survival import km_single_plot
+    """Overall survival from the event for the patients who had it (ClonHema Fig. 1b).
+
+    Overall survival comes from the events table itself when it has ``os_days`` and
+    ``os_event``: a registry cohort such as ClonHema's (the demo's, see
+    :func:`mirscope.simulate.companion.simulate_secondary_events`) is not the patients of
+    the clinical table. Otherwise the events are our patients' and their survival is the
+    clinical table's.
+    """
+    from mirscope.plots.survival import DAYS_PER_MONTH, km_single_plot
 
     events = read_table(table_path)
-    clinical = read_clinical(clinical_path).reset_index()
+    if {"os_days", "os_event"} <= set(events.columns):
+        clinical = events[["sample_id", "os_days", "os_event"]]
+    else:
+        clinical = read_clinical(clinical_path).reset_index()
     data = survival_after_event(events, clinical, source=str(table_path))
     log_used(
         f"survival after {event_name}",
@@ -428,12 +456,17 @@ def run_survival_after_event(
         endpoint="os_after_event",
         source=str(table_path),
     )
+    # ClonHema's Figure 1b and its text give survival after the event in months.
+    longest = float(data["time"].max()) / DAYS_PER_MONTH
+    step = next((s for s in (1, 3, 6, 12, 24) if longest / s <= 5), 24)
     km_single_plot(
         fitted,
         figure,
         title=f"Overall survival after {event_name}",
-        xlabel=f"Days from {event_name}",
-        at_risk_times=ticks,
+        xlabel=f"Months from {event_name}",
+        at_risk_times=[float(step * k) for k in range(int(longest // step) + 1)],
+        days_per_unit=DAYS_PER_MONTH,
+        unit="months",
     )
     write_tsv(res, out)
     return res
@@ -524,6 +557,7 @@ def run_kinetics_inflammation(
         title=f"PFS by expansion and {' + '.join(human_label(n) for n in names)}",
         ylabel=endpoint_ylabel("pfs"),
         at_risk_times=at_risk_times,
+        labels=_marker_words([g.label for g in fit_comb], names),
     )
     write_tsv(km_exp, km_expansion_out)
     write_tsv(tests, tests_out)
@@ -618,7 +652,8 @@ def run_importance_toxicity(
             long,
             f"{figure_prefix}_{name}.png",
             title=(
-                f"Random forest importance: {name} ({int(y[ok].sum())} of {int(ok.sum())} patients)"
+                f"Random forest importance: {human_label(name)} "
+                f"({int(y[ok].sum())} of {int(ok.sum())} patients)"
             ),
         )
         longs.append(long)
@@ -629,7 +664,7 @@ def run_importance_toxicity(
 
 
 def run_importance_spearman(
-    covariates_path, summary_path, *, reference=None, top=10, table_out, figure
+    covariates_path, summary_path, *, reference=None, top=10, threshold=0.9, table_out, figure
 ) -> pd.DataFrame:
     """Spearman correlations of the covariates (ZUMA-5 Figures 2B and 3D).
 
@@ -658,6 +693,7 @@ def run_importance_spearman(
         reference,
         figure,
         title=f"Spearman correlation of the top {top} covariates per endpoint",
+        threshold=threshold,
     )
     write_tsv(pairs, table_out)
     return pairs

@@ -11,14 +11,17 @@ from pathlib import Path
 import pandas as pd
 
 from mirscope.de.normalize import filter_detected
+from mirscope.errors import NotEstimable
 from mirscope.io import read_count_matrix, read_value_matrix, write_tsv
-from mirscope.plots.models import plot_model
+from mirscope.plots.models import plot_model, plot_not_estimable
 from mirscope.stats.design import scale_mirnas
 from mirscope.stats.models import (
+    MODEL_TABLE_COLUMNS,
     FoldDE,
     coefficient_table,
     expressed_mirnas,
     methods_table,
+    not_estimable_row,
     published_models,
     run_one,
     summary_columns,
@@ -42,7 +45,12 @@ def write_model_tables(result: ModelResult, outdir: str | Path) -> None:
             "loocv_probability": result.loocv_prob,
             "nested_probability": result.nested_prob,
             "nested_predictors": [",".join(p) for p in result.nested_predictors],
-            "nested_candidates": [",".join(c) for c in result.nested_candidates],
+            # a fold's own candidates exist only where a pre-filter is redone per fold;
+            # otherwise every fold offers the model's candidates (its selection table)
+            "nested_candidates": [
+                ",".join(c) if result.nested_scope == "de+selection" else ""
+                for c in result.nested_candidates
+            ],
         }
     )
     write_tsv(pred, outdir / f"{name}_predictions.tsv")
@@ -94,29 +102,43 @@ def run_models(
     )
     outdir = Path(outdir)
     results: dict[str, ModelResult] = {}
+    outcomes: dict[str, ModelResult | NotEstimable] = {}
     for name in [*settings["toxicity_models"], *settings["response_models"]]:
-        res = run_one(
-            name,
-            clinical,
-            mirnas,
-            Path(de_dir) / f"{name}.tsv",
-            settings,
-            seed,
-            de_rule=de_rule,
-            fold_de=fold_de,
-            source=source,
-        )
+        try:
+            res = run_one(
+                name,
+                clinical,
+                mirnas,
+                Path(de_dir) / f"{name}.tsv",
+                settings,
+                seed,
+                de_rule=de_rule,
+                fold_de=fold_de,
+                source=source,
+            )
+        except NotEstimable as exc:
+            log.warning("%s", exc)
+            outcomes[name] = exc
+            for kind, columns in MODEL_TABLE_COLUMNS.items():
+                write_tsv(pd.DataFrame(columns=columns), outdir / "models" / f"{name}_{kind}.tsv")
+            if figdir is not None:
+                plot_not_estimable(name, exc.reason, figdir)
+            continue
         write_model_tables(res, outdir / "models")
-        results[name] = res
+        results[name] = outcomes[name] = res
         if figdir is not None:
             plot_model(res, figdir)
-    tox = [summary_row(results[n]) for n in settings["toxicity_models"]]
-    write_tsv(pd.DataFrame(tox, columns=summary_columns()), outdir / "toxicity_models.tsv")
-    resp = [results[n] for n in settings["response_models"]]
-    write_tsv(
-        pd.DataFrame([summary_row(r) for r in resp], columns=summary_columns()),
-        outdir / "response_models_summary.tsv",
-    )
+
+    def summary(names: list[str]) -> pd.DataFrame:
+        rows = [
+            not_estimable_row(o) if isinstance(o, NotEstimable) else summary_row(o)
+            for o in (outcomes[n] for n in names)
+        ]
+        return pd.DataFrame(rows, columns=summary_columns())
+
+    write_tsv(summary(settings["toxicity_models"]), outdir / "toxicity_models.tsv")
+    write_tsv(summary(settings["response_models"]), outdir / "response_models_summary.tsv")
+    resp = [outcomes[n] for n in settings["response_models"]]
     write_tsv(table1(resp), outdir / "table1_response_models.tsv")
     write_tsv(
         methods_table(settings, de_rule, len(normalized), len(expressed)),

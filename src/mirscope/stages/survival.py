@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 import os
+import string
 
 import pandas as pd
 
 from mirscope.inputs.clinical import log_patients_used, read_clinical
 from mirscope.inputs.labels import ENDPOINTS
 from mirscope.io import read_value_matrix, write_tsv
-from mirscope.plots.survival import KMPanel, km_panels, km_plot
+from mirscope.plots.survival import KMPanel, high_low_colors, km_panels, km_plot
 from mirscope.survival.prognostic import (
     short_name,
     suppfig_s1,
@@ -26,6 +27,26 @@ log = logging.getLogger(__name__)
 
 #: The unit of the miRNA level the cut-off applies to.
 SCALE = "normalised counts"
+
+#: The paper item these figures reproduce, written on them so a figure saved on its own
+#: still says what it is.
+FIGURE = "Supplementary Figure S1"
+
+
+def boundary_note(name: str, cut: float) -> str:
+    """How patients at the cut-off are assigned, in words under the figure.
+
+    ``surv_cutpoint`` returns an observed value and ``surv_categorize`` puts ``x <= cut``
+    in "low" (:mod:`mirscope.survival.cutpoint`), so at least one patient sits exactly on
+    the cut-off, in the low group. The paper's legend writes its split as "< 5.5 / ≥ 5.5",
+    which would move that patient; ours is labelled the way it is computed.
+    """
+    return (
+        f"Groups as survminer's surv_categorize assigns them: low = {name} \u2264 {cut:.3g}, "
+        f"high = {name} > {cut:.3g} {SCALE}. The cut-off is an observed value; the "
+        "patients at it are in the low group (the paper's legend writes the boundary "
+        "as < cut-off / \u2265 cut-off)."
+    )
 
 
 def run_suppfig_s1(
@@ -67,39 +88,49 @@ def run_suppfig_s1(
         source=str(clinical_path),
     )
     # The cut-off is on DESeq2-normalised counts (the paper's "normalized counts"); the
-    # legend says so, since a bare 5.5 could be any scale. Groups are shown as the side of
-    # the cut-off under a legend title naming the miRNA and the unit.
+    # legend says so, since a bare 5.5 could be any scale. Legend entries are the side of
+    # the cut-off under a title naming the miRNA and the unit; the at-risk rows keep the
+    # miRNA's name, as the paper's do.
     name = short_name(variable)
-    labels = {
-        g.label: g.label.removeprefix(f"{name} ") for fitted, _, _ in fits.values() for g in fitted
-    }
+    cut = float(cut_df["cutpoint"].iloc[0])
+    low, high = (f"{name} {side} {cut:.3g}" for side in ("\u2264", ">"))
+    labels = {low: f"low, \u2264 {cut:.3g}", high: f"high, > {cut:.3g}"}
+    colors = high_low_colors(low, high)
+    rows = {low: low, high: high}
     legend_title = f"{name} ({SCALE})"
+    note = boundary_note(name, cut)
     panels = []
-    for ep, (fitted, test, _) in fits.items():
+    for i, (ep, (fitted, test, _)) in enumerate(fits.items()):
+        letter = string.ascii_uppercase[i]
         panel, ylabel = ENDPOINTS[ep]
         km_plot(
             fitted,
             test,
             f"{figure_prefix}_{ep}.png",
-            title=f"{panel} by {name}",
+            title=f"{FIGURE}{letter}. {panel} by {name}",
             ylabel=ylabel,
             at_risk_times=at_risk_times,
             labels=labels,
             legend_title=legend_title,
+            colors=colors,
+            note=note,
+            row_labels=rows,
         )
         panels.append(KMPanel(fitted, test, panel, ylabel))
-    cut = float(cut_df["cutpoint"].iloc[0])
     km_panels(
         panels,
         f"{figure_prefix}.png",
         suptitle=(
-            f"Kaplan–Meier analysis by {name}: cut-off {cut:.3g} {SCALE} "
+            f"{FIGURE}. Kaplan–Meier analysis by {name}: cut-off {cut:.3g} {SCALE} "
             f"(DESeq2 size factors), optimised for {cutpoint_endpoint.upper()} "
             "by maximally selected log-rank statistic"
         ),
         at_risk_times=at_risk_times,
         labels=labels,
         legend_title=legend_title,
+        colors=colors,
+        note=note,
+        row_labels=rows,
     )
     write_tsv(cut_df, cutpoint_out)
     write_tsv(km_df, km_out)

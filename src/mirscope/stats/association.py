@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from functools import cache
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from mirscope.errors import MirscopeWarning
 from mirscope.io import require_columns
 
 _C = (
@@ -121,6 +123,22 @@ def kruskal_test(values: np.ndarray, groups: np.ndarray) -> tuple[float, float, 
     return float(stat), float(p), len(levels) - 1
 
 
+def _warn_absent(mirna: str, counts: pd.DataFrame, key: str) -> None:
+    """An empty row for a miRNA the matrix lacks says why, in the log (validation has
+    checked the name against the reference when it could read it: here it was either
+    never detected in this cohort or the reference was unknown before the run)."""
+    if mirna in counts.index:
+        return
+    from mirscope.inputs.validate import ABSENT, mirna_problem
+
+    warnings.warn(
+        f"{key}: '{mirna}' is not a row of the normalised counts, its row stays empty: "
+        f"{mirna_problem(mirna, list(map(str, counts.index)), absent=ABSENT)}",
+        MirscopeWarning,
+        stacklevel=3,
+    )
+
+
 def _split_pairs(entries: list[str]) -> list[tuple[str, str]]:
     return [tuple(e.split(":", 1)) for e in entries]  # type: ignore[misc]
 
@@ -141,6 +159,7 @@ def group_tests(
         y = outcome_series(clinical, outcome, source=source)
         common = [s for s in y.index if s in counts.columns and not np.isnan(y[s])]
         row = {"mirna": mirna, "outcome": outcome}
+        _warn_absent(mirna, counts, "models.group_tests")
         if mirna in counts.index and common:
             v = counts.loc[mirna, common].to_numpy(dtype=float)
             g = y[common].to_numpy()
@@ -173,6 +192,7 @@ def correlations(
             message="correlation variable not in the clinical table",
         )
         row = {"mirna": mirna, "variable": column}
+        _warn_absent(mirna, counts, "models.correlations")
         common = [s for s in clinical.index if s in counts.columns]
         if mirna in counts.index and common:
             x = counts.loc[mirna, common].to_numpy(dtype=float)

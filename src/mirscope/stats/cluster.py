@@ -237,15 +237,11 @@ def figure1_annotations(
             contrasts_mod.Contrast("icans", "icans_grade", "gt0"),
         )
     ]
-    palettes: dict[str, dict[str, str]] = {}
     for label, contrast in specs:
         if contrast.variable in table.columns:
             ann[label] = variable_values(table, contrast.name, [contrast], source=source)
-            palettes[label] = {"yes": "#333333", "no": "#e0e0e0"}
     if "bridging" in table.columns:
         ann["bridging"] = variable_values(table, "bridging", source=source)
-        palettes["bridging"] = {"none": "#e0e0e0", "response": "#74c476", "failure": "#e6550d"}
-    ann.attrs["palettes"] = palettes
     return ann
 
 

@@ -69,7 +69,7 @@ import pandas as pd
 
 from mirscope.de.contrasts import CASE, CONTROL
 from mirscope.de.deseq import compare_groups, results_frame
-from mirscope.errors import InputError, MirscopeWarning
+from mirscope.errors import InputError, MirscopeWarning, NotEstimable
 from mirscope.io import require_columns
 from mirscope.stats.design import encode_covariate, model_frame, outcome_series
 from mirscope.stats.logistic import fit_logistic
@@ -189,6 +189,7 @@ def spec_for(name: str, settings: dict, seed: int) -> ModelSpec:
         nested_resamples=settings["nested_resamples"],
         stability_resamples=settings["stability_resamples"],
         stability_threshold=settings["stability_threshold"],
+        mirna_scale=settings["mirna_scale"],
         seed=seed,
     )
 
@@ -280,10 +281,14 @@ def coefficient_table(result: ModelResult) -> pd.DataFrame:
     return coef
 
 
-def table1(results: list[ModelResult]) -> pd.DataFrame:
-    """The paper's Table 1 layout for the response models."""
+def table1(results: list[ModelResult | NotEstimable]) -> pd.DataFrame:
+    """The paper's Table 1 layout for the response models (a model the cohort cannot
+    support gets one row whose predictor says so)."""
     rows = []
     for res in results:
+        if isinstance(res, NotEstimable):
+            rows.append({"model": res.model, "predictor": f"({NOT_ESTIMABLE}: {res.reason})"})
+            continue
         row = summary_row(res)
         coef = res.fit.table()
         coef = coef[coef["term"] != "(Intercept)"]
@@ -301,7 +306,9 @@ def table1(results: list[ModelResult]) -> pd.DataFrame:
                     **predictor_stability(res, c["term"]),
                 }
             )
-    return pd.DataFrame(rows)
+    columns = ["model", "predictor", "coefficient", "p_value", "accuracy", "nested_accuracy"]
+    columns += ["resample_frequency", "loocv_frequency", "stable"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def summary_columns() -> list[str]:
@@ -321,6 +328,61 @@ def summary_columns() -> list[str]:
         "unstable",
         "notes",
     ]
+
+
+#: Columns of the per-model tables (``models/<model>_<kind>.tsv``) when a model is not
+#: estimable: the same headers as an estimated model's, so readers need no special case.
+MODEL_TABLE_COLUMNS = {
+    "selection": [
+        "variable",
+        "frequency",
+        "mean_coefficient",
+        "resample_frequency",
+        "loocv_frequency",
+    ],
+    "coefficients": [
+        "term",
+        "estimate",
+        "std_error",
+        "z",
+        "p_value",
+        "odds_ratio",
+        "ci_low",
+        "ci_high",
+        "method",
+        "resample_frequency",
+        "loocv_frequency",
+        "stable",
+    ],
+    "predictions": [
+        "sample_id",
+        "outcome",
+        "loocv_probability",
+        "nested_probability",
+        "nested_predictors",
+        "nested_candidates",
+    ],
+}
+
+NOT_ESTIMABLE = "not estimable"
+
+
+def not_estimable_row(exc: NotEstimable) -> dict:
+    """The summary row of a model the cohort cannot support: counts, no metrics, the
+    reason in ``notes`` (``method`` says ``not estimable``)."""
+    row = {c: np.nan for c in summary_columns()}
+    row.update(
+        model=exc.model,
+        n=exc.n,
+        events=exc.events,
+        predictors="",
+        method=NOT_ESTIMABLE,
+        resample_frequency="",
+        loocv_frequency="",
+        unstable="",
+        notes=f"{NOT_ESTIMABLE}: {exc.reason}",
+    )
+    return row
 
 
 PUBLISHED_COLUMNS = [

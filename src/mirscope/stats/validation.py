@@ -29,13 +29,15 @@ from __future__ import annotations
 
 import warnings
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from mirscope.errors import InputError, MirscopeWarning
+from mirscope.errors import InputError, MirscopeError, MirscopeWarning, NotEstimable
+from mirscope.inputs.outcomes import model_support
 from mirscope.stats.logistic import LogisticFit, fit_logistic
 from mirscope.stats.selection import selection_frequencies, stratified_subsample, top_selected
 
@@ -58,6 +60,7 @@ class ModelSpec:
     nested_resamples: int = 20
     stability_resamples: int = 50
     stability_threshold: float = 0.5
+    mirna_scale: str = "log2"
     seed: int = 1
 
 
@@ -214,6 +217,23 @@ def _shares(chosen: list[list[str]]) -> pd.Series:
     return counts / len(chosen)
 
 
+@contextmanager
+def _fold(spec: ModelSpec, where: str, n: int, events: int) -> Iterator[None]:
+    """Name the model and the fold when a step inside one cannot run on its patients.
+
+    :func:`~mirscope.inputs.outcomes.model_support` rules out the group sizes known to
+    fail; this catches what it cannot foresee (a fold whose DE test finds a group empty
+    after dropping a patient with a missing covariate), so the model is reported as not
+    estimable instead of stopping the run with a message naming neither.
+    """
+    try:
+        yield
+    except NotEstimable:
+        raise
+    except MirscopeError as exc:
+        raise NotEstimable(spec.name, f"{where}: {exc}", n=n, events=events) from exc
+
+
 def build_model(
     frame: pd.DataFrame,
     mirnas: list[str],
@@ -236,8 +256,12 @@ def build_model(
     if len(data) < len(frame):
         notes.append(f"{len(frame) - len(data)} patients with a missing covariate left out")
     y = data["y"].to_numpy(dtype=float)
-    if y.min() == y.max():
-        raise InputError(f"model '{spec.name}': outcome has a single class", value=int(y[0]))
+    events = int(y.sum())
+    reason = model_support(
+        events, len(y) - events, refit_de=fold_candidates is not None, fraction=spec.fraction
+    )
+    if reason:
+        raise NotEstimable(spec.name, reason, n=len(y), events=events)
     selection, predictors = select_predictors(
         data, mirnas, covariates, spec, resamples=spec.resamples, rng=_seed(spec, 0)
     )
@@ -263,7 +287,11 @@ def build_model(
     nested_chosen: list[list[str]] = []
     for i in range(len(data)):
         train = data.drop(index=data.index[i])
-        cands, chosen = _redo(train, mirnas, covariates, spec, fold_candidates, _seed(spec, i + 1))
+        where = f"nested LOOCV fold {i + 1} (patient {data.index[i]} left out)"
+        with _fold(spec, where, len(y), events):
+            cands, chosen = _redo(
+                train, mirnas, covariates, spec, fold_candidates, _seed(spec, i + 1)
+            )
         nested_candidates.append(cands)
         nested_chosen.append(chosen)
         fold_fit, _ = _quiet_fit(train.dropna(subset=cands), chosen)
@@ -273,7 +301,9 @@ def build_model(
     for b in range(spec.stability_resamples):
         rng = _seed(spec, b, _STABILITY)
         rows = stratified_subsample(y, spec.fraction, rng)
-        resampled.append(_redo(data.iloc[rows], mirnas, covariates, spec, fold_candidates, rng)[1])
+        with _fold(spec, f"stability resample {b + 1}", len(y), events):
+            redone = _redo(data.iloc[rows], mirnas, covariates, spec, fold_candidates, rng)
+        resampled.append(redone[1])
     stability = stability_table(fit.terms[1:], resampled, nested_chosen)
     selection = selection.merge(stability, on="variable", how="outer")
     # A candidate no resample chose has frequency 0; a variable only some resamples'

@@ -46,8 +46,11 @@ def variable_by_sample(normalized: pd.DataFrame, variable: str, *, source: str) 
     key = normalized.columns[0]
     hit = normalized[normalized[key] == variable]
     if hit.empty:
+        from mirscope.inputs.validate import ABSENT, mirna_problem
+
         raise InputError(
-            f"variable '{variable}' is not a row of the matrix",
+            f"variable '{variable}' (config key survival.variable) is not a row of the "
+            f"matrix: {mirna_problem(variable, list(map(str, normalized[key])), absent=ABSENT)}",
             path=source,
             column=key,
             allowed="a miRNA name of the first column, e.g. hsa-miR-542-5p",

@@ -57,6 +57,11 @@ def get_figure2_de(wildcards):
     return get_table2_de(wildcards)
 
 
+def get_figure2_panel(wildcards):
+    """The letter of the paper's Figure 2 panel (2a_crs -> A), written on the heatmap."""
+    return wildcards.part[1].upper()
+
+
 def get_figure2_spec(wildcards):
     key = "table2a_contrast" if wildcards.part.startswith("2a") else "table2b_contrast"
     c = CONTRASTS[DE_CFG[key]]
