@@ -97,3 +97,20 @@ def test_selection_is_seeded_and_stratified():
     assert set(a["variable"].head(2)) == {"v0", "v3"}
     rows = stratified_subsample(y, 0.8, np.random.default_rng(1))
     assert y[rows].sum() == round(0.8 * y.sum())
+
+
+def test_equal_frequencies_rank_by_strength_not_name():
+    """Two predictors selected in every resample: the stronger one ranks first whatever
+    their names, so a top-k cut inside a tie keeps the stronger effect."""
+    rng = np.random.default_rng(5)
+    n = 200
+    strong, weak = rng.normal(size=n), rng.normal(size=n)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(3.0 * strong + 1.2 * weak)))).astype(float)
+    frame = pd.DataFrame({"a_weak": weak, "z_strong": strong, "y": y})
+    table = selection_frequencies(
+        frame, ["a_weak", "z_strong"], resamples=10, fraction=0.8, lambda_ratio=0.05,
+        rng=np.random.default_rng(1),
+    )  # fmt: skip
+    assert (table["frequency"] == 1.0).all()
+    assert list(table["variable"]) == ["z_strong", "a_weak"]
+    assert table["mean_abs_std_coefficient"].is_monotonic_decreasing

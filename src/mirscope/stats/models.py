@@ -337,6 +337,7 @@ MODEL_TABLE_COLUMNS = {
         "variable",
         "frequency",
         "mean_coefficient",
+        "mean_abs_std_coefficient",
         "resample_frequency",
         "loocv_frequency",
     ],

@@ -67,8 +67,21 @@ def selection_frequencies(
         done += 1
     freq = counts / max(done, 1)
     mean_coef = np.divide(coef_sum, counts, out=np.zeros_like(coef_sum), where=counts > 0)
-    table = pd.DataFrame({"variable": candidates, "frequency": freq, "mean_coefficient": mean_coef})
-    table = table.sort_values(["frequency", "variable"], ascending=[False, True], kind="stable")
+    table = pd.DataFrame(
+        {
+            "variable": candidates,
+            "frequency": freq,
+            "mean_coefficient": mean_coef,
+            "mean_abs_std_coefficient": std_sum / max(done, 1),
+        }
+    )
+    # Ties in frequency are common (several miRNAs selected in every resample), and the
+    # top-k cut must not fall by name: the stronger standardised effect ranks first.
+    table = table.sort_values(
+        ["frequency", "mean_abs_std_coefficient", "variable"],
+        ascending=[False, False, True],
+        kind="stable",
+    )
     return table.reset_index(drop=True)
 
 

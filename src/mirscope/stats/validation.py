@@ -312,8 +312,8 @@ def build_model(
     if resampled:
         selection["resample_frequency"] = selection["resample_frequency"].fillna(0.0)
     selection = selection.sort_values(
-        ["frequency", "resample_frequency", "variable"],
-        ascending=[False, False, True],
+        ["frequency", "mean_abs_std_coefficient", "resample_frequency", "variable"],
+        ascending=[False, False, False, True],
         kind="stable",
         na_position="last",
     ).reset_index(drop=True)
