@@ -465,6 +465,8 @@ def test_messy_clinical_table_gives_identical_results(demo_run, tmp_path):
     ):
         shutil.copy2(demo_run / "cohort" / name, work / "cohort" / name)
     os.symlink(demo_run / "cohort/fastq", work / "cohort/fastq")
+    # the simulator's truth/ beside the table marks the same simulated cohort
+    os.symlink(demo_run / "cohort/truth", work / "cohort/truth")
     (work / "cohort/clinical.tsv").write_text(messy)
     shutil.copy2(demo_run / "config.yaml", work / "config.yaml")
     # Reuse the finished reference and counting stages: keep their files with their times.
