@@ -18,7 +18,7 @@ SRC = Path(mirscope.__file__).resolve().parent
 #: Lowest first. The package root only holds the version.
 LAYERS = (
     ("errors",),
-    ("io",),
+    ("io", "params"),
     ("inputs",),
     ("fetch",),
     ("reads",),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -19,6 +20,12 @@ import pandas as pd
 from isal import igzip
 
 from mirscope.errors import InputError, MirscopeError
+
+
+def say(text: str) -> None:
+    """A step's one-line summary for the person running it, on stderr at any log level
+    (the rules keep it in the job's log)."""
+    print(text, file=sys.stderr, flush=True)
 
 
 @contextlib.contextmanager

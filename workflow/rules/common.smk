@@ -10,6 +10,7 @@ import mirscope.inputs.config
 import mirscope.inputs.clinical
 import mirscope.inputs.sheets
 import mirscope.inputs.validate
+import mirscope.params
 
 CONFIG_SOURCE = workflow.configfiles[-1] if workflow.configfiles else "config"
 
@@ -60,6 +61,21 @@ SAMPLE_IDS = list(SAMPLES.index)
 # The canonical clinical table (mirscope.inputs.clinical): the one every statistics rule
 # reads, so a user's NA spellings, comment lines and case mean the same in every rule.
 CLINICAL_TABLE = f"{OUTDIR}/clinical/clinical.tsv"
+
+def step_params(step, **given):
+    """The settings of one job of ``step`` (a declaration in mirscope.stages) as the JSON
+    its command takes with ``--params``: every config-bound setting from the resolved
+    config, plus ``given``, values or functions of the wildcards. Checked against the
+    declaration here, when the workflow is parsed, not in the job."""
+    fixed = {k: v for k, v in given.items() if not callable(v)}
+    dynamic = {k: v for k, v in given.items() if callable(v)}
+    text = mirscope.params.settings_json(step, CFG, **fixed)
+    if not dynamic:
+        return text
+    return lambda wildcards: mirscope.params.settings_json(
+        step, CFG, **fixed, **{k: f(wildcards) for k, f in dynamic.items()}
+    )
+
 
 # One run per output directory (mirscope.io.acquire_lock): a second run started from another
 # working directory stops here, before any job, instead of deleting the first run's temp()

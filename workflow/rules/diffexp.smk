@@ -11,8 +11,7 @@ rule mirscope_normalize:
         log2=out("counts/mature_normalized_log2.tsv"),
         size_factors=out("counts/size_factors.tsv"),
     params:
-        min_samples=CFG["normalization"]["min_samples"],
-        size_factors=CFG["normalization"]["size_factors"],
+        step=step_params(mirscope.stages.de.Normalize),
     log:
         out("logs/mirscope_normalize/all.log"),
     threads: 1
@@ -24,8 +23,7 @@ rule mirscope_normalize:
     shell:
         "mirscope -v normalize --counts {input.counts:q} --out {output.normalized:q}"
         " --log2-out {output.log2:q} --size-factors-out {output.size_factors:q}"
-        " --min-samples {params.min_samples} --size-factors {params.size_factors}"
-        " > {log:q} 2>&1"
+        " --params {params.step:q} > {log:q} 2>&1"
 
 
 if CLINICAL is not None:
@@ -37,11 +35,7 @@ if CLINICAL is not None:
         output:
             out("de/{contrast}.tsv"),
         params:
-            contrast=get_contrast_spec,
-            covariates=get_covariate_options(),
-            min_samples=CFG["normalization"]["min_samples"],
-            size_factors=CFG["normalization"]["size_factors"],
-            alpha=DE_CFG["alpha"],
+            step=step_params(mirscope.stages.de.DE, contrast=get_contrast),
         log:
             out("logs/pydeseq2_wald/{contrast}.log"),
         benchmark:
@@ -55,9 +49,7 @@ if CLINICAL is not None:
             "../../envs/mirscope.yaml"
         shell:
             "mirscope -v de --counts {input.counts:q} --table {input.clinical:q}"
-            " --contrast {params.contrast:q} {params.covariates}"
-            " --min-samples {params.min_samples} --size-factors {params.size_factors}"
-            " --alpha {params.alpha} --out {output:q} > {log:q} 2>&1"
+            " --out {output:q} --params {params.step:q} > {log:q} 2>&1"
 
     rule mirscope_de_table2:
         input:
@@ -65,8 +57,7 @@ if CLINICAL is not None:
         output:
             out("tables/supp_table{part}_de.tsv"),
         params:
-            lfc=DE_CFG["lfc_threshold"],
-            p=DE_CFG["p_threshold"],
+            step=step_params(mirscope.stages.de.DESelect),
         wildcard_constraints:
             part="2a_crs|2b_icans",
         log:
@@ -78,8 +69,8 @@ if CLINICAL is not None:
         conda:
             "../../envs/mirscope.yaml"
         shell:
-            "mirscope de-select --de {input:q} --lfc {params.lfc} --p {params.p}"
-            " --out {output:q} > {log:q} 2>&1"
+            "mirscope de-select --de {input:q} --out {output:q} --params {params.step:q}"
+            " > {log:q} 2>&1"
 
     rule mirscope_cluster:
         input:
@@ -91,8 +82,7 @@ if CLINICAL is not None:
             png=out("figures/fig1_clustering_heatmap.png"),
             pdf=out("figures/fig1_clustering_heatmap.pdf"),
         params:
-            k=CFG["clustering"]["k"],
-            options=get_cluster_options(),
+            step=step_params(mirscope.stages.de.Cluster),
         log:
             out("logs/mirscope_cluster/all.log"),
         threads: 1
@@ -103,8 +93,8 @@ if CLINICAL is not None:
             "../../envs/mirscope.yaml"
         shell:
             "mirscope -v cluster --log2 {input.log2:q} --clinical {input.clinical:q}"
-            " -k {params.k} {params.options} --clusters-out {output.clusters:q}"
-            " --associations-out {output.associations:q} --figure {output.png:q} > {log:q} 2>&1"
+            " --clusters-out {output.clusters:q} --associations-out {output.associations:q}"
+            " --figure {output.png:q} --params {params.step:q} > {log:q} 2>&1"
 
     rule mirscope_de_heatmap:
         input:
@@ -115,10 +105,11 @@ if CLINICAL is not None:
             png=out("figures/fig{part}_de_heatmap.png"),
             pdf=out("figures/fig{part}_de_heatmap.pdf"),
         params:
-            contrast=get_figure2_spec,
-            panel=get_figure2_panel,
-            lfc=DE_CFG["lfc_threshold"],
-            p=DE_CFG["p_threshold"],
+            step=step_params(
+                mirscope.stages.de.DEHeatmap,
+                contrast=get_figure2_contrast,
+                panel=get_figure2_panel,
+            ),
         wildcard_constraints:
             part="2a_crs|2b_icans",
         log:
@@ -131,8 +122,7 @@ if CLINICAL is not None:
             "../../envs/mirscope.yaml"
         shell:
             "mirscope -v de-heatmap --log2 {input.log2:q} --clinical {input.clinical:q}"
-            " --de {input.de:q} --contrast {params.contrast:q} --lfc {params.lfc}"
-            " --p {params.p} --panel {params.panel} --out {output.png:q} > {log:q} 2>&1"
+            " --de {input.de:q} --out {output.png:q} --params {params.step:q} > {log:q} 2>&1"
 
     rule mirscope_volcano:
         input:
@@ -141,10 +131,7 @@ if CLINICAL is not None:
             png=out("figures/volcano_{contrast}.png"),
             pdf=out("figures/volcano_{contrast}.pdf"),
         params:
-            lfc=DE_CFG["lfc_threshold"],
-            p=DE_CFG["p_threshold"],
-            title=get_volcano_title,
-            contrast=get_contrast_spec,
+            step=step_params(mirscope.stages.de.Volcano, contrast=get_contrast),
         log:
             out("logs/mirscope_volcano/{contrast}.log"),
         threads: 1
@@ -154,6 +141,5 @@ if CLINICAL is not None:
         conda:
             "../../envs/mirscope.yaml"
         shell:
-            "mirscope volcano --de {input:q} --lfc {params.lfc} --p {params.p}"
-            " --title {params.title:q} --contrast {params.contrast:q}"
-            " --out {output.png:q} > {log:q} 2>&1"
+            "mirscope volcano --de {input:q} --out {output.png:q} --params {params.step:q}"
+            " > {log:q} 2>&1"

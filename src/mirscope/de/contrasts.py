@@ -56,6 +56,18 @@ class Contrast:
             )
         return cls(str(entry["name"]), str(entry["variable"]), str(entry["rule"]))
 
+    @classmethod
+    def parse(cls, text: str) -> Contrast:
+        """A contrast typed on the command line as ``NAME:VARIABLE:RULE``."""
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise InputError(
+                "contrast must be NAME:VARIABLE:RULE",
+                value=text,
+                allowed="e.g. crs_ge2:crs_grade:ge2",
+            )
+        return cls.from_config(dict(zip(("name", "variable", "rule"), parts)))
+
 
 def contrasts_from_config(entries: Iterable[Mapping[str, str]]) -> list[Contrast]:
     """Parse ``de.contrasts``; names must be unique (they name output files)."""

@@ -2,6 +2,7 @@
 # from the rules as snakemake --lint asks; included from common.smk.
 
 import mirscope.de.contrasts
+import mirscope.stages.de
 
 # The contrasts this clinical table supports (common.smk resolved them against it and
 # checked the Table 2 ones).
@@ -13,39 +14,6 @@ CONTRAST_NAMES = sorted(CONTRASTS)
 
 wildcard_constraints:
     contrast="|".join(CONTRAST_NAMES) or "NO_CONTRAST",
-
-
-def get_contrast_spec(wildcards):
-    """NAME:VARIABLE:RULE of one configured contrast (the CLI's --contrast)."""
-    c = CONTRASTS[wildcards.contrast]
-    return f"{c['name']}:{c['variable']}:{c['rule']}"
-
-
-def get_covariate_options():
-    import shlex
-
-    return " ".join(f"--covariate {shlex.quote(c)}" for c in DE_CFG["covariates"])
-
-
-def get_cluster_options():
-    """--variable and --contrast options of `mirscope cluster` from the config."""
-    import shlex
-
-    args = []
-    for v in CFG["clustering"]["variables"]:
-        args += ["--variable", v]
-    for c in DE_CFG["contrasts"]:
-        args += ["--contrast", f"{c['name']}:{c['variable']}:{c['rule']}"]
-    return shlex.join(args)
-
-
-def get_volcano_title(wildcards):
-    """The contrast in the paper's words (mirscope.stats.cluster.contrast_title), not its id."""
-    import mirscope.stats.cluster
-
-    c = CONTRASTS[wildcards.contrast]
-    contrast = mirscope.de.contrasts.Contrast(c["name"], c["variable"], c["rule"])
-    return mirscope.stats.cluster.contrast_title(contrast)
 
 
 def get_table2_de(wildcards):
@@ -62,7 +30,11 @@ def get_figure2_panel(wildcards):
     return wildcards.part[1].upper()
 
 
-def get_figure2_spec(wildcards):
+def get_contrast(wildcards):
+    """The configured contrast of a job (its config mapping; the step parses it)."""
+    return CONTRASTS[wildcards.contrast]
+
+
+def get_figure2_contrast(wildcards):
     key = "table2a_contrast" if wildcards.part.startswith("2a") else "table2b_contrast"
-    c = CONTRASTS[DE_CFG[key]]
-    return f"{c['name']}:{c['variable']}:{c['rule']}"
+    return CONTRASTS[DE_CFG[key]]

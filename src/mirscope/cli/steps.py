@@ -1,0 +1,105 @@
+"""Click commands derived from step declarations (:mod:`mirscope.params`).
+
+Why: the options of a command are its step's fields, so they are written once, beside
+the stage function, and the workflow fills the same fields from the config. A generated
+command takes one option per field (with the field's help, default and bounds) plus
+``--params``, the JSON document a rule passes: values from ``--params``, then any option
+given on the command line, then the declared defaults.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import click
+from click.core import ParameterSource
+
+from mirscope import params as P
+
+REQUIRED_DEFAULT = P.REQUIRED
+
+_TYPES = {int: click.INT, float: click.FLOAT, str: click.STRING, bool: click.BOOL}
+
+
+def _click_type(spec: P.Spec) -> click.ParamType:
+    meta = spec.meta
+    if spec.role in ("input", "output"):
+        return click.Path(dir_okay=False) if spec.base is str else click.Path()
+    if meta["choices"] is not None:
+        return click.Choice(meta["choices"])
+    if spec.many and meta["sep"]:
+        return click.STRING
+    if spec.base in (int, float) and (meta["min"] is not None or meta["max"] is not None):
+        ranged = click.IntRange if spec.base is int else click.FloatRange
+        return ranged(meta["min"], meta["max"])
+    return _TYPES.get(spec.base, click.STRING)
+
+
+def _default(spec: P.Spec):
+    """The declared default in click's terms (shown in --help; the value itself is taken
+    only when the option was typed, so --params can fill the rest)."""
+    if spec.required:
+        return None
+    if spec.many and spec.meta["sep"]:
+        return spec.meta["sep"].join(str(v) for v in spec.default)
+    return spec.default
+
+
+def _option(spec: P.Spec) -> click.Option:
+    meta = spec.meta
+    decls = [spec.flag] + ([meta["short"]] if meta["short"] else []) + [spec.name]
+    help_text = meta["help"]
+    if spec.required and spec.role == "setting":
+        help_text += " [required unless in --params]"
+    if spec.base is bool and not spec.many:
+        return click.Option(
+            decls,
+            is_flag=True,
+            default=bool(spec.default) if not spec.required else False,
+            show_default=not spec.required,
+            help=help_text,
+        )
+    return click.Option(
+        decls,
+        type=_click_type(spec),
+        multiple=spec.many and not meta["sep"],
+        required=spec.required and spec.role != "setting",
+        default=_default(spec),
+        show_default=spec.default not in (None, (), REQUIRED_DEFAULT),
+        metavar=meta["metavar"],
+        help=help_text,
+    )
+
+
+def command(name: str, step: type, run: P.Runner, *, doc: str | None = None) -> click.Command:
+    """The command ``name``: its options from ``step``'s fields; it builds the step and
+    calls ``run(step)``. Help text: ``doc`` or ``run``'s docstring."""
+    spec_list = P.specs(step)
+
+    def callback(**values):
+        ctx = click.get_current_context()
+        text = values.pop("params_json")
+        given = P.loads(text) if text else {}
+        for spec in spec_list:
+            if ctx.get_parameter_source(spec.name) is ParameterSource.COMMANDLINE:
+                value = values[spec.name]
+                given[spec.name] = list(value) if isinstance(value, tuple) else value
+        run(P.build(step, given, source=f"mirscope {name}"))
+
+    options = [_option(s) for s in spec_list]
+    options.append(
+        click.Option(
+            ["--params", "params_json"],
+            default=None,
+            metavar="JSON",
+            help="Settings as one JSON object (the workflow passes them so); options given "
+            "on the command line win.",
+        )
+    )
+    return click.Command(
+        name,
+        callback=callback,
+        params=options,
+        help=doc or inspect.getdoc(run),
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
