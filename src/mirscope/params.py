@@ -214,25 +214,23 @@ def config_value(cfg: Mapping[str, Any], key: str) -> Any:
 
 
 def settings(cls: type, cfg: Mapping[str, Any], **given: Any) -> dict[str, Any]:
-    """A job's settings: each config-bound setting from ``cfg``, then ``given``; checked
-    against the declaration (a wrong type is an error when the workflow is parsed, before
-    any job), as plain JSON-able values."""
+    """A job's parameters: each config-bound setting from ``cfg``, then ``given`` (any
+    field: a list of input files, one per sample, travels here too rather than as a
+    repeated flag); checked against the declaration (a wrong type is an error when the
+    workflow is parsed, before any job), as plain JSON-able values."""
+    fields = specs(cls)
+    unknown = sorted(set(given) - {s.name for s in fields})
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no field {unknown[0]!r}")
     out: dict[str, Any] = {}
-    for spec in specs(cls):
-        if spec.role != "setting":
-            continue
+    for spec in fields:
         if spec.name in given:
-            value = given[spec.name]
-        elif spec.meta["config"]:
-            value = config_value(cfg, spec.meta["config"])
+            value, where = given[spec.name], spec.name
+        elif spec.role == "setting" and spec.meta["config"]:
+            value, where = config_value(cfg, spec.meta["config"]), spec.meta["config"]
         else:
             continue
-        out[spec.name] = _jsonable(
-            convert(spec, value, source=f"config {spec.meta['config'] or spec.name}")
-        )
-    unknown = sorted(set(given) - {s.name for s in specs(cls) if s.role == "setting"})
-    if unknown:
-        raise TypeError(f"{cls.__name__} has no setting {unknown[0]!r}")
+        out[spec.name] = _jsonable(convert(spec, value, source=f"config {where}"))
     return out
 
 

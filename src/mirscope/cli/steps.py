@@ -49,8 +49,8 @@ def _option(spec: P.Spec) -> click.Option:
     meta = spec.meta
     decls = [spec.flag] + ([meta["short"]] if meta["short"] else []) + [spec.name]
     help_text = meta["help"]
-    if spec.required and spec.role == "setting":
-        help_text += " [required unless in --params]"
+    if spec.required:
+        help_text += "  [required]"
     if spec.base is bool and not spec.many:
         return click.Option(
             decls,
@@ -63,7 +63,7 @@ def _option(spec: P.Spec) -> click.Option:
         decls,
         type=_click_type(spec),
         multiple=spec.many and not meta["sep"],
-        required=spec.required and spec.role != "setting",
+        required=False,  # it may come in --params; checked in the callback
         default=_default(spec),
         show_default=spec.default not in (None, (), REQUIRED_DEFAULT),
         metavar=meta["metavar"],
@@ -84,6 +84,9 @@ def command(name: str, step: type, run: P.Runner, *, doc: str | None = None) -> 
             if ctx.get_parameter_source(spec.name) is ParameterSource.COMMANDLINE:
                 value = values[spec.name]
                 given[spec.name] = list(value) if isinstance(value, tuple) else value
+        for spec in spec_list:
+            if spec.required and spec.name not in given:
+                raise click.UsageError(f"Missing option '{spec.flag}'.", ctx)
         run(P.build(step, given, source=f"mirscope {name}"))
 
     options = [_option(s) for s in spec_list]
