@@ -7,11 +7,11 @@ first; a module imports only from its own layer and the layers below it (checked
 
 1. ``errors`` then ``io``: the error types; atomic writers and the shared readers.
 2. ``inputs``: what the user supplies (config and kit presets, sample sheet, clinical
-   table), validated once.
+   table), validated once, and the clinical concepts read from it (outcomes, contrasts).
 3. ``fetch``: HTTP, SRA/ENA downloads, the miRBase reference.
 4. ``reads``: FASTQ, trimming, the molecules table, read QC numbers.
 5. ``counts``: alignment, assignment, UMI deduplication, count matrices.
-6. ``de``: size factors, contrasts, DESeq2 Wald tests.
+6. ``de``: size factors, DESeq2 Wald tests.
 7. ``stats``: clustering, Fisher, association tests, logistic and LASSO models.
 8. ``survival``: cut-offs, Kaplan-Meier, Cox, competing risks.
 9. ``companion``: the companion studies' analyses.

@@ -1,7 +1,7 @@
 # Counts to findings: DESeq2 normalisation, a Wald test per contrast, patient clustering,
 # Figures 1 and 2, Supplementary Table 2 and volcano plots. Logic: mirscope.de.normalize,
-# mirscope.de.deseq, mirscope.de.contrasts, mirscope.stats.cluster, mirscope.plots.de (their module
-# docstrings document every output column).
+# mirscope.de.deseq, mirscope.inputs.outcomes, mirscope.stats.cluster, mirscope.plots.de
+# (their module docstrings document every output column).
 
 rule mirscope_normalize:
     input:

@@ -1,7 +1,7 @@
 """Counts-to-findings commands: normalize, de, de-select, cluster, de-heatmap, volcano.
 
 Each command parses options and calls :mod:`mirscope.de.normalize`, :mod:`mirscope.de.deseq`,
-:mod:`mirscope.de.contrasts`, :mod:`mirscope.stats.cluster` or :mod:`mirscope.plots.de`.
+:mod:`mirscope.inputs.outcomes`, :mod:`mirscope.stats.cluster` or :mod:`mirscope.plots.de`.
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ import logging
 
 import click
 
-from mirscope.de import contrasts as contrasts_mod
 from mirscope.de import deseq, normalize
-from mirscope.errors import InputError
+from mirscope.inputs import outcomes
 from mirscope.inputs.clinical import log_patients_used, read_clinical
 from mirscope.io import read_count_matrix, read_value_matrix, write_tsv
 from mirscope.stats import cluster as cluster_mod
@@ -20,24 +19,6 @@ from mirscope.stats import cluster as cluster_mod
 log = logging.getLogger(__name__)
 
 SF_CHOICE = click.Choice(normalize.SIZE_FACTOR_TYPES)
-
-
-def _contrast_option(values: tuple[str, ...]) -> list[contrasts_mod.Contrast]:
-    out = []
-    for text in values:
-        parts = text.split(":")
-        if len(parts) != 3:
-            raise InputError(
-                "contrast must be NAME:VARIABLE:RULE",
-                value=text,
-                allowed="e.g. crs_ge2:crs_grade:ge2",
-            )
-        out.append(
-            contrasts_mod.Contrast.from_config(
-                {"name": parts[0], "variable": parts[1], "rule": parts[2]}
-            )
-        )
-    return out
 
 
 @click.command("normalize")
@@ -129,13 +110,13 @@ def de_cmd(
         logger=log,
         samples=list(matrix.columns),
     )
-    meta = contrasts_mod.align_samples(list(matrix.columns), clinical, source=table)
+    meta = outcomes.align_samples(list(matrix.columns), clinical, source=table)
     if contrast_text:
-        (contrast,) = _contrast_option((contrast_text,))
-        groups = contrasts_mod.assign_groups(meta, contrast, source=table)
+        contrast = outcomes.Contrast.parse(contrast_text)
+        groups = outcomes.assign_groups(meta, contrast, source=table)
         matrix = matrix[list(groups.index)]
         meta = meta.loc[groups.index].assign(_group=groups)
-        condition, reference = "_group", contrasts_mod.CONTROL
+        condition, reference = "_group", outcomes.CONTROL
     elif not (condition and reference):
         raise click.UsageError("give --condition and --reference, or --contrast")
     result = deseq.compare_groups(
@@ -222,10 +203,10 @@ def cluster_cmd(
     log2_path, clinical, k, variable, contrast_texts, clusters_out, associations_out, figure
 ):
     """Cluster patients (Pearson, complete linkage) and test clusters vs clinical variables."""
+    contrasts = [outcomes.Contrast.parse(text) for text in contrast_texts]
     log2 = read_value_matrix(log2_path)
     full = read_clinical(clinical)
-    table = contrasts_mod.align_samples(list(log2.columns), full, source=clinical)
-    contrasts = _contrast_option(contrast_texts)
+    table = outcomes.align_samples(list(log2.columns), full, source=clinical)
     variables = list(variable) or list(cluster_mod.DEFAULT_VARIABLES)
     by_name = {c.name: c.variable for c in contrasts}
     log_patients_used(
@@ -304,12 +285,10 @@ def de_heatmap_cmd(log2_path, clinical, de_path, contrast_text, lfc, p_max, titl
     1 - Pearson r, complete linkage), patients ordered by group."""
     from mirscope.plots import de as plots
 
-    (contrast,) = _contrast_option((contrast_text,))
+    contrast = outcomes.Contrast.parse(contrast_text)
     log2 = read_value_matrix(log2_path)
-    table = contrasts_mod.align_samples(
-        list(log2.columns), read_clinical(clinical), source=clinical
-    )
-    groups = contrasts_mod.assign_groups(table, contrast, source=clinical)
+    table = outcomes.align_samples(list(log2.columns), read_clinical(clinical), source=clinical)
+    groups = outcomes.assign_groups(table, contrast, source=clinical)
     selected = deseq.select_de(deseq.read_results(de_path), lfc=lfc, p=p_max)
     mirnas = [m for m in selected.sort_values("log2FoldChange")["mirna"] if m in log2.index]
     centred = cluster_mod.centre_rows(log2[list(groups.index)])
@@ -366,7 +345,7 @@ def volcano_cmd(de_path, lfc, p_max, title, contrast_text, out):
     table = deseq.read_results(de_path).set_index("mirna")
     groups = None
     if contrast_text:
-        (contrast,) = _contrast_option((contrast_text,))
+        contrast = outcomes.Contrast.parse(contrast_text)
         groups = cluster_mod.group_labels(contrast)
         title = title or cluster_mod.contrast_title(contrast)
     plots.volcano(table, out, title=title or de_path, lfc=lfc, p=p_max, groups=groups)

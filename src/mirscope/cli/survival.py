@@ -13,6 +13,7 @@ import logging
 import click
 
 from mirscope.inputs.clinical import read_clinical
+from mirscope.inputs.outcomes import Contrast
 from mirscope.io import write_tsv
 
 log = logging.getLogger(__name__)
@@ -1002,16 +1003,6 @@ def evidence_figures_cmd(
     )
 
 
-def _endpoints(values: tuple[str, ...]) -> list[tuple[str, str, str]]:
-    out = []
-    for v in values:
-        parts = v.split(":")
-        if len(parts) != 3 or not all(parts):
-            raise click.BadParameter(f"expected name:variable:rule, got {v!r}")
-        out.append(tuple(parts))
-    return out
-
-
 @click.command("importance-toxicity")
 @click.option(
     "--covariates",
@@ -1072,7 +1063,7 @@ def importance_toxicity_cmd(
     run_importance_toxicity(
         covariates,
         clinical,
-        endpoints=_endpoints(endpoints),
+        endpoints=[Contrast.parse(text) for text in endpoints],
         threshold=threshold,
         prefer=_names(prefer),
         seed=seed,

@@ -44,6 +44,7 @@ from mirscope.errors import InputError
 from mirscope.inputs.clinical import read_clinical
 from mirscope.inputs.labels import endpoint_ylabel, term_label
 from mirscope.inputs.labels import label as human_label
+from mirscope.inputs.outcomes import CASE, Contrast, classify
 from mirscope.io import read_table, write_tsv
 from mirscope.survival.competing import cuminc_table, survival_after_event
 from mirscope.survival.km import km_overall, km_table
@@ -598,7 +599,7 @@ def run_importance_toxicity(
     covariates_path,
     clinical_path,
     *,
-    endpoints,
+    endpoints: list[Contrast],
     threshold=0.9,
     prefer=(),
     seed=7,
@@ -612,27 +613,26 @@ def run_importance_toxicity(
 ) -> None:
     """Random-forest importance for each toxicity endpoint (ZUMA-5 Figure 8).
 
-    ``endpoints``: ``(name, variable, rule)`` triples, the DE contrasts' definitions
-    (:mod:`mirscope.de.contrasts`: ``ge2`` grade >= 2, ``gt0`` any grade), so "CRS" here
+    ``endpoints``: the DE contrasts that define each endpoint (a graded rule: ``ge2``
+    grade >= 2, ``gt0`` any grade), so "CRS" here
     is the CRS of the rest of the pipeline. Pruning, seeds, trees and folds are the
     response forest's; one figure per endpoint, ``<prefix>_<name>.png``.
     """
-    from mirscope.de.contrasts import CASE, Contrast, classify
     from mirscope.plots.companion import importance_plot
 
     data, x = _importance_data(covariates_path, clinical_path)
     kept, _pruned = importance.prune_collinear(x, threshold, tuple(prefer))
     x = x[kept]
     longs, sums = [], []
-    for name, variable, rule in endpoints:
-        if rule not in ("ge2", "gt0"):
+    for contrast in endpoints:
+        name, variable = contrast.name, contrast.variable
+        if not contrast.graded:
             raise InputError(
                 f"toxicity endpoint '{name}': not a grade rule",
                 column=variable,
-                value=rule,
+                value=contrast.rule,
                 allowed="ge2 (grade >= 2), gt0 (any grade)",
             )
-        contrast = Contrast.from_config({"name": name, "variable": variable, "rule": rule})
         groups = classify(data.set_index("sample_id"), contrast, source=str(clinical_path))
         y = groups.map(lambda g: np.nan if g is None else float(g == CASE)).to_numpy(float)
         ok = np.isfinite(y)

@@ -71,23 +71,21 @@ def get_importance_options():
 
 def get_toxicity_endpoints():
     """`companion.toxicity_endpoints` as name:variable:rule from their `de.contrasts` entries."""
-    from dataclasses import astuple
-
-    from mirscope.de.contrasts import contrasts_from_config, find_contrast
     from mirscope.errors import InputError
+    from mirscope.inputs.outcomes import contrasts_from_config, find_contrast
 
     contrasts = contrasts_from_config(CFG["de"]["contrasts"])
     out = []
     for name in COMP_CFG["toxicity_endpoints"]:
-        name, variable, kind = astuple(find_contrast(contrasts, name))
-        if kind not in ("ge2", "gt0"):
+        contrast = find_contrast(contrasts, name)
+        if not contrast.graded:
             raise InputError(
                 "a toxicity endpoint must be a graded contrast",
                 column="companion.toxicity_endpoints",
                 value=name,
                 allowed="de.contrasts with rule ge2 or gt0",
             )
-        out.append(f"{name}:{variable}:{kind}")
+        out.append(contrast.text)
     return out
 
 

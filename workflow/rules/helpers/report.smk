@@ -6,6 +6,8 @@
 import itertools
 import re
 
+import mirscope.inputs.outcomes
+
 # Report sections, in reading order (REPORT_SECTIONS): the main paper's sections in the
 # paper's order, the companion papers (by their file number in shared/papers/), the
 # comparison of every published number, then the run itself.
@@ -787,7 +789,7 @@ def _contrast_item(name):
     if name == DE_CFG["table2b_contrast"]:
         return "Figure 2B / Supplementary Table 2B"
     # A model's DE test stands behind it only where it pre-filters the model's miRNAs.
-    family = "toxicity" if name in ("crs_ge2", "icans", "icans_ge2") else "response"
+    family = "toxicity" if name in mirscope.inputs.outcomes.TOXICITY else "response"
     if name in PAPER_MODELS and MODELS_CFG[f"{family}_candidates"] == "de":
         return f"{PAPER_MODELS[name]} (DE pre-filter)"
     return "Not in the paper"
