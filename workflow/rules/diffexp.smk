@@ -20,7 +20,7 @@ rule mirscope_normalize:
         mem_mb=2000,
         runtime=10,
     conda:
-        "../../envs/mirscope.yaml"
+        MIRSCOPE_ENV
     shell:
         "mirscope -v normalize --counts {input.counts:q} --out {output.normalized:q}"
         " --log2-out {output.log2:q} --size-factors-out {output.size_factors:q}"
@@ -52,7 +52,7 @@ if CLINICAL is not None:
             mem_mb=4000,
             runtime=30,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v de --counts {input.counts:q} --table {input.clinical:q}"
             " --contrast {params.contrast:q} {params.covariates}"
@@ -76,7 +76,7 @@ if CLINICAL is not None:
             mem_mb=1000,
             runtime=5,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope de-select --de {input:q} --lfc {params.lfc} --p {params.p}"
             " --out {output:q} > {log:q} 2>&1"
@@ -100,7 +100,7 @@ if CLINICAL is not None:
             mem_mb=2000,
             runtime=15,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v cluster --log2 {input.log2:q} --clinical {input.clinical:q}"
             " -k {params.k} {params.options} --clusters-out {output.clusters:q}"
@@ -128,7 +128,7 @@ if CLINICAL is not None:
             mem_mb=2000,
             runtime=10,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v de-heatmap --log2 {input.log2:q} --clinical {input.clinical:q}"
             " --de {input.de:q} --contrast {params.contrast:q} --lfc {params.lfc}"
@@ -152,7 +152,7 @@ if CLINICAL is not None:
             mem_mb=1000,
             runtime=5,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope volcano --de {input:q} --lfc {params.lfc} --p {params.p}"
             " --title {params.title:q} --contrast {params.contrast:q}"

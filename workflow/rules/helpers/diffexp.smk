@@ -1,6 +1,8 @@
 # Input functions and settings of the diffexp stage (workflow/rules/diffexp.smk), kept apart
 # from the rules as snakemake --lint asks; included from common.smk.
 
+import shlex
+
 import mirscope.inputs.outcomes
 
 # The contrasts this clinical table supports (common.smk resolved them against it and
@@ -22,15 +24,11 @@ def get_contrast_spec(wildcards):
 
 
 def get_covariate_options():
-    import shlex
-
     return " ".join(f"--covariate {shlex.quote(c)}" for c in DE_CFG["covariates"])
 
 
 def get_cluster_options():
     """--variable and --contrast options of `mirscope cluster` from the config."""
-    import shlex
-
     args = []
     for v in CFG["clustering"]["variables"]:
         args += ["--variable", v]

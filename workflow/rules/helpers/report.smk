@@ -5,6 +5,7 @@
 
 import itertools
 import re
+import shlex
 
 import mirscope.inputs.outcomes
 
@@ -707,8 +708,6 @@ def reported(page):
 def get_report_table_options(items):
     """`mirscope report-tables` options: one `--table TSV HTML TITLE` per item, braces
     doubled for a shell command."""
-    import shlex
-
     options = " ".join(f"--table {shlex.join([i['source'], i['page'], i['title']])}" for i in items)
     return options.replace("{", "{{").replace("}", "}}")
 
@@ -723,8 +722,6 @@ def get_report_landing():
 
 def get_report_landing_options():
     """`mirscope report-landing` options: the title, the sections and the comparison."""
-    import shlex
-
     opts = ["--title", REPORT_TITLE]
     for section in get_report_sections():
         opts += ["--section", section]
@@ -748,8 +745,6 @@ def get_report_page_title(wildcards, output):
 
 def get_model_table_titles(wildcards, output):
     """`--table` options of the model's three tables (TSV, HTML page, title)."""
-    import shlex
-
     return " ".join(
         f"--table {shlex.join([i['source'], i['page'], i['title']])}"
         for i in get_report_outline()
