@@ -35,9 +35,6 @@ include: "workflow/rules/expression.smk"
 include: "workflow/rules/provenance.smk"
 
 
-use_generated_mirscope_env()
-
-
 # The report opens on a page written from the run (workflow/rules/report.smk).
 report: get_report_landing()
 

@@ -104,8 +104,9 @@ def chain_mirscope(fastq: str, ref: str, out: Path, threads: int) -> dict:
     """(a) FASTQ.gz -> mature UMI counts with mirscope's package functions and bowtie."""
     from mirscope.counts.align import align_inserts
     from mirscope.counts.assign import Assigner
-    from mirscope.counts.count import count_sample
-    from mirscope.reads.trim import TrimSettings, trim_fastq
+    from mirscope.reads.trim import TrimSettings
+    from mirscope.stages.count import write_sample_counts
+    from mirscope.stages.trim import trim_fastq
 
     out.mkdir(parents=True, exist_ok=True)
     steps = {}
@@ -128,7 +129,7 @@ def chain_mirscope(fastq: str, ref: str, out: Path, threads: int) -> dict:
     t2 = time.perf_counter()
     steps["align"] = t2 - t1
     assigner = Assigner.from_files(f"{ref}/hsa_hairpin.fa", f"{ref}/hsa_mature_loci.tsv")
-    count_sample(
+    write_sample_counts(
         out / "molecules.tsv.gz",
         out / "hairpin.bam",
         assigner,

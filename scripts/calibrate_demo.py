@@ -296,8 +296,9 @@ def analyse(
     every configured one); ``de_only``: contrasts tested without a model (the DE targets).
     DE tables are written to ``workdir/de/`` because the models stage reads them there.
     """
-    from mirscope.de import contrasts, deseq
+    from mirscope.de import deseq
     from mirscope.de import normalize as norm
+    from mirscope.inputs import outcomes as contrasts
     from mirscope.io import write_tsv
     from mirscope.stats.design import scale_mirnas
     from mirscope.stats.models import expressed_mirnas, run_one

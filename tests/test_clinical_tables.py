@@ -175,3 +175,29 @@ def test_one_row_per_characteristic_with_the_papers_names_and_units(tmp_path):
     overall = overall_table(read_clinical(str(path)))
     assert overall.loc[overall.variable == "crp", "all_patients"].iloc[0].count("[") == 1
     assert overall.variable.value_counts()["sex"] == 3
+
+
+def test_one_patients_used_logger_in_both_forms(caplog):
+    """Per variable (the DE and models stages) and one selection (the companion analyses,
+    the survival commands): the same function, a line that names who is left out."""
+    import logging
+
+    from mirscope.inputs.clinical import log_patients_used
+
+    logger = logging.getLogger("mirscope.test")
+    frame = pd.DataFrame({"crs_grade": [1.0, None, 2.0]}, index=["P01", "P02", "P03"])
+    with caplog.at_level("INFO", logger="mirscope.test"):
+        log_patients_used(frame, ["crs_grade"], what="de", logger=logger, samples=["P01", "P02"])
+        log_patients_used(
+            frame, what="kinetics", logger=logger, used=[True, False, True], why="no row"
+        )
+        log_patients_used(["P01", "P02"], what="km", logger=logger, used=[True, True])
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines == [
+        (
+            "de: 3 patients; used per variable, the others left out: "
+            "counts 2 (1 no counts: P03); crs_grade 1 (1 missing: P02)"
+        ),
+        "kinetics: 2 of 3 patients used; 1 left out (no row: P02)",
+        "km: all 2 patients used",
+    ]

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from conftest import require_r
-from mirscope.de import contrasts
 from mirscope.errors import InputError
+from mirscope.inputs import outcomes as contrasts
 from mirscope.stats import cluster
 
 

@@ -212,7 +212,8 @@ PLASMA_MIRNAS = {
 
 @pytest.mark.slow
 def test_real_qiaseq_top_mirnas_are_plasma_mirnas(hsa, tmp_path, real_reads_dir):
-    from mirscope.reads.trim import TrimSettings, trim_fastq
+    from mirscope.reads.trim import TrimSettings
+    from mirscope.stages.trim import trim_fastq
 
     mol = tmp_path / "real.molecules.tsv.gz"
     trim_fastq(
@@ -313,7 +314,8 @@ def test_real_qiaseq_agrees_with_nfcore_style_chain(hsa, tmp_path, real_reads_di
 
     if not (BENCH_BIN / "umi_tools").exists():
         pytest.skip(f"umi_tools not installed in {BENCH_BIN.parent} (make bench installs it)")
-    from mirscope.reads.trim import TrimSettings, trim_fastq
+    from mirscope.reads.trim import TrimSettings
+    from mirscope.stages.trim import trim_fastq
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
     import bench_reads

@@ -269,7 +269,7 @@ def test_ratio_size_factors_by_hand():
 def test_simulated_demo_cohort_agrees_and_recovers_planted(tmp_path):
     """The simulator's demo truth counts: R agreement on crs_ge2, planted miRNAs found."""
     require_r("DESeq2")
-    from mirscope.de import contrasts
+    from mirscope.inputs import outcomes as contrasts
     from mirscope.inputs.clinical import read_clinical
     from mirscope.simulate import simulate_cohort
 
@@ -380,7 +380,7 @@ def local_trend_cohort(tmp_path_factory):
     """The demo cohort at 1,500 reads per sample (80% zeros), CRS >= 2 vs the rest: R's
     parametric dispersion trend fails there and DESeq() uses its local fit."""
     require_r("DESeq2")
-    from mirscope.de import contrasts
+    from mirscope.inputs import outcomes as contrasts
     from mirscope.inputs.clinical import read_clinical
     from mirscope.simulate import simulate_cohort
 

@@ -79,7 +79,7 @@ def test_ids_map_to_the_papers_words():
 
 
 def test_volcano_titles_of_the_default_contrasts():
-    from mirscope.de.contrasts import Contrast
+    from mirscope.inputs.outcomes import Contrast
     from mirscope.stats.cluster import contrast_title
 
     titles = {

@@ -209,7 +209,8 @@ def test_isomir_clusters_match_the_umi_module_count():
 def count_real(hsa, tmp: Path, real_reads_dir: Path) -> dict[str, Path]:
     from mirscope.cli import main
     from mirscope.counts.align import align_inserts
-    from mirscope.reads.trim import TrimSettings, trim_fastq
+    from mirscope.reads.trim import TrimSettings
+    from mirscope.stages.trim import trim_fastq
 
     _ref, fa, loci, index = hsa
     p = {k: tmp / f"real.{k}" for k in ("molecules.tsv.gz", "fa", "bam", "mature.tsv")}

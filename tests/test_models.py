@@ -17,9 +17,9 @@ import pytest
 from scipy import stats
 
 from mirscope.cli import main
-from mirscope.de.contrasts import DEFAULT_CONTRASTS, Contrast, classify
 from mirscope.errors import MirscopeWarning
 from mirscope.inputs.clinical import read_clinical
+from mirscope.inputs.outcomes import DEFAULT_CONTRASTS, Contrast, classify
 
 REPO = Path(__file__).resolve().parents[1]
 FAST = {"resamples": 20, "nested_resamples": 3}

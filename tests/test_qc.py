@@ -16,8 +16,9 @@ from conftest import run_workflow
 from mirscope.cli import main
 from mirscope.errors import InputError, MirscopeWarning
 from mirscope.reads.trim import CLASSES as CLASS_NAMES
-from mirscope.reads.trim import TrimSettings, trim_fastq
+from mirscope.reads.trim import TrimSettings
 from mirscope.stages.qc import build_qc
+from mirscope.stages.trim import trim_fastq
 
 QIA = "AACTGTAGGCACCATCAAT"
 TRUSEQ = "TGGAATTCTCGGGTGCCAAGG"

@@ -16,7 +16,8 @@ from mirscope.cli import main
 from mirscope.errors import InputError, MirscopeWarning
 from mirscope.reads import molecules as molecules_mod
 from mirscope.reads.fastq import count_reads, open_fastq
-from mirscope.reads.trim import AdapterFinder, TrimSettings, trim_fastq
+from mirscope.reads.trim import AdapterFinder, TrimSettings
+from mirscope.stages.trim import trim_fastq
 
 QIA = "AACTGTAGGCACCATCAAT"
 TRUSEQ = "TGGAATTCTCGGGTGCCAAGG"

@@ -28,7 +28,7 @@ rule bowtie_align_hairpin:
         mem_mb=1000,
         runtime=30,
     conda:
-        "../../envs/mirscope.yaml"
+        MIRSCOPE_ENV
     shell:
         "mirscope -v align {input.fasta:q} --index {params.index:q} --bam {output.bam:q}"
         " --unaligned {output.unaligned:q} --pass1 {output.pass1:q} --pass2 {output.pass2:q}"

@@ -18,7 +18,7 @@ if CLINICAL is not None:
             mem_mb=500,
             runtime=5,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope clinical --clinical {input.clinical:q} --samples {input.samples:q}"
             " --out {output:q} > {log:q} 2>&1"

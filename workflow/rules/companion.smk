@@ -27,7 +27,7 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             mem_mb=1500,
             runtime=10,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v kinetics --kinetics {input.kinetics:q} --clinical {input.clinical:q}"
             " {params.options} --params-out {output.params:q} --tests-out {output.tests:q}"
@@ -54,7 +54,7 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             mem_mb=1500,
             runtime=10,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v kinetics-inflammation --patients {input:q} {params.options}"
             " --km-expansion-out {output.km_expansion:q} --tests-out {output.tests:q}"
@@ -76,7 +76,7 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             mem_mb=1500,
             runtime=10,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v cox --table {input:q} --time pfs_days --event pfs_event"
             " {params.options} --out {output.table:q} --figure {output.figures[0]:q}"
@@ -98,7 +98,7 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             mem_mb=1500,
             runtime=10,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v logistic-or --table {input:q} --outcome responder"
             " --endpoint {params.endpoint:q} {params.options}"
@@ -134,7 +134,7 @@ if CLINICAL is not None and COMP_CFG["covariates"]:
             mem_mb=3000,
             runtime=30,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v importance --covariates {input.covariates:q}"
             " --clinical {input.clinical:q} {params.options}"
@@ -159,7 +159,7 @@ if CLINICAL is not None and COMP_CFG["covariates"]:
             mem_mb=1000,
             runtime=5,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v importance-spearman --covariates {input.covariates:q}"
             " --summary {input.summary:q} {params.options} --out {output.table:q}"
@@ -193,7 +193,7 @@ if CLINICAL is not None and COMP_CFG["covariates"] and COMP_CFG["toxicity_endpoi
             mem_mb=3000,
             runtime=30,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v importance-toxicity --covariates {input.covariates:q}"
             " --clinical {input.clinical:q} {params.options}"
@@ -203,7 +203,8 @@ if CLINICAL is not None and COMP_CFG["covariates"] and COMP_CFG["toxicity_endpoi
 
 if COMP_CFG["secondary_events"]:
 
-    rule cmprsk_cuminc:
+    # mirscope's port of cmprsk::cuminc (Aalen–Johansen, Gray's test; mirscope.survival.competing).
+    rule mirscope_cuminc:
         input:
             COMP_CFG["secondary_events"] or [],
         output:
@@ -213,20 +214,20 @@ if COMP_CFG["secondary_events"]:
             at=",".join(f"{t:g}" for t in COMP_CFG["cuminc_times"]),
             event_name=COMP_CFG["event_name"],
         log:
-            out("logs/cmprsk_cuminc/all.log"),
+            out("logs/mirscope_cuminc/all.log"),
         threads: 1
         resources:
             mem_mb=1000,
             runtime=5,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v cuminc --table {input:q} --time time_days --event event"
             " --group group --at {params.at} --event-name {params.event_name:q}"
             " --out {output.table:q}"
             " --figure {output.figures[0]:q} > {log:q} 2>&1"
 
-    rule cmprsk_cuminc_overall:
+    rule mirscope_cuminc_overall:
         input:
             COMP_CFG["secondary_events"] or [],
         output:
@@ -236,13 +237,13 @@ if COMP_CFG["secondary_events"]:
             at=",".join(f"{t:g}" for t in COMP_CFG["cuminc_times"]),
             event_name=COMP_CFG["event_name"],
         log:
-            out("logs/cmprsk_cuminc_overall/all.log"),
+            out("logs/mirscope_cuminc_overall/all.log"),
         threads: 1
         resources:
             mem_mb=1000,
             runtime=5,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v cuminc-overall --table {input:q} --at {params.at}"
             " --event-name {params.event_name:q} --out {output.table:q}"
@@ -267,7 +268,7 @@ if CLINICAL is not None and COMP_CFG["secondary_events"]:
             mem_mb=1000,
             runtime=5,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v km-after-event --table {input.events:q} --clinical {input.clinical:q}"
             " --event-name {params.event_name:q} --out {output.table:q}"
@@ -289,7 +290,7 @@ if COMP_CFG["evidence_studies"]:
             mem_mb=1000,
             runtime=5,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v evidence --studies {input:q} --out {output.table:q}"
             " --figure {output.figures[0]:q} > {log:q} 2>&1"
@@ -310,7 +311,7 @@ if COMP_CFG["evidence_studies"]:
             mem_mb=1000,
             runtime=5,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v evidence-figures --studies {input:q} --levels-out {output.levels:q}"
             " --contributions-out {output.contributions:q} --classes-out {output.classes:q}"

@@ -26,7 +26,7 @@ rule mirscope_count:
         mem_mb=4000,
         runtime=60,
     conda:
-        "../../envs/mirscope.yaml"
+        MIRSCOPE_ENV
     shell:
         "mirscope -v count --sample-id {wildcards.sample:q} --molecules {input.molecules:q}"
         " --bam {input.bam:q} --hairpin {input.hairpin:q} --loci {input.loci:q}"
@@ -59,6 +59,6 @@ rule mirscope_matrix:
         mem_mb=2000,
         runtime=30,
     conda:
-        "../../envs/mirscope.yaml"
+        MIRSCOPE_ENV
     shell:
         "mirscope -v matrix {params.samples} {params.drop_empty} --outdir {params.outdir:q} > {log:q} 2>&1"

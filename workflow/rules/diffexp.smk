@@ -1,7 +1,7 @@
 # Counts to findings: DESeq2 normalisation, a Wald test per contrast, patient clustering,
 # Figures 1 and 2, Supplementary Table 2 and volcano plots. Logic: mirscope.de.normalize,
-# mirscope.de.deseq, mirscope.de.contrasts, mirscope.stats.cluster, mirscope.plots.de (their module
-# docstrings document every output column).
+# mirscope.de.deseq, mirscope.inputs.outcomes, mirscope.stats.cluster, mirscope.plots.de
+# (their module docstrings document every output column).
 
 rule mirscope_normalize:
     input:
@@ -19,7 +19,7 @@ rule mirscope_normalize:
         mem_mb=2000,
         runtime=10,
     conda:
-        "../../envs/mirscope.yaml"
+        MIRSCOPE_ENV
     shell:
         "mirscope -v normalize --counts {input.counts:q} --out {output.normalized:q}"
         " --log2-out {output.log2:q} --size-factors-out {output.size_factors:q}"
@@ -46,7 +46,7 @@ if CLINICAL is not None:
             mem_mb=4000,
             runtime=30,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v de --counts {input.counts:q} --table {input.clinical:q}"
             " --out {output:q} --params {params.step:q} > {log:q} 2>&1"
@@ -67,7 +67,7 @@ if CLINICAL is not None:
             mem_mb=1000,
             runtime=5,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope de-select --de {input:q} --out {output:q} --params {params.step:q}"
             " > {log:q} 2>&1"
@@ -90,7 +90,7 @@ if CLINICAL is not None:
             mem_mb=2000,
             runtime=15,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v cluster --log2 {input.log2:q} --clinical {input.clinical:q}"
             " --clusters-out {output.clusters:q} --associations-out {output.associations:q}"
@@ -119,7 +119,7 @@ if CLINICAL is not None:
             mem_mb=2000,
             runtime=10,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v de-heatmap --log2 {input.log2:q} --clinical {input.clinical:q}"
             " --de {input.de:q} --out {output.png:q} --params {params.step:q} > {log:q} 2>&1"
@@ -139,7 +139,7 @@ if CLINICAL is not None:
             mem_mb=1000,
             runtime=5,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope volcano --de {input:q} --out {output.png:q} --params {params.step:q}"
             " > {log:q} 2>&1"

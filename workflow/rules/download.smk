@@ -25,7 +25,7 @@ rule mirscope_download:
         downloads=1,
     # The sra-tools backend also needs prefetch/fasterq-dump (envs/sra-tools.yaml).
     conda:
-        "../../envs/mirscope.yaml"
+        MIRSCOPE_ENV
     shell:
         "mirscope download --accession {params.accession} --out {output:q}"
         " --threads {threads} {params.options} > {log:q} 2>&1"

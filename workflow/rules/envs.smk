@@ -4,9 +4,11 @@
 # (what `conda env create -f envs/mirscope.yaml` expects). Snakemake copies the file into
 # .snakemake/conda/ before creating the env, where `../` is no longer the repository. So at
 # parse time the file is rewritten with every relative pip path made absolute (against
-# envs/) into .snakemake/mirscope/envs/mirscope.yaml, and every rule declaring
-# envs/mirscope.yaml is pointed at that copy. The absolute repository path is part of the
-# file, so Snakemake's content hash gives each clone of the repository its own env.
+# envs/) into .snakemake/mirscope/envs/mirscope.yaml, and the `mirscope` rules name that
+# copy with `conda: MIRSCOPE_ENV` (an absolute path, which the conda directive takes as
+# it is; this file is included before the rule files). The absolute repository path is
+# part of the file, so Snakemake's content hash gives each clone of the repository its
+# own env.
 
 import os
 
@@ -42,19 +44,6 @@ def write_mirscope_env(source=MIRSCOPE_ENV_SOURCE, target=MIRSCOPE_ENV):
             fh.write(text)
         os.replace(tmp, target)
     return target
-
-
-def use_generated_mirscope_env():
-    """Point every rule that declares envs/mirscope.yaml at the generated copy (called from
-    the Snakefile once all rules exist, so no rule file has to know about the copy)."""
-    source = os.path.realpath(MIRSCOPE_ENV_SOURCE)
-    for rule_ in workflow.rules:
-        env = rule_.conda_env
-        if not isinstance(env, str):
-            continue
-        declared = env if os.path.isabs(env) else os.path.join(str(rule_.basedir), env)
-        if os.path.realpath(declared) == source:
-            rule_.conda_env = MIRSCOPE_ENV
 
 
 write_mirscope_env()

@@ -25,7 +25,7 @@ rule mirscope_expression:
         mem_mb=2000,
         runtime=20,
     conda:
-        "../../envs/mirscope.yaml"
+        MIRSCOPE_ENV
     shell:
         "mirscope -v expression --mature-umi {input.mature_umi:q} --mature-read {input.mature_read:q}"
         " --hairpin-umi {input.hairpin_umi:q} --hairpin-read {input.hairpin_read:q}"

@@ -27,7 +27,7 @@ rule mirscope_mirgff3:
         mem_mb=4000,
         runtime=60,
     conda:
-        "../../envs/mirscope.yaml"
+        MIRSCOPE_ENV
     shell:
         "mirscope -v mirgff3 --sample-id {wildcards.sample:q} --molecules {input.molecules:q}"
         " --bam {input.bam:q} --hairpin {input.hairpin:q} --loci {input.loci:q}"
@@ -49,7 +49,7 @@ rule mirscope_mirgff3_merge:
         mem_mb=2000,
         runtime=30,
     conda:
-        "../../envs/mirscope.yaml"
+        MIRSCOPE_ENV
     shell:
         "mirscope -v mirgff3-merge {params.args} --out {output:q} > {log:q} 2>&1"
 
@@ -70,7 +70,7 @@ rule mirscope_unassigned:
         mem_mb=4000,
         runtime=30,
     conda:
-        "../../envs/mirscope.yaml"
+        MIRSCOPE_ENV
     shell:
         "mirscope -v unassigned --sample-id {wildcards.sample:q} --molecules {input.molecules:q}"
         " --isomirs {input.isomirs:q} --top-out {output.top:q} --json-out {output.summary:q}"
@@ -106,6 +106,6 @@ rule mirscope_unassigned_qc:
         mem_mb=2000,
         runtime=20,
     conda:
-        "../../envs/mirscope.yaml"
+        MIRSCOPE_ENV
     shell:
         "mirscope -v unassigned-qc {params.inputs} --outdir {params.outdir:q} > {log:q} 2>&1"

@@ -21,7 +21,7 @@ if CLINICAL is not None:
             mem_mb=1000,
             runtime=10,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v clinical-tables --clinical {input.clinical:q}"
             " --out-overall {output.overall:q} --out-crs {output.crs:q}"
@@ -68,7 +68,7 @@ if CLINICAL is not None:
             mem_mb=2000,
             runtime=60,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v models --clinical {input.clinical:q}"
             " --normalized {input.normalized:q} --counts {input.counts:q}"
@@ -94,7 +94,7 @@ if CLINICAL is not None:
             mem_mb=1000,
             runtime=10,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v associations --clinical {input.clinical:q}"
             " --normalized {input.normalized:q} --settings {params.settings:q}"

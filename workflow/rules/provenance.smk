@@ -62,7 +62,7 @@ rule mirscope_provenance:
         mem_mb=1000,
         runtime=10,
     conda:
-        "../../envs/mirscope.yaml"
+        MIRSCOPE_ENV
     shell:
         "mirscope -v provenance --config-json {params.config:q} --config-source {params.source:q}"
         " {params.tools} --snakemake-version {params.snakemake_version}"

@@ -29,7 +29,7 @@ rule mirscope_qc:
         mem_mb=2000,
         runtime=20,
     conda:
-        "../../envs/mirscope.yaml"
+        MIRSCOPE_ENV
     shell:
         "mirscope -v qc {params.inputs} --outdir {params.outdir:q} > {log:q} 2>&1"
 

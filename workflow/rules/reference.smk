@@ -30,7 +30,7 @@ rule mirscope_reference:
         mem_mb=1000,
         runtime=30,
     conda:
-        "../../envs/mirscope.yaml"
+        MIRSCOPE_ENV
     shell:
         "mirscope reference --species {wildcards.species} --out {params.outdir:q}"
         " {params.options} > {log:q} 2>&1"

@@ -27,7 +27,7 @@ if CLINICAL is not None:
             mem_mb=1000,
             runtime=5,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope paper-compare --outdir {params.outdir:q} --clinical {input.clinical:q}"
             " --source-clinical {input.source:q} --de-lfc {params.lfc} --de-p {params.p}"
@@ -49,7 +49,7 @@ if CLINICAL is not None:
             mem_mb=500,
             runtime=5,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope report-tables --outdir {params.outdir:q} --docs {input.docs:q}"
             " --table {input.table:q} {output:q} {params.title:q} > {log:q} 2>&1"
@@ -71,7 +71,7 @@ if CLINICAL is not None:
             mem_mb=500,
             runtime=5,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope report-tables --outdir {params.outdir:q} --docs {input.docs:q}"
             " {params.tables} > {log:q} 2>&1"
@@ -92,7 +92,7 @@ if CLINICAL is not None:
             mem_mb=500,
             runtime=5,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope report-figures --outdir {params.outdir:q} {input:q} > {log:q} 2>&1"
 
@@ -110,7 +110,7 @@ if CLINICAL is not None:
             mem_mb=500,
             runtime=5,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope report-figures --outdir {params.outdir:q} {input:q} > {log:q} 2>&1"
 
@@ -130,7 +130,7 @@ rule mirscope_report_tables:
         mem_mb=1000,
         runtime=10,
     conda:
-        "../../envs/mirscope.yaml"
+        MIRSCOPE_ENV
     shell:
         # The tables and their titles are written into the command, not params: the report
         # repeats a job's params beside each of its items.
@@ -153,7 +153,7 @@ rule mirscope_report_figures:
         mem_mb=1000,
         runtime=10,
     conda:
-        "../../envs/mirscope.yaml"
+        MIRSCOPE_ENV
     shell:
         "mirscope report-figures --outdir {params.outdir:q} {input:q} > {log:q} 2>&1"
 
@@ -170,7 +170,7 @@ rule mirscope_report_multiqc:
         mem_mb=1000,
         runtime=5,
     conda:
-        "../../envs/mirscope.yaml"
+        MIRSCOPE_ENV
     shell:
         "mirscope report-embed --page {input:q} --out {output:q} --title MultiQC"
         " --standalone qc/multiqc_report.html > {log:q} 2>&1"
@@ -191,7 +191,7 @@ rule mirscope_report_landing:
         mem_mb=500,
         runtime=5,
     conda:
-        "../../envs/mirscope.yaml"
+        MIRSCOPE_ENV
     shell:
         "mirscope report-landing --intro {input.intro:q} {params.options}"
         " --out {output:q} > {log:q} 2>&1"

@@ -27,7 +27,7 @@ if CLINICAL is not None:
             mem_mb=1500,
             runtime=10,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope -v survival --clinical {input.clinical:q}"
             " --normalized {input.normalized:q} {params.options}"
@@ -52,7 +52,7 @@ if CLINICAL is not None:
             mem_mb=1000,
             runtime=5,
         conda:
-            "../../envs/mirscope.yaml"
+            MIRSCOPE_ENV
         shell:
             "mirscope km --clinical {input.clinical:q} --time os_days --event os_event"
             " --at-risk {params.at:q} --out {output:q} > {log:q} 2>&1"

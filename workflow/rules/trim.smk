@@ -30,7 +30,7 @@ rule mirscope_trim:
         mem_mb=4000,
         runtime=60,
     conda:
-        "../../envs/mirscope.yaml"
+        MIRSCOPE_ENV
     shell:
         "mirscope -v trim {input:q} --sample {wildcards.sample:q} {params.options}"
         " --threads {threads} --molecules {output.molecules:q} --stats {output.stats:q}"

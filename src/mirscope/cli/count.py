@@ -108,10 +108,10 @@ def count_cmd(
 ) -> None:  # fmt: skip
     """Count reads and UMI-corrected molecules per mature miRNA, hairpin and isomiR."""
     from mirscope.counts.assign import Assigner
-    from mirscope.counts.count import count_sample
+    from mirscope.stages.count import write_sample_counts
 
     assigner = Assigner.from_files(hairpin, loci, tol5=tol5, tol3=tol3)
-    stats = count_sample(
+    stats = write_sample_counts(
         molecules,
         bam,
         assigner,
@@ -168,8 +168,8 @@ def matrix_cmd(sample_ids, mature, hairpin, isomirs, outdir, drop_empty) -> None
 
     import pandas as pd
 
-    from mirscope.counts.count import merge_matrices
     from mirscope.errors import MirscopeWarning
+    from mirscope.stages.count import write_matrices
 
     if not (len(sample_ids) == len(mature) == len(hairpin) == len(isomirs)):
         raise InputError(
@@ -191,7 +191,7 @@ def matrix_cmd(sample_ids, mature, hairpin, isomirs, outdir, drop_empty) -> None
         if not rows:
             raise InputError("no sample has counted reads", value=", ".join(sample_ids))
     ids, mat, hp, iso = (list(c) for c in zip(*rows, strict=True))
-    merge_matrices(ids, mat, hp, iso, outdir)
+    write_matrices(ids, mat, hp, iso, outdir)
 
 
 COMMANDS = [inserts_cmd, align_cmd, count_cmd, matrix_cmd]

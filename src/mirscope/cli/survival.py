@@ -12,7 +12,8 @@ import logging
 
 import click
 
-from mirscope.inputs.clinical import read_clinical
+from mirscope.inputs.clinical import log_patients_used, read_clinical
+from mirscope.inputs.outcomes import Contrast
 from mirscope.io import write_tsv
 
 log = logging.getLogger(__name__)
@@ -20,29 +21,17 @@ log = logging.getLogger(__name__)
 _TIMES = "0,500,1000,1500"
 
 
-def _known(df, columns: list[str], *, source: str, what: str):
-    """Rows with every one of ``columns`` known; says how many patients the analysis uses.
+def _known(df, columns: list[str], *, what: str):
+    """Rows with every one of ``columns`` known; logs how many patients the analysis uses.
 
     Missing means missing (an empty cell, ``NA``, a row with only the sample_id): such a
     patient is left out of this analysis, not an error, and the log names them.
     """
     present = [c for c in columns if c in df.columns]
-    lacking = df[present].isna().any(axis=1) if present else df.index.isna()
-    kept = df.loc[~lacking]
-    if lacking.any():
-        ids = df.loc[lacking, "sample_id"].astype(str).tolist() if "sample_id" in df else []
-        log.warning(
-            "%s: %d of %d patients used; %d left out with a missing %s%s",
-            what,
-            len(kept),
-            len(df),
-            int(lacking.sum()),
-            "/".join(present),
-            f" ({', '.join(ids[:10])}{', ...' if len(ids) > 10 else ''})" if ids else "",
-        )
-    else:
-        log.info("%s: all %d patients used", what, len(df))
-    return kept.reset_index(drop=True)
+    known = df[present].notna().all(axis=1) if present else df.index.notna()
+    ids = df["sample_id"] if "sample_id" in df else [f"line {i + 2}" for i in range(len(df))]
+    log_patients_used(ids, what=what, logger=log, used=known, why=f"{'/'.join(present)} missing")
+    return df.loc[known].reset_index(drop=True)
 
 
 def _floats(text: str) -> list[float]:
@@ -84,7 +73,7 @@ def cutpoint_cmd(table, time, event, variable, minprop, out):
     from mirscope.io import read_table
     from mirscope.survival.cutpoint import cutpoint_frame, cutpoint_table
 
-    df = _known(read_table(table), [time, event, variable], source=table, what="cutpoint")
+    df = _known(read_table(table), [time, event, variable], what="cutpoint")
     res = cutpoint_table(
         df, time=time, event=event, variable=variable, minprop=minprop, source=table
     )
@@ -154,7 +143,7 @@ def km_cmd(clinical, table, time, event, group, at_risk, out, figure):
         frame = read_table(table)
     times = _floats(at_risk)
     columns = [time, event] + ([group] if group else [])
-    df = _known(frame, columns, source=table, what=f"km {time}")
+    df = _known(frame, columns, what=f"km {time}")
     if group is None:
         res, _fitted = km_overall(df, time=time, event=event, at_risk_times=times, source=table)
         write_tsv(res, out)
@@ -1002,16 +991,6 @@ def evidence_figures_cmd(
     )
 
 
-def _endpoints(values: tuple[str, ...]) -> list[tuple[str, str, str]]:
-    out = []
-    for v in values:
-        parts = v.split(":")
-        if len(parts) != 3 or not all(parts):
-            raise click.BadParameter(f"expected name:variable:rule, got {v!r}")
-        out.append(tuple(parts))
-    return out
-
-
 @click.command("importance-toxicity")
 @click.option(
     "--covariates",
@@ -1072,7 +1051,7 @@ def importance_toxicity_cmd(
     run_importance_toxicity(
         covariates,
         clinical,
-        endpoints=_endpoints(endpoints),
+        endpoints=[Contrast.parse(text) for text in endpoints],
         threshold=threshold,
         prefer=_names(prefer),
         seed=seed,

@@ -99,7 +99,8 @@ def trim(
     FASTQ: the sample's FASTQ or FASTQ.gz files (gzip recognised by content); several
     (lanes or runs of one library) are read in the order given, as one file.
     """
-    from mirscope.reads.trim import TrimSettings, trim_fastq
+    from mirscope.reads.trim import TrimSettings
+    from mirscope.stages.trim import trim_fastq
 
     settings = TrimSettings.from_preset(
         preset,

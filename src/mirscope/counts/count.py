@@ -41,11 +41,9 @@ assigned to a mature miRNA.
 
 from __future__ import annotations
 
-import json
 import os
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -54,7 +52,6 @@ from mirscope.counts.align import read_hits
 from mirscope.counts.assign import Assigner
 from mirscope.counts.umi import code_umis, dedup_counts, pack_umis, recode_packed
 from mirscope.errors import InputError
-from mirscope.io import atomic_path, write_tsv
 from mirscope.reads.molecules import iter_molecule_chunks
 
 
@@ -76,6 +73,16 @@ class Molecules:
     reads: np.ndarray
     has_umi: bool
     umi_bits: int = 2
+
+
+@dataclass
+class SampleCounts:
+    """One sample's counts: the three tables and the QC statistics (module docstring)."""
+
+    mature: pd.DataFrame
+    hairpin: pd.DataFrame
+    isomirs: pd.DataFrame
+    stats: dict
 
 
 def read_molecules_compact(path: str | os.PathLike[str]) -> Molecules:
@@ -245,15 +252,12 @@ def count_sample(
     assigner: Assigner,
     *,
     sample_id: str,
-    mature_out: str | os.PathLike[str],
-    hairpin_out: str | os.PathLike[str],
-    isomir_out: str | os.PathLike[str],
-    stats_out: str | os.PathLike[str],
     correct_collisions: bool = True,
     resolve_ambiguous: bool = True,
     ambiguous_min_ratio: float = 10.0,
-) -> dict:
-    """Count one sample; write the four per-sample outputs; return the stats.
+) -> SampleCounts:
+    """Count one sample: its mature, hairpin and isomiR tables and its statistics (the
+    four per-sample outputs of the module docstring; :mod:`mirscope.stages.count` writes them).
 
     ``correct_collisions`` adds back molecules that directional UMI correction merges only
     because their random UMIs are one substitution apart (:func:`mirscope.counts.umi.
@@ -364,12 +368,7 @@ def count_sample(
             else 0.0
         ),
     }
-    write_tsv(mature, mature_out)
-    write_tsv(hp, hairpin_out)
-    write_tsv(per_insert, isomir_out)
-    with atomic_path(stats_out) as tmp:
-        tmp.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
-    return stats
+    return SampleCounts(mature=mature, hairpin=hp, isomirs=per_insert, stats=stats)
 
 
 def _read_table(path: str | os.PathLike[str], key: str) -> pd.DataFrame:
@@ -394,33 +393,37 @@ def _matrix(tables: list[pd.DataFrame], sample_ids: list[str], key: str, value: 
     return out
 
 
+#: The merged tables' file names, by the keys :func:`merge_matrices` returns them under.
+MATRIX_FILES = {
+    "mature_umi": "mature_umi_counts.tsv",
+    "mature_read": "mature_read_counts.tsv",
+    "hairpin_umi": "hairpin_umi_counts.tsv",
+    "hairpin_read": "hairpin_read_counts.tsv",
+    "isomir": "isomir_counts.tsv",
+}
+
+
 def merge_matrices(
     sample_ids: list[str],
     mature: list[str | os.PathLike[str]],
     hairpin: list[str | os.PathLike[str]],
     isomirs: list[str | os.PathLike[str]],
-    outdir: str | os.PathLike[str],
-) -> dict[str, Path]:
-    """Merge per-sample tables into the count matrices (see the module docstring)."""
+) -> dict[str, pd.DataFrame]:
+    """Merge per-sample tables into the count matrices (see the module docstring), keyed
+    as :data:`MATRIX_FILES` names their files."""
     if not (len(sample_ids) == len(mature) == len(hairpin) == len(isomirs)):
         raise InputError("need one mature, hairpin and isomiR table per sample id")
     if len(set(sample_ids)) != len(sample_ids):
         dup = next(s for s in sample_ids if sample_ids.count(s) > 1)
         raise InputError("duplicate sample id", value=dup, allowed="unique sample ids")
-    outdir = Path(outdir)
-    paths = {
-        "mature_umi": outdir / "mature_umi_counts.tsv",
-        "mature_read": outdir / "mature_read_counts.tsv",
-        "hairpin_umi": outdir / "hairpin_umi_counts.tsv",
-        "hairpin_read": outdir / "hairpin_read_counts.tsv",
-        "isomir": outdir / "isomir_counts.tsv",
-    }
     mt = [_read_table(p, "mirna") for p in mature]
     ht = [_read_table(p, "hairpin") for p in hairpin]
-    write_tsv(_matrix(mt, sample_ids, "mirna", "umis"), paths["mature_umi"])
-    write_tsv(_matrix(mt, sample_ids, "mirna", "reads"), paths["mature_read"])
-    write_tsv(_matrix(ht, sample_ids, "hairpin", "umis"), paths["hairpin_umi"])
-    write_tsv(_matrix(ht, sample_ids, "hairpin", "reads"), paths["hairpin_read"])
+    tables = {
+        "mature_umi": _matrix(mt, sample_ids, "mirna", "umis"),
+        "mature_read": _matrix(mt, sample_ids, "mirna", "reads"),
+        "hairpin_umi": _matrix(ht, sample_ids, "hairpin", "umis"),
+        "hairpin_read": _matrix(ht, sample_ids, "hairpin", "reads"),
+    }
     long = []
     for sid, p in zip(sample_ids, isomirs, strict=True):
         t = pd.read_csv(p, sep="\t", dtype=str, keep_default_na=False)
@@ -439,5 +442,5 @@ def merge_matrices(
         )
     cols = ["sample_id", "mirna", "isomir", "insert", "reads", "umis"]
     iso = pd.concat(long, ignore_index=True) if long else pd.DataFrame(columns=cols)
-    write_tsv(iso.reindex(columns=cols), paths["isomir"])
-    return paths
+    tables["isomir"] = iso.reindex(columns=cols)
+    return tables

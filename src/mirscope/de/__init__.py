@@ -1,5 +1,6 @@
-"""Differential expression: DESeq2 size factors and normalisation, contrasts from clinical
-variables, and the DESeq2 Wald test (GLM fit, dispersion trend, filtering).
+"""Differential expression: DESeq2 size factors and normalisation, and the DESeq2 Wald
+test (GLM fit, dispersion trend, filtering) of the contrasts of
+:mod:`mirscope.inputs.outcomes`.
 
 May import: the layers below it, never ``plots``.
 """

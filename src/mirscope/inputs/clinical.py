@@ -24,6 +24,7 @@ import logging
 import math
 import os
 import warnings
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -211,20 +212,50 @@ def write_clinical(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
 
 
 def log_patients_used(
-    frame: pd.DataFrame,
-    columns: list[str],
+    patients: pd.DataFrame | Iterable[object],
+    columns: Sequence[str] = (),
     *,
     what: str,
     logger: logging.Logger,
-    samples: list[str] | None = None,
+    samples: Sequence[str] | None = None,
+    used: Iterable[bool] | None = None,
+    why: str = "left out",
 ) -> None:
     """One log line: how many patients an analysis has, and who is left out where.
 
     A missing value means the patient is left out of the tests using that variable, never
-    a category of its own; the line makes the numbers behind each p-value checkable.
-    ``samples`` are the count matrix's columns, where the analysis uses counts: a patient
-    whose sample was dropped for yielding no reads is named as left out for that reason.
+    a category of its own; the line makes the numbers behind each p-value checkable. The
+    one logger of every stage, in two forms:
+
+    * per variable: ``patients`` is a table indexed by sample_id, ``columns`` the
+      variables the analysis uses; each is named with the patients it lacks. ``samples``
+      are the count matrix's columns, where the analysis uses counts: a patient whose
+      sample was dropped for yielding no reads is named as left out for that reason.
+    * one selection (``used``, one flag per patient): ``patients`` are the sample ids (or
+      a table indexed by them) and ``why`` says what the left-out patients lack. The
+      companion analyses join tables and drop patients with a missing endpoint this way.
     """
+    if used is not None:
+        ids = patients.index if isinstance(patients, pd.DataFrame) else patients
+        ids = [str(i) for i in ids]
+        flags = [bool(u) for u in used]
+        if len(flags) != len(ids):
+            raise ValueError(f"{what}: {len(flags)} flags for {len(ids)} patients")
+        out = [i for i, u in zip(ids, flags, strict=True) if not u]
+        if out:
+            logger.warning(
+                "%s: %d of %d patients used; %d left out (%s: %s)",
+                what,
+                len(ids) - len(out),
+                len(ids),
+                len(out),
+                why,
+                _shown(out, 10),
+            )
+        else:
+            logger.info("%s: all %d patients used", what, len(ids))
+        return
+    frame = patients
     parts = []
     total = len(frame)
     if samples is not None:
@@ -248,6 +279,9 @@ def log_patients_used(
         logger.info("%s: all %d patients used (no missing values)", what, len(frame))
 
 
+def _shown(ids: list[str], most: int) -> str:
+    return ", ".join(ids[:most]) + (", ..." if len(ids) > most else "")
+
+
 def _named(ids: list[str], why: str) -> str:
-    shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
-    return f"{len(ids)} {why}: {shown}"
+    return f"{len(ids)} {why}: {_shown(ids, 5)}"

@@ -41,7 +41,6 @@ Python objects.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import multiprocessing
 import os
@@ -53,7 +52,7 @@ from dataclasses import asdict, dataclass, field, fields
 from itertools import chain, islice, repeat
 from operator import attrgetter, ne
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import dnaio
 import numpy as np
@@ -62,7 +61,6 @@ from cutadapt.adapters import BackAdapter
 from mirscope import __version__
 from mirscope.errors import InputError, MirscopeError, MirscopeWarning
 from mirscope.inputs.config import load_preset
-from mirscope.io import atomic_path, open_gzip_out
 from mirscope.reads.fastq import open_fastq
 from mirscope.reads.molecules import (
     add_counts,
@@ -442,54 +440,60 @@ def _islices(iterable: Iterable, n: int) -> Iterator[Iterable]:
         yield islice(iterator, n)
 
 
-def trim_fastq(
+def trim_reads(
     fastq: str | os.PathLike[str] | list[str | os.PathLike[str]],
     settings: TrimSettings,
     *,
     sample: str,
-    molecules_out: str | os.PathLike[str],
-    stats_out: str | os.PathLike[str],
-    trimmed_fastq: str | os.PathLike[str] | None = None,
-    inserts_out: str | os.PathLike[str] | None = None,
+    molecules_to: str | os.PathLike[str],
+    inserts_to: str | os.PathLike[str] | None = None,
+    fastq_to: BinaryIO | None = None,
     threads: int = 1,
     progress_every: int = 1_000_000,
     allow_empty: bool = False,
 ) -> TrimResult:
-    """Trim, classify and collapse one sample; write the molecule table and statistics.
+    """Trim, classify and collapse one sample; return the statistics (:class:`TrimResult`).
 
     ``fastq`` is one file or a list (lanes or runs of one library, read in order as if
     concatenated).
 
     ``threads`` >= 2 counts molecules in a child process (:class:`CounterProcess`) while
     this one parses and trims; gzip input is always inflated in a background thread. The
-    outputs are byte-identical whatever ``threads`` is.
+    results are byte-identical whatever ``threads`` is.
 
-    Outputs (all atomic, so a malformed input leaves none behind):
+    The stage (:func:`mirscope.stages.trim.trim_fastq`) owns the output files: it opens
+    them atomically and passes their temporaries here. The molecules are too many to hand
+    back, so the counter, in whichever process holds them, streams them to
+    ``molecules_to`` and ``inserts_to`` (:func:`mirscope.reads.molecules.write_packed_molecules`
+    defines both formats), and valid reads go to the ``fastq_to`` stream as they are
+    trimmed:
 
-    ``molecules_out`` (TSV.gz)
+    ``molecules_to`` (TSV.gz)
         columns ``insert``, ``umi``, ``reads``: unique (insert, UMI) molecules of the valid
         reads, before UMI error correction, sorted by insert then UMI; ``umi`` is empty
         for kits without a UMI.
-    ``stats_out`` (JSON)
-        :class:`TrimResult`: total reads, reads per class, reads with an exact adapter,
-        unique molecules/inserts, ``insert_length_histogram`` (every read with an
-        adapter, insert length after clipping; dimers at 0), the same for valid reads,
-        median insert length of valid reads, UMI duplication rate, warnings.
+    ``inserts_to`` (optional, FASTA)
+        the unique inserts of the valid reads, sorted, each named by its own sequence:
+        the input of the alignment stage (:func:`mirscope.counts.align.write_inserts_fasta`
+        writes the same file from a molecules table).
+    ``fastq_to`` (optional, a binary stream, gzip in the workflow)
+        valid reads' inserts with the UMI appended to the read name as umi_tools does
+        (``@name_UMI rest-of-header``).
+
+    The returned :class:`TrimResult` (the stage writes it as JSON): total reads, reads
+    per class, reads with an exact adapter, unique molecules/inserts,
+    ``insert_length_histogram`` (every read with an adapter, insert length after
+    clipping; dimers at 0), the same for valid reads, median insert length of valid
+    reads, UMI duplication rate, warnings.
 
     A sample with no valid read or its adapter in under ``ADAPTER_FAIL_FRACTION`` of reads
-    raises :class:`InputError` (nothing is written) unless ``allow_empty``; then it only
-    warns, and the count stage leaves the sample out of the statistics.
+    raises :class:`InputError` (the stage then keeps none of its outputs) unless
+    ``allow_empty``; then it only warns, and the count stage leaves the sample out of the
+    statistics.
 
     Bases are upper-cased as they are read: UMI error correction and the adapter search
     compare upper-case letters only, so soft-masked (lower-case) reads would otherwise
     count as distinct molecules.
-    ``inserts_out`` (optional, FASTA)
-        the unique inserts of the valid reads, sorted, each named by its own sequence:
-        the input of the alignment stage (:func:`mirscope.counts.align.write_inserts_fasta`
-        writes the same file from a molecules table).
-    ``trimmed_fastq`` (optional, FASTQ.gz)
-        valid reads' inserts with the UMI appended to the read name as umi_tools does
-        (``@name_UMI rest-of-header``).
     """
     fastqs = [Path(f) for f in fastq] if isinstance(fastq, list | tuple) else [Path(fastq)]
     result = TrimResult(sample=sample, fastq=", ".join(map(str, fastqs)), settings=asdict(settings))
@@ -501,18 +505,10 @@ def trim_fastq(
     next_report = progress_every
 
     with contextlib.ExitStack() as stack:
-        mol_tmp = stack.enter_context(atomic_path(molecules_out))
-        stats_tmp = stack.enter_context(atomic_path(stats_out))
-        ins_tmp = stack.enter_context(atomic_path(inserts_out)) if inserts_out else None
         # Started before the input is opened (no reader thread exists to fork).
         counter = CounterProcess() if threads >= 2 else MoleculeCounter()
         stack.callback(counter.close)
-        fq_gz = None
-        if trimmed_fastq:
-            # Entered after its atomic_path, so closed (gzip trailer written) before the rename.
-            fq_raw, fq_gz = open_gzip_out(stack.enter_context(atomic_path(trimmed_fastq)))
-            stack.enter_context(fq_raw)
-            stack.enter_context(fq_gz)
+        fq_gz = fastq_to
         # One context per file: a parse error is reported with the file it is in.
         reader = chain.from_iterable([stack.enter_context(open_fastq(f)) for f in fastqs])
         # The first reads are kept to test other presets' adapters on if ours is rare.
@@ -547,7 +543,7 @@ def trim_fastq(
                     "%s: %d reads done, %.0f reads/s", sample, total, total / max(elapsed, 1e-9)
                 )
                 next_report += progress_every
-        counted = counter.finish(mol_tmp, ins_tmp)
+        counted = counter.finish(molecules_to, inserts_to)
         valid_hist = Counter(counted["valid_hist"])
         result.total_reads = total
         result.classes = dict(zip(CLASSES, trimmer.class_counts.tolist(), strict=True))
@@ -569,7 +565,6 @@ def trim_fastq(
             result.unique_molecules,
             ", ".join(f"{k} {v}" for k, v in result.classes.items()),
         )
-        stats_tmp.write_text(json.dumps(result.to_json(), indent=2) + "\n")
     return result
 
 

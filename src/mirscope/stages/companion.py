@@ -41,38 +41,15 @@ import pandas as pd
 
 from mirscope.companion import evidence, importance, kinetics
 from mirscope.errors import InputError
-from mirscope.inputs.clinical import read_clinical
+from mirscope.inputs.clinical import log_patients_used, read_clinical
 from mirscope.inputs.labels import endpoint_ylabel, term_label
 from mirscope.inputs.labels import label as human_label
+from mirscope.inputs.outcomes import CASE, Contrast, classify
 from mirscope.io import read_table, write_tsv
 from mirscope.survival.competing import cuminc_table, survival_after_event
 from mirscope.survival.km import km_overall, km_table
 
 log = logging.getLogger(__name__)
-
-
-def log_used(what: str, ids, used, why: str) -> None:
-    """One log line: how many patients an analysis used, and who was left out and why.
-
-    The companion analyses join tables (kinetics, covariates, events) to the clinical
-    table and drop patients with a missing endpoint; the line makes each n checkable.
-    """
-    ids = [str(i) for i in ids]
-    used = np.asarray(used, dtype=bool)
-    out = [i for i, u in zip(ids, used, strict=True) if not u]
-    if out:
-        shown = ", ".join(out[:10]) + (", ..." if len(out) > 10 else "")
-        log.warning(
-            "%s: %d of %d patients used; %d left out (%s: %s)",
-            what,
-            int(used.sum()),
-            len(ids),
-            len(out),
-            why,
-            shown,
-        )
-    else:
-        log.info("%s: all %d patients used", what, len(ids))
 
 
 def binary_endpoint(
@@ -128,17 +105,19 @@ def run_kinetics(
     params["expansion"] = kinetics.expander_groups(params, parameter)
     resp = binary_endpoint(clinical, response_col, list(positive), source=str(clinical_path))
     resp_map = dict(zip(clinical["sample_id"], resp, strict=True))
-    log_used(
-        "kinetics (kinetics table)",
+    log_patients_used(
         params["sample_id"],
-        params["sample_id"].astype(str).isin(clinical["sample_id"]),
-        "no clinical row",
+        what="kinetics (kinetics table)",
+        logger=log,
+        used=params["sample_id"].astype(str).isin(clinical["sample_id"]),
+        why="no clinical row",
     )
-    log_used(
-        f"kinetics {response_col}",
+    log_patients_used(
         params["sample_id"],
-        params["sample_id"].astype(str).map(resp_map).notna(),
-        f"{response_col} missing or NE, or no clinical row",
+        what=f"kinetics {response_col}",
+        logger=log,
+        used=params["sample_id"].astype(str).map(resp_map).notna(),
+        why=f"{response_col} missing or NE, or no clinical row",
     )
     params["response"] = (
         params["sample_id"].map(resp_map).map({1.0: "responder", 0.0: "non-responder"})
@@ -172,11 +151,12 @@ def run_kinetics(
         table.assign(**{marker: mvals}), table["expansion"], parameters=(marker,)
     )
     tests_all = pd.concat([tests, marker_test], ignore_index=True)
-    log_used(
-        "kinetics PFS by expansion and marker",
+    log_patients_used(
         table["sample_id"],
-        table[["stratum", "pfs_days", "pfs_event"]].notna().all(axis=1),
-        f"{marker}, pfs_days or pfs_event missing",
+        what="kinetics PFS by expansion and marker",
+        logger=log,
+        used=table[["stratum", "pfs_days", "pfs_event"]].notna().all(axis=1),
+        why=f"{marker}, pfs_days or pfs_event missing",
     )
     km_in = table.dropna(subset=["stratum", "pfs_days", "pfs_event"]).reset_index(drop=True)
     km, fitted, test = km_table(
@@ -237,17 +217,19 @@ def _importance_data(covariates_path, clinical_path) -> tuple[pd.DataFrame, pd.D
     cov["sample_id"] = cov["sample_id"].astype(str)
     clinical["sample_id"] = clinical["sample_id"].astype(str)
     data = cov.merge(clinical, on="sample_id", how="inner", suffixes=("", "_clinical"))
-    log_used(
-        "importance (covariate table)",
+    log_patients_used(
         cov["sample_id"],
-        cov["sample_id"].isin(clinical["sample_id"]),
-        "no clinical row",
+        what="importance (covariate table)",
+        logger=log,
+        used=cov["sample_id"].isin(clinical["sample_id"]),
+        why="no clinical row",
     )
-    log_used(
-        "importance (clinical table)",
+    log_patients_used(
         clinical["sample_id"],
-        clinical["sample_id"].isin(cov["sample_id"]),
-        "no covariate row",
+        what="importance (clinical table)",
+        logger=log,
+        used=clinical["sample_id"].isin(cov["sample_id"]),
+        why="no covariate row",
     )
     if data.empty:
         raise InputError(
@@ -288,12 +270,19 @@ def run_importance(
     x = x[kept]
     y = binary_endpoint(data, binary_col, list(positive), source=str(clinical_path))
     ok = y.notna().to_numpy()
-    log_used(f"importance {binary_col}", data["sample_id"], ok, f"{binary_col} missing or NE")
-    log_used(
-        "importance pfs",
+    log_patients_used(
         data["sample_id"],
-        data[["pfs_days", "pfs_event"]].notna().all(axis=1),
-        "pfs_days/pfs_event missing",
+        what=f"importance {binary_col}",
+        logger=log,
+        used=ok,
+        why=f"{binary_col} missing or NE",
+    )
+    log_patients_used(
+        data["sample_id"],
+        what="importance pfs",
+        logger=log,
+        used=data[["pfs_days", "pfs_event"]].notna().all(axis=1),
+        why="pfs_days/pfs_event missing",
     )
     long_bin = importance.rf_importance(
         x[ok],
@@ -435,11 +424,12 @@ def run_survival_after_event(
     else:
         clinical = read_clinical(clinical_path).reset_index()
     data = survival_after_event(events, clinical, source=str(table_path))
-    log_used(
-        f"survival after {event_name}",
+    log_patients_used(
         clinical["sample_id"],
-        clinical["sample_id"].astype(str).isin(data["sample_id"].astype(str)),
-        "no event",
+        what=f"survival after {event_name}",
+        logger=log,
+        used=clinical["sample_id"].astype(str).isin(data["sample_id"].astype(str)),
+        why="no event",
     )
     if data.empty:
         raise InputError(
@@ -598,7 +588,7 @@ def run_importance_toxicity(
     covariates_path,
     clinical_path,
     *,
-    endpoints,
+    endpoints: list[Contrast],
     threshold=0.9,
     prefer=(),
     seed=7,
@@ -612,31 +602,36 @@ def run_importance_toxicity(
 ) -> None:
     """Random-forest importance for each toxicity endpoint (ZUMA-5 Figure 8).
 
-    ``endpoints``: ``(name, variable, rule)`` triples, the DE contrasts' definitions
-    (:mod:`mirscope.de.contrasts`: ``ge2`` grade >= 2, ``gt0`` any grade), so "CRS" here
+    ``endpoints``: the DE contrasts that define each endpoint (a graded rule: ``ge2``
+    grade >= 2, ``gt0`` any grade), so "CRS" here
     is the CRS of the rest of the pipeline. Pruning, seeds, trees and folds are the
     response forest's; one figure per endpoint, ``<prefix>_<name>.png``.
     """
-    from mirscope.de.contrasts import CASE, Contrast, classify
     from mirscope.plots.companion import importance_plot
 
     data, x = _importance_data(covariates_path, clinical_path)
     kept, _pruned = importance.prune_collinear(x, threshold, tuple(prefer))
     x = x[kept]
     longs, sums = [], []
-    for name, variable, rule in endpoints:
-        if rule not in ("ge2", "gt0"):
+    for contrast in endpoints:
+        name, variable = contrast.name, contrast.variable
+        if not contrast.graded:
             raise InputError(
                 f"toxicity endpoint '{name}': not a grade rule",
                 column=variable,
-                value=rule,
+                value=contrast.rule,
                 allowed="ge2 (grade >= 2), gt0 (any grade)",
             )
-        contrast = Contrast.from_config({"name": name, "variable": variable, "rule": rule})
         groups = classify(data.set_index("sample_id"), contrast, source=str(clinical_path))
         y = groups.map(lambda g: np.nan if g is None else float(g == CASE)).to_numpy(float)
         ok = np.isfinite(y)
-        log_used(f"importance {name}", data["sample_id"], ok, f"{variable} missing")
+        log_patients_used(
+            data["sample_id"],
+            what=f"importance {name}",
+            logger=log,
+            used=ok,
+            why=f"{variable} missing",
+        )
         long = importance.rf_importance(
             x[ok],
             outcome=y[ok].astype(int),

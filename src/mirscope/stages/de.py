@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from mirscope.de import contrasts as contrasts_mod
 from mirscope.de import deseq, normalize
-from mirscope.de.contrasts import Contrast
 from mirscope.errors import InputError
+from mirscope.inputs import outcomes as contrasts_mod
 from mirscope.inputs.clinical import log_patients_used, read_clinical
+from mirscope.inputs.outcomes import Contrast
 from mirscope.io import read_count_matrix, read_value_matrix, say, write_tsv
 from mirscope.params import REQUIRED, param
 from mirscope.stats import cluster as cluster_mod

@@ -19,7 +19,7 @@ Clinical variable specs (config ``clustering.variables``):
 * ``column`` -- a categorical column as it is (``histology``, ``product``);
 * ``column=level`` -- that level vs every other (``bridging=failure``);
 * a contrast name (``crs_ge2``, ``icans``) -- its case/control groups
-  (:mod:`mirscope.de.contrasts`).
+  (:mod:`mirscope.inputs.outcomes`).
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ import pandas as pd
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import pdist
 
-from mirscope.de import contrasts as contrasts_mod
 from mirscope.errors import InputError, MirscopeWarning
+from mirscope.inputs import outcomes
 from mirscope.inputs.labels import COLUMNS, contrast_label
 
 DEFAULT_VARIABLES = ("bridging=failure", "crs_ge2", "icans", "histology", "product")
@@ -116,15 +116,15 @@ def order_rows(centred: pd.DataFrame) -> list[str]:
 def variable_values(
     clinical: pd.DataFrame,
     spec: str,
-    contrasts: Sequence[contrasts_mod.Contrast] = (),
+    contrasts: Sequence[outcomes.Contrast] = (),
     *,
     source: str = "clinical table",
 ) -> pd.Series:
     """The categorical values of one variable spec per patient (NA where missing)."""
     by_name = {c.name: c for c in contrasts}
     if spec in by_name:
-        labels = contrasts_mod.classify(clinical, by_name[spec], source=source)
-        labels = labels.map({contrasts_mod.CASE: "yes", contrasts_mod.CONTROL: "no"})
+        labels = outcomes.classify(clinical, by_name[spec], source=source)
+        labels = labels.map({outcomes.CASE: "yes", outcomes.CONTROL: "no"})
         labels.index = labels.index.astype(str)
         return labels.rename(spec)
     column, _, level = spec.partition("=")
@@ -149,7 +149,7 @@ def associations(
     clusters: pd.Series,
     clinical: pd.DataFrame,
     variables: Iterable[str] = DEFAULT_VARIABLES,
-    contrasts: Sequence[contrasts_mod.Contrast] = (),
+    contrasts: Sequence[outcomes.Contrast] = (),
     *,
     source: str = "clinical table",
 ) -> pd.DataFrame:
@@ -200,7 +200,7 @@ def clusters_table(clustering: Clustering) -> pd.DataFrame:
     return df.sort_values("order", kind="stable").reset_index(drop=True)
 
 
-def group_labels(contrast: contrasts_mod.Contrast) -> dict[str, str]:
+def group_labels(contrast: outcomes.Contrast) -> dict[str, str]:
     """Legend text for a contrast's case/control groups, in the paper's words."""
     if contrast.rule == "responder":
         return {"case": "responders (CR/PR)", "control": "non-responders (SD/PD)"}
@@ -210,7 +210,7 @@ def group_labels(contrast: contrasts_mod.Contrast) -> dict[str, str]:
     return {"case": f"{what}", "control": f"no {what}"}
 
 
-def contrast_title(contrast: contrasts_mod.Contrast) -> str:
+def contrast_title(contrast: outcomes.Contrast) -> str:
     """A figure title for a contrast: "CRS grade ≥ 2 vs CRS grade 0–1", or the comparison's
     name before the groups where they do not already say it ("Response at 3 months:
     responders (CR/PR) vs non-responders (SD/PD)"); never the contrast's id."""
@@ -223,7 +223,7 @@ def contrast_title(contrast: contrasts_mod.Contrast) -> str:
 def figure1_annotations(
     clusters: pd.Series,
     clinical: pd.DataFrame,
-    contrasts: Sequence[contrasts_mod.Contrast] = (),
+    contrasts: Sequence[outcomes.Contrast] = (),
     *,
     source: str = "clinical table",
 ) -> pd.DataFrame:
@@ -233,8 +233,8 @@ def figure1_annotations(
     specs = [
         (contrast_label(c.variable, c.rule), c)
         for c in (
-            contrasts_mod.Contrast("crs_ge2", "crs_grade", "ge2"),
-            contrasts_mod.Contrast("icans", "icans_grade", "gt0"),
+            outcomes.Contrast("crs_ge2", "crs_grade", "ge2"),
+            outcomes.Contrast("icans", "icans_grade", "gt0"),
         )
     ]
     for label, contrast in specs:

@@ -6,7 +6,7 @@ Encodings (documented so coefficients can be read):
   ``product`` -> ``product_tisa_cel`` (tisa-cel = 1, axi-cel = 0); ``ecog`` ->
   ``ecog_ge1`` (ECOG >= 1 = 1, as the paper reports ECOG >= 1); ``bridging`` ->
   ``bridging_failure`` (failure = 1); any other clinical column is used as a number.
-* Outcomes follow :mod:`mirscope.de.contrasts` (``crs_ge2``: CRS grade >= 2; ``icans``: any
+* Outcomes follow :mod:`mirscope.inputs.outcomes` (``crs_ge2``: CRS grade >= 2; ``icans``: any
   ICANS; ``icans_ge2``; ``response_3m``/``response_12m``: CR/PR = 1, SD/PD = 0, NE left out).
 * miRNAs: ``log2`` (default) uses log2(normalized + 1), so an odds ratio is per doubling;
   ``raw`` uses the normalized counts as the paper's Table 1 apparently did (coefficients
@@ -23,8 +23,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mirscope.de.contrasts import CASE, DEFAULT_CONTRASTS, Contrast, classify
 from mirscope.errors import InputError
+from mirscope.inputs.outcomes import CASE, DEFAULT_CONTRASTS, Contrast, classify
 from mirscope.io import require_columns
 
 ENCODINGS = {

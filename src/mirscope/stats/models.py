@@ -67,9 +67,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mirscope.de.contrasts import CASE, CONTROL
 from mirscope.de.deseq import compare_groups, results_frame
 from mirscope.errors import InputError, MirscopeWarning, NotEstimable
+from mirscope.inputs.outcomes import CASE, CONTROL, RESPONSE, TOXICITY
 from mirscope.io import require_columns
 from mirscope.stats.design import encode_covariate, model_frame, outcome_series
 from mirscope.stats.logistic import fit_logistic
@@ -84,8 +84,6 @@ from mirscope.stats.validation import (
     summary_row,
 )
 
-TOXICITY = ("crs_ge2", "icans", "icans_ge2")
-RESPONSE = ("response_3m", "response_12m")
 DE_COLUMNS = ("mirna", "log2FoldChange", "pvalue")
 
 

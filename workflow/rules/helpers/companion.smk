@@ -1,14 +1,14 @@
 # Input functions and settings of the companion stage (workflow/rules/companion.smk), kept apart
 # from the rules as snakemake --lint asks; included from common.smk.
 
+import shlex
+
 COMP_CFG = CFG["companion"]
 COMP_AT_RISK = ",".join(f"{t:g}" for t in CFG["survival"]["at_risk_times"])
 
 
 def get_kinetics_options():
     """Options of `mirscope kinetics` from the `companion` config section."""
-    import shlex
-
     opts = [
         f"--marker {shlex.quote(COMP_CFG['marker'])}",
         f"--parameter {COMP_CFG['expansion_parameter']}",
@@ -23,8 +23,6 @@ def get_kinetics_options():
 
 def get_kinetics_inflammation_options():
     """Options of `mirscope kinetics-inflammation` from the `companion` config section."""
-    import shlex
-
     return shlex.join(
         [
             "--markers", ",".join(COMP_CFG["inflammation_markers"]),
@@ -45,8 +43,6 @@ def get_kinetics_inputs(wildcards):
 
 def get_model_options():
     """--covariates and --interaction options of `mirscope cox`/`logistic`."""
-    import shlex
-
     opts = ["--covariates", ",".join(COMP_CFG["cox_covariates"])]
     for term in COMP_CFG["cox_interactions"]:
         opts += ["--interaction", term]
@@ -54,8 +50,6 @@ def get_model_options():
 
 
 def get_importance_options():
-    import shlex
-
     opts = [
         "--binary", COMP_CFG["response"],
         "--threshold", str(COMP_CFG["collinearity_threshold"]),
@@ -71,29 +65,25 @@ def get_importance_options():
 
 def get_toxicity_endpoints():
     """`companion.toxicity_endpoints` as name:variable:rule from their `de.contrasts` entries."""
-    from dataclasses import astuple
-
-    from mirscope.de.contrasts import contrasts_from_config, find_contrast
     from mirscope.errors import InputError
+    from mirscope.inputs.outcomes import contrasts_from_config, find_contrast
 
     contrasts = contrasts_from_config(CFG["de"]["contrasts"])
     out = []
     for name in COMP_CFG["toxicity_endpoints"]:
-        name, variable, kind = astuple(find_contrast(contrasts, name))
-        if kind not in ("ge2", "gt0"):
+        contrast = find_contrast(contrasts, name)
+        if not contrast.graded:
             raise InputError(
                 "a toxicity endpoint must be a graded contrast",
                 column="companion.toxicity_endpoints",
                 value=name,
                 allowed="de.contrasts with rule ge2 or gt0",
             )
-        out.append(f"{name}:{variable}:{kind}")
+        out.append(contrast.text)
     return out
 
 
 def get_importance_toxicity_options():
-    import shlex
-
     opts = []
     for endpoint in get_toxicity_endpoints():
         opts += ["--endpoint", endpoint]
@@ -109,8 +99,6 @@ def get_importance_toxicity_options():
 
 
 def get_spearman_options():
-    import shlex
-
     opts = ["--top", str(COMP_CFG["spearman_top"])]
     opts += ["--threshold", str(COMP_CFG["collinearity_threshold"])]
     if COMP_CFG["spearman_reference"]:

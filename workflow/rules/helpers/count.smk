@@ -1,10 +1,11 @@
 # Input functions and settings of the count stage (workflow/rules/count.smk), kept apart
 # from the rules as snakemake --lint asks; included from common.smk.
 
+import shlex
+
+
 def get_count_samples():
     """Per-sample table paths for `mirscope matrix`, as repeated options in sheet order."""
-    import shlex
-
     args = []
     for sid in SAMPLE_IDS:
         args += ["--sample-id", sid]

@@ -1,13 +1,13 @@
 # Input functions and settings of the diffexp stage (workflow/rules/diffexp.smk), kept apart
 # from the rules as snakemake --lint asks; included from common.smk.
 
-import mirscope.de.contrasts
+import mirscope.inputs.outcomes
 import mirscope.stages.de
 
 # The contrasts this clinical table supports (common.smk resolved them against it and
 # checked the Table 2 ones).
 DE_CFG = CFG["de"]
-mirscope.de.contrasts.contrasts_from_config(DE_CFG["contrasts"])  # unique names, known rules
+mirscope.inputs.outcomes.contrasts_from_config(DE_CFG["contrasts"])  # unique names, known rules
 CONTRASTS = {c["name"]: c for c in DE_CFG["contrasts"]}
 CONTRAST_NAMES = sorted(CONTRASTS)
 

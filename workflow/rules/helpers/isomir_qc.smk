@@ -1,6 +1,9 @@
 # Input functions and settings of the mirGFF3 and unassigned-QC rules
 # (workflow/rules/isomir_qc.smk), kept apart from the rules as snakemake --lint asks.
 
+import shlex
+
+
 def get_mirgff3_options():
     """The assignment tolerances `mirscope count` ran with, so placements match its labels."""
     c = CFG["counting"]
@@ -9,8 +12,6 @@ def get_mirgff3_options():
 
 def get_mirgff3_merge_args():
     """`mirscope mirgff3-merge` options: every sample's mirGFF3, sheet order."""
-    import shlex
-
     args = []
     for sid in SAMPLE_IDS:
         args += ["--sample-id", sid, "--gff", out(f"mirgff3/{sid}.gff3")]
@@ -19,8 +20,6 @@ def get_mirgff3_merge_args():
 
 def get_unassigned_qc_inputs(wildcards):
     """`mirscope unassigned-qc` options: every sample's summary and top table, sheet order."""
-    import shlex
-
     args = []
     for sid in SAMPLE_IDS:
         args += ["--summary", out(f"qc/unassigned/{sid}.unassigned.json")]

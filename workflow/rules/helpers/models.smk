@@ -1,6 +1,8 @@
 # Input functions and settings of the models stage (workflow/rules/models.smk), kept apart
 # from the rules as snakemake --lint asks; included from common.smk.
 
+import shlex
+
 MODELS_CFG = CFG["models"]
 MODEL_NAMES = list(MODELS_CFG["toxicity_models"]) + list(MODELS_CFG["response_models"])
 MODEL_KINDS = ["selection", "coefficients", "predictions"]
@@ -22,6 +24,4 @@ def get_models_de_tables(wildcards):
 def get_models_de_options():
     """The DE design's covariates as `mirscope models --de-covariate` options: the nested
     folds refit the DE stage's own test."""
-    import shlex
-
     return " ".join(f"--de-covariate {shlex.quote(c)}" for c in CFG["de"]["covariates"])

@@ -5,6 +5,9 @@
 
 import itertools
 import re
+import shlex
+
+import mirscope.inputs.outcomes
 
 # Report sections, in reading order (REPORT_SECTIONS): the main paper's sections in the
 # paper's order, the companion papers (by their file number in shared/papers/), the
@@ -705,8 +708,6 @@ def reported(page):
 def get_report_table_options(items):
     """`mirscope report-tables` options: one `--table TSV HTML TITLE` per item, braces
     doubled for a shell command."""
-    import shlex
-
     options = " ".join(f"--table {shlex.join([i['source'], i['page'], i['title']])}" for i in items)
     return options.replace("{", "{{").replace("}", "}}")
 
@@ -721,8 +722,6 @@ def get_report_landing():
 
 def get_report_landing_options():
     """`mirscope report-landing` options: the title, the sections and the comparison."""
-    import shlex
-
     opts = ["--title", REPORT_TITLE]
     for section in get_report_sections():
         opts += ["--section", section]
@@ -746,8 +745,6 @@ def get_report_page_title(wildcards, output):
 
 def get_model_table_titles(wildcards, output):
     """`--table` options of the model's three tables (TSV, HTML page, title)."""
-    import shlex
-
     return " ".join(
         f"--table {shlex.join([i['source'], i['page'], i['title']])}"
         for i in get_report_outline()
@@ -787,7 +784,7 @@ def _contrast_item(name):
     if name == DE_CFG["table2b_contrast"]:
         return "Figure 2B / Supplementary Table 2B"
     # A model's DE test stands behind it only where it pre-filters the model's miRNAs.
-    family = "toxicity" if name in ("crs_ge2", "icans", "icans_ge2") else "response"
+    family = "toxicity" if name in mirscope.inputs.outcomes.TOXICITY else "response"
     if name in PAPER_MODELS and MODELS_CFG[f"{family}_candidates"] == "de":
         return f"{PAPER_MODELS[name]} (DE pre-filter)"
     return "Not in the paper"

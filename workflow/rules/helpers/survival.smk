@@ -1,14 +1,14 @@
 # Input functions and settings of the survival stage (workflow/rules/survival.smk), kept apart
 # from the rules as snakemake --lint asks; included from common.smk.
 
+import shlex
+
 SURV_CFG = CFG["survival"]
 S1_ENDPOINTS = ["os", "pfs", "ttp"]
 
 
 def get_survival_options():
     """Options of `mirscope survival` from the `survival` config section."""
-    import shlex
-
     times = ",".join(f"{t:g}" for t in SURV_CFG["at_risk_times"])
     return " ".join(
         [
