@@ -1010,6 +1010,22 @@ def _link_to_first(work: Path, first: str) -> str:
     return "link.fastq.gz"
 
 
+def _extra_column(name: str, values) -> Callable[[Path], None]:
+    """Add a column the schema does not know to the clinical table: numbers
+    ``0.5 + row`` with the cells of ``values`` ({row: cell}) replaced, or ``values(row)``."""
+
+    def edit(rows):
+        rows[0].append(name)
+        for n, r in enumerate(rows[1:], start=1):
+            if callable(values):
+                r.append(values(n))
+            else:
+                r.append(values.get(n, f"{n + 0.5:g}"))
+        return rows
+
+    return table("clinical.tsv", edit)
+
+
 EXPLICIT_ICANS = [
     {"name": "crs_ge2", "variable": "crs_grade", "rule": "ge2"},
     {"name": "icans", "variable": "icans_grade", "rule": "gt0"},
@@ -1175,6 +1191,111 @@ REJECTED_SECOND = [
         _sheet_fastq(4, _copy_of_first),
         ["row 4", "'copy.fastq.gz'", "same content", "sample 'P01'"],
     ),
+    # extra clinical columns the config names are typed
+    (
+        "typed-decimal-comma",
+        "typed",
+        _with_config(_extra_column("il6", {4: "1,5"}), models__correlations=["hsa-miR-542-5p:il6"]),
+        ["clinical.tsv, row 4 (line 5), column 'il6'", "sample P04", "decimal comma", "'1,5'"],
+    ),
+    (
+        "typed-censored",
+        "typed",
+        _with_config(_extra_column("il6", {7: "<10"}), de__covariates=["il6"]),
+        ["row 7 (line 8), column 'il6'", "sample P07", "censored", "'<10'", "de.covariates[0]"],
+    ),
+    (
+        "typed-text-among-numbers",
+        "typed",
+        _with_config(_extra_column("il6", {2: "pending"}), models__crs_covariates=["il6"]),
+        ["column 'il6'", "text in a column of numbers (52 of 53", "'pending'"],
+    ),
+    (
+        "typed-text-correlated",
+        "typed",
+        _with_config(
+            _extra_column("site", lambda n: "AB"[n % 2]),
+            models__correlations=["hsa-miR-542-5p:site"],
+        ),
+        ["column 'site'", "text where a number is needed", "models.correlations[0]"],
+    ),
+    (
+        "correlation-known-text",
+        "typed",
+        cfg(models__correlations=["hsa-miR-542-5p:sex"]),
+        ["models.correlations[0]", "'sex' is text", "crp"],
+    ),
+    (
+        "typed-censored-companion-marker",
+        "typed",
+        _with_config(
+            _extra_column("ferritin", {3: ">2000"}),
+            companion__kinetics="cohort/kinetics.tsv",
+        ),
+        ["column 'ferritin'", "companion.marker", "'>2000'"],
+    ),
+    # companion column names
+    (
+        "companion-marker-typo",
+        "companion names",
+        cfg(
+            companion__kinetics="cohort/kinetics.tsv",
+            companion__covariates="cohort/covariates.tsv",
+            companion__marker="feritin",
+        ),
+        ["companion.marker", "'feritin'", "did you mean 'ferritin'"],
+    ),
+    (
+        "companion-cox-covariate-typo",
+        "companion names",
+        cfg(
+            companion__kinetics="cohort/kinetics.tsv",
+            companion__covariates="cohort/covariates.tsv",
+            companion__cox_covariates=["expander", "feritin_high"],
+        ),
+        ["companion.cox_covariates[1]", "did you mean 'ferritin_high'"],
+    ),
+    (
+        "companion-interaction-typo",
+        "companion names",
+        cfg(
+            companion__kinetics="cohort/kinetics.tsv",
+            companion__covariates="cohort/covariates.tsv",
+            companion__cox_interactions=["prodcut:expander"],
+        ),
+        ["companion.cox_interactions[0]", "'prodcut'", "did you mean 'product'"],
+    ),
+    (
+        "companion-inflammation-marker-typo",
+        "companion names",
+        cfg(
+            companion__kinetics="cohort/kinetics.tsv",
+            companion__covariates="cohort/covariates.tsv",
+            companion__inflammation_markers=["ferritin", "cpr"],
+        ),
+        ["companion.inflammation_markers[1]", "did you mean 'crp'"],
+    ),
+    (
+        "companion-prefer-typo",
+        "companion names",
+        cfg(companion__covariates="cohort/covariates.tsv", companion__prefer=["il6_acu"]),
+        ["companion.prefer[0]", "covariate-table column", "did you mean 'il6_auc'"],
+    ),
+    (
+        "companion-spearman-reference-typo",
+        "companion names",
+        cfg(companion__covariates="cohort/covariates.tsv", companion__spearman_reference="tmvt"),
+        ["companion.spearman_reference", "'tmvt'", "did you mean 'tmtv'"],
+    ),
+    (
+        "companion-toxicity-endpoint-typo",
+        "companion names",
+        cfg(
+            companion__covariates="cohort/covariates.tsv",
+            companion__toxicity_endpoints=["crs_ge3"],
+        ),
+        ["companion.toxicity_endpoints[0]", "did you mean 'crs_ge2'"],
+    ),
 ]
 
 
@@ -1201,7 +1322,14 @@ def test_second_sweep_rejected_by_validate(cohort, tmp_path, monkeypatch, capsys
 #: Snakemake's own line before the workflow is parsed (the profile it found).
 SNAKEMAKE_BANNER = "Using workflow specific profile"
 
-THROUGH_SNAKEMAKE = ["survival-mirna-case", "contrast-one-group", "duplicate-top-key", "fastq-copy"]
+THROUGH_SNAKEMAKE = [
+    "survival-mirna-case",
+    "contrast-one-group",
+    "duplicate-top-key",
+    "fastq-copy",
+    "typed-decimal-comma",
+    "companion-marker-typo",
+]
 
 
 @pytest.mark.slow
