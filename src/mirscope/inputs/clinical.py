@@ -11,7 +11,7 @@ None; integer columns (``ecog``, grades, event flags, ``prior_lines``) hold ``in
 when complete, else Python ints and None (object); measurement and time columns are
 ``float64`` with NaN. Unknown columns follow after the known ones: ``float64`` if every
 non-missing cell is a number, else str or None, with spellings that differ only in case
-read as the first one in the table (``Yes``, ``yes``: one category).
+read as the one most cells use (``Yes``, ``yes``: one category).
 
 Extra columns the config names (:func:`config_columns`: a covariate, a correlation
 variable, a companion marker...) are typed strictly, since an analysis uses them: every
@@ -321,15 +321,17 @@ def _clinical_frame(
 
 
 def _one_spelling(values: list[Any]) -> list[str | None]:
-    """Text cells with spellings that differ only in case read as the first one seen."""
-    first: dict[str, str] = {}
-    out: list[str | None] = []
-    for value in values:
-        if value is None or _is_nan(value):
-            out.append(None)
-            continue
-        out.append(first.setdefault(str(value).lower(), str(value)))
-    return out
+    """Text cells with spellings that differ only in case read as one: the spelling most
+    cells use (the first seen among equals), so a few cells typed in capitals do not
+    rename the category."""
+    texts = [None if v is None or _is_nan(v) else str(v) for v in values]
+    tally: dict[str, dict[str, int]] = {}
+    for text in texts:
+        if text is not None:
+            spellings = tally.setdefault(text.lower(), {})
+            spellings[text] = spellings.get(text, 0) + 1
+    chosen = {low: max(sp, key=sp.__getitem__) for low, sp in tally.items()}
+    return [None if t is None else chosen[t.lower()] for t in texts]
 
 
 def _is_nan(value: Any) -> bool:
