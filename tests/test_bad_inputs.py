@@ -24,6 +24,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -1010,6 +1011,22 @@ def _link_to_first(work: Path, first: str) -> str:
     return "link.fastq.gz"
 
 
+def _extra_column(name: str, values) -> Callable[[Path], None]:
+    """Add a column the schema does not know to the clinical table: numbers
+    ``0.5 + row`` with the cells of ``values`` ({row: cell}) replaced, or ``values(row)``."""
+
+    def edit(rows):
+        rows[0].append(name)
+        for n, r in enumerate(rows[1:], start=1):
+            if callable(values):
+                r.append(values(n))
+            else:
+                r.append(values.get(n, f"{n + 0.5:g}"))
+        return rows
+
+    return table("clinical.tsv", edit)
+
+
 EXPLICIT_ICANS = [
     {"name": "crs_ge2", "variable": "crs_grade", "rule": "ge2"},
     {"name": "icans", "variable": "icans_grade", "rule": "gt0"},
@@ -1175,6 +1192,111 @@ REJECTED_SECOND = [
         _sheet_fastq(4, _copy_of_first),
         ["row 4", "'copy.fastq.gz'", "same content", "sample 'P01'"],
     ),
+    # extra clinical columns the config names are typed
+    (
+        "typed-decimal-comma",
+        "typed",
+        _with_config(_extra_column("il6", {4: "1,5"}), models__correlations=["hsa-miR-542-5p:il6"]),
+        ["clinical.tsv, row 4 (line 5), column 'il6'", "sample P04", "decimal comma", "'1,5'"],
+    ),
+    (
+        "typed-censored",
+        "typed",
+        _with_config(_extra_column("il6", {7: "<10"}), de__covariates=["il6"]),
+        ["row 7 (line 8), column 'il6'", "sample P07", "censored", "'<10'", "de.covariates[0]"],
+    ),
+    (
+        "typed-text-among-numbers",
+        "typed",
+        _with_config(_extra_column("il6", {2: "pending"}), models__crs_covariates=["il6"]),
+        ["column 'il6'", "text in a column of numbers (52 of 53", "'pending'"],
+    ),
+    (
+        "typed-text-correlated",
+        "typed",
+        _with_config(
+            _extra_column("site", lambda n: "AB"[n % 2]),
+            models__correlations=["hsa-miR-542-5p:site"],
+        ),
+        ["column 'site'", "text where a number is needed", "models.correlations[0]"],
+    ),
+    (
+        "correlation-known-text",
+        "typed",
+        cfg(models__correlations=["hsa-miR-542-5p:sex"]),
+        ["models.correlations[0]", "'sex' is text", "crp"],
+    ),
+    (
+        "typed-censored-companion-marker",
+        "typed",
+        _with_config(
+            _extra_column("ferritin", {3: ">2000"}),
+            companion__kinetics="cohort/kinetics.tsv",
+        ),
+        ["column 'ferritin'", "companion.marker", "'>2000'"],
+    ),
+    # companion column names
+    (
+        "companion-marker-typo",
+        "companion names",
+        cfg(
+            companion__kinetics="cohort/kinetics.tsv",
+            companion__covariates="cohort/covariates.tsv",
+            companion__marker="feritin",
+        ),
+        ["companion.marker", "'feritin'", "did you mean 'ferritin'"],
+    ),
+    (
+        "companion-cox-covariate-typo",
+        "companion names",
+        cfg(
+            companion__kinetics="cohort/kinetics.tsv",
+            companion__covariates="cohort/covariates.tsv",
+            companion__cox_covariates=["expander", "feritin_high"],
+        ),
+        ["companion.cox_covariates[1]", "did you mean 'ferritin_high'"],
+    ),
+    (
+        "companion-interaction-typo",
+        "companion names",
+        cfg(
+            companion__kinetics="cohort/kinetics.tsv",
+            companion__covariates="cohort/covariates.tsv",
+            companion__cox_interactions=["prodcut:expander"],
+        ),
+        ["companion.cox_interactions[0]", "'prodcut'", "did you mean 'product'"],
+    ),
+    (
+        "companion-inflammation-marker-typo",
+        "companion names",
+        cfg(
+            companion__kinetics="cohort/kinetics.tsv",
+            companion__covariates="cohort/covariates.tsv",
+            companion__inflammation_markers=["ferritin", "cpr"],
+        ),
+        ["companion.inflammation_markers[1]", "did you mean 'crp'"],
+    ),
+    (
+        "companion-prefer-typo",
+        "companion names",
+        cfg(companion__covariates="cohort/covariates.tsv", companion__prefer=["il6_acu"]),
+        ["companion.prefer[0]", "covariate-table column", "did you mean 'il6_auc'"],
+    ),
+    (
+        "companion-spearman-reference-typo",
+        "companion names",
+        cfg(companion__covariates="cohort/covariates.tsv", companion__spearman_reference="tmvt"),
+        ["companion.spearman_reference", "'tmvt'", "did you mean 'tmtv'"],
+    ),
+    (
+        "companion-toxicity-endpoint-typo",
+        "companion names",
+        cfg(
+            companion__covariates="cohort/covariates.tsv",
+            companion__toxicity_endpoints=["crs_ge3"],
+        ),
+        ["companion.toxicity_endpoints[0]", "did you mean 'crs_ge2'"],
+    ),
 ]
 
 
@@ -1201,7 +1323,14 @@ def test_second_sweep_rejected_by_validate(cohort, tmp_path, monkeypatch, capsys
 #: Snakemake's own line before the workflow is parsed (the profile it found).
 SNAKEMAKE_BANNER = "Using workflow specific profile"
 
-THROUGH_SNAKEMAKE = ["survival-mirna-case", "contrast-one-group", "duplicate-top-key", "fastq-copy"]
+THROUGH_SNAKEMAKE = [
+    "survival-mirna-case",
+    "contrast-one-group",
+    "duplicate-top-key",
+    "fastq-copy",
+    "typed-decimal-comma",
+    "companion-marker-typo",
+]
 
 
 @pytest.mark.slow
@@ -1444,3 +1573,219 @@ def test_stale_temporaries_are_removed(tmp_path):
     kept.write_text("x")
     assert clean_stale_temporaries(tmp_path) == [stale]
     assert not stale.exists() and kept.exists()
+
+
+# --- extra clinical columns the config names: typed the same, however they are written ---
+
+
+def _with_il6(rows, cells: dict[int, str] | None = None, *, site: bool = True):
+    """The clean table with an extra numeric column ``il6`` and a category ``site``."""
+    rows[0] += ["il6", "site"] if site else ["il6"]
+    for n, r in enumerate(rows[1:], start=1):
+        r.append((cells or {}).get(n, f"{n * 1.25:g}"))
+        if site:
+            r.append("Turin" if n % 3 else "Milan")
+    return rows
+
+
+NAMED = {"il6": ("models.correlations[0]", True), "site": ("de.covariates[0]", False)}
+
+# (id, the clean table with il6 and site edited as a user might)
+TYPED_SAME_MEANING = [
+    ("padded", lambda r: _map_cells(_with_il6(r), "il6", " {} ".format, (1, 4, 9))),
+    ("category-case", lambda r: _map_cells(_with_il6(r), "site", str.upper, (2, 3, 6))),
+    ("comment-and-shuffled", lambda r: [x[::-1] for x in [_with_il6(r)[0], ["# lab"], *r[1:]]]),
+    ("plus-sign-and-exponent", lambda r: _set_cell(_with_il6(r), 8, "il6", "+1.0e1")),
+]
+
+
+@pytest.mark.parametrize(
+    "spoil", [c[1] for c in TYPED_SAME_MEANING], ids=[c[0] for c in TYPED_SAME_MEANING]
+)
+def test_messy_named_extra_columns_mean_the_same(cohort, tmp_path, spoil):
+    """A named extra column read from a messy table gives the clean table's frame: il6
+    numeric, site one category per site whatever its case."""
+    clean = (cohort / "clinical.tsv").read_text()
+
+    def reference(rows):
+        rows = _with_il6(rows)
+        return _set_cell(rows, 8, "il6", "10") if "+1.0e1" in _edit_rows(clean, spoil) else rows
+
+    frames = {}
+    for name, edit in (("clean", reference), ("messy", spoil)):
+        (tmp_path / f"{name}.tsv").write_text(_edit_rows(clean, edit))
+        frames[name] = read_clinical(tmp_path / f"{name}.tsv", named=NAMED)
+    assert frames["clean"]["il6"].dtype == "float64"
+    assert sorted(frames["messy"]["site"].unique()) == ["Milan", "Turin"]
+    # extra columns keep the user's order (the module's contract); the values are the same
+    messy = frames["messy"][frames["clean"].columns]
+    pd.testing.assert_frame_equal(messy, frames["clean"])
+    assert canonical_text(messy) == canonical_text(frames["clean"])
+
+
+def test_named_extra_column_counts_the_patients_really_used(cohort, tmp_path, caplog):
+    """Empty and NA cells are missing (and named in the patients-used log); the others
+    are numbers, so the correlation runs on every patient with a value."""
+    import logging
+
+    import numpy as np
+
+    from mirscope.inputs.clinical import log_patients_used
+    from mirscope.stats.association import correlations
+
+    text = _edit_rows(
+        (cohort / "clinical.tsv").read_text(),
+        lambda r: _with_il6(r, {2: "NA", 5: "", 9: "3.5"}, site=False),
+    )
+    (tmp_path / "c.tsv").write_text(text)
+    frame = read_clinical(tmp_path / "c.tsv", named=NAMED)
+    assert frame["il6"].dtype == "float64" and frame["il6"].isna().sum() == 2
+    with caplog.at_level(logging.INFO):
+        log_patients_used(frame, ["il6"], what="associations", logger=logging.getLogger("t"))
+    assert "il6 51 (2 missing: P02, P05)" in caplog.text, caplog.text
+    counts = pd.DataFrame(
+        [np.arange(len(frame), dtype=float)], index=["hsa-miR-542-5p"], columns=frame.index
+    )
+    result = correlations(frame, counts, ["hsa-miR-542-5p:il6"], source="c.tsv")
+    assert result["n"].tolist() == [51]
+
+
+def test_correlation_of_a_text_column_is_an_error_not_missing_values():
+    """The statistics never turn a text cell into a missing value silently."""
+    from mirscope.errors import InputError
+    from mirscope.stats.association import correlations
+
+    clinical = pd.DataFrame({"il6": [1.0, "1,5", 3.0, 4.0]}, index=["P1", "P2", "P3", "P4"])
+    counts = pd.DataFrame([[1.0, 2.0, 3.0, 4.0]], index=["m"], columns=clinical.index)
+    with pytest.raises(InputError, match=r"sample P2, column 'il6'.*'1,5'"):
+        correlations(clinical, counts, ["m:il6"], source="c.tsv")
+
+
+def test_unnamed_extra_column_is_not_checked(cohort, tmp_path):
+    """Only the columns an analysis uses are typed strictly: a note column with `<10`
+    or a decimal comma that no key names does not stop the run."""
+    text = _edit_rows(
+        (cohort / "clinical.tsv").read_text(), lambda r: _with_il6(r, {3: "<10", 4: "1,5"})
+    )
+    (tmp_path / "c.tsv").write_text(text)
+    frame = read_clinical(tmp_path / "c.tsv", named={"site": ("de.covariates[0]", False)})
+    assert frame.loc["P03", "il6"] == "<10"  # kept as the text it is
+    from mirscope.errors import InputError
+
+    with pytest.raises(InputError, match="sample P03: a value censored"):
+        read_clinical(tmp_path / "c.tsv", named=NAMED)
+
+
+# --- one run per outdir: racing for the lock ----------------------------------------------
+
+_RACER = """
+import sys, time
+from pathlib import Path
+from mirscope.errors import MirscopeError
+from mirscope.io import acquire_lock
+out, ready, go = (Path(a) for a in sys.argv[1:4])
+ready.touch()
+while not go.exists():
+    time.sleep(0.001)
+try:
+    acquire_lock(out)
+    print("won")
+except MirscopeError as exc:
+    print("lost", exc)
+time.sleep(0.5)  # stay alive while the others try, so the lock is not stale
+"""
+
+
+def test_runs_racing_for_a_stale_lock_leave_one_winner(tmp_path):
+    """Six processes released together at a dead run's lock: exactly one takes it, every
+    other is told which run holds it (before the directory flock, two won now and then)."""
+    from mirscope.io import acquire_lock
+
+    for trial in range(3):
+        out = tmp_path / f"out{trial}"
+        dead = subprocess.Popen(["true"])
+        dead.wait()
+        acquire_lock(out, pid=dead.pid)
+        go = tmp_path / f"go{trial}"
+        racers = [
+            subprocess.Popen(
+                [sys.executable, "-c", _RACER, str(out), str(tmp_path / f"r{trial}.{i}"), str(go)],
+                env=_env(),
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for i in range(6)
+        ]
+        while len(list(tmp_path.glob(f"r{trial}.*"))) < len(racers):
+            time.sleep(0.01)
+        go.touch()
+        said = [r.communicate(timeout=60)[0].strip() for r in racers]
+        assert [s.split()[0] for s in said].count("won") == 1, said
+        assert all("another mirscope run is using" in s for s in said if s != "won"), said
+
+
+def test_stale_takeover_waits_for_the_directory_guard(tmp_path):
+    """While another process holds the outdir's flock, a run may not replace the stale
+    lock (the check-then-replace step is what two runs raced on)."""
+    import fcntl
+    import threading
+
+    from mirscope.io import LOCK_NAME, acquire_lock
+
+    out = tmp_path / "out"
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    acquire_lock(out, pid=dead.pid)
+    stale = (out / LOCK_NAME).read_text()
+    fd = os.open(out, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    taker = threading.Thread(target=acquire_lock, args=(out,))
+    taker.start()
+    taker.join(0.5)
+    assert taker.is_alive() and (out / LOCK_NAME).read_text() == stale
+    os.close(fd)
+    taker.join(10)
+    assert not taker.is_alive()
+    assert (out / LOCK_NAME).read_text().split("\t")[0] == str(os.getpid())
+
+
+@pytest.mark.slow
+def test_two_snakemake_runs_into_one_outdir(cohort, tmp_path):
+    """Two runs started together from two working directories into one outdir: one stops
+    at once, before any job, naming the other; the other finishes as if alone."""
+    shared = tmp_path / "shared out"
+    targets = [str(shared / f"trimmed/P{i:02d}.molecules.tsv.gz") for i in range(1, 9)]
+    works = []
+    for name in ("a", "b"):
+        work = _work(cohort, tmp_path / name)
+        cfg(outdir=str(shared))(work)
+        works.append(work)
+    argv = ["snakemake", "-s", str(REPO / "Snakefile"), "--cores", "1", *targets]
+    runs = [
+        subprocess.Popen(
+            [*argv, "--configfile", "config.yaml"],
+            cwd=w,
+            env=_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for w in works
+    ]
+    said = [r.communicate(timeout=600)[0] for r in runs]
+    codes = [r.returncode for r in runs]
+    assert sorted(codes) == [0, 1], (codes, [s[-2000:] for s in said])
+    winner, loser = (0, 1) if codes[0] == 0 else (1, 0)
+    errors = [x for x in said[loser].splitlines() if x.startswith("mirscope: error: ")]
+    assert len(errors) == 1, said[loser][-3000:]
+    assert "another mirscope run is using this output directory" in errors[0]
+    assert f"started in {works[winner]}" in errors[0], errors[0]
+    assert "Finished jobid" not in said[loser] and "mirscope -v trim" not in said[loser]
+    assert said[winner].count("Finished jobid") == len(targets)
+    for target in targets:
+        with gzip.open(target, "rt") as fh:
+            assert fh.readline().startswith("insert\tumi\treads")
+    from mirscope.io import LOCK_NAME
+
+    assert not (shared / LOCK_NAME).exists(), "the winner released the lock"
+    assert not list(shared.rglob("*.part")) and not list(shared.rglob(".mirscope.lock.*"))

@@ -8,6 +8,7 @@ user would take for a finished one.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import socket
 import sys
@@ -261,16 +262,23 @@ def acquire_lock(outdir: str | os.PathLike[str], *, pid: int | None = None) -> P
 
     A lock from another host cannot be checked for life, so it is refused with how to
     remove it; one from this host whose process has ended is replaced.
+
+    Two runs starting together must not both win. The lock appears whole or not at all
+    (its text is written to a temporary file, then hard-linked to the lock name, which
+    fails if the name exists: atomic on local and network filesystems), so a reader never
+    sees it empty. Taking over a stale lock is check-then-replace, so it runs under an
+    exclusive ``flock`` of the output directory: without it two runs could both judge the
+    dead run's lock stale, and the second would delete the lock the first had just made.
     """
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     lock = outdir / LOCK_NAME
     pid = os.getpid() if pid is None else pid
     text = f"{pid}\t{socket.gethostname()}\t{os.getcwd()}\n"
-    for _ in range(2):
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
+    with _directory_guard(outdir):
+        for _ in range(2):
+            if _link_new(lock, text, outdir):
+                return lock
             holder = _holder(lock)
             if holder is None:
                 continue  # removed meanwhile, or unreadable: try once more
@@ -282,11 +290,44 @@ def acquire_lock(outdir: str | os.PathLike[str], *, pid: int | None = None) -> P
                 f"{outdir}: another mirscope run is using this output directory (pid "
                 f"{other_pid} on {host}, started in {cwd}); wait for it to finish, or use "
                 f"another outdir. If no run is active, delete {lock}"
-            ) from None
+            )
+    raise MirscopeError(f"{outdir}: could not take the run lock {lock}; delete it and retry")
+
+
+@contextlib.contextmanager
+def _directory_guard(outdir: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on the directory while the lock is checked and taken.
+
+    Where directories cannot be flocked (some network filesystems) the guard is skipped:
+    the hard link still lets only one run create the lock.
+    """
+    try:
+        fd = os.open(outdir, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:
+            pass
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+def _link_new(lock: Path, text: str, outdir: Path) -> bool:
+    """Create ``lock`` with ``text`` whole, or return False if it exists."""
+    fd, tmp = tempfile.mkstemp(prefix=f"{LOCK_NAME}.", suffix=".tmp", dir=outdir)
+    try:
         with os.fdopen(fd, "w") as fh:
             fh.write(text)
-        return lock
-    raise MirscopeError(f"{outdir}: could not take the run lock {lock}; delete it and retry")
+        os.link(tmp, lock)
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        os.unlink(tmp)
 
 
 def _holder(lock: Path) -> tuple[int, str, str] | None:

@@ -24,7 +24,10 @@ def _validated():
     samples = mirscope.inputs.sheets.read_samples(cfg["samples"])
     clinical = (
         mirscope.inputs.clinical.read_clinical(
-            cfg["clinical"], sample_ids=list(samples.index), samples_path=cfg["samples"]
+            cfg["clinical"],
+            sample_ids=list(samples.index),
+            samples_path=cfg["samples"],
+            named=mirscope.inputs.clinical.config_columns(cfg),
         )
         if cfg["clinical"]
         else None

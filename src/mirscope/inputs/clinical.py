@@ -10,7 +10,16 @@ Typed frame (the contract): index ``sample_id`` (str); known text columns hold s
 None; integer columns (``ecog``, grades, event flags, ``prior_lines``) hold ``int64``
 when complete, else Python ints and None (object); measurement and time columns are
 ``float64`` with NaN. Unknown columns follow after the known ones: ``float64`` if every
-non-missing cell is a number, else str or None.
+non-missing cell is a number, else str or None, with spellings that differ only in case
+read as the one most cells use (``Yes``, ``yes``: one category).
+
+Extra columns the config names (:func:`config_columns`: a covariate, a correlation
+variable, a companion marker...) are typed strictly, since an analysis uses them: every
+non-missing cell a number makes a numeric column; a cell written with a decimal comma
+(``1,5``), a censored value (``<10``, ``>2000``), or text among numbers stops the run
+with one line naming the file, row, sample, column and the fix, instead of silently
+becoming missing or turning the column into one category per patient. A column an
+analysis needs as numbers (a correlation, a kinetics marker) must be numeric.
 
 Canonical file: the known columns in schema order, then the others in the user's order;
 one row per sample in sample-sheet order; missing values as empty cells; categories in
@@ -23,8 +32,9 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +72,65 @@ def missing_clinical_columns(clinical: pd.DataFrame) -> list[str]:
     return [c for c in clinical_columns()[1:] if c not in clinical.columns]
 
 
+#: A decimal comma (``1,5``, ``-0,25``): rejected, not guessed, since ``1,500`` may be a
+#: thousands separator.
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+#: A value censored at a detection limit (``<10``, ``> 2000``, ``<=0.5``).
+_CENSORED = re.compile(r"^(<=?|>=?|≤|≥)\s*[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+
+
+def config_columns(cfg: Mapping[str, Any]) -> dict[str, tuple[str, bool]]:
+    """The clinical columns a completed config names: column -> (the first key naming it,
+    whether that use needs numbers).
+
+    Covers the DE contrasts and covariates, the clustering variables, the models'
+    covariates, correlations and published predictors, and the companion analyses'
+    response, markers and model covariates when their table is given. A miRNA or a
+    contrast name in these keys is no clinical column and is simply never found.
+    """
+    named: list[tuple[str, str, bool]] = []
+    de = cfg.get("de") or {}
+    for i, entry in enumerate(de.get("contrasts") or []):
+        named.append((entry["variable"], f"de.contrasts[{i}].variable", False))
+    for i, column in enumerate(de.get("covariates") or []):
+        named.append((column, f"de.covariates[{i}]", False))
+    for i, spec in enumerate((cfg.get("clustering") or {}).get("variables") or []):
+        named.append((spec.partition("=")[0], f"clustering.variables[{i}]", False))
+    models = cfg.get("models") or {}
+    for group in ("crs_covariates", "icans_covariates", "response_covariates"):
+        for i, column in enumerate(models.get(group) or []):
+            named.append((column, f"models.{group}[{i}]", False))
+    for i, entry in enumerate(models.get("correlations") or []):
+        named.append((entry.partition(":")[2], f"models.correlations[{i}]", True))
+    for model, predictors in (models.get("published") or {}).items():
+        for i, column in enumerate(predictors or []):
+            named.append((column, f"models.published.{model}[{i}]", False))
+    comp = cfg.get("companion") or {}
+    if comp.get("kinetics") or comp.get("covariates"):
+        named.append((comp.get("response", ""), "companion.response", False))
+    if comp.get("kinetics"):
+        named.append((comp.get("marker", ""), "companion.marker", True))
+        for group in ("inflammation_markers", "combined_markers"):
+            for i, column in enumerate(comp.get(group) or []):
+                named.append((column, f"companion.{group}[{i}]", True))
+        for i, column in enumerate(comp.get("cox_covariates") or []):
+            named.append((column, f"companion.cox_covariates[{i}]", False))
+        for i, term in enumerate(comp.get("cox_interactions") or []):
+            for column in term.split(":"):
+                named.append((column, f"companion.cox_interactions[{i}]", False))
+    out: dict[str, tuple[str, bool]] = {}
+    for column, key, number in named:
+        if column and (column not in out or (number and not out[column][1])):
+            out[column] = (key, number)
+    return out
+
+
 def read_clinical(
     path: str | os.PathLike[str],
     sample_ids: list[str] | None = None,
     *,
     samples_path: str | os.PathLike[str] | None = None,
+    named: Mapping[str, tuple[str, bool]] | None = None,
 ) -> pd.DataFrame:
     """Read and validate the clinical table; return it indexed by ``sample_id``.
 
@@ -80,6 +144,10 @@ def read_clinical(
     mistyped id cannot silently drop a patient. ``samples_path`` only names the sheet in
     messages. Without ``sample_ids`` (a statistics command given the canonical table) the
     rows are taken as they are, in file order.
+
+    ``named`` (:func:`config_columns`): the extra columns the config uses, typed by the
+    strict rule of the module docstring (validation and the parse step pass it; the
+    canonical table the statistics read has passed it already).
     """
     path = Path(path)
     schema = load_schema(CLINICAL_SCHEMA)
@@ -126,6 +194,10 @@ def read_clinical(
             raw = row.cells[column]
             typed[column] = None if raw in NA_TOKENS else raw
         records.append(typed)
+    for column in extras:
+        if named and column in named:
+            key, number = named[column]
+            _check_named_column(column, rows, path=path, key=key, number=number)
     if sample_ids is None:
         sample_ids = list(seen)
     missing = [s for s in sample_ids if s not in seen]
@@ -139,6 +211,67 @@ def read_clinical(
             "without clinical data (or remove the sample from the sample sheet)",
         )
     return _clinical_frame(records, header, props, sample_ids)
+
+
+def _check_named_column(
+    column: str, rows: list[_Row], *, path: Path, key: str, number: bool
+) -> None:
+    """Type an extra column the config names (module docstring), or raise one
+    :class:`InputError` at the first cell that breaks the rule."""
+    cells = [(row, row.cells[column]) for row in rows if row.cells[column] not in NA_TOKENS]
+    missing = "empty or NA for a missing value"
+    use = f"column '{column}' is used by key '{key}'"
+
+    def fail(row: _Row, raw: str, why: str, allowed: str) -> InputError:
+        sample = row.cells.get("sample_id", "")
+        return InputError(
+            f"sample {sample}: {why} ({use})",
+            path=str(path),
+            row=row.label,
+            column=column,
+            value=raw,
+            allowed=allowed,
+        )
+
+    for row, raw in cells:
+        if _DECIMAL_COMMA.match(raw):
+            raise fail(
+                row,
+                raw,
+                "a decimal comma",
+                f"a decimal point ({raw.replace(',', '.')}); {missing}",
+            )
+        if _CENSORED.match(raw):
+            raise fail(
+                row,
+                raw,
+                "a value censored at a detection limit, which would be read as missing",
+                "a number: the value your protocol uses for it (e.g. the limit, or half of "
+                f"it), or {missing} (the patient is left out of analyses using it)",
+            )
+    numbers = [(row, raw) for row, raw in cells if _is_number(raw)]
+    texts = [(row, raw) for row, raw in cells if not _is_number(raw)]
+    if texts and (numbers or number):
+        row, raw = texts[0]
+        why = (
+            f"text in a column of numbers ({len(numbers)} of {len(cells)} cells are numbers)"
+            if numbers
+            else "text where a number is needed"
+        )
+        raise fail(
+            row,
+            raw,
+            why,
+            f"a number in every cell, {missing}"
+            + ("" if number else "; or text in every cell for a category"),
+        )
+
+
+def _is_number(raw: str) -> bool:
+    try:
+        return math.isfinite(float(raw))
+    except ValueError:
+        return False
 
 
 def _check_onset(typed: dict[str, Any], *, path: Path, row: _Row) -> None:
@@ -180,9 +313,25 @@ def _clinical_frame(
         if numeric.notna().sum() == values.notna().sum():
             frame[column] = numeric.astype("float64")
         else:
-            frame[column] = values.astype(object).where(values.notna(), None)
+            frame[column] = pd.Series(
+                _one_spelling(values.tolist()), index=frame.index, dtype=object
+            )
     frame = frame.set_index("sample_id")
     return frame.loc[[s for s in order if s in frame.index]]
+
+
+def _one_spelling(values: list[Any]) -> list[str | None]:
+    """Text cells with spellings that differ only in case read as one: the spelling most
+    cells use (the first seen among equals), so a few cells typed in capitals do not
+    rename the category."""
+    texts = [None if v is None or _is_nan(v) else str(v) for v in values]
+    tally: dict[str, dict[str, int]] = {}
+    for text in texts:
+        if text is not None:
+            spellings = tally.setdefault(text.lower(), {})
+            spellings[text] = spellings.get(text, 0) + 1
+    chosen = {low: max(sp, key=sp.__getitem__) for low, sp in tally.items()}
+    return [None if t is None else chosen[t.lower()] for t in texts]
 
 
 def _is_nan(value: Any) -> bool:

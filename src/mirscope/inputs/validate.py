@@ -14,7 +14,12 @@ from typing import Any
 import pandas as pd
 
 from mirscope.errors import InputError
-from mirscope.inputs.clinical import clinical_columns, missing_clinical_columns, read_clinical
+from mirscope.inputs.clinical import (
+    clinical_columns,
+    config_columns,
+    missing_clinical_columns,
+    read_clinical,
+)
 from mirscope.inputs.config import complete_config, load_schema, read_yaml, yaml_line
 from mirscope.inputs.outcomes import MIN_GROUP, group_counts, model_support, outcome_class
 from mirscope.inputs.sheets import CLINICAL_SCHEMA, _types, read_samples
@@ -77,7 +82,12 @@ def validate_inputs(
     cfg = complete_config(given, source=str(config_path))
     samples = read_samples(cfg["samples"])
     clinical = (
-        read_clinical(cfg["clinical"], list(samples.index), samples_path=cfg["samples"])
+        read_clinical(
+            cfg["clinical"],
+            list(samples.index),
+            samples_path=cfg["samples"],
+            named=config_columns(cfg),
+        )
         if cfg["clinical"]
         else None
     )
@@ -388,6 +398,16 @@ def resolve_references(
                 allowed="mirna:clinical_column",
             )
         if column_ok(key, column):
+            if not _is_numeric(clinical, column):
+                raise InputError(
+                    f"{where(key)}: column '{column}' is text, and a Spearman correlation "
+                    "needs numbers",
+                    path=source,
+                    value=entry,
+                    allowed="mirna:column with a numeric clinical column ("
+                    + ", ".join(c for c in clinical.columns if _is_numeric(clinical, c))
+                    + ")",
+                )
             pairs.append(entry)
     models["correlations"] = pairs
 
@@ -405,7 +425,116 @@ def resolve_references(
             out.notes.append(
                 f"the clinical table has no column {', '.join(lacking)}: {analysis} is skipped"
             )
+    _check_companion_names(
+        cfg, clinical, names, where=where, source=source, notes=out.notes, skipped=out.skipped
+    )
     return out
+
+
+#: Columns the kinetics stage adds to the clinical ones in its per-patient table
+#: (``tables/kinetics_patients.tsv``), which the kinetics models and markers may name.
+KINETICS_COLUMNS = ("tmax", "cmax", "c10", "auc0_30", "expansion", "expander", "responder")
+
+
+def _is_numeric(clinical: pd.DataFrame, column: str) -> bool:
+    """A known column of type number or integer, or an extra column read as numbers."""
+    prop = load_schema(CLINICAL_SCHEMA)["properties"].get(column)
+    if prop is not None:
+        return bool({"integer", "number"} & set(_types(prop)))
+    return pd.api.types.is_numeric_dtype(clinical[column])
+
+
+def _table_header(path: str | None) -> list[str] | None:
+    """The column names of a companion table (first non-comment line), or None when it
+    cannot be read here (its own stage then reports it)."""
+    if not path or not Path(path).is_file():
+        return None
+    with open(path, encoding="utf-8-sig") as handle:
+        for line in handle:
+            if line.strip() and not line.startswith("#"):
+                return [c.strip() for c in line.rstrip("\r\n").split("\t")]
+    return None
+
+
+def _check_companion_names(
+    cfg: dict[str, Any],
+    clinical: pd.DataFrame,
+    contrasts: list[str],
+    *,
+    where: Callable[[str], str],
+    source: str,
+    notes: list[str],
+    skipped: set[str],
+) -> None:
+    """The columns the companion keys name, checked against the tables they name them in.
+
+    Kinetics (markers, Cox/logistic covariates and interactions): the clinical columns, the
+    covariate table's marker and the columns the kinetics stage adds. Importance
+    (``prefer``, ``spearman_reference``): the covariate table's columns. Toxicity
+    endpoints: the names of ``de.contrasts``. A near miss gets "did you mean"; a known
+    clinical column the table lacks is left out with a note, as elsewhere. Names of an
+    analysis skipped for this table are not checked.
+    """
+    comp = cfg["companion"]
+    present = [str(c) for c in clinical.columns]
+    known = set(clinical_columns())
+    covariates = _table_header(comp["covariates"]) or []
+    cov_names = [c for c in covariates if c != "sample_id"]
+
+    def check(key: str, name: str, allowed: list[str], what: str) -> bool:
+        if name in allowed:
+            return True
+        if name in known and what == "column":
+            notes.append(
+                f"{where(key)}: the clinical table has no column '{name}'; left out of "
+                "that analysis"
+            )
+            return False
+        hint = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+        raise InputError(
+            f"{where(key)}: no such {what}" + (f" (did you mean '{hint[0]}'?)" if hint else ""),
+            path=source,
+            value=name,
+            allowed=", ".join(allowed) or "none",
+        )
+
+    if comp["kinetics"] and "kinetics" not in skipped:
+        marker = comp["marker"]
+        marker_from = present + [c for c in cov_names if c not in present]
+        if check("companion.marker", marker, marker_from, "column"):
+            merged = [*present, *KINETICS_COLUMNS, marker, f"{marker}_high"]
+            merged = list(dict.fromkeys(merged))
+            for group in ("inflammation_markers", "combined_markers", "cox_covariates"):
+                comp[group] = [
+                    c
+                    for i, c in enumerate(comp[group])
+                    if check(f"companion.{group}[{i}]", c, merged, "column")
+                ]
+            comp["cox_interactions"] = [
+                term
+                for i, term in enumerate(comp["cox_interactions"])
+                if all(
+                    [
+                        check(f"companion.cox_interactions[{i}]", side, merged, "column")
+                        for side in term.split(":")
+                    ]
+                )
+            ]
+    if "importance" in skipped:
+        return
+    if comp["covariates"] and covariates:
+        for i, name in enumerate(comp["prefer"]):
+            check(f"companion.prefer[{i}]", name, cov_names, "covariate-table column")
+        if comp["spearman_reference"] is not None:
+            check(
+                "companion.spearman_reference",
+                comp["spearman_reference"],
+                cov_names,
+                "covariate-table column",
+            )
+    if comp["covariates"]:
+        for i, name in enumerate(comp["toxicity_endpoints"]):
+            check(f"companion.toxicity_endpoints[{i}]", name, contrasts, "contrast in de.contrasts")
 
 
 RESPONSE_MODELS = ("response_3m", "response_12m")

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from mirscope.errors import MirscopeWarning
+from mirscope.errors import InputError, MirscopeWarning
 from mirscope.io import require_columns
 
 _C = (
@@ -191,12 +191,26 @@ def correlations(
             source=source,
             message="correlation variable not in the clinical table",
         )
+        values = pd.to_numeric(clinical[column], errors="coerce")
+        text = clinical[column].notna() & values.isna()
+        if text.any():
+            # Validation types the columns the config names; a text cell here would
+            # otherwise become a missing value and shrink n without a word.
+            sample = text.index[text.to_numpy()][0]
+            raise InputError(
+                "a correlation variable must be numeric (a text cell would be read as missing)",
+                path=source,
+                row=f"sample {sample}",
+                column=column,
+                value=clinical.loc[sample, column],
+                allowed="numbers, empty or NA for a missing value",
+            )
         row = {"mirna": mirna, "variable": column}
         _warn_absent(mirna, counts, "models.correlations")
         common = [s for s in clinical.index if s in counts.columns]
         if mirna in counts.index and common:
             x = counts.loc[mirna, common].to_numpy(dtype=float)
-            y = pd.to_numeric(clinical.loc[common, column], errors="coerce").to_numpy(dtype=float)
+            y = values.loc[common].to_numpy(dtype=float)
             rho, p, n = spearman_test(x, y)
             row.update(n=n, rho=rho, p_value=p)
         rows.append(row)
