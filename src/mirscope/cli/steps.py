@@ -38,11 +38,20 @@ def _click_type(spec: P.Spec) -> click.ParamType:
 def _default(spec: P.Spec):
     """The declared default in click's terms (shown in --help; the value itself is taken
     only when the option was typed, so --params can fill the rest)."""
-    if spec.required:
-        return None
+    if spec.required or hasattr(spec.base, "from_config"):
+        return None  # structured values: their default is the declaration's, shown in help
     if spec.many and spec.meta["sep"]:
         return spec.meta["sep"].join(str(v) for v in spec.default)
     return spec.default
+
+
+def _shown(spec: P.Spec) -> bool | str:
+    if spec.default in (None, (), REQUIRED_DEFAULT):
+        return False
+    if hasattr(spec.base, "from_config"):
+        values = spec.default if spec.many else (spec.default,)
+        return ", ".join(getattr(v, "text", str(v)) for v in values)
+    return True
 
 
 def _option(spec: P.Spec) -> click.Option:
@@ -65,7 +74,7 @@ def _option(spec: P.Spec) -> click.Option:
         multiple=spec.many and not meta["sep"],
         required=False,  # it may come in --params; checked in the callback
         default=_default(spec),
-        show_default=spec.default not in (None, (), REQUIRED_DEFAULT),
+        show_default=_shown(spec),
         metavar=meta["metavar"],
         help=help_text,
     )
@@ -99,10 +108,12 @@ def command(name: str, step: type, run: P.Runner, *, doc: str | None = None) -> 
             "on the command line win.",
         )
     )
-    return click.Command(
+    cmd = click.Command(
         name,
         callback=callback,
         params=options,
         help=doc or inspect.getdoc(run),
         context_settings={"help_option_names": ["-h", "--help"]},
     )
+    cmd.step = step  # the declaration, for tests and documentation
+    return cmd

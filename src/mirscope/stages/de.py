@@ -142,7 +142,7 @@ def run_de(step: DE) -> None:
     log_patients_used(
         clinical,
         list(step.covariates),
-        what=f"DE {_contrast_text(step.contrast) if step.contrast else what}",
+        what=f"DE {step.contrast.text if step.contrast else what}",
         logger=log,
         samples=list(matrix.columns),
     )
@@ -169,10 +169,6 @@ def run_de(step: DE) -> None:
         f"tested {n} of {len(result.table)} miRNAs ({result.size_factor_type} size factors, "
         f"{result.n_refit} refitted after outlier replacement)"
     )
-
-
-def _contrast_text(contrast: Contrast) -> str:
-    return f"{contrast.name}:{contrast.variable}:{contrast.rule}"
 
 
 @dataclass(frozen=True)
@@ -210,13 +206,13 @@ class Cluster:
         help="Number of patient clusters cut from the dendrogram.",
     )
     variables: tuple[str, ...] = param(
-        (),
+        cluster_mod.DEFAULT_VARIABLES,
         flag="--variable",
         config="clustering.variables",
-        help="column, column=level or contrast name (repeatable; default: the paper's).",
+        help="column, column=level or contrast name (repeatable).",
     )
     contrasts: tuple[Contrast, ...] = param(
-        (),
+        tuple(Contrast.from_config(c) for c in contrasts_mod.DEFAULT_CONTRASTS),
         flag="--contrast",
         config="de.contrasts",
         metavar="NAME:VARIABLE:RULE",
@@ -230,7 +226,7 @@ def run_cluster(step: Cluster) -> None:
     full = read_clinical(step.clinical)
     table = contrasts_mod.align_samples(list(log2.columns), full, source=step.clinical)
     contrasts = list(step.contrasts)
-    variables = list(step.variables) or list(cluster_mod.DEFAULT_VARIABLES)
+    variables = list(step.variables)
     by_name = {c.name: c.variable for c in contrasts}
     log_patients_used(
         full,
