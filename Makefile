@@ -9,7 +9,7 @@ PYTHON ?= python3
 VENV ?= .venv
 CORES ?= 2
 DEMO_DIR ?= resources/demo
-DEMO_SEED ?= 7
+DEMO_SEED ?= 5
 DEMO_READS ?= 20000
 PYTEST_ARGS ?=
 
@@ -55,8 +55,11 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	touch $@
 
 demo-data: install
-	@if [ ! -f $(DEMO_DIR)/samples.tsv ]; then \
-	  $(VENV)/bin/mirscope simulate --out $(DEMO_DIR) --seed $(DEMO_SEED) --reads-per-sample $(DEMO_READS); \
+	# simulated anew when missing or made with another seed (the seed is stamped in .seed)
+	@if [ ! -f $(DEMO_DIR)/samples.tsv ] || [ "$$(cat $(DEMO_DIR)/.seed 2>/dev/null)" != "$(DEMO_SEED)" ]; then \
+	  rm -rf $(DEMO_DIR); \
+	  $(VENV)/bin/mirscope simulate --out $(DEMO_DIR) --seed $(DEMO_SEED) --reads-per-sample $(DEMO_READS) \
+	  && echo $(DEMO_SEED) > $(DEMO_DIR)/.seed; \
 	fi
 	# a demo simulated by an older mirscope gets the current companion tables (cheap)
 	$(VENV)/bin/mirscope simulate --out $(DEMO_DIR) --seed $(DEMO_SEED) --companion-only

@@ -6,7 +6,7 @@ demo where every model is 98% accurate teaches nothing about the real study) and
 weaker. One seed cannot show that: at 53 patients a maximally selected log-rank p spreads
 by about 1.2 in log10 from seed to seed and a LOOCV accuracy by 8 to 14 points between
 the 10th and 90th percentile of seeds, so a handful of seeds passes or fails by luck. The simulator is judged by the *median* of each target
-over many seeds, and the demo seed (the ``seed:`` the demo is simulated with, 7) by how
+over many seeds, and the demo seed (the ``seed:`` the demo is simulated with, 5) by how
 many targets it meets.
 
 Targets (the paper's value; tolerance):
@@ -45,7 +45,7 @@ judges again: a long run split into parts).
 
 ``--mode survival`` asks how often the survival targets can hold at all: for many seeds
 (``--seeds 0-199``) it draws only the clinical table (the demo's own clinical stream, so
-seed 7 is the demo's table) and the measured miR-542-5p (the simulator's share, slope on
+seed 5 is the demo's table) and the measured miR-542-5p (the simulator's share, slope on
 the latent score and dispersion, Poisson-sampled at ``--molecules`` miRNA molecules per
 sample, the demo's median at 20,000 reads), then the cut-off and the log-rank tests. A
 few seconds per 100 seeds; it writes nothing.
@@ -82,7 +82,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 
 #: The seed the demo cohort is simulated with (``DEMO_SEED`` in the Makefile).
-DEMO_SEED = 7
+DEMO_SEED = 5
 
 #: (metric, paper value, kind of tolerance, tolerance). Sources in the module docstring.
 TARGETS: tuple[tuple[str, float, str, float], ...] = (
