@@ -1,28 +1,61 @@
 """The ``mirscope`` command line: parse, dispatch, and one exception boundary.
 
-Each stage keeps its subcommands in ``mirscope/cli/<stage>.py`` as a list ``COMMANDS`` of
-click commands; this module only collects them. Errors: usage problems exit 2 (click),
-data problems exit 1 with a single line on stderr; a traceback only with ``--debug``.
+The commands are the steps the stage modules declare (``STEPS`` in ``mirscope/stages/*.py``
+and ``mirscope/simulate/``); :mod:`mirscope.cli.steps` turns each declaration into its
+click command, so adding a step touches its stage module and nothing here. Errors: usage
+problems exit 2 (click), data problems exit 1 with a single line on stderr; a traceback
+only with ``--debug``.
 """
 
 from __future__ import annotations
 
+import ast
 import errno
 import importlib
+import importlib.util
+import inspect
 import logging
 import sys
+from pathlib import Path
 
 import click
 
 from mirscope import __version__
+from mirscope.cli import steps
 from mirscope.errors import MirscopeError
 
-# Stage modules under mirscope/cli/, in `mirscope --help` order, and the commands each one
-# defines. Listed statically so that running one command imports only its own stage: the
-# rules start `mirscope` hundreds of times per run, and importing every stage (pandas,
-# scipy, pydeseq2, lifelines...) each time cost seconds per job. tests/test_cli.py checks
-# this table against each module's COMMANDS list.
-STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
+#: Packages whose modules declare steps in a module-level ``STEPS`` mapping
+#: (command name -> (declaration, run function)); each such module is a section of
+#: ``mirscope --help``, titled by its docstring's first line.
+STEP_PACKAGES = ("mirscope.stages", "mirscope.simulate")
+
+#: Section order in ``mirscope --help``: by what users do, the pipeline's order. A module
+#: not listed comes after these, alphabetically.
+SECTION_ORDER = (
+    "validate",
+    "cohort",
+    "clinical",
+    "fetch",
+    "trim",
+    "count",
+    "qc",
+    "mirgff3",
+    "unassigned",
+    "expression",
+    "de",
+    "models",
+    "survival",
+    "competing",
+    "kinetics",
+    "importance",
+    "evidence",
+    "report",
+    "provenance",
+)
+
+
+#: Commands still written as click commands in ``mirscope/cli/<module>.py`` (``COMMANDS``).
+LEGACY_COMMANDS: dict[str, tuple[str, ...]] = {
     "validate": ("validate",),
     "clinical": ("clinical",),
     "cohort": ("simulate",),
@@ -32,7 +65,6 @@ STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
     "mirgff3": ("mirgff3", "mirgff3-merge"),
     "unassigned": ("unassigned", "unassigned-qc"),
     "expression": ("expression",),
-    "de": ("normalize", "de", "de-select", "cluster", "de-heatmap", "volcano"),
     "models": ("logistic", "lasso", "clinical-tables", "models", "associations"),
     "survival": (
         "cutpoint",
@@ -60,8 +92,47 @@ STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
     ),
     "provenance": ("provenance",),
 }
-STAGE_MODULES = tuple(STAGE_COMMANDS)
-_COMMAND_MODULE = {cmd: mod for mod, cmds in STAGE_COMMANDS.items() for cmd in cmds}
+
+
+def _steps_literal(path: Path) -> list[str]:
+    """The command names of a module's ``STEPS = {...}``, read from its source: running one
+    command must import only its own stage (the rules start `mirscope` hundreds of times
+    per run, and importing every stage, pandas, scipy, lifelines..., cost seconds a job)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in tree.body:
+        target = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        if (
+            isinstance(target, ast.Name)
+            and target.id == "STEPS"
+            and isinstance(node.value, ast.Dict)
+        ):
+            return [k.value for k in node.value.keys if isinstance(k, ast.Constant)]
+    return []
+
+
+def step_modules() -> dict[str, str]:
+    """Command name -> the module declaring it, in help order."""
+    found: dict[str, tuple[str, ...]] = {}
+    for package in STEP_PACKAGES:
+        spec = importlib.util.find_spec(package)
+        for folder in spec.submodule_search_locations or ():
+            for path in sorted(Path(folder).glob("*.py")):
+                names = _steps_literal(path)
+                if names:
+                    found[f"{package}.{path.stem}"] = tuple(names)
+    for module, names in LEGACY_COMMANDS.items():
+        found[f"mirscope.cli.{module}"] = names
+    rank = {name: i for i, name in enumerate(SECTION_ORDER)}
+    ordered = sorted(found, key=lambda m: (rank.get(m.rpartition(".")[2], len(rank)), m))
+    out: dict[str, str] = {}
+    for module in ordered:
+        for name in found[module]:
+            if name in out:
+                raise RuntimeError(f"command {name!r} declared in {out[name]} and {module}")
+            out[name] = module
+    return out
 
 
 class _Group(click.Group):
@@ -69,17 +140,35 @@ class _Group(click.Group):
     invoke() is the single place data errors become exit code 1."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(_COMMAND_MODULE)
+        return list(step_modules())
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        module_name = _COMMAND_MODULE.get(name)
+        module_name = step_modules().get(name)
         if module_name is None:
             return None
-        module = importlib.import_module(f"mirscope.cli.{module_name}")
-        for command in module.COMMANDS:
-            if command.name == name:
-                return command
-        return None
+        module = importlib.import_module(module_name)
+        if not hasattr(module, "STEPS"):
+            return next(c for c in module.COMMANDS if c.name == name)
+        step, run = module.STEPS[name]
+        return steps.command(name, step, run)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Commands in sections, one a stage module, titled by its docstring."""
+        by_module: dict[str, list[str]] = {}
+        for name, module in step_modules().items():
+            by_module.setdefault(module, []).append(name)
+        for module_name, names in by_module.items():
+            module = importlib.import_module(module_name)
+            title = (module.__doc__ or module_name).strip().splitlines()[0].rstrip(".:")
+            rows = []
+            for name in names:
+                if hasattr(module, "STEPS"):
+                    doc = inspect.getdoc(module.STEPS[name][1]) or ""
+                else:
+                    doc = next(c for c in module.COMMANDS if c.name == name).help or ""
+                rows.append((name, doc.strip().splitlines()[0] if doc.strip() else ""))
+            with formatter.section(title):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):  # noqa: D102
         try:

@@ -1,4 +1,6 @@
-"""Counts to findings: normalisation, DESeq2 Wald tests, DE selection, clustering, and the
+"""Differential expression: normalisation, DESeq2 Wald tests, clustering, Figures 1-2.
+
+Counts to findings: normalisation, DESeq2 Wald tests, DE selection, clustering, and the
 DE figures (Figures 1 and 2, volcano plots).
 
 Each step is declared once here (its files and settings, :mod:`mirscope.params`); the
@@ -328,3 +330,14 @@ def run_volcano(step: Volcano) -> None:
         groups = cluster_mod.group_labels(step.contrast)
         title = title or cluster_mod.contrast_title(step.contrast)
     plots.volcano(table, step.out, title=title or step.de, lfc=step.lfc, p=step.p, groups=groups)
+
+
+#: The commands of this stage (``mirscope <name>``): name -> (declaration, run function).
+STEPS = {
+    "normalize": (Normalize, run_normalize),
+    "de": (DE, run_de),
+    "de-select": (DESelect, run_de_select),
+    "cluster": (Cluster, run_cluster),
+    "de-heatmap": (DEHeatmap, run_de_heatmap),
+    "volcano": (Volcano, run_volcano),
+}
