@@ -1,6 +1,7 @@
 # Per-sample counts (reads, UMI-corrected molecules) per mature miRNA, hairpin and isomiR,
 # then the count matrices. Logic: mirscope.counts.assign, mirscope.counts.umi, mirscope.counts.count (the
-# module docstring of mirscope.counts.count documents every output column).
+# module docstring of mirscope.counts.count documents every output column). Settings: the
+# `counting` config, bound to the fields of mirscope.stages.count.Count.
 
 
 rule mirscope_count:
@@ -15,7 +16,7 @@ rule mirscope_count:
         isomirs=out("counts/{sample}.isomirs.tsv"),
         stats=out("counts/{sample}.align_stats.json"),
     params:
-        options=get_count_options(),
+        step=step_params(mirscope.stages.count.Count),
     log:
         out("logs/mirscope_count/{sample}.log"),
     benchmark:
@@ -30,9 +31,9 @@ rule mirscope_count:
     shell:
         "mirscope -v count --sample-id {wildcards.sample:q} --molecules {input.molecules:q}"
         " --bam {input.bam:q} --hairpin {input.hairpin:q} --loci {input.loci:q}"
-        " {params.options}"
         " --mature-out {output.mature:q} --hairpin-out {output.hairpin:q}"
-        " --isomir-out {output.isomirs:q} --stats-out {output.stats:q} > {log:q} 2>&1"
+        " --isomir-out {output.isomirs:q} --stats-out {output.stats:q}"
+        " --params {params.step:q} > {log:q} 2>&1"
 
 
 rule mirscope_matrix:
@@ -49,8 +50,15 @@ rule mirscope_matrix:
         hairpin_read=out("counts/hairpin_read_counts.tsv"),
         isomirs=out("counts/isomir_counts.tsv"),
     params:
-        samples=get_count_samples(),
-        drop_empty="--drop-empty" if CFG["trimming"]["allow_empty_samples"] else "",
+        # the per-sample tables, in sheet order
+        step=step_params(
+            mirscope.stages.count.Matrix,
+            sample_ids=SAMPLE_IDS,
+            **{
+                kind: [out(f"counts/{sid}.{kind}.tsv") for sid in SAMPLE_IDS]
+                for kind in ("mature", "hairpin", "isomirs")
+            },
+        ),
         outdir=get_output_dir,
     log:
         out("logs/mirscope_matrix/all.log"),
@@ -61,4 +69,4 @@ rule mirscope_matrix:
     conda:
         MIRSCOPE_ENV
     shell:
-        "mirscope -v matrix {params.samples} {params.drop_empty} --outdir {params.outdir:q} > {log:q} 2>&1"
+        "mirscope -v matrix --outdir {params.outdir:q} --params {params.step:q} > {log:q} 2>&1"

@@ -20,7 +20,11 @@ rule mirscope_qc:
             "qc_summary_mqc.tsv",
         ),
     params:
-        inputs=get_qc_inputs,
+        step=step_params(
+            mirscope.stages.qc.QC,
+            trim_stats=[out(f"trimmed/{sid}.trim.json") for sid in SAMPLE_IDS],
+            align_stats=[out(f"counts/{sid}.align_stats.json") for sid in SAMPLE_IDS],
+        ),
         outdir=outpath("qc"),
     log:
         out("logs/mirscope_qc/all.log"),
@@ -31,7 +35,7 @@ rule mirscope_qc:
     conda:
         MIRSCOPE_ENV
     shell:
-        "mirscope -v qc {params.inputs} --outdir {params.outdir:q} > {log:q} 2>&1"
+        "mirscope -v qc --outdir {params.outdir:q} --params {params.step:q} > {log:q} 2>&1"
 
 
 rule multiqc_report:

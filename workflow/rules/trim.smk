@@ -1,6 +1,7 @@
 # UMI-aware 3' adapter trimming, read classification and collapsing to unique
 # (insert, UMI) molecules, in one streaming pass per sample (mirscope.reads.trim). Settings come
-# from the preset named in the config merged with the `trimming` overrides (CFG["trimming"]).
+# from the preset named in the config merged with the `trimming` overrides (CFG["trimming"]),
+# bound to the fields of mirscope.stages.trim.Trim.
 # Output contract (docs/development.md): trimmed/{sample}.molecules.tsv.gz and .trim.json,
 # and the unique inserts trimmed/{sample}.inserts.fa (temporary) for the alignment stage.
 
@@ -14,7 +15,8 @@ rule mirscope_trim:
         # the unique inserts, written with the table (no second read of it): bowtie's input
         inserts=temp(out("trimmed/{sample}.inserts.fa")),
     params:
-        options=get_trim_options,
+        # the kit settings: the resolved `trimming` config (preset + overrides)
+        step=step_params(mirscope.stages.trim.Trim),
         # Not used by the command: a FASTQ replaced with an older mtime (cp -p, rsync -a,
         # tar x) changes this, and Snakemake's params trigger re-runs the sample.
         fingerprint=get_fastq_fingerprint,
@@ -32,7 +34,6 @@ rule mirscope_trim:
     conda:
         MIRSCOPE_ENV
     shell:
-        "mirscope -v trim {input:q} --sample {wildcards.sample:q} {params.options}"
-        " --threads {threads} --molecules {output.molecules:q} --stats {output.stats:q}"
-        " --inserts {output.inserts:q}"
-        " > {log:q} 2>&1"
+        "mirscope -v trim {input:q} --sample {wildcards.sample:q} --threads {threads}"
+        " --molecules {output.molecules:q} --stats {output.stats:q}"
+        " --inserts {output.inserts:q} --params {params.step:q} > {log:q} 2>&1"

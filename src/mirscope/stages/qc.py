@@ -1,5 +1,9 @@
 """QC stage: ``qc_summary.tsv``, the QC figures and MultiQC custom content from the trim
-and count stages' JSON files (columns documented in :mod:`mirscope.reads.qc`)."""
+and count stages' JSON files (columns documented in :mod:`mirscope.reads.qc`).
+
+The step is declared once here (:class:`QC`); ``mirscope qc`` and the qc rule derive from
+it. The figures' matplotlib is imported when drawing, so reading the declaration is cheap.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import json
 import logging
 import os
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +19,7 @@ import pandas as pd
 
 from mirscope.errors import MirscopeWarning
 from mirscope.io import write_text, write_tsv
-from mirscope.plots.qc import plot_insert_lengths, plot_read_classes
+from mirscope.params import REQUIRED, param
 from mirscope.reads.qc import PLOT_ORDER, summarise
 
 log = logging.getLogger(__name__)
@@ -107,6 +112,8 @@ def build_qc(
     preset it looks like) are repeated here as a :class:`MirscopeWarning` and in the
     ``warnings`` column, so they reach the run's QC report.
     """
+    from mirscope.plots.qc import plot_insert_lengths, plot_read_classes
+
     outdir = Path(outdir)
     table, hists = summarise(list(trim_stats), list(align_stats or []))
     write_tsv(table, outdir / "qc_summary.tsv")
@@ -123,3 +130,30 @@ def build_qc(
             log.warning("QC: %s", message)
             warnings.warn(f"QC: {message}", MirscopeWarning, stacklevel=2)
     return table
+
+
+@dataclass(frozen=True, kw_only=True)
+class QC:
+    trim_stats: tuple[str, ...] = param(
+        REQUIRED,
+        role="input",
+        exists=True,
+        help="A sample's trim.json (repeat; order = table order).",
+    )
+    align_stats: tuple[str, ...] = param(
+        (),
+        role="input",
+        exists=True,
+        help="Counting stage's <sample>.align_stats.json (repeat; optional).",
+    )
+    outdir: str = param(
+        REQUIRED,
+        role="output",
+        directory=True,
+        help="Directory for qc_summary.tsv, plots and MultiQC custom content.",
+    )
+
+
+def run_qc(step: QC) -> None:
+    """Per-sample QC table, plots and MultiQC custom-content files for the run."""
+    build_qc([Path(p) for p in step.trim_stats], [Path(p) for p in step.align_stats], step.outdir)

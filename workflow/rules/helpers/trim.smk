@@ -1,15 +1,8 @@
 # Input functions and settings of the trim stage (workflow/rules/trim.smk), kept apart
-# from the rules as snakemake --lint asks; included from common.smk.
+# from the rules as snakemake --lint asks; included from common.smk. The command's
+# settings come from its declaration (mirscope.stages.trim.Trim) through step_params.
 
-def get_trim_options(wildcards):
-    """`mirscope trim` options from the completed `trimming` config section."""
-    t = CFG["trimming"]
-    return (
-        f"--adapter {t['adapter']} --umi-length {t['umi_length']}"
-        f" --clip-5p {t['clip_5p']} --clip-3p {t['clip_3p']} --min-length {t['min_length']}"
-        f" --max-error-rate {t['max_error_rate']} --min-overlap {t['min_overlap']}"
-        + (" --allow-empty" if t["allow_empty_samples"] else "")
-    )
+import mirscope.stages.trim
 
 
 def get_fastq_fingerprint(wildcards):
