@@ -149,8 +149,10 @@ def test_version_is_the_package_version(capsys):
 def test_trim_preset_default_is_the_config_schema_default():
     import click
 
-    from mirscope.cli.trim import trim
+    from mirscope.cli import cli
     from mirscope.inputs.config import load_schema
+
+    trim = cli.get_command(click.Context(cli), "trim")
 
     schema = load_schema("config.schema.yaml")["properties"]["preset"]
     option = next(p for p in trim.params if p.name == "preset")

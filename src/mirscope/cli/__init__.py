@@ -60,8 +60,6 @@ LEGACY_COMMANDS: dict[str, tuple[str, ...]] = {
     "clinical": ("clinical",),
     "cohort": ("simulate",),
     "fetch": ("download", "reference"),
-    "trim": ("trim", "qc"),
-    "count": ("inserts", "align", "count", "matrix"),
     "mirgff3": ("mirgff3", "mirgff3-merge"),
     "unassigned": ("unassigned", "unassigned-qc"),
     "expression": ("expression",),

@@ -1,4 +1,6 @@
-"""The count stage's files: one sample's unique inserts, their alignment and counts, and
+"""Counting: unique inserts, their alignment, per-sample counts, the count matrices.
+
+The count stage's files: one sample's unique inserts, their alignment and counts, and
 the cohort's count matrices.
 
 The compute (:mod:`mirscope.counts.count`, whose module docstring documents every
@@ -243,3 +245,12 @@ def write_matrices(
     for key, table in tables.items():
         write_tsv(table, paths[key])
     return paths
+
+
+#: The commands of this stage (``mirscope <name>``): name -> (declaration, run function).
+STEPS = {
+    "inserts": (Inserts, run_inserts),
+    "align": (Align, run_align),
+    "count": (Count, run_count),
+    "matrix": (Matrix, run_matrix),
+}

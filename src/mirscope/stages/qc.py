@@ -1,4 +1,6 @@
-"""QC stage: ``qc_summary.tsv``, the QC figures and MultiQC custom content from the trim
+"""Read QC: the run's QC table, figures and MultiQC content.
+
+QC stage: ``qc_summary.tsv``, the QC figures and MultiQC custom content from the trim
 and count stages' JSON files (columns documented in :mod:`mirscope.reads.qc`).
 
 The step is declared once here (:class:`QC`); ``mirscope qc`` and the qc rule derive from
@@ -157,3 +159,9 @@ class QC:
 def run_qc(step: QC) -> None:
     """Per-sample QC table, plots and MultiQC custom-content files for the run."""
     build_qc([Path(p) for p in step.trim_stats], [Path(p) for p in step.align_stats], step.outdir)
+
+
+#: The commands of this stage (``mirscope <name>``): name -> (declaration, run function).
+STEPS = {
+    "qc": (QC, run_qc),
+}

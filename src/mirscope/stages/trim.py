@@ -1,4 +1,6 @@
-"""The trim stage's files: one sample's FASTQ in; its molecules table, statistics and the
+"""Trimming: adapters and UMIs off, reads collapsed to molecules (one sample).
+
+The trim stage's files: one sample's FASTQ in; its molecules table, statistics and the
 optional inserts FASTA and trimmed FASTQ out.
 
 The step is declared once here (:class:`Trim`, :mod:`mirscope.params`): ``mirscope trim``
@@ -155,3 +157,9 @@ def trim_fastq(
         )
         stats_tmp.write_text(json.dumps(result.to_json(), indent=2) + "\n")
     return result
+
+
+#: The commands of this stage (``mirscope <name>``): name -> (declaration, run function).
+STEPS = {
+    "trim": (Trim, run_trim),
+}
