@@ -47,12 +47,14 @@ def param(
     max: float | None = None,
     sep: str | None = None,
     metavar: str | None = None,
+    directory: bool = False,
 ) -> Any:
     """A field of a step declaration.
 
     ``flag``: the long option (default ``--field-name``); ``config``: the dotted config key
     the workflow fills the setting from; ``sep``: a tuple given as one separated value on
-    the command line (``--at 0,500,1000``) instead of a repeated option.
+    the command line (``--at 0,500,1000``) instead of a repeated option; ``directory``:
+    an input or output that is a directory, not a file.
     """
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
@@ -67,6 +69,7 @@ def param(
         "max": max,
         "sep": sep,
         "metavar": metavar,
+        "directory": directory,
     }
     if isinstance(default, (list, dict, set)):
         raise TypeError("use a tuple (immutable) default")

@@ -24,6 +24,8 @@ _TYPES = {int: click.INT, float: click.FLOAT, str: click.STRING, bool: click.BOO
 def _click_type(spec: P.Spec) -> click.ParamType:
     meta = spec.meta
     if spec.role in ("input", "output"):
+        if meta.get("directory"):
+            return click.Path(file_okay=False)
         return click.Path(dir_okay=False) if spec.base is str else click.Path()
     if meta["choices"] is not None:
         return click.Choice(meta["choices"])
