@@ -6,13 +6,14 @@
 # Each job declares the resource `downloads=1`; run with `--resources downloads=4` (or set it
 # in a profile) to cap how many transfers hit the archive at once.
 
+import mirscope.stages.fetch
+
 
 rule mirscope_download:
     output:
         out("fastq/{sample}.fastq.gz"),
     params:
-        accession=get_accession,
-        options=get_download_options,
+        step=step_params(mirscope.stages.fetch.Download, accession=get_accession),
     wildcard_constraints:
         sample=get_accession_sample_regex(),
     log:
@@ -27,5 +28,5 @@ rule mirscope_download:
     conda:
         MIRSCOPE_ENV
     shell:
-        "mirscope download --accession {params.accession} --out {output:q}"
-        " --threads {threads} {params.options} > {log:q} 2>&1"
+        "mirscope download --out {output:q} --threads {threads} --params {params.step:q}"
+        " > {log:q} 2>&1"

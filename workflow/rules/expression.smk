@@ -1,5 +1,6 @@
 # Expression tables from the count matrices: CPM of each matrix and DESeq2's blind VST of
-# the mature UMI counts (mirscope.de.vst; layouts in docs/outputs.md).
+# the mature UMI counts (mirscope.de.vst; layouts in docs/outputs.md). The step has no
+# settings: its files are all on the shell line (mirscope.stages.expression.Expression).
 
 
 rule mirscope_expression:

@@ -17,7 +17,7 @@ rule mirscope_mirgff3:
     output:
         out("mirgff3/{sample}.gff3"),
     params:
-        options=get_mirgff3_options(),
+        step=step_params(mirscope.stages.mirgff3.Mirgff3, sample_id=lambda w: w.sample),
     log:
         out("logs/mirscope_mirgff3/{sample}.log"),
     benchmark:
@@ -29,10 +29,9 @@ rule mirscope_mirgff3:
     conda:
         MIRSCOPE_ENV
     shell:
-        "mirscope -v mirgff3 --sample-id {wildcards.sample:q} --molecules {input.molecules:q}"
-        " --bam {input.bam:q} --hairpin {input.hairpin:q} --loci {input.loci:q}"
-        " --isomirs {input.isomirs:q} --mature {input.mature:q} {params.options}"
-        " --out {output:q} > {log:q} 2>&1"
+        "mirscope -v mirgff3 --molecules {input.molecules:q} --bam {input.bam:q}"
+        " --hairpin {input.hairpin:q} --loci {input.loci:q} --isomirs {input.isomirs:q}"
+        " --mature {input.mature:q} --out {output:q} --params {params.step:q} > {log:q} 2>&1"
 
 
 rule mirscope_mirgff3_merge:
@@ -41,7 +40,11 @@ rule mirscope_mirgff3_merge:
     output:
         out("mirgff3/cohort.gff3"),
     params:
-        args=get_mirgff3_merge_args(),
+        step=step_params(
+            mirscope.stages.mirgff3.Mirgff3Merge,
+            sample_ids=SAMPLE_IDS,
+            gff=[out(f"mirgff3/{sid}.gff3") for sid in SAMPLE_IDS],
+        ),
     log:
         out("logs/mirscope_mirgff3_merge/all.log"),
     threads: 1
@@ -51,7 +54,7 @@ rule mirscope_mirgff3_merge:
     conda:
         MIRSCOPE_ENV
     shell:
-        "mirscope -v mirgff3-merge {params.args} --out {output:q} > {log:q} 2>&1"
+        "mirscope -v mirgff3-merge --out {output:q} --params {params.step:q} > {log:q} 2>&1"
 
 
 rule mirscope_unassigned:
@@ -61,6 +64,8 @@ rule mirscope_unassigned:
     output:
         top=out("qc/unassigned/{sample}.top_unassigned.tsv"),
         summary=out("qc/unassigned/{sample}.unassigned.json"),
+    params:
+        step=step_params(mirscope.stages.unassigned.Unassigned, sample_id=lambda w: w.sample),
     log:
         out("logs/mirscope_unassigned/{sample}.log"),
     benchmark:
@@ -72,8 +77,8 @@ rule mirscope_unassigned:
     conda:
         MIRSCOPE_ENV
     shell:
-        "mirscope -v unassigned --sample-id {wildcards.sample:q} --molecules {input.molecules:q}"
-        " --isomirs {input.isomirs:q} --top-out {output.top:q} --json-out {output.summary:q}"
+        "mirscope -v unassigned --molecules {input.molecules:q} --isomirs {input.isomirs:q}"
+        " --top-out {output.top:q} --json-out {output.summary:q} --params {params.step:q}"
         " > {log:q} 2>&1"
 
 
@@ -97,7 +102,11 @@ rule mirscope_unassigned_qc:
             "top_unassigned_mqc.tsv",
         ),
     params:
-        inputs=get_unassigned_qc_inputs,
+        step=step_params(
+            mirscope.stages.unassigned.UnassignedQC,
+            summaries=[out(f"qc/unassigned/{sid}.unassigned.json") for sid in SAMPLE_IDS],
+            tops=[out(f"qc/unassigned/{sid}.top_unassigned.tsv") for sid in SAMPLE_IDS],
+        ),
         outdir=outpath("qc"),
     log:
         out("logs/mirscope_unassigned_qc/all.log"),
@@ -108,4 +117,5 @@ rule mirscope_unassigned_qc:
     conda:
         MIRSCOPE_ENV
     shell:
-        "mirscope -v unassigned-qc {params.inputs} --outdir {params.outdir:q} > {log:q} 2>&1"
+        "mirscope -v unassigned-qc --outdir {params.outdir:q} --params {params.step:q}"
+        " > {log:q} 2>&1"

@@ -6,11 +6,13 @@
 # --sdm conda they are not on the PATH of the mirscope environment).
 
 import json
-import shlex
 
 from snakemake import __version__ as SNAKEMAKE_VERSION
 
+import mirscope.stages.provenance
+
 VERSION_TOOLS = {"bowtie": "bowtie", "samtools": "samtools", "multiqc": "multiqc"}
+VERSION_FILES = {tool: out(f"pipeline_info/versions/{tool}.txt") for tool in VERSION_TOOLS}
 
 
 rule tool_version:
@@ -32,7 +34,7 @@ rule tool_version:
 
 rule mirscope_provenance:
     input:
-        tools=expand(out("pipeline_info/versions/{tool}.txt"), tool=VERSION_TOOLS),
+        tools=list(VERSION_FILES.values()),
         manifest=out(f"reference/{REF_SPECIES}_manifest.tsv"),
         mature=out(f"reference/{REF_SPECIES}_mature.fa"),
         hairpin=out(f"reference/{REF_SPECIES}_hairpin.fa"),
@@ -45,14 +47,13 @@ rule mirscope_provenance:
             out("qc/multiqc/mirscope_"), "software_mqc_versions.yml", "provenance_mqc.yml"
         ),
     params:
-        config=json.dumps(dict(config), default=str),
-        source=workflow.configfiles[-1] if workflow.configfiles else "config",
-        tools=lambda wildcards, input: " ".join(
-            f"--tool-version {shlex.quote(f'{tool}={path}')}"
-            for tool, path in zip(VERSION_TOOLS, input.tools)
+        step=step_params(
+            mirscope.stages.provenance.Provenance,
+            config_json=json.dumps(dict(config), default=str),
+            config_source=CONFIG_SOURCE,
+            tools=[f"{tool}={path}" for tool, path in VERSION_FILES.items()],
+            snakemake_version=SNAKEMAKE_VERSION,
         ),
-        snakemake_version=SNAKEMAKE_VERSION,
-        species=REF_SPECIES,
         outdir=outpath("pipeline_info"),
         multiqc_dir=outpath("qc/multiqc"),
     log:
@@ -64,9 +65,8 @@ rule mirscope_provenance:
     conda:
         MIRSCOPE_ENV
     shell:
-        "mirscope -v provenance --config-json {params.config:q} --config-source {params.source:q}"
-        " {params.tools} --snakemake-version {params.snakemake_version}"
-        " --species {params.species} --manifest {input.manifest:q}"
+        "mirscope -v provenance --manifest {input.manifest:q}"
         " --reference {input.mature:q} --reference {input.hairpin:q}"
         " --reference {input.loci:q} --reference {input.gff3:q} --gff3 {input.gff3:q}"
-        " --outdir {params.outdir:q} --multiqc-dir {params.multiqc_dir:q} > {log:q} 2>&1"
+        " --outdir {params.outdir:q} --multiqc-dir {params.multiqc_dir:q}"
+        " --params {params.step:q} > {log:q} 2>&1"

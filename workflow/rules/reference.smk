@@ -6,6 +6,8 @@
 # `auto` files come from Debian's optimir (miRBase v22) or are downloaded from
 # reference.mirbase_url into reference/mirbase_download/ (see mirscope.fetch.reference).
 
+import mirscope.stages.fetch
+
 BOWTIE_SUFFIXES = ("1.ebwt", "2.ebwt", "3.ebwt", "4.ebwt", "rev.1.ebwt", "rev.2.ebwt")
 
 
@@ -20,7 +22,7 @@ rule mirscope_reference:
         manifest=out("reference/{species}_manifest.tsv"),
     params:
         outdir=get_output_dir,
-        options=get_reference_options,
+        step=step_params(mirscope.stages.fetch.Reference),
     wildcard_constraints:
         species=REF_SPECIES,
     log:
@@ -32,8 +34,7 @@ rule mirscope_reference:
     conda:
         MIRSCOPE_ENV
     shell:
-        "mirscope reference --species {wildcards.species} --out {params.outdir:q}"
-        " {params.options} > {log:q} 2>&1"
+        "mirscope reference --out {params.outdir:q} --params {params.step:q} > {log:q} 2>&1"
 
 
 rule bowtie_build_hairpin:

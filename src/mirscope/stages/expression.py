@@ -1,11 +1,14 @@
 """Expression stage: CPM tables of the four count matrices and the VST of mature UMIs.
 
 Values are computed by :mod:`mirscope.de.vst`; table layouts are in ``docs/outputs.md``.
+The step is declared once here (:mod:`mirscope.params`); the command ``mirscope expression``
+and the expression rule both derive from the declaration.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +17,7 @@ import pandas as pd
 from mirscope.de.vst import cpm, vst
 from mirscope.errors import InputError
 from mirscope.io import write_tsv
+from mirscope.params import REQUIRED, param
 
 log = logging.getLogger(__name__)
 
@@ -61,3 +65,26 @@ def build_expression(matrices: dict[str, str | Path], outdir: str | Path) -> dic
     written["mature_umi_vst"] = path
     log.info("expression tables: %s", ", ".join(str(p) for p in written.values()))
     return written
+
+
+def _matrix(name: str) -> str:
+    return param(REQUIRED, role="input", help=f"{name}.tsv.")
+
+
+@dataclass(frozen=True)
+class Expression:
+    mature_umi: str = _matrix("mature_umi_counts")
+    mature_read: str = _matrix("mature_read_counts")
+    hairpin_umi: str = _matrix("hairpin_umi_counts")
+    hairpin_read: str = _matrix("hairpin_read_counts")
+    outdir: str = param(
+        REQUIRED,
+        role="output",
+        directory=True,
+        help="Directory for the four *_cpm.tsv tables and mature_umi_vst.tsv.",
+    )
+
+
+def run_expression(step: Expression) -> None:
+    """CPM of each count matrix and DESeq2's blind VST of the mature UMI counts."""
+    build_expression({kind: getattr(step, kind) for kind in CPM_TABLES}, step.outdir)

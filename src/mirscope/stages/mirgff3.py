@@ -1,11 +1,16 @@
 """mirGFF3 stage: per-sample isomiR files from the counting stage's outputs, and the cohort
-file merged from them (format: :mod:`mirscope.counts.mirgff3`)."""
+file merged from them (format: :mod:`mirscope.counts.mirgff3`).
+
+Each step is declared once here (:mod:`mirscope.params`); the commands ``mirscope mirgff3``
+and ``mirgff3-merge`` and the isomiR QC rules both derive from the declarations.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -17,6 +22,7 @@ from mirscope.counts.count import read_molecules_compact
 from mirscope.counts.mirgff3 import isomir_molecules, read_features, render, sample_features
 from mirscope.errors import InputError
 from mirscope.io import write_text
+from mirscope.params import REQUIRED, param
 
 log = logging.getLogger(__name__)
 
@@ -91,3 +97,76 @@ def merge_gff(
         raise InputError("duplicate sample id", allowed="unique sample ids")
     features = {sid: read_features(p) for sid, p in zip(sample_ids, paths, strict=True)}
     write_text(out, render(features, database, TOOL))
+
+
+def _database() -> str:
+    return param(
+        "miRBase", help="Reference named in the header's source-ontology (e.g. miRBase22)."
+    )
+
+
+def _out() -> str:
+    return param(REQUIRED, short="-o", role="output", help="mirGFF3.")
+
+
+def _tolerance(end: str) -> int:
+    return param(3, config=f"counting.isomir_{end}_tolerance", help="As given to `mirscope count`.")
+
+
+def _file(help_text: str) -> str:
+    return param(REQUIRED, role="input", help=help_text)
+
+
+@dataclass(frozen=True, kw_only=True)  # kw_only: options in their --help order
+class Mirgff3:
+    sample_id: str = param(REQUIRED, help="Sample id written as the COLDATA column.")
+    molecules: str = _file("The sample's molecules table from `mirscope trim`.")
+    bam: str = _file("bowtie BAM.")
+    hairpin: str = _file("Hairpin FASTA.")
+    loci: str = _file("Mature loci TSV.")
+    isomirs: str = _file("count's isomiRs.")
+    mature: str = _file("count's matures.")
+    tol5: int = _tolerance("5p")
+    tol3: int = _tolerance("3p")
+    database: str = _database()
+    out: str = _out()
+
+
+def run_mirgff3(step: Mirgff3) -> None:
+    """Write one sample's counted isomiRs as mirGFF3 (Expression: UMI-deduplicated molecules)."""
+    assigner = Assigner.from_files(step.hairpin, step.loci, tol5=step.tol5, tol3=step.tol3)
+    features = sample_gff(
+        step.sample_id,
+        step.molecules,
+        step.bam,
+        step.isomirs,
+        step.mature,
+        assigner,
+        step.out,
+        database=step.database,
+    )
+    log.info("%s: %d mirGFF3 lines -> %s", step.sample_id, len(features), step.out)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mirgff3Merge:
+    sample_ids: tuple[str, ...] = param(REQUIRED, flag="--sample-id", help="In sheet order.")
+    gff: tuple[str, ...] = param(
+        REQUIRED,
+        role="input",
+        help="A per-sample mirGFF3, once per --sample-id, in the same order.",
+    )
+    database: str = _database()
+    out: str = _out()
+
+    def __post_init__(self) -> None:
+        if len(self.sample_ids) != len(self.gff):
+            raise InputError(
+                "give one --gff per --sample-id",
+                value=f"{len(self.sample_ids)} ids, {len(self.gff)} files",
+            )
+
+
+def run_mirgff3_merge(step: Mirgff3Merge) -> None:
+    """Merge per-sample mirGFF3 files into one with a column per sample id."""
+    merge_gff(list(step.sample_ids), list(step.gff), step.out, database=step.database)

@@ -21,6 +21,9 @@ Files written (``pipeline_info/`` unless told otherwise):
 * MultiQC custom content: ``mirscope_software_mqc_versions.yml`` (MultiQC's own software
   versions section) and ``mirscope_provenance_mqc.yml`` (miRBase files and the resolved
   configuration as an HTML section).
+
+The step is declared once here (:class:`Provenance`, :mod:`mirscope.params`); the command
+``mirscope provenance`` and the provenance rule both derive from the declaration.
 """
 
 from __future__ import annotations
@@ -28,9 +31,11 @@ from __future__ import annotations
 import hashlib
 import html
 import importlib.metadata
+import json
 import logging
 import platform
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +45,7 @@ import mirscope
 from mirscope.errors import InputError
 from mirscope.inputs.config import complete_config
 from mirscope.io import atomic_path
+from mirscope.params import REQUIRED, param
 
 log = logging.getLogger(__name__)
 
@@ -254,3 +260,91 @@ def write_provenance(
         _dump(multiqc_provenance_section(versions, config_text), paths["mqc_provenance"])
     log.info("provenance: %s", ", ".join(str(p) for p in paths.values()))
     return paths
+
+
+@dataclass(frozen=True, kw_only=True)  # kw_only: options in their --help order
+class Provenance:
+    config_json: str = param(
+        REQUIRED, help="The workflow's config mapping as JSON (defaults are filled in here)."
+    )
+    config_source: str = param(
+        "config", help="Where the config came from (named in validation messages)."
+    )
+    tools: tuple[str, ...] = param(
+        (),
+        flag="--tool-version",
+        metavar="NAME=FILE",
+        help="A tool's saved `--version` output, e.g. bowtie=bowtie.txt (repeat).",
+    )
+    snakemake_version: str = param(
+        REQUIRED, help="Version of the Snakemake that runs the workflow."
+    )
+    species: str = param(
+        REQUIRED,
+        config="reference.species",
+        help="miRBase species code of the reference (hsa).",
+    )
+    manifest: str = param(
+        REQUIRED, role="input", help="<species>_manifest.tsv of `mirscope reference`."
+    )
+    reference_files: tuple[str, ...] = param(
+        (),
+        flag="--reference",
+        role="input",
+        help="A prepared reference file to fingerprint with SHA-256 (repeat).",
+    )
+    gff3: str | None = param(
+        None, role="input", help="Reference GFF3 whose header names the release."
+    )
+    outdir: str = param(
+        REQUIRED,
+        role="output",
+        directory=True,
+        help="Directory for software_versions.yml and config_resolved.yaml.",
+    )
+    multiqc_dir: str | None = param(
+        None,
+        role="output",
+        directory=True,
+        help="Directory for the MultiQC custom-content files (none written without it).",
+    )
+
+    def tool_files(self) -> dict[str, Path]:
+        """``--tool-version`` values as tool name -> existing file."""
+        out = {}
+        for value in self.tools:
+            name, sep, path = value.partition("=")
+            if not sep or not name or not path:
+                raise InputError("--tool-version: expected NAME=FILE", value=value)
+            out[name] = _file(path, "--tool-version")
+        return out
+
+
+def _file(path: str, flag: str) -> Path:
+    if not Path(path).is_file():
+        raise InputError(f"{flag}: file not found", path=path)
+    return Path(path)
+
+
+def run_provenance(step: Provenance) -> None:
+    """Record software versions, miRBase release and digests, and the resolved config."""
+    tools = step.tool_files()
+    manifest = _file(step.manifest, "--manifest")
+    references = [_file(p, "--reference") for p in step.reference_files]
+    gff3 = _file(step.gff3, "--gff3") if step.gff3 is not None else None
+    try:
+        config = json.loads(step.config_json)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"--config-json is not valid JSON: {exc}") from exc
+    write_provenance(
+        config=config,
+        config_source=step.config_source,
+        tool_outputs={n: p.read_text(errors="replace") for n, p in tools.items()},
+        snakemake_version=step.snakemake_version,
+        species=step.species,
+        manifest=manifest,
+        reference_files=references,
+        gff3=gff3,
+        outdir=step.outdir,
+        multiqc_dir=step.multiqc_dir,
+    )

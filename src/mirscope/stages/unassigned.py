@@ -12,12 +12,19 @@ SUMMARY_COLUMNS`), ``unassigned_top.tsv`` (the per-sample tables with ``sample_i
 (bar graph), ``mirscope_lengths_assigned_mqc.json`` and ``mirscope_lengths_unassigned_mqc.json``
 (line graphs), ``mirscope_top_unassigned_mqc.tsv`` (table of each sample's first
 :data:`MULTIQC_TOP` inserts).
+
+Each step is declared once here (:mod:`mirscope.params`); the commands ``mirscope
+unassigned`` and ``unassigned-qc`` and the isomiR QC rules both derive from the
+declarations. The figure module (matplotlib) is imported where it draws, so the workflow
+reads the declarations without it.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -32,8 +39,9 @@ from mirscope.counts.unassigned import (
 )
 from mirscope.errors import InputError
 from mirscope.io import write_text, write_tsv
-from mirscope.plots.unassigned import CLASS_LABELS, plot_unassigned
-from mirscope.stages.qc import mqc_header
+from mirscope.params import REQUIRED, param
+
+log = logging.getLogger(__name__)
 
 #: Unassigned inserts per sample in the MultiQC table (the TSVs keep ``--top``).
 MULTIQC_TOP = 10
@@ -83,6 +91,8 @@ def build_unassigned_qc(
     outdir: str | os.PathLike[str],
 ) -> pd.DataFrame:
     """Write the cohort table, long top table, figure and MultiQC files; return the table."""
+    from mirscope.plots.unassigned import plot_unassigned
+
     if len(summaries) != len(tops):
         raise InputError("need one summary JSON and one top-inserts table per sample")
     outdir = Path(outdir)
@@ -112,6 +122,9 @@ def write_multiqc(
     outdir: Path,
 ) -> list[Path]:
     """MultiQC custom content: molecules by class, the two length plots, the top table."""
+    from mirscope.plots.unassigned import CLASS_LABELS
+    from mirscope.stages.qc import mqc_header
+
     outdir.mkdir(parents=True, exist_ok=True)
     written = []
     path = outdir / "mirscope_assignment_mqc.tsv"
@@ -189,3 +202,71 @@ def write_multiqc(
     )
     written.append(path)
     return written
+
+
+@dataclass(frozen=True, kw_only=True)  # kw_only: options in their --help order
+class Unassigned:
+    sample_id: str = param(REQUIRED, help="Sample id written into the outputs.")
+    molecules: str = param(
+        REQUIRED, role="input", help="The sample's molecules table from `mirscope trim`."
+    )
+    isomirs: str = param(REQUIRED, role="input", help="count's isomiRs.")
+    top_n: int = param(
+        50,
+        flag="--top",
+        min=1,
+        help="How many of the most frequent unassigned inserts to list.",
+    )
+    top_out: str = param(REQUIRED, role="output", help="TSV of the top unassigned inserts.")
+    json_out: str = param(
+        REQUIRED,
+        role="output",
+        help="JSON summary: assigned fraction and length distributions.",
+    )
+
+
+def run_unassigned(step: Unassigned) -> None:
+    """Most frequent unassigned inserts, lengths and assigned fraction of one sample."""
+    s = sample_unassigned(
+        step.sample_id,
+        step.molecules,
+        step.isomirs,
+        step.top_out,
+        step.json_out,
+        top_n=step.top_n,
+    )
+    log.info("%s: assigned molecule fraction %s", step.sample_id, s["assigned_molecule_fraction"])
+
+
+@dataclass(frozen=True)
+class UnassignedQC:
+    summaries: tuple[str, ...] = param(
+        REQUIRED,
+        flag="--summary",
+        role="input",
+        help="A per-sample unassigned JSON summary (repeat per sample).",
+    )
+    tops: tuple[str, ...] = param(
+        REQUIRED,
+        flag="--top",
+        role="input",
+        help="A per-sample top-inserts TSV (repeat per sample).",
+    )
+    outdir: str = param(
+        REQUIRED,
+        role="output",
+        directory=True,
+        help="Directory for the cohort tables, figure and MultiQC content.",
+    )
+
+    def __post_init__(self) -> None:
+        if len(self.summaries) != len(self.tops):
+            raise InputError(
+                "give one --summary and one --top per sample",
+                value=f"{len(self.summaries)} summaries, {len(self.tops)} tables",
+            )
+
+
+def run_unassigned_qc(step: UnassignedQC) -> None:
+    """Cohort table, figure and MultiQC content from the per-sample outputs (sheet order)."""
+    build_unassigned_qc(list(step.summaries), list(step.tops), step.outdir)
