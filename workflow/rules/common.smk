@@ -140,23 +140,6 @@ def get_download_threads():
     return dl["threads"] if dl["backend"] == "sra-tools" else 1
 
 
-def get_download_options(wildcards):
-    """Command-line options of `mirscope download` from the `download` config section."""
-    import shlex
-
-    dl = CFG["download"]
-    return " ".join(
-        [
-            f"--backend {dl['backend']}",
-            f"--ena-portal {shlex.quote(dl['ena_portal'])}",
-            f"--scheme {dl['scheme']}",
-            f"--retries {dl['retries']}",
-            f"--backoff {dl['backoff']}",
-            f"--timeout {dl['timeout']}",
-        ]
-    )
-
-
 def get_output_dir(wildcards, output):
     """Directory of a rule's first output (where `mirscope reference` writes)."""
     import os
@@ -173,19 +156,6 @@ def get_reference_inputs(wildcards):
     """Explicit reference files are inputs (a changed file re-runs the rule); `auto` is not."""
     ref = CFG["reference"]
     return [ref[k] for k in ("mature", "hairpin", "gff3") if ref[k] != "auto"]
-
-
-def get_reference_options(wildcards):
-    """Command-line options of `mirscope reference` from the `reference` config section."""
-    import shlex
-
-    ref = CFG["reference"]
-    opts = [f"--{k} {shlex.quote(ref[k])}" for k in ("mature", "hairpin", "gff3")]
-    opts.append(f"--mirbase-url {shlex.quote(ref['mirbase_url'])}")
-    for kind, digest in sorted((ref.get("sha256") or {}).items()):
-        if digest:
-            opts.append(f"--sha256-{kind} {digest}")
-    return " ".join(opts)
 
 
 def _figures(*names):

@@ -56,13 +56,6 @@ SECTION_ORDER = (
 
 #: Commands still written as click commands in ``mirscope/cli/<module>.py`` (``COMMANDS``).
 LEGACY_COMMANDS: dict[str, tuple[str, ...]] = {
-    "validate": ("validate",),
-    "clinical": ("clinical",),
-    "cohort": ("simulate",),
-    "fetch": ("download", "reference"),
-    "mirgff3": ("mirgff3", "mirgff3-merge"),
-    "unassigned": ("unassigned", "unassigned-qc"),
-    "expression": ("expression",),
     "models": ("logistic", "lasso", "clinical-tables", "models", "associations"),
     "survival": (
         "cutpoint",
@@ -88,7 +81,6 @@ LEGACY_COMMANDS: dict[str, tuple[str, ...]] = {
         "report-embed",
         "report-landing",
     ),
-    "provenance": ("provenance",),
 }
 
 
@@ -157,7 +149,8 @@ class _Group(click.Group):
             by_module.setdefault(module, []).append(name)
         for module_name, names in by_module.items():
             module = importlib.import_module(module_name)
-            title = (module.__doc__ or module_name).strip().splitlines()[0].rstrip(".:")
+            first = (module.__doc__ or module_name).strip().split("\n\n")[0]
+            title = " ".join(first.split()).replace("``", "").rstrip(".:")
             rows = []
             for name in names:
                 if hasattr(module, "STEPS"):

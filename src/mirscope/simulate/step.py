@@ -1,4 +1,6 @@
-"""The ``simulate`` step, declared once (:mod:`mirscope.params`); ``mirscope simulate``
+"""Demo cohort: a simulated cohort with the paper's design and known truth.
+
+The ``simulate`` step, declared once (:mod:`mirscope.params`); ``mirscope simulate``
 derives from it.
 
 Why here and not in ``mirscope.stages``: the simulator is its own layer, above the stages
@@ -60,3 +62,9 @@ def run_simulate(step: Simulate) -> None:
         preset=step.preset,
     )
     print(f"simulated {len(sheet)} samples into {step.out}", flush=True)
+
+
+#: The commands of this stage (``mirscope <name>``): name -> (declaration, run function).
+STEPS = {
+    "simulate": (Simulate, run_simulate),
+}

@@ -1,4 +1,6 @@
-"""Clinical stage: the canonical clinical table every statistics rule reads.
+"""The clinical table, canonical: the one every statistics rule reads.
+
+Clinical stage: the canonical clinical table every statistics rule reads.
 
 The step is declared once here (:mod:`mirscope.params`); the command ``mirscope clinical``
 and the clinical rule both derive from the declaration. The canonical form is documented in
@@ -38,3 +40,9 @@ def run_clinical(step: Clinical) -> None:
     write_clinical(
         read_clinical(step.clinical, list(sheet.index), samples_path=step.samples), step.out
     )
+
+
+#: The commands of this stage (``mirscope <name>``): name -> (declaration, run function).
+STEPS = {
+    "clinical": (Clinical, run_clinical),
+}

@@ -1,4 +1,6 @@
-"""Expression stage: CPM tables of the four count matrices and the VST of mature UMIs.
+"""Expression tables: CPM of the count matrices, VST of the mature UMI counts.
+
+Expression stage: CPM tables of the four count matrices and the VST of mature UMIs.
 
 Values are computed by :mod:`mirscope.de.vst`; table layouts are in ``docs/outputs.md``.
 The step is declared once here (:mod:`mirscope.params`); the command ``mirscope expression``
@@ -88,3 +90,9 @@ class Expression:
 def run_expression(step: Expression) -> None:
     """CPM of each count matrix and DESeq2's blind VST of the mature UMI counts."""
     build_expression({kind: getattr(step, kind) for kind in CPM_TABLES}, step.outdir)
+
+
+#: The commands of this stage (``mirscope <name>``): name -> (declaration, run function).
+STEPS = {
+    "expression": (Expression, run_expression),
+}

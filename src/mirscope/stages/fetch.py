@@ -1,4 +1,6 @@
-"""Fetch stage: one accession's reads from SRA/ENA (``download``) and a species' miRBase
+"""Fetching inputs: reads from SRA/ENA, the miRBase reference.
+
+Fetch stage: one accession's reads from SRA/ENA (``download``) and a species' miRBase
 reference (``reference``).
 
 Each step is declared once here (:mod:`mirscope.params`); the commands ``mirscope download``

@@ -1,4 +1,6 @@
-"""mirGFF3 stage: per-sample isomiR files from the counting stage's outputs, and the cohort
+"""isomiRs as mirGFF3: one file per sample, and the cohort file.
+
+mirGFF3 stage: per-sample isomiR files from the counting stage's outputs, and the cohort
 file merged from them (format: :mod:`mirscope.counts.mirgff3`).
 
 Each step is declared once here (:mod:`mirscope.params`); the commands ``mirscope mirgff3``
@@ -170,3 +172,10 @@ class Mirgff3Merge:
 def run_mirgff3_merge(step: Mirgff3Merge) -> None:
     """Merge per-sample mirGFF3 files into one with a column per sample id."""
     merge_gff(list(step.sample_ids), list(step.gff), step.out, database=step.database)
+
+
+#: The commands of this stage (``mirscope <name>``): name -> (declaration, run function).
+STEPS = {
+    "mirgff3": (Mirgff3, run_mirgff3),
+    "mirgff3-merge": (Mirgff3Merge, run_mirgff3_merge),
+}

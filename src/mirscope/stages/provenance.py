@@ -348,3 +348,9 @@ def run_provenance(step: Provenance) -> None:
         outdir=step.outdir,
         multiqc_dir=step.multiqc_dir,
     )
+
+
+#: The commands of this stage (``mirscope <name>``): name -> (declaration, run function).
+STEPS = {
+    "provenance": (Provenance, run_provenance),
+}

@@ -1,4 +1,6 @@
-"""Unassigned-insert QC stage: per-sample top unassigned inserts and summaries, then the
+"""Unassigned inserts: what the reads that reach no miRNA are.
+
+Unassigned-insert QC stage: per-sample top unassigned inserts and summaries, then the
 cohort table, figure and MultiQC custom content (see :mod:`mirscope.counts.unassigned`).
 
 Per sample: ``<sample>.top_unassigned.tsv`` (``rank``, ``insert``, ``length``, ``class``,
@@ -270,3 +272,10 @@ class UnassignedQC:
 def run_unassigned_qc(step: UnassignedQC) -> None:
     """Cohort table, figure and MultiQC content from the per-sample outputs (sheet order)."""
     build_unassigned_qc(list(step.summaries), list(step.tops), step.outdir)
+
+
+#: The commands of this stage (``mirscope <name>``): name -> (declaration, run function).
+STEPS = {
+    "unassigned": (Unassigned, run_unassigned),
+    "unassigned-qc": (UnassignedQC, run_unassigned_qc),
+}

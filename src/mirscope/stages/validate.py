@@ -1,4 +1,6 @@
-"""Validation stage: check the config, the sample sheet and the clinical table, write nothing.
+"""Validation: the config, sample sheet and clinical table, checked before any work.
+
+Validation stage: check the config, the sample sheet and the clinical table, write nothing.
 
 The step is declared once here (:mod:`mirscope.params`); ``mirscope validate`` derives
 from it. The checks are :mod:`mirscope.inputs.validate`.
@@ -36,3 +38,9 @@ def run_validate(step: Validate) -> None:
     print(summary.line(), flush=True)
     for note in summary.notes():
         print(note, file=sys.stderr, flush=True)
+
+
+#: The commands of this stage (``mirscope <name>``): name -> (declaration, run function).
+STEPS = {
+    "validate": (Validate, run_validate),
+}
