@@ -47,12 +47,21 @@ def param(
     max: float | None = None,
     sep: str | None = None,
     metavar: str | None = None,
+    nargs: int | None = None,
+    argument: bool = False,
+    directory: bool = False,
+    exists: bool = False,
 ) -> Any:
     """A field of a step declaration.
 
     ``flag``: the long option (default ``--field-name``); ``config``: the dotted config key
     the workflow fills the setting from; ``sep``: a tuple given as one separated value on
-    the command line (``--at 0,500,1000``) instead of a repeated option.
+    the command line (``--at 0,500,1000``) instead of a repeated option; ``nargs``: each
+    occurrence takes this many words (``--table TSV HTML TITLE``), handed to the type's
+    ``from_config`` as a list; ``argument``: positional on the command line (a tuple: any
+    number of them); ``directory``/``exists``: an input or output path that is a directory,
+    or that must exist. A ``bool | None`` setting is an on/off pair (``--firth/--no-firth``)
+    whose absence leaves the choice to the step.
     """
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
@@ -67,6 +76,10 @@ def param(
         "max": max,
         "sep": sep,
         "metavar": metavar,
+        "nargs": nargs,
+        "argument": argument,
+        "directory": directory,
+        "exists": exists,
     }
     if isinstance(default, (list, dict, set)):
         raise TypeError("use a tuple (immutable) default")

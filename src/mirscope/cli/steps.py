@@ -24,7 +24,11 @@ _TYPES = {int: click.INT, float: click.FLOAT, str: click.STRING, bool: click.BOO
 def _click_type(spec: P.Spec) -> click.ParamType:
     meta = spec.meta
     if spec.role in ("input", "output"):
-        return click.Path(dir_okay=False) if spec.base is str else click.Path()
+        if spec.base is not str:
+            return click.Path()
+        if meta["directory"]:
+            return click.Path(file_okay=False, exists=meta["exists"])
+        return click.Path(dir_okay=False, exists=meta["exists"])
     if meta["choices"] is not None:
         return click.Choice(meta["choices"])
     if spec.many and meta["sep"]:
@@ -45,12 +49,23 @@ def _default(spec: P.Spec):
     return spec.default
 
 
-def _option(spec: P.Spec) -> click.Option:
+def _option(spec: P.Spec) -> click.Parameter:
     meta = spec.meta
+    if meta["argument"]:
+        return click.Argument(
+            [spec.name],
+            type=_click_type(spec),
+            nargs=-1 if spec.many else 1,
+            required=False,  # it may come in --params; checked in the callback
+            metavar=meta["metavar"],
+        )
     decls = [spec.flag] + ([meta["short"]] if meta["short"] else []) + [spec.name]
     help_text = meta["help"]
     if spec.required:
         help_text += "  [required]"
+    if spec.base is bool and not spec.many and spec.optional:
+        switch = f"{spec.flag}/--no-{spec.flag.removeprefix('--')}"
+        return click.Option([switch, spec.name], default=None, help=help_text)
     if spec.base is bool and not spec.many:
         return click.Option(
             decls,
@@ -63,6 +78,7 @@ def _option(spec: P.Spec) -> click.Option:
         decls,
         type=_click_type(spec),
         multiple=spec.many and not meta["sep"],
+        nargs=meta["nargs"] or 1,
         required=False,  # it may come in --params; checked in the callback
         default=_default(spec),
         show_default=spec.default not in (None, (), REQUIRED_DEFAULT),
@@ -86,7 +102,9 @@ def command(name: str, step: type, run: P.Runner, *, doc: str | None = None) -> 
                 given[spec.name] = list(value) if isinstance(value, tuple) else value
         for spec in spec_list:
             if spec.required and spec.name not in given:
-                raise click.UsageError(f"Missing option '{spec.flag}'.", ctx)
+                what = spec.name.upper() if spec.meta["argument"] else spec.flag
+                kind = "argument" if spec.meta["argument"] else "option"
+                raise click.UsageError(f"Missing {kind} '{what}'.", ctx)
         run(P.build(step, given, source=f"mirscope {name}"))
 
     options = [_option(s) for s in spec_list]
