@@ -179,7 +179,9 @@ class ModelSettings(dict):
     mapping the config holds, checked against the schema whichever way they come."""
 
     @classmethod
-    def from_config(cls, section: Mapping[str, Any], *, source: str = "--settings") -> ModelSettings:
+    def from_config(
+        cls, section: Mapping[str, Any], *, source: str = "--settings"
+    ) -> ModelSettings:
         cfg = complete_config(
             {"samples": "-", "models": dict(section)}, source=source, check_outdir=False
         )
@@ -425,14 +427,10 @@ def run_associations(step: Associations) -> None:
     cfg = _settings(step)
     table = read_clinical(step.clinical)
     used = [e.partition(":")[2] for e in cfg["correlations"]]
-    used += [
-        _OUTCOME_COLUMNS.get(o, o) for o in (e.partition(":")[2] for e in cfg["group_tests"])
-    ]
+    used += [_OUTCOME_COLUMNS.get(o, o) for o in (e.partition(":")[2] for e in cfg["group_tests"])]
     counts = read_value_matrix(step.normalized)
     log_patients_used(table, used, what="associations", logger=log, samples=list(counts.columns))
-    write_tsv(
-        group_tests(table, counts, cfg["group_tests"], source=step.clinical), step.out_groups
-    )
+    write_tsv(group_tests(table, counts, cfg["group_tests"], source=step.clinical), step.out_groups)
     write_tsv(
         correlations(table, counts, cfg["correlations"], source=step.clinical),
         step.out_correlations,

@@ -84,7 +84,9 @@ class PaperCompare:
     de_p: float = param(
         0.05, config="de.p_threshold", help="Raw p cut of the DE rule (config de.p_threshold)."
     )
-    out: str = _out("Output TSV (tables/paper_vs_reanalysis.tsv), its first line the verdict counts.")
+    out: str = _out(
+        "Output TSV (tables/paper_vs_reanalysis.tsv), its first line the verdict counts."
+    )
 
 
 def run_paper_compare(step: PaperCompare) -> None:
