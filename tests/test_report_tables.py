@@ -324,3 +324,26 @@ def test_long_cells_are_cut_and_say_how_much():
     assert len(text) < MAX_CELL_CHARS + 60 and text.startswith("hsa-miR-0-5p,")
     left = 100 - text.split("…")[0].count("hsa-")
     assert f"… ({left} more: see the TSV)" in text
+
+
+def test_table_entries_come_as_words_or_in_params(tmp_path):
+    """`--table TSV HTML TITLE` on the command line and the workflow's `--params` mapping
+    are one declaration: the same page either way; a command without its files is a usage
+    error, as before."""
+    import json
+
+    outdir = tmp_path / "out"
+    tsv = outdir / "tables" / "t.tsv"
+    write_tsv(pd.DataFrame({"mirna": ["a"], "pvalue": ["0.5"]}), tsv)
+    words, mapped = tmp_path / "words.html", tmp_path / "mapped.html"
+    title = "Table — it's one"
+    assert (
+        main(["report-tables", "--outdir", str(outdir), "--table", str(tsv), str(words), title])
+        == 0
+    )
+    entry = {"tsv": str(tsv), "page": str(mapped), "title": title}
+    params = json.dumps({"tables": [entry]})
+    assert main(["report-tables", "--outdir", str(outdir), "--params", params]) == 0
+    assert mapped.read_bytes() == words.read_bytes()
+    assert main(["report-tables", "--outdir", str(outdir)]) == 2
+    assert main(["report-figures", "--outdir", str(outdir)]) == 2

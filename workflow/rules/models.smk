@@ -49,13 +49,7 @@ if CLINICAL is not None:
             published=out("tables/published_models.tsv"),
             methods=out("tables/models_methods.tsv"),
         params:
-            settings=get_models_settings(),
-            seed=CFG["seed"],
-            de_lfc=CFG["de"]["lfc_threshold"],
-            de_p=CFG["de"]["p_threshold"],
-            de_covariates=get_models_de_options(),
-            min_samples=CFG["normalization"]["min_samples"],
-            size_factors=CFG["normalization"]["size_factors"],
+            step=step_params(mirscope.stages.models.Models),
             de_dir=outpath("de"),
             tables=outpath("tables"),
             figures=outpath("figures/models"),
@@ -72,11 +66,8 @@ if CLINICAL is not None:
         shell:
             "mirscope -v models --clinical {input.clinical:q}"
             " --normalized {input.normalized:q} --counts {input.counts:q}"
-            " --de-dir {params.de_dir:q}"
-            " --settings {params.settings:q} --seed {params.seed}"
-            " --de-lfc {params.de_lfc} --de-p {params.de_p} {params.de_covariates}"
-            " --min-samples {params.min_samples} --size-factors {params.size_factors}"
-            " --outdir {params.tables:q} --figdir {params.figures:q} > {log:q} 2>&1"
+            " --de-dir {params.de_dir:q} --outdir {params.tables:q}"
+            " --figdir {params.figures:q} --params {params.step:q} > {log:q} 2>&1"
 
     rule mirscope_associations:
         input:
@@ -86,7 +77,7 @@ if CLINICAL is not None:
             groups=out("tables/group_tests.tsv"),
             correlations=out("tables/correlations.tsv"),
         params:
-            settings=get_models_settings(),
+            step=step_params(mirscope.stages.models.Associations),
         log:
             out("logs/mirscope_associations/all.log"),
         threads: 1
@@ -97,6 +88,6 @@ if CLINICAL is not None:
             MIRSCOPE_ENV
         shell:
             "mirscope -v associations --clinical {input.clinical:q}"
-            " --normalized {input.normalized:q} --settings {params.settings:q}"
-            " --out-groups {output.groups:q}"
-            " --out-correlations {output.correlations:q} > {log:q} 2>&1"
+            " --normalized {input.normalized:q} --out-groups {output.groups:q}"
+            " --out-correlations {output.correlations:q} --params {params.step:q}"
+            " > {log:q} 2>&1"

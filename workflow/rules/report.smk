@@ -17,9 +17,8 @@ if CLINICAL is not None:
         output:
             out("tables/paper_vs_reanalysis.tsv"),
         params:
+            step=step_params(mirscope.stages.report.PaperCompare),
             outdir=outpath(""),
-            lfc=CFG["de"]["lfc_threshold"],
-            p=CFG["de"]["p_threshold"],
         log:
             out("logs/mirscope_paper_compare/all.log"),
         threads: 1
@@ -30,8 +29,8 @@ if CLINICAL is not None:
             MIRSCOPE_ENV
         shell:
             "mirscope paper-compare --outdir {params.outdir:q} --clinical {input.clinical:q}"
-            " --source-clinical {input.source:q} --de-lfc {params.lfc} --de-p {params.p}"
-            " --out {output:q} > {log:q} 2>&1"
+            " --source-clinical {input.source:q} --out {output:q} --params {params.step:q}"
+            " > {log:q} 2>&1"
 
     rule mirscope_report_de_table:
         input:
@@ -40,7 +39,7 @@ if CLINICAL is not None:
         output:
             reported(out("report/de/{contrast}.html")),
         params:
-            title=get_report_page_title,
+            step=step_params(mirscope.stages.report.ReportTables, tables=get_report_de_page),
             outdir=outpath(""),
         log:
             out("logs/mirscope_report_de_table/{contrast}.log"),
@@ -52,7 +51,7 @@ if CLINICAL is not None:
             MIRSCOPE_ENV
         shell:
             "mirscope report-tables --outdir {params.outdir:q} --docs {input.docs:q}"
-            " --table {input.table:q} {output:q} {params.title:q} > {log:q} 2>&1"
+            " --params {params.step:q} > {log:q} 2>&1"
 
     rule mirscope_report_model_tables:
         input:
@@ -62,7 +61,7 @@ if CLINICAL is not None:
             selection=reported(out("report/tables/models/{model}_selection.html")),
             coefficients=reported(out("report/tables/models/{model}_coefficients.html")),
         params:
-            tables=get_model_table_titles,
+            step=step_params(mirscope.stages.report.ReportTables, tables=get_model_report_pages),
             outdir=outpath(""),
         log:
             out("logs/mirscope_report_model_tables/{model}.log"),
@@ -74,7 +73,7 @@ if CLINICAL is not None:
             MIRSCOPE_ENV
         shell:
             "mirscope report-tables --outdir {params.outdir:q} --docs {input.docs:q}"
-            " {params.tables} > {log:q} 2>&1"
+            " --params {params.step:q} > {log:q} 2>&1"
 
     rule mirscope_report_fig2:
         input:
@@ -134,9 +133,8 @@ rule mirscope_report_tables:
     shell:
         # The tables and their titles are written into the command, not params: the report
         # repeats a job's params beside each of its items.
-        "mirscope report-tables --outdir {params.outdir:q} --docs {input.docs:q} "
-        + get_report_table_options(get_report_items("table"))
-        + " > {log:q} 2>&1"
+        "mirscope report-tables --outdir {params.outdir:q} --docs {input.docs:q}"
+        f" --params {get_report_tables_params()} > {{log:q}} 2>&1"
 
 
 rule mirscope_report_figures:
@@ -183,7 +181,12 @@ rule mirscope_report_landing:
     output:
         out("report/landing.rst"),
     params:
-        options=get_report_landing_options(),
+        step=step_params(
+            mirscope.stages.report.ReportLanding,
+            title=REPORT_TITLE,
+            sections=get_report_sections(),
+            compare_section=get_report_landing_compare_section(),
+        ),
     log:
         out("logs/mirscope_report_landing/all.log"),
     threads: 1
@@ -193,5 +196,6 @@ rule mirscope_report_landing:
     conda:
         MIRSCOPE_ENV
     shell:
-        "mirscope report-landing --intro {input.intro:q} {params.options}"
-        " --out {output:q} > {log:q} 2>&1"
+        "mirscope report-landing --intro {input.intro:q}"
+        + (" --compare {input.compare:q}" if get_report_landing_compare() else "")
+        + " --out {output:q} --params {params.step:q} > {log:q} 2>&1"

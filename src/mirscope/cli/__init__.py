@@ -56,7 +56,6 @@ SECTION_ORDER = (
 
 #: Commands still written as click commands in ``mirscope/cli/<module>.py`` (``COMMANDS``).
 LEGACY_COMMANDS: dict[str, tuple[str, ...]] = {
-    "models": ("logistic", "lasso", "clinical-tables", "models", "associations"),
     "survival": (
         "cutpoint",
         "km",
@@ -73,13 +72,6 @@ LEGACY_COMMANDS: dict[str, tuple[str, ...]] = {
         "evidence-figures",
         "importance-toxicity",
         "importance-spearman",
-    ),
-    "report": (
-        "paper-compare",
-        "report-tables",
-        "report-figures",
-        "report-embed",
-        "report-landing",
     ),
 }
 

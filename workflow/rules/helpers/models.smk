@@ -1,7 +1,7 @@
 # Input functions and settings of the models stage (workflow/rules/models.smk), kept apart
 # from the rules as snakemake --lint asks; included from common.smk.
 
-import shlex
+import mirscope.stages.models
 
 MODELS_CFG = CFG["models"]
 MODEL_NAMES = list(MODELS_CFG["toxicity_models"]) + list(MODELS_CFG["response_models"])
@@ -9,19 +9,7 @@ MODEL_KINDS = ["selection", "coefficients", "predictions"]
 MODEL_FIGURES = ["selection", "roc", "forest"]
 
 
-def get_models_settings():
-    """The `models` config section as JSON for `mirscope models --settings`."""
-    import json
-
-    return json.dumps(MODELS_CFG, sort_keys=True)
-
-
 def get_models_de_tables(wildcards):
     """DE tables of the configured models' contrasts (written by the diffexp stage)."""
     return [out(f"de/{name}.tsv") for name in MODEL_NAMES]
 
-
-def get_models_de_options():
-    """The DE design's covariates as `mirscope models --de-covariate` options: the nested
-    folds refit the DE stage's own test."""
-    return " ".join(f"--de-covariate {shlex.quote(c)}" for c in CFG["de"]["covariates"])

@@ -8,6 +8,7 @@ import re
 import shlex
 
 import mirscope.inputs.outcomes
+import mirscope.stages.report
 
 # Report sections, in reading order (REPORT_SECTIONS): the main paper's sections in the
 # paper's order, the companion papers (by their file number in shared/papers/), the
@@ -705,11 +706,19 @@ def reported(page):
     )
 
 
-def get_report_table_options(items):
-    """`mirscope report-tables` options: one `--table TSV HTML TITLE` per item, braces
-    doubled for a shell command."""
-    options = " ".join(f"--table {shlex.join([i['source'], i['page'], i['title']])}" for i in items)
-    return options.replace("{", "{{").replace("}", "}}")
+def _report_tables(items):
+    """`mirscope report-tables` entries (ReportTable) of report items: TSV, page, title."""
+    return [dict(tsv=i["source"], page=i["page"], title=i["title"]) for i in items]
+
+
+def get_report_tables_params():
+    """The `--params` of the one-rule-for-all table pages, as one shell word with braces
+    doubled: it is written into the command, not params, since the report repeats a job's
+    params beside each of its items."""
+    text = step_params(
+        mirscope.stages.report.ReportTables, tables=_report_tables(get_report_items("table"))
+    )
+    return shlex.quote(text).replace("{", "{{").replace("}", "}}")
 
 
 def get_report_landing():
@@ -720,36 +729,31 @@ def get_report_landing():
     return os.path.abspath(out("report/landing.rst"))
 
 
-def get_report_landing_options():
-    """`mirscope report-landing` options: the title, the sections and the comparison."""
-    opts = ["--title", REPORT_TITLE]
-    for section in get_report_sections():
-        opts += ["--section", section]
-    section = [s for s in get_report_sections() if s.endswith(PAPER_VS_REANALYSIS)]
-    if section and get_report_landing_compare():
-        opts += ["--compare", *get_report_landing_compare(), "--compare-section", section[0]]
-    return shlex.join(opts)
-
-
 def get_report_landing_compare():
     """The paper comparison, whose verdict counts the landing page shows, if it is built."""
     table = out("tables/paper_vs_reanalysis.tsv")
     return [table] if table in get_analysis_targets() else []
 
 
-def get_report_page_title(wildcards, output):
-    """The page title of a wildcard rule's table page: its label, without its number."""
-    (item,) = [i for i in get_report_outline() if i["page"] == output[0]]
-    return item["title"]
+def get_report_landing_compare_section():
+    """The report section holding the paper comparison, when the landing page links it."""
+    section = [s for s in get_report_sections() if s.endswith(PAPER_VS_REANALYSIS)]
+    return section[0] if section and get_report_landing_compare() else None
 
 
-def get_model_table_titles(wildcards, output):
-    """`--table` options of the model's three tables (TSV, HTML page, title)."""
-    return " ".join(
-        f"--table {shlex.join([i['source'], i['page'], i['title']])}"
-        for i in get_report_outline()
-        if i["page"] in list(output)
-    )
+def get_report_de_page(wildcards):
+    """The page of a contrast's DE table, under its label without its number."""
+    page = out(report_path(f"de/{wildcards.contrast}.tsv"))
+    return _report_tables(i for i in get_report_outline() if i["page"] == page)
+
+
+def get_model_report_pages(wildcards):
+    """The pages of a model's tables (MODEL_REPORT_KINDS), each under its label."""
+    pages = {
+        out(report_path(f"tables/models/{wildcards.model}_{kind}.tsv"))
+        for kind in MODEL_REPORT_KINDS
+    }
+    return _report_tables(i for i in get_report_outline() if i["page"] in pages)
 
 
 wildcard_constraints:
