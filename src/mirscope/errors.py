@@ -47,6 +47,11 @@ class InputError(MirscopeError):
         self.allowed = allowed
 
 
+class UsageError(InputError):
+    """The command line itself is wrong (options missing or in conflict): the command
+    line reports it as click does a missing option, exit code 2."""
+
+
 class MirscopeWarning(UserWarning):
     """Something suspicious that does not stop the run (tests turn these into errors)."""
 

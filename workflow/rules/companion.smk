@@ -18,7 +18,9 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             figures=_figure("kinetics_curves")
             + _figure("kinetics_km_pfs"),
         params:
-            options=get_kinetics_options(),
+            step=step_params(
+                mirscope.stages.kinetics.Kinetics, covariates=COMP_CFG["covariates"]
+            ),
             prefix=outpath("figures/kinetics"),
         log:
             out("logs/mirscope_kinetics/all.log"),
@@ -30,9 +32,9 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             MIRSCOPE_ENV
         shell:
             "mirscope -v kinetics --kinetics {input.kinetics:q} --clinical {input.clinical:q}"
-            " {params.options} --params-out {output.params:q} --tests-out {output.tests:q}"
+            " --params-out {output.params:q} --tests-out {output.tests:q}"
             " --km-out {output.km:q} --merged-out {output.merged:q}"
-            " --figure-prefix {params.prefix:q} > {log:q} 2>&1"
+            " --figure-prefix {params.prefix:q} --params {params.step:q} > {log:q} 2>&1"
 
     rule mirscope_kinetics_inflammation:
         input:
@@ -45,7 +47,7 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             + _figure("kinetics_inflammation")
             + _figure("kinetics_km_combined"),
         params:
-            options=get_kinetics_inflammation_options(),
+            step=step_params(mirscope.stages.kinetics.KineticsInflammation),
             prefix=outpath("figures/kinetics"),
         log:
             out("logs/mirscope_kinetics_inflammation/all.log"),
@@ -56,10 +58,10 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
         conda:
             MIRSCOPE_ENV
         shell:
-            "mirscope -v kinetics-inflammation --patients {input:q} {params.options}"
+            "mirscope -v kinetics-inflammation --patients {input:q}"
             " --km-expansion-out {output.km_expansion:q} --tests-out {output.tests:q}"
             " --km-combined-out {output.km_combined:q} --figure-prefix {params.prefix:q}"
-            " > {log:q} 2>&1"
+            " --params {params.step:q} > {log:q} 2>&1"
 
     rule lifelines_cox_pfs:
         input:
@@ -68,7 +70,9 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             table=out("tables/cox_pfs.tsv"),
             figures=_figure("forest_cox_pfs"),
         params:
-            options=get_model_options(),
+            step=step_params(
+                mirscope.stages.survival.Cox, time="pfs_days", event="pfs_event"
+            ),
         log:
             out("logs/lifelines_cox_pfs/all.log"),
         threads: 1
@@ -78,9 +82,8 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
         conda:
             MIRSCOPE_ENV
         shell:
-            "mirscope -v cox --table {input:q} --time pfs_days --event pfs_event"
-            " {params.options} --out {output.table:q} --figure {output.figures[0]:q}"
-            " > {log:q} 2>&1"
+            "mirscope -v cox --table {input:q} --out {output.table:q}"
+            " --figure {output.figures[0]:q} --params {params.step:q} > {log:q} 2>&1"
 
     rule statsmodels_logistic_response:
         input:
@@ -89,8 +92,11 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             table=out("tables/logistic_response.tsv"),
             figures=_figure("forest_logistic_response"),
         params:
-            options=get_model_options(),
-            endpoint=COMP_CFG["response"],
+            step=step_params(
+                mirscope.stages.survival.LogisticOR,
+                outcome="responder",
+                endpoint=COMP_CFG["response"],
+            ),
         log:
             out("logs/statsmodels_logistic_response/all.log"),
         threads: 1
@@ -100,9 +106,8 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
         conda:
             MIRSCOPE_ENV
         shell:
-            "mirscope -v logistic-or --table {input:q} --outcome responder"
-            " --endpoint {params.endpoint:q} {params.options}"
-            " --out {output.table:q} --figure {output.figures[0]:q} > {log:q} 2>&1"
+            "mirscope -v logistic-or --table {input:q} --out {output.table:q}"
+            " --figure {output.figures[0]:q} --params {params.step:q} > {log:q} 2>&1"
 
 
 if CLINICAL is not None and COMP_CFG["covariates"]:
@@ -122,7 +127,7 @@ if CLINICAL is not None and COMP_CFG["covariates"]:
             + _figure("importance_probability")
             + _figure("importance_km_pfs"),
         params:
-            options=get_importance_options(),
+            step=step_params(mirscope.stages.importance.Importance),
             prefix=outpath("figures/importance"),
         log:
             out("logs/sklearn_importance/all.log"),
@@ -137,10 +142,10 @@ if CLINICAL is not None and COMP_CFG["covariates"]:
             MIRSCOPE_ENV
         shell:
             "mirscope -v importance --covariates {input.covariates:q}"
-            " --clinical {input.clinical:q} {params.options}"
-            " --summary-out {output.summary:q} --long-out {output.long:q}"
-            " --pruned-out {output.pruned:q} --probability-out {output.probability:q}"
-            " --km-out {output.km:q} --figure-prefix {params.prefix:q} > {log:q} 2>&1"
+            " --clinical {input.clinical:q} --summary-out {output.summary:q}"
+            " --long-out {output.long:q} --pruned-out {output.pruned:q}"
+            " --probability-out {output.probability:q} --km-out {output.km:q}"
+            " --figure-prefix {params.prefix:q} --params {params.step:q} > {log:q} 2>&1"
 
 
     rule mirscope_importance_spearman:
@@ -151,7 +156,7 @@ if CLINICAL is not None and COMP_CFG["covariates"]:
             table=out("tables/importance_spearman.tsv"),
             figures=_figure("importance_spearman"),
         params:
-            options=get_spearman_options(),
+            step=step_params(mirscope.stages.importance.ImportanceSpearman),
         log:
             out("logs/mirscope_importance_spearman/all.log"),
         threads: 1
@@ -162,8 +167,8 @@ if CLINICAL is not None and COMP_CFG["covariates"]:
             MIRSCOPE_ENV
         shell:
             "mirscope -v importance-spearman --covariates {input.covariates:q}"
-            " --summary {input.summary:q} {params.options} --out {output.table:q}"
-            " --figure {output.figures[0]:q} > {log:q} 2>&1"
+            " --summary {input.summary:q} --out {output.table:q}"
+            " --figure {output.figures[0]:q} --params {params.step:q} > {log:q} 2>&1"
 
 
 if CLINICAL is not None and COMP_CFG["covariates"] and COMP_CFG["toxicity_endpoints"]:
@@ -181,7 +186,10 @@ if CLINICAL is not None and COMP_CFG["covariates"] and COMP_CFG["toxicity_endpoi
                 for f in _figure(f"importance_toxicity_{name}")
             ],
         params:
-            options=get_importance_toxicity_options(),
+            step=step_params(
+                mirscope.stages.importance.ImportanceToxicity,
+                endpoints=get_toxicity_endpoints(),
+            ),
             prefix=outpath("figures/importance_toxicity"),
         log:
             out("logs/sklearn_importance_toxicity/all.log"),
@@ -196,9 +204,9 @@ if CLINICAL is not None and COMP_CFG["covariates"] and COMP_CFG["toxicity_endpoi
             MIRSCOPE_ENV
         shell:
             "mirscope -v importance-toxicity --covariates {input.covariates:q}"
-            " --clinical {input.clinical:q} {params.options}"
-            " --summary-out {output.summary:q} --long-out {output.long:q}"
-            " --figure-prefix {params.prefix:q} > {log:q} 2>&1"
+            " --clinical {input.clinical:q} --summary-out {output.summary:q}"
+            " --long-out {output.long:q} --figure-prefix {params.prefix:q}"
+            " --params {params.step:q} > {log:q} 2>&1"
 
 
 if COMP_CFG["secondary_events"]:
@@ -211,8 +219,9 @@ if COMP_CFG["secondary_events"]:
             table=out("tables/cuminc_secondary.tsv"),
             figures=_figure("cuminc_secondary"),
         params:
-            at=",".join(f"{t:g}" for t in COMP_CFG["cuminc_times"]),
-            event_name=COMP_CFG["event_name"],
+            step=step_params(
+                mirscope.stages.competing.Cuminc, time="time_days", event="event", group="group"
+            ),
         log:
             out("logs/mirscope_cuminc/all.log"),
         threads: 1
@@ -222,10 +231,8 @@ if COMP_CFG["secondary_events"]:
         conda:
             MIRSCOPE_ENV
         shell:
-            "mirscope -v cuminc --table {input:q} --time time_days --event event"
-            " --group group --at {params.at} --event-name {params.event_name:q}"
-            " --out {output.table:q}"
-            " --figure {output.figures[0]:q} > {log:q} 2>&1"
+            "mirscope -v cuminc --table {input:q} --out {output.table:q}"
+            " --figure {output.figures[0]:q} --params {params.step:q} > {log:q} 2>&1"
 
     rule mirscope_cuminc_overall:
         input:
@@ -234,8 +241,7 @@ if COMP_CFG["secondary_events"]:
             table=out("tables/cuminc_overall.tsv"),
             figures=_figure("cuminc_overall"),
         params:
-            at=",".join(f"{t:g}" for t in COMP_CFG["cuminc_times"]),
-            event_name=COMP_CFG["event_name"],
+            step=step_params(mirscope.stages.competing.CumincOverall),
         log:
             out("logs/mirscope_cuminc_overall/all.log"),
         threads: 1
@@ -245,9 +251,8 @@ if COMP_CFG["secondary_events"]:
         conda:
             MIRSCOPE_ENV
         shell:
-            "mirscope -v cuminc-overall --table {input:q} --at {params.at}"
-            " --event-name {params.event_name:q} --out {output.table:q}"
-            " --figure {output.figures[0]:q} > {log:q} 2>&1"
+            "mirscope -v cuminc-overall --table {input:q} --out {output.table:q}"
+            " --figure {output.figures[0]:q} --params {params.step:q} > {log:q} 2>&1"
 
 
 if CLINICAL is not None and COMP_CFG["secondary_events"]:
@@ -260,7 +265,7 @@ if CLINICAL is not None and COMP_CFG["secondary_events"]:
             table=out("tables/km_after_event.tsv"),
             figures=_figure("km_after_event"),
         params:
-            event_name=COMP_CFG["event_name"],
+            step=step_params(mirscope.stages.competing.KMAfterEvent),
         log:
             out("logs/lifelines_km_after_event/all.log"),
         threads: 1
@@ -271,8 +276,8 @@ if CLINICAL is not None and COMP_CFG["secondary_events"]:
             MIRSCOPE_ENV
         shell:
             "mirscope -v km-after-event --table {input.events:q} --clinical {input.clinical:q}"
-            " --event-name {params.event_name:q} --out {output.table:q}"
-            " --figure {output.figures[0]:q} > {log:q} 2>&1"
+            " --out {output.table:q} --figure {output.figures[0]:q}"
+            " --params {params.step:q} > {log:q} 2>&1"
 
 
 if COMP_CFG["evidence_studies"]:

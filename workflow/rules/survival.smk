@@ -18,7 +18,7 @@ if CLINICAL is not None:
             composite=out("figures/suppfig_s1.png"),
             composite_pdf=out("figures/suppfig_s1.pdf"),
         params:
-            options=get_survival_options(),
+            step=step_params(mirscope.stages.survival.SuppFigS1),
             prefix=outpath("figures/suppfig_s1"),
         log:
             out("logs/mirscope_suppfig_s1/all.log"),
@@ -30,9 +30,9 @@ if CLINICAL is not None:
             MIRSCOPE_ENV
         shell:
             "mirscope -v survival --clinical {input.clinical:q}"
-            " --normalized {input.normalized:q} {params.options}"
-            " --cutpoint-out {output.cutpoint:q} --km-out {output.km:q}"
-            " --figure-prefix {params.prefix:q} > {log:q} 2>&1"
+            " --normalized {input.normalized:q} --cutpoint-out {output.cutpoint:q}"
+            " --km-out {output.km:q} --figure-prefix {params.prefix:q}"
+            " --params {params.step:q} > {log:q} 2>&1"
 
 
 if CLINICAL is not None:
@@ -44,7 +44,7 @@ if CLINICAL is not None:
         output:
             out("tables/km_os_overall.tsv"),
         params:
-            at=",".join(f"{t:g}" for t in CFG["survival"]["at_risk_times"]),
+            step=step_params(mirscope.stages.survival.KM, time="os_days", event="os_event"),
         log:
             out("logs/lifelines_km_os_overall/all.log"),
         threads: 1
@@ -54,5 +54,5 @@ if CLINICAL is not None:
         conda:
             MIRSCOPE_ENV
         shell:
-            "mirscope km --clinical {input.clinical:q} --time os_days --event os_event"
-            " --at-risk {params.at:q} --out {output:q} > {log:q} 2>&1"
+            "mirscope km --clinical {input.clinical:q} --out {output:q}"
+            " --params {params.step:q} > {log:q} 2>&1"

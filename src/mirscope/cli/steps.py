@@ -15,6 +15,7 @@ import click
 from click.core import ParameterSource
 
 from mirscope import params as P
+from mirscope.errors import UsageError
 
 REQUIRED_DEFAULT = P.REQUIRED
 
@@ -116,7 +117,11 @@ def command(name: str, step: type, run: P.Runner, *, doc: str | None = None) -> 
                 what = spec.name.upper() if spec.meta["argument"] else spec.flag
                 kind = "argument" if spec.meta["argument"] else "option"
                 raise click.UsageError(f"Missing {kind} '{what}'.", ctx)
-        run(P.build(step, given, source=f"mirscope {name}"))
+        try:
+            built = P.build(step, given, source=f"mirscope {name}")
+        except UsageError as exc:
+            raise click.UsageError(str(exc), ctx) from None
+        run(built)
 
     options = [_option(s) for s in spec_list]
     options.append(

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 
 from mirscope.de import deseq, normalize
-from mirscope.errors import InputError
+from mirscope.errors import UsageError
 from mirscope.inputs import outcomes as contrasts_mod
 from mirscope.inputs.clinical import log_patients_used, read_clinical
 from mirscope.inputs.outcomes import Contrast
@@ -129,7 +129,7 @@ class DE:
 
     def __post_init__(self) -> None:
         if self.contrast is None and not (self.condition and self.reference):
-            raise InputError("mirscope de: give --condition and --reference, or --contrast")
+            raise UsageError("give --condition and --reference, or --contrast")
 
 
 def run_de(step: DE) -> None:
