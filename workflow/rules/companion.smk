@@ -71,7 +71,10 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             figures=_figure("forest_cox_pfs"),
         params:
             step=step_params(
-                mirscope.stages.survival.Cox, time="pfs_days", event="pfs_event"
+                mirscope.stages.survival.Cox,
+                time="pfs_days",
+                event="pfs_event",
+                interactions=COMP_CFG["cox_interactions"],
             ),
         log:
             out("logs/lifelines_cox_pfs/all.log"),
@@ -96,6 +99,7 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
                 mirscope.stages.survival.LogisticOR,
                 outcome="responder",
                 endpoint=COMP_CFG["response"],
+                interactions=COMP_CFG["cox_interactions"],
             ),
         log:
             out("logs/statsmodels_logistic_response/all.log"),

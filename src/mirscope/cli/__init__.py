@@ -54,28 +54,6 @@ SECTION_ORDER = (
 )
 
 
-#: Commands still written as click commands in ``mirscope/cli/<module>.py`` (``COMMANDS``).
-LEGACY_COMMANDS: dict[str, tuple[str, ...]] = {
-    "survival": (
-        "cutpoint",
-        "km",
-        "survival",
-        "cox",
-        "logistic-or",
-        "cuminc",
-        "kinetics",
-        "importance",
-        "evidence",
-        "cuminc-overall",
-        "km-after-event",
-        "kinetics-inflammation",
-        "evidence-figures",
-        "importance-toxicity",
-        "importance-spearman",
-    ),
-}
-
-
 def _steps_literal(path: Path) -> list[str]:
     """The command names of a module's ``STEPS = {...}``, read from its source: running one
     command must import only its own stage (the rules start `mirscope` hundreds of times
@@ -104,8 +82,6 @@ def step_modules() -> dict[str, str]:
                 names = _steps_literal(path)
                 if names:
                     found[f"{package}.{path.stem}"] = tuple(names)
-    for module, names in LEGACY_COMMANDS.items():
-        found[f"mirscope.cli.{module}"] = names
     rank = {name: i for i, name in enumerate(SECTION_ORDER)}
     ordered = sorted(found, key=lambda m: (rank.get(m.rpartition(".")[2], len(rank)), m))
     out: dict[str, str] = {}
@@ -128,10 +104,7 @@ class _Group(click.Group):
         module_name = step_modules().get(name)
         if module_name is None:
             return None
-        module = importlib.import_module(module_name)
-        if not hasattr(module, "STEPS"):
-            return next(c for c in module.COMMANDS if c.name == name)
-        step, run = module.STEPS[name]
+        step, run = importlib.import_module(module_name).STEPS[name]
         return steps.command(name, step, run)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -145,11 +118,8 @@ class _Group(click.Group):
             title = " ".join(first.split()).replace("``", "").rstrip(".:")
             rows = []
             for name in names:
-                if hasattr(module, "STEPS"):
-                    doc = inspect.getdoc(module.STEPS[name][1]) or ""
-                else:
-                    doc = next(c for c in module.COMMANDS if c.name == name).help or ""
-                rows.append((name, doc.strip().splitlines()[0] if doc.strip() else ""))
+                doc = inspect.getdoc(module.STEPS[name][1]) or ""
+                rows.append((name, doc.splitlines()[0] if doc else ""))
             with formatter.section(title):
                 formatter.write_dl(rows)
 

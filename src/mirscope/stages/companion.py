@@ -17,7 +17,6 @@ from mirscope.errors import InputError
 log = logging.getLogger(__name__)
 
 
-
 def binary_endpoint(
     clinical: pd.DataFrame, column: str, positive: list[str], *, source: str
 ) -> pd.Series:

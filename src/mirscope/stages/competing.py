@@ -1,4 +1,6 @@
-"""Competing risks: cumulative incidence with death as a competing risk (by group with
+"""Competing risks: cumulative incidence of secondary events, survival after them.
+
+Competing risks: cumulative incidence with death as a competing risk (by group with
 Gray's test, and for the whole cohort) and overall survival after the event (ClonHema).
 
 Each step is declared once here (:mod:`mirscope.params`); the commands ``mirscope
@@ -16,6 +18,7 @@ Output tables (TSV):
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import pandas as pd
@@ -35,6 +38,8 @@ from mirscope.stages.survival import (
 from mirscope.survival.competing import cuminc_table, survival_after_event
 from mirscope.survival.km import km_overall
 
+log = logging.getLogger(__name__)
+
 #: 6 months, 1 and 4 years, in days.
 CUMINC_TIMES = (182.625, 365.25, 1461.0)
 
@@ -48,8 +53,8 @@ def _at() -> tuple[float, ...]:
     )
 
 
-def _event_name(default: str, help_text: str) -> str:
-    return param(default, config="companion.event_name", help=help_text)
+def _event_name(help_text: str) -> str:
+    return param("secondary myeloid neoplasm", config="companion.event_name", help=help_text)
 
 
 def _events_table() -> str:
@@ -65,9 +70,7 @@ class Cuminc:
     at: tuple[float, ...] = _at()
     out: str = out_field("Output: cumulative incidence with 95% CI and Gray's test (TSV).")
     figure: str | None = figure_field("Optional output: cumulative incidence plot (PNG).")
-    event_name: str = _event_name(
-        "event", "What event code 1 is (e.g. 'secondary myeloid neoplasm'), for the figure."
-    )
+    event_name: str = _event_name("What event code 1 is, for the figure.")
     competing_name: str = param("death", help="What event code 2 is, for the figure.")
 
 
@@ -102,9 +105,7 @@ def run_cuminc(step: Cuminc) -> None:
 class CumincOverall:
     table: str = _events_table()
     at: tuple[float, ...] = _at()
-    event_name: str = _event_name(
-        "secondary myeloid neoplasm", "What event code 1 is, for the figure's labels."
-    )
+    event_name: str = _event_name("What event code 1 is, for the figure's labels.")
     out: str = out_field(
         "Output: whole-cohort cumulative incidence at the times, with notes (TSV)."
     )
@@ -147,9 +148,7 @@ def landmark_times(longest: float, steps=(30, 60, 90, 180, 365, 500, 730, 1000))
 class KMAfterEvent:
     table: str = _events_table()
     clinical: str = clinical_field("Clinical table with os_days and os_event (days from infusion).")
-    event_name: str = _event_name(
-        "secondary myeloid neoplasm", "What event code 1 is, for the figure's labels."
-    )
+    event_name: str = _event_name("What event code 1 is, for the figure's labels.")
     out: str = out_field("Output: median overall survival after the event with 95% CI (TSV).")
     figure: str = figure_field(
         "Output: Kaplan-Meier curve (PNG; a PDF is written beside it).", required=True
@@ -174,7 +173,13 @@ def run_km_after_event(step: KMAfterEvent) -> pd.DataFrame:
     else:
         clinical = read_clinical(step.clinical).reset_index()
     data = survival_after_event(events, clinical, source=str(table_path))
-    log_patients_used(clinical["sample_id"], what=f"survival after {event_name}", logger=log, used=clinical["sample_id"].astype(str).isin(data["sample_id"].astype(str)), why="no event")
+    log_patients_used(
+        clinical["sample_id"],
+        what=f"survival after {event_name}",
+        logger=log,
+        used=clinical["sample_id"].astype(str).isin(data["sample_id"].astype(str)),
+        why="no event",
+    )
     if data.empty:
         raise InputError(
             "no patient had the event (code 1): no survival after it to estimate",
@@ -204,3 +209,11 @@ def run_km_after_event(step: KMAfterEvent) -> pd.DataFrame:
     )
     write_tsv(res, step.out)
     return res
+
+
+#: The commands of this stage (``mirscope <name>``): name -> (declaration, run function).
+STEPS = {
+    "cuminc": (Cuminc, run_cuminc),
+    "cuminc-overall": (CumincOverall, run_cuminc_overall),
+    "km-after-event": (KMAfterEvent, run_km_after_event),
+}

@@ -1,4 +1,6 @@
-"""The evidence score of the systematic review: score and level (A+ to D) per biomarker,
+"""Evidence scoring: the companion review's evidence levels and classes.
+
+The evidence score of the systematic review: score and level (A+ to D) per biomarker,
 level distribution, study-design contributions and biomarker classes.
 
 Each step is declared once here (:mod:`mirscope.params`); the commands ``mirscope
@@ -97,3 +99,10 @@ def run_evidence_figures(step: EvidenceFigures) -> None:
     write_tsv(levels, step.levels_out)
     write_tsv(contributions, step.contributions_out)
     write_tsv(classes, step.classes_out)
+
+
+#: The commands of this stage (``mirscope <name>``): name -> (declaration, run function).
+STEPS = {
+    "evidence": (Evidence, run_evidence),
+    "evidence-figures": (EvidenceFigures, run_evidence_figures),
+}

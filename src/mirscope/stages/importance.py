@@ -1,4 +1,6 @@
-"""Random-forest importance of pre-treatment covariates (ZUMA-5): response and PFS,
+"""Variable importance: random-forest importance for response, PFS and toxicity.
+
+Random-forest importance of pre-treatment covariates (ZUMA-5): response and PFS,
 toxicity endpoints, and the Spearman map of the top-ranked covariates.
 
 Each step is declared once here (:mod:`mirscope.params`); the commands ``mirscope
@@ -20,22 +22,25 @@ Output tables (TSV):
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from mirscope.companion import importance
-from mirscope.inputs.outcomes import CASE, Contrast, classify
 from mirscope.errors import InputError
 from mirscope.inputs.clinical import log_patients_used, read_clinical
 from mirscope.inputs.labels import endpoint_ylabel, term_label
 from mirscope.inputs.labels import label as human_label
+from mirscope.inputs.outcomes import CASE, Contrast, classify
 from mirscope.io import read_table, write_tsv
 from mirscope.params import REQUIRED, param
 from mirscope.stages.companion import binary_endpoint
 from mirscope.stages.survival import at_risk_field, clinical_field, out_field, prefix_field
 from mirscope.survival.km import km_table
+
+log = logging.getLogger(__name__)
 
 
 def _covariates() -> str:
@@ -130,8 +135,20 @@ def _importance_data(covariates_path, clinical_path) -> tuple[pd.DataFrame, pd.D
     cov["sample_id"] = cov["sample_id"].astype(str)
     clinical["sample_id"] = clinical["sample_id"].astype(str)
     data = cov.merge(clinical, on="sample_id", how="inner", suffixes=("", "_clinical"))
-    log_patients_used(cov["sample_id"], what="importance (covariate table)", logger=log, used=cov["sample_id"].isin(clinical["sample_id"]), why="no clinical row")
-    log_patients_used(clinical["sample_id"], what="importance (clinical table)", logger=log, used=clinical["sample_id"].isin(cov["sample_id"]), why="no covariate row")
+    log_patients_used(
+        cov["sample_id"],
+        what="importance (covariate table)",
+        logger=log,
+        used=cov["sample_id"].isin(clinical["sample_id"]),
+        why="no clinical row",
+    )
+    log_patients_used(
+        clinical["sample_id"],
+        what="importance (clinical table)",
+        logger=log,
+        used=clinical["sample_id"].isin(cov["sample_id"]),
+        why="no covariate row",
+    )
     if data.empty:
         raise InputError(
             "no sample_id in common between the covariate and clinical tables",
@@ -162,8 +179,20 @@ def run_importance(step: Importance) -> None:
     x = x[kept]
     y = binary_endpoint(data, binary_col, list(positive), source=str(clinical_path))
     ok = y.notna().to_numpy()
-    log_patients_used(data["sample_id"], what=f"importance {binary_col}", logger=log, used=ok, why=f"{binary_col} missing or NE")
-    log_patients_used(data["sample_id"], what="importance pfs", logger=log, used=data[["pfs_days", "pfs_event"]].notna().all(axis=1), why="pfs_days/pfs_event missing")
+    log_patients_used(
+        data["sample_id"],
+        what=f"importance {binary_col}",
+        logger=log,
+        used=ok,
+        why=f"{binary_col} missing or NE",
+    )
+    log_patients_used(
+        data["sample_id"],
+        what="importance pfs",
+        logger=log,
+        used=data[["pfs_days", "pfs_event"]].notna().all(axis=1),
+        why="pfs_days/pfs_event missing",
+    )
     long_bin = importance.rf_importance(
         x[ok],
         outcome=y[ok].to_numpy(int),
@@ -302,7 +331,13 @@ def run_importance_toxicity(step: ImportanceToxicity) -> None:
         groups = classify(data.set_index("sample_id"), contrast, source=str(clinical_path))
         y = groups.map(lambda g: np.nan if g is None else float(g == CASE)).to_numpy(float)
         ok = np.isfinite(y)
-        log_patients_used(data["sample_id"], what=f"importance {name}", logger=log, used=ok, why=f"{variable} missing")
+        log_patients_used(
+            data["sample_id"],
+            what=f"importance {name}",
+            logger=log,
+            used=ok,
+            why=f"{variable} missing",
+        )
         long = importance.rf_importance(
             x[ok],
             outcome=y[ok].astype(int),
@@ -398,3 +433,11 @@ def run_importance_spearman(step: ImportanceSpearman) -> pd.DataFrame:
     )
     write_tsv(pairs, table_out)
     return pairs
+
+
+#: The commands of this stage (``mirscope <name>``): name -> (declaration, run function).
+STEPS = {
+    "importance": (Importance, run_importance),
+    "importance-toxicity": (ImportanceToxicity, run_importance_toxicity),
+    "importance-spearman": (ImportanceSpearman, run_importance_spearman),
+}

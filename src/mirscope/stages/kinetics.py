@@ -1,4 +1,6 @@
-"""CAR T kinetics (CART SIE): kinetic parameters, tests by response, PFS by expansion and
+"""CAR T kinetics: expansion parameters, their tests and Kaplan-Meier by expansion and markers.
+
+CAR T kinetics (CART SIE): kinetic parameters, tests by response, PFS by expansion and
 an inflammation marker, and the inflammation of expanders by response.
 
 Each step is declared once here (:mod:`mirscope.params`); the commands ``mirscope
@@ -21,6 +23,7 @@ Output tables (TSV):
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
@@ -36,6 +39,8 @@ from mirscope.params import REQUIRED, param
 from mirscope.stages.companion import binary_endpoint
 from mirscope.stages.survival import at_risk_field, clinical_field, out_field, prefix_field
 from mirscope.survival.km import km_table
+
+log = logging.getLogger(__name__)
 
 
 def _parameter(help_text: str, **choices) -> str:
@@ -107,8 +112,20 @@ def run_kinetics(step: Kinetics) -> None:
     params["expansion"] = kinetics.expander_groups(params, parameter)
     resp = binary_endpoint(clinical, response_col, list(positive), source=str(clinical_path))
     resp_map = dict(zip(clinical["sample_id"], resp, strict=True))
-    log_patients_used(params["sample_id"], what="kinetics (kinetics table)", logger=log, used=params["sample_id"].astype(str).isin(clinical["sample_id"]), why="no clinical row")
-    log_patients_used(params["sample_id"], what=f"kinetics {response_col}", logger=log, used=params["sample_id"].astype(str).map(resp_map).notna(), why=f"{response_col} missing or NE, or no clinical row")
+    log_patients_used(
+        params["sample_id"],
+        what="kinetics (kinetics table)",
+        logger=log,
+        used=params["sample_id"].astype(str).isin(clinical["sample_id"]),
+        why="no clinical row",
+    )
+    log_patients_used(
+        params["sample_id"],
+        what=f"kinetics {response_col}",
+        logger=log,
+        used=params["sample_id"].astype(str).map(resp_map).notna(),
+        why=f"{response_col} missing or NE, or no clinical row",
+    )
     params["response"] = (
         params["sample_id"].map(resp_map).map({1.0: "responder", 0.0: "non-responder"})
     )
@@ -141,7 +158,13 @@ def run_kinetics(step: Kinetics) -> None:
         table.assign(**{marker: mvals}), table["expansion"], parameters=(marker,)
     )
     tests_all = pd.concat([tests, marker_test], ignore_index=True)
-    log_patients_used(table["sample_id"], what="kinetics PFS by expansion and marker", logger=log, used=table[["stratum", "pfs_days", "pfs_event"]].notna().all(axis=1), why=f"{marker}, pfs_days or pfs_event missing")
+    log_patients_used(
+        table["sample_id"],
+        what="kinetics PFS by expansion and marker",
+        logger=log,
+        used=table[["stratum", "pfs_days", "pfs_event"]].notna().all(axis=1),
+        why=f"{marker}, pfs_days or pfs_event missing",
+    )
     km_in = table.dropna(subset=["stratum", "pfs_days", "pfs_event"]).reset_index(drop=True)
     km, fitted, test = km_table(
         km_in,
@@ -305,3 +328,10 @@ def run_kinetics_inflammation(step: KineticsInflammation) -> None:
     write_tsv(km_exp, step.km_expansion_out)
     write_tsv(tests, step.tests_out)
     write_tsv(km_comb, step.km_combined_out)
+
+
+#: The commands of this stage (``mirscope <name>``): name -> (declaration, run function).
+STEPS = {
+    "kinetics": (Kinetics, run_kinetics),
+    "kinetics-inflammation": (KineticsInflammation, run_kinetics_inflammation),
+}

@@ -1,4 +1,6 @@
-"""Survival stage: cut-offs, Kaplan-Meier tables, Cox and logistic models, and
+"""Survival: optimised cut-offs, Kaplan-Meier, Cox and logistic models, Supplementary Figure S1.
+
+Survival stage: cut-offs, Kaplan-Meier tables, Cox and logistic models, and
 Supplementary Figure S1 (cut-off search, KM tables, figures).
 
 Each step is declared once here (:mod:`mirscope.params`); the commands ``mirscope
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from mirscope.errors import InputError, UsageError
+from mirscope.errors import UsageError
 from mirscope.inputs.clinical import log_patients_used, read_clinical
 from mirscope.inputs.labels import ENDPOINTS
 from mirscope.io import read_table, read_value_matrix, write_tsv
@@ -389,7 +391,7 @@ def _covariates() -> tuple[str, ...]:
 
 
 def _interactions(help_text: str) -> tuple[str, ...]:
-    return param((), flag="--interaction", config="companion.cox_interactions", help=help_text)
+    return param((), flag="--interaction", help=help_text)
 
 
 def _endpoint(column: str) -> str | None:
@@ -498,3 +500,13 @@ def _forest(res, figure, label, endpoint, kind, subtitle=None):
         title=f"{human(endpoint)}: {model} {kind} model",
         subtitle=subtitle,
     )
+
+
+#: The commands of this stage (``mirscope <name>``): name -> (declaration, run function).
+STEPS = {
+    "cutpoint": (Cutpoint, run_cutpoint),
+    "km": (KM, run_km),
+    "survival": (SuppFigS1, run_suppfig_s1),
+    "cox": (Cox, run_cox),
+    "logistic-or": (LogisticOR, run_logistic_or),
+}
