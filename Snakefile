@@ -30,9 +30,10 @@ include: "workflow/rules/diffexp.smk"
 include: "workflow/rules/survival.smk"
 include: "workflow/rules/companion.smk"
 include: "workflow/rules/models.smk"
-include: "workflow/rules/report.smk"
 include: "workflow/rules/expression.smk"
 include: "workflow/rules/provenance.smk"
+# Last: the report numbers the items that the rule files above declared as targets.
+include: "workflow/rules/report.smk"
 
 
 # The report opens on a page written from the run (workflow/rules/report.smk).

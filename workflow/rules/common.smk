@@ -65,6 +65,23 @@ SAMPLE_IDS = list(SAMPLES.index)
 # reads, so a user's NA spellings, comment lines and case mean the same in every rule.
 CLINICAL_TABLE = f"{OUTDIR}/clinical/clinical.tsv"
 
+#: What `rule all` builds. Each rule file adds the outputs of its rules right after them,
+#: inside the same condition that defines them, so an optional analysis states its
+#: condition once (`analysis`) and the final list derives from the rules.
+TARGETS = []
+
+
+def targets(*patterns, **wildcards):
+    """Add outputs (a rule's output patterns, expanded over ``wildcards``) to `rule all`."""
+    TARGETS.extend(expand(list(patterns), **wildcards) if wildcards else patterns)
+
+
+def analysis(name, *conditions):
+    """Whether the optional analysis ``name`` runs: every condition holds (its inputs are
+    configured) and validation did not skip it for this clinical table (SKIPPED)."""
+    return all(bool(c) for c in conditions) and name not in SKIPPED
+
+
 def step_params(step, **given):
     """The settings of one job of ``step`` (a declaration in mirscope.stages) as the JSON
     its command takes with ``--params``: every config-bound setting from the resolved
@@ -158,10 +175,6 @@ def get_reference_inputs(wildcards):
     return [ref[k] for k in ("mature", "hairpin", "gff3") if ref[k] != "auto"]
 
 
-def _figures(*names):
-    return [out(f"figures/{name}.{ext}") for name in names for ext in ("png", "pdf")]
-
-
 def get_final_targets():
     """Everything the `all` target builds: the analyses and what the report embeds of them
     (helpers/report.smk), with its landing page."""
@@ -172,131 +185,9 @@ def get_final_targets():
 
 
 def get_analysis_targets():
-    """Every analysis output, stage by stage, from the config alone.
-
-    One list, so no stage depends on the order the rule files are included in. Analyses
-    whose inputs the config does not name (no clinical table, no companion table) are
-    left out here exactly as their rules are left undefined.
-    """
-    targets = [out(f"reference/bowtie/{REF_SPECIES}_hairpin.{s}") for s in BOWTIE_SUFFIXES]
-    targets.append(out(f"reference/{REF_SPECIES}_mature_loci.tsv"))
-    targets += [out(f"trimmed/{s}.trim.json") for s in SAMPLE_IDS]
-    targets += [out(f"counts/{s}.align_stats.json") for s in SAMPLE_IDS]
-    targets += [
-        out(f"counts/{name}.tsv")
-        for name in (
-            "mature_umi_counts",
-            "mature_read_counts",
-            "hairpin_umi_counts",
-            "hairpin_read_counts",
-            "isomir_counts",
-            "mature_normalized",
-            "mature_normalized_log2",
-        )
-    ]
-    targets += [out("qc/qc_summary.tsv"), out("qc/multiqc_report.html")]
-    targets += [
-        out(f"expression/{kind}_{unit}_cpm.tsv")
-        for kind in ("mature", "hairpin")
-        for unit in ("umi", "read")
-    ] + [out("expression/mature_umi_vst.tsv")]
-    targets += [
-        out("pipeline_info/software_versions.yml"),
-        out("pipeline_info/config_resolved.yaml"),
-    ]
-    targets += [out(f"mirgff3/{s}.gff3") for s in SAMPLE_IDS] + [out("mirgff3/cohort.gff3")]
-    targets += [out(f"qc/unassigned_{name}.tsv") for name in ("summary", "top")]
-    targets += [out("qc/qc_unassigned.png"), out("qc/qc_unassigned.pdf")]
-    if CLINICAL is not None:
-        targets += [out(f"de/{c}.tsv") for c in CONTRAST_NAMES]
-        targets += _figures(*(f"volcano_{c}" for c in CONTRAST_NAMES))
-        targets += _figures("fig1_clustering_heatmap")
-        if "table2a" not in SKIPPED:
-            targets += [out("tables/supp_table2a_crs_de.tsv"), *_figures("fig2a_crs_de_heatmap")]
-        if "table2b" not in SKIPPED:
-            targets += [out("tables/supp_table2b_icans_de.tsv"), *_figures("fig2b_icans_de_heatmap")]
-        if "suppfig_s1" not in SKIPPED:
-            targets += [out("tables/suppfig_s1_cutpoint.tsv"), out("tables/suppfig_s1_km.tsv")]
-            targets += _figures("suppfig_s1", *(f"suppfig_s1_{e}" for e in S1_ENDPOINTS))
-        if "km_os_overall" not in SKIPPED:
-            targets.append(out("tables/km_os_overall.tsv"))
-        targets += [
-            out(f"tables/{name}.tsv")
-            for name in (
-                "clusters",
-                "cluster_associations",
-                "supp_table1a_overall",
-                "supp_table1b_crs",
-                "supp_table1c_icans",
-                "toxicity_models",
-                "response_models_summary",
-                "table1_response_models",
-                "published_models",
-                "models_methods",
-                "group_tests",
-                "correlations",
-                "paper_vs_reanalysis",
-            )
-        ]
-        targets += [
-            out(f"tables/models/{m}_{k}.tsv") for m in MODEL_NAMES for k in MODEL_KINDS
-        ]
-        targets += _figures(*(f"models/{m}_{k}" for m in MODEL_NAMES for k in MODEL_FIGURES))
-        if COMP_CFG["kinetics"] and "kinetics" not in SKIPPED:
-            targets += [
-                out(f"tables/{name}.tsv")
-                for name in (
-                    "kinetics_parameters",
-                    "kinetics_tests",
-                    "kinetics_km_pfs",
-                    "kinetics_patients",
-                    "kinetics_km_expansion",
-                    "kinetics_inflammation_tests",
-                    "kinetics_km_combined",
-                    "cox_pfs",
-                    "logistic_response",
-                )
-            ]
-            targets += _figures(
-                "kinetics_curves",
-                "kinetics_km_pfs",
-                "kinetics_km_expansion",
-                "kinetics_inflammation",
-                "kinetics_km_combined",
-                "forest_cox_pfs",
-                "forest_logistic_response",
-            )
-        if COMP_CFG["covariates"] and "importance" not in SKIPPED:
-            targets += [
-                out(f"tables/importance_{name}.tsv")
-                for name in ("summary", "by_seed", "pruned", "probability", "km_pfs")
-            ]
-            targets += _figures(
-                f"importance_{COMP_CFG['response']}",
-                "importance_pfs",
-                "importance_probability",
-                "importance_km_pfs",
-            )
-            targets += [out("tables/importance_spearman.tsv"), *_figures("importance_spearman")]
-            if COMP_CFG["toxicity_endpoints"]:
-                targets += [
-                    out(f"tables/importance_toxicity_{name}.tsv") for name in ("summary", "by_seed")
-                ]
-                targets += _figures(
-                    *(f"importance_toxicity_{name}" for name in COMP_CFG["toxicity_endpoints"])
-                )
-    if COMP_CFG["secondary_events"]:
-        targets += [out("tables/cuminc_secondary.tsv"), *_figures("cuminc_secondary")]
-        targets += [out("tables/cuminc_overall.tsv"), *_figures("cuminc_overall")]
-        if CLINICAL is not None:
-            targets += [out("tables/km_after_event.tsv"), *_figures("km_after_event")]
-    if COMP_CFG["evidence_studies"]:
-        targets += [out("tables/evidence_scores.tsv"), *_figures("evidence_scores")]
-        targets += [
-            out(f"tables/evidence_{name}.tsv") for name in ("levels", "contributions", "classes")
-        ]
-        targets += _figures("evidence_panels", "evidence_classes")
-    return sorted(set(targets))
+    """Every analysis output this config builds: what the rule files declared with
+    `targets` beside their rules (complete once every rule file is included)."""
+    return sorted(set(TARGETS))
 
 
 def get_paper_compare_inputs(wildcards):

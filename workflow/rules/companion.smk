@@ -5,7 +5,7 @@
 # resources/demo/*.tsv); kinetics and importance also need the clinical table.
 # Logic: mirscope.companion, mirscope.survival.cox/competing; columns documented there.
 
-if CLINICAL is not None and COMP_CFG["kinetics"]:
+if analysis("kinetics", CLINICAL is not None, COMP_CFG["kinetics"]):
 
     rule mirscope_kinetics:
         input:
@@ -113,8 +113,13 @@ if CLINICAL is not None and COMP_CFG["kinetics"]:
             "mirscope -v logistic-or --table {input:q} --out {output.table:q}"
             " --figure {output.figures[0]:q} --params {params.step:q} > {log:q} 2>&1"
 
+    targets(*rules.mirscope_kinetics.output)
+    targets(*rules.mirscope_kinetics_inflammation.output)
+    targets(*rules.lifelines_cox_pfs.output)
+    targets(*rules.statsmodels_logistic_response.output)
 
-if CLINICAL is not None and COMP_CFG["covariates"]:
+
+if analysis("importance", CLINICAL is not None, COMP_CFG["covariates"]):
 
     rule sklearn_importance:
         input:
@@ -174,8 +179,11 @@ if CLINICAL is not None and COMP_CFG["covariates"]:
             " --summary {input.summary:q} --out {output.table:q}"
             " --figure {output.figures[0]:q} --params {params.step:q} > {log:q} 2>&1"
 
+    targets(*rules.sklearn_importance.output)
+    targets(*rules.mirscope_importance_spearman.output)
 
-if CLINICAL is not None and COMP_CFG["covariates"] and COMP_CFG["toxicity_endpoints"]:
+
+if analysis("importance", CLINICAL is not None, COMP_CFG["covariates"], COMP_CFG["toxicity_endpoints"]):
 
     rule sklearn_importance_toxicity:
         input:
@@ -212,8 +220,10 @@ if CLINICAL is not None and COMP_CFG["covariates"] and COMP_CFG["toxicity_endpoi
             " --long-out {output.long:q} --figure-prefix {params.prefix:q}"
             " --params {params.step:q} > {log:q} 2>&1"
 
+    targets(*rules.sklearn_importance_toxicity.output)
 
-if COMP_CFG["secondary_events"]:
+
+if analysis("secondary_events", COMP_CFG["secondary_events"]):
 
     # mirscope's port of cmprsk::cuminc (Aalen–Johansen, Gray's test; mirscope.survival.competing).
     rule mirscope_cuminc:
@@ -258,8 +268,11 @@ if COMP_CFG["secondary_events"]:
             "mirscope -v cuminc-overall --table {input:q} --out {output.table:q}"
             " --figure {output.figures[0]:q} --params {params.step:q} > {log:q} 2>&1"
 
+    targets(*rules.mirscope_cuminc.output)
+    targets(*rules.mirscope_cuminc_overall.output)
 
-if CLINICAL is not None and COMP_CFG["secondary_events"]:
+
+if analysis("secondary_events", CLINICAL is not None, COMP_CFG["secondary_events"]):
 
     rule lifelines_km_after_event:
         input:
@@ -283,8 +296,10 @@ if CLINICAL is not None and COMP_CFG["secondary_events"]:
             " --out {output.table:q} --figure {output.figures[0]:q}"
             " --params {params.step:q} > {log:q} 2>&1"
 
+    targets(*rules.lifelines_km_after_event.output)
 
-if COMP_CFG["evidence_studies"]:
+
+if analysis("evidence", COMP_CFG["evidence_studies"]):
 
     rule mirscope_evidence:
         input:
@@ -326,3 +341,6 @@ if COMP_CFG["evidence_studies"]:
             " --contributions-out {output.contributions:q} --classes-out {output.classes:q}"
             " --panels-figure {output.panels[0]:q} --classes-figure {output.class_figure[0]:q}"
             " > {log:q} 2>&1"
+
+    targets(*rules.mirscope_evidence.output)
+    targets(*rules.mirscope_evidence_figures.output)

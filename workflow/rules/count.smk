@@ -70,3 +70,7 @@ rule mirscope_matrix:
         MIRSCOPE_ENV
     shell:
         "mirscope -v matrix --outdir {params.outdir:q} --params {params.step:q} > {log:q} 2>&1"
+
+
+targets(rules.mirscope_count.output.stats, sample=SAMPLE_IDS)
+targets(*rules.mirscope_matrix.output)

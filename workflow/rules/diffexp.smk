@@ -143,3 +143,12 @@ if CLINICAL is not None:
         shell:
             "mirscope volcano --de {input:q} --out {output.png:q} --params {params.step:q}"
             " > {log:q} 2>&1"
+
+    targets(*rules.pydeseq2_wald.output, *rules.mirscope_volcano.output, contrast=CONTRAST_NAMES)
+    targets(*[rules.mirscope_cluster.output[k] for k in ("clusters", "associations", "png", "pdf")])
+    # Table 2 and Figure 2 where validation kept them for this clinical table
+    TABLE2_PARTS = [p for p in ("2a_crs", "2b_icans") if analysis(f"table{p[:2]}")]
+    targets(*rules.mirscope_de_table2.output, *rules.mirscope_de_heatmap.output, part=TABLE2_PARTS)
+
+
+targets(rules.mirscope_normalize.output.normalized, rules.mirscope_normalize.output.log2)

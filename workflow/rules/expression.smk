@@ -31,3 +31,6 @@ rule mirscope_expression:
         "mirscope -v expression --mature-umi {input.mature_umi:q} --mature-read {input.mature_read:q}"
         " --hairpin-umi {input.hairpin_umi:q} --hairpin-read {input.hairpin_read:q}"
         " --outdir {params.outdir:q} > {log:q} 2>&1"
+
+
+targets(*rules.mirscope_expression.output)

@@ -119,3 +119,8 @@ rule mirscope_unassigned_qc:
     shell:
         "mirscope -v unassigned-qc --outdir {params.outdir:q} --params {params.step:q}"
         " > {log:q} 2>&1"
+
+
+targets(*rules.mirscope_mirgff3.output, sample=SAMPLE_IDS)
+targets(*rules.mirscope_mirgff3_merge.output)
+targets(*[rules.mirscope_unassigned_qc.output[k] for k in ("summary", "top", "figure", "figure_pdf")])

@@ -91,3 +91,6 @@ if CLINICAL is not None:
             " --normalized {input.normalized:q} --out-groups {output.groups:q}"
             " --out-correlations {output.correlations:q} --params {params.step:q}"
             " > {log:q} 2>&1"
+
+    targets(*rules.mirscope_clinical_tables.output, *rules.mirscope_models.output)
+    targets(*rules.mirscope_associations.output)

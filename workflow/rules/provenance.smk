@@ -70,3 +70,6 @@ rule mirscope_provenance:
         " --reference {input.loci:q} --reference {input.gff3:q} --gff3 {input.gff3:q}"
         " --outdir {params.outdir:q} --multiqc-dir {params.multiqc_dir:q}"
         " --params {params.step:q} > {log:q} 2>&1"
+
+
+targets(rules.mirscope_provenance.output.versions, rules.mirscope_provenance.output.config)

@@ -62,3 +62,6 @@ rule multiqc_report:
     shell:
         "multiqc --force --no-data-dir --outdir {params.outdir:q} --filename multiqc_report.html"
         " {params.search:q} > {log:q} 2>&1"
+
+
+targets(rules.mirscope_qc.output.summary, *rules.multiqc_report.output)

@@ -56,3 +56,6 @@ rule bowtie_build_hairpin:
         "../../envs/bowtie.yaml"
     shell:
         "bowtie-build --threads {threads} {input:q} {params.prefix:q} > {log:q} 2>&1"
+
+
+targets(*rules.bowtie_build_hairpin.output, rules.mirscope_reference.output.loci, species=REF_SPECIES)

@@ -6,6 +6,10 @@
 # under <outdir>/report/. `snakemake --report` then collects every output marked with
 # `reported(...)` into one HTML file.
 
+# Every other rule file has declared its targets (this file is included last), so the report
+# outline can be built from here on; the paper comparison below adds the last one first.
+TARGETS_COMPLETE.append(True)
+
 if CLINICAL is not None:
 
     rule mirscope_paper_compare:
@@ -31,6 +35,9 @@ if CLINICAL is not None:
             "mirscope paper-compare --outdir {params.outdir:q} --clinical {input.clinical:q}"
             " --source-clinical {input.source:q} --out {output:q} --params {params.step:q}"
             " > {log:q} 2>&1"
+
+    targets(*rules.mirscope_paper_compare.output)
+
 
     rule mirscope_report_de_table:
         input:

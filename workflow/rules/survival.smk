@@ -4,7 +4,7 @@
 # mirscope.survival (cutpoint, km, prognostic) and mirscope.plots.survival; output columns
 # are documented in their module docstrings.
 
-if CLINICAL is not None:
+if analysis("suppfig_s1", CLINICAL is not None):
 
     rule mirscope_suppfig_s1:
         input:
@@ -34,8 +34,10 @@ if CLINICAL is not None:
             " --km-out {output.km:q} --figure-prefix {params.prefix:q}"
             " --params {params.step:q} > {log:q} 2>&1"
 
+    targets(*rules.mirscope_suppfig_s1.output)
 
-if CLINICAL is not None:
+
+if analysis("km_os_overall", CLINICAL is not None):
 
     # Whole-cohort median OS with 95% CI and numbers at risk (ClonHema, 004_...).
     rule lifelines_km_os_overall:
@@ -56,3 +58,5 @@ if CLINICAL is not None:
         shell:
             "mirscope km --clinical {input.clinical:q} --out {output:q}"
             " --params {params.step:q} > {log:q} 2>&1"
+
+    targets(*rules.lifelines_km_os_overall.output)

@@ -37,3 +37,6 @@ rule mirscope_trim:
         "mirscope -v trim {input:q} --sample {wildcards.sample:q} --threads {threads}"
         " --molecules {output.molecules:q} --stats {output.stats:q}"
         " --inserts {output.inserts:q} --params {params.step:q} > {log:q} 2>&1"
+
+
+targets(rules.mirscope_trim.output.stats, sample=SAMPLE_IDS)

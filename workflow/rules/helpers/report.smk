@@ -609,6 +609,8 @@ def _numbered(number, count, name):
 
 
 _REPORT_OUTLINE = []
+#: Set by report.smk, included after every other rule file: from then on TARGETS is whole.
+TARGETS_COMPLETE = []
 
 
 def get_report_outline():
@@ -618,6 +620,8 @@ def get_report_outline():
     Snakemake sorts each menu by name."""
     if _REPORT_OUTLINE:
         return _REPORT_OUTLINE
+    if not TARGETS_COMPLETE:
+        raise RuntimeError("the report outline needs every rule file's targets: include report.smk last")
     built = set(get_analysis_targets())
     items = []
     for entry, (label, caption, category, subcategory) in REPORT_ITEMS.items():
@@ -681,16 +685,17 @@ def get_report_items(kind):
 def reported(page):
     """Mark one output as a report item (`snakemake --report`), under its REPORT_ITEMS
     label, caption, section and subsection. `page` is the file the report shows (see
-    report_path), with the wildcards of its rule if it has any."""
-    if "{" not in page:
-        (item,) = [i for i in get_report_outline() if i["page"] == page]
-        kwargs = dict(category=item["category"], labels={"Item": item["label"]})
-        if item["subcategory"] is not None:
-            kwargs["subcategory"] = item["subcategory"]
-        return report(page, caption=f"../report/{item['caption']}.rst", **kwargs)
+    report_path), with the wildcards of its rule if it has any. Label, section and
+    subsection are looked up when the report is made: they number the items the whole
+    workflow builds, known only once every rule file has declared its targets."""
     entries = {out(report_path(e)): e for e in REPORT_ITEMS}
-    if page not in entries:
-        raise ValueError(f"{page} is not a report item (REPORT_ITEMS, helpers/report.smk)")
+    if page in entries:
+        caption = REPORT_ITEMS[entries[page]][1]
+    else:  # one page of an item with wildcards, from the outline
+        found = [i["caption"] for i in get_report_outline() if i["page"] == page]
+        if not found:
+            raise ValueError(f"{page} is not a report item (REPORT_ITEMS, helpers/report.smk)")
+        caption = found[0]
 
     def _item(wildcards):
         path = page.format(**dict(wildcards.items()))
@@ -699,7 +704,7 @@ def reported(page):
 
     return report(
         page,
-        caption=f"../report/{REPORT_ITEMS[entries[page]][1]}.rst",
+        caption=f"../report/{caption}.rst",
         category=lambda wildcards: _item(wildcards)["category"],
         subcategory=lambda wildcards: _item(wildcards)["subcategory"],
         labels=lambda wildcards: {"Item": _item(wildcards)["label"]},
