@@ -609,7 +609,7 @@ def _numbered(number, count, name):
 
 
 _REPORT_OUTLINE = []
-#: Set by report.smk, included after every other rule file: from then on TARGETS is whole.
+#: Set by report.smk, included after the other files of rules, so TARGETS is whole then.
 TARGETS_COMPLETE = []
 
 
@@ -621,7 +621,7 @@ def get_report_outline():
     if _REPORT_OUTLINE:
         return _REPORT_OUTLINE
     if not TARGETS_COMPLETE:
-        raise RuntimeError("the report outline needs every rule file's targets: include report.smk last")
+        raise RuntimeError("the report outline needs the targets of all files of rules; include report.smk last")
     built = set(get_analysis_targets())
     items = []
     for entry, (label, caption, category, subcategory) in REPORT_ITEMS.items():
