@@ -420,28 +420,36 @@ class Cox:
 
 def run_cox(step: Cox) -> None:
     """Univariable and multivariable Cox models (HR, 95% CI, p, PH check)."""
+    _regression(
+        step,
+        "cox",
+        "Hazard ratio",
+        "Cox",
+        step.time,
+        "Event",
+        step.event,
+        time=step.time,
+        event=step.event,
+    )
+
+
+def _regression(step, kind, axis, name, column, coded, coded_column, **columns) -> None:
+    """The regression table of a Cox or logistic step, and its forest plot if asked."""
     from mirscope.survival.cox import regression_table
 
     res = regression_table(
         read_table(step.table),
         list(step.covariates),
-        kind="cox",
-        time=step.time,
-        event=step.event,
+        kind=kind,
         interactions=step.interactions,
         source=step.table,
+        **columns,
     )
     if step.figure:
         from mirscope.inputs.labels import outcome_coding
 
-        _forest(
-            res,
-            step.figure,
-            "Hazard ratio",
-            step.endpoint or step.time,
-            "Cox",
-            f"Event: {outcome_coding(step.event)}",
-        )
+        subtitle = f"{coded}: {outcome_coding(coded_column)}"
+        _forest(res, step.figure, axis, step.endpoint or column, name, subtitle)
     write_tsv(res, step.out)
 
 
@@ -462,28 +470,16 @@ class LogisticOR:
 
 def run_logistic_or(step: LogisticOR) -> None:
     """Univariable and multivariable logistic models (OR, 95% CI, p) with a forest plot."""
-    from mirscope.survival.cox import regression_table
-
-    res = regression_table(
-        read_table(step.table),
-        list(step.covariates),
-        kind="logistic",
+    _regression(
+        step,
+        "logistic",
+        "Odds ratio",
+        "logistic",
+        step.outcome,
+        "Outcome",
+        step.outcome,
         outcome=step.outcome,
-        interactions=step.interactions,
-        source=step.table,
     )
-    if step.figure:
-        from mirscope.inputs.labels import outcome_coding
-
-        _forest(
-            res,
-            step.figure,
-            "Odds ratio",
-            step.endpoint or step.outcome,
-            "logistic",
-            f"Outcome: {outcome_coding(step.outcome)}",
-        )
-    write_tsv(res, step.out)
 
 
 def _forest(res, figure, label, endpoint, kind, subtitle=None):
