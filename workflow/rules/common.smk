@@ -242,6 +242,7 @@ def get_analysis_targets():
             out(f"tables/models/{m}_{k}.tsv") for m in MODEL_NAMES for k in MODEL_KINDS
         ]
         targets += _figures(*(f"models/{m}_{k}" for m in MODEL_NAMES for k in MODEL_FIGURES))
+        targets += get_prediction_targets()
         if COMP_CFG["kinetics"] and "kinetics" not in SKIPPED:
             targets += [
                 out(f"tables/{name}.tsv")

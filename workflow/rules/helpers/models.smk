@@ -25,3 +25,61 @@ def get_models_de_options():
     """The DE design's covariates as `mirscope models --de-covariate` options: the nested
     folds refit the DE stage's own test."""
     return " ".join(f"--de-covariate {shlex.quote(c)}" for c in CFG["de"]["covariates"])
+
+
+# --- Model files and external validation (mirscope.stages.predict) ---------------------------
+
+import mirscope.stages.predict
+import mirscope.stats.modelfile
+
+VALIDATION_CFG = CFG["validation"]
+#: Every model file the model-files rule writes, and those the validation applies.
+MODEL_FILE_NAMES = mirscope.stages.predict.model_file_names(MODELS_CFG)
+VALIDATION_MODELS = list(VALIDATION_CFG["models"]) or MODEL_FILE_NAMES
+#: The resolved config's digest, recorded in every model file.
+CONFIG_DIGEST = mirscope.stats.modelfile.config_digest(CFG)
+
+
+def get_prediction_targets():
+    """Model files always (with a clinical table); predictions with `validation.counts`;
+    validation tables and the calibration plot with `validation.clinical` too."""
+    targets = [out(f"models/{name}.model.yaml") for name in MODEL_FILE_NAMES]
+    if VALIDATION_CFG["counts"]:
+        targets += [
+            out(f"validation/predictions/{name}_predictions.tsv") for name in VALIDATION_MODELS
+        ]
+        if VALIDATION_CFG["clinical"]:
+            targets += list(get_validation_outputs().values())
+    return targets
+
+
+def get_validation_inputs():
+    """The new cohort's clinical table, when the config names one."""
+    clinical = VALIDATION_CFG["clinical"]
+    return {"clinical": clinical} if clinical else {}
+
+
+def get_validation_outputs():
+    """The validation tables and calibration plot, when there are outcomes to validate on."""
+    if not VALIDATION_CFG["clinical"]:
+        return {}
+    return {
+        "validation": out("validation/external_validation.tsv"),
+        "decision_curve": out("validation/decision_curve.tsv"),
+        "calibration": out("validation/calibration.tsv"),
+        "calibration_png": out("figures/validation/calibration.png"),
+        "calibration_pdf": out("figures/validation/calibration.pdf"),
+    }
+
+
+def get_predict_files():
+    """The files of `mirscope predict` that the config may leave out, for `--params`."""
+    outputs = get_validation_outputs()
+    files = {"models": [out(f"models/{name}.model.yaml") for name in VALIDATION_MODELS]}
+    files.update(get_validation_inputs())
+    for key in ("validation", "decision_curve", "calibration"):
+        if key in outputs:
+            files[key] = outputs[key]
+    if outputs:
+        files["figdir"] = out("figures/validation")
+    return files
