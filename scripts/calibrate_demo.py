@@ -199,8 +199,14 @@ class Cohort:
     dispersions: pd.Series
 
 
-def draw_cohort(seed: int, *, n_patients: int = 53, reads: int = 20_000) -> Cohort:
+def draw_cohort(
+    seed: int, *, n_patients: int = 53, reads: int = 20_000, profile_seed: int | None = None
+) -> Cohort:
     """The cohort of ``mirscope simulate --seed S`` without rendering its FASTQ files.
+
+    ``profile_seed``: take the plasma profile and its planted effects (the truth) from
+    this seed and only the patients (clinical table, expression, molecules) from ``seed``:
+    an independent cohort with the same design and truth, for external validation.
 
     Why this is the same cohort: :func:`mirscope.simulate.simulate_cohort` gives every
     sample its own generator (``[seed, sample stream, j]``) and draws that sample's
@@ -224,7 +230,7 @@ def draw_cohort(seed: int, *, n_patients: int = 53, reads: int = 20_000) -> Coho
     from mirscope.simulate.sample import cohort_model
     from mirscope.simulate.truth import count_matrix, effects_table
 
-    model, profile = cohort_model(seed)
+    model, profile = cohort_model(seed if profile_seed is None else profile_seed)
     ids = sample_ids_for(n_patients)
     clin = simulate_clinical(np.random.default_rng([seed, _CLINICAL]), ids)
     groups = clin.latent.set_index("sample_id")

@@ -148,3 +148,61 @@ def test_normalize_cli_bad_input_exits_1(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "counts.tsv, row 2, column 'a'" in err
     assert not (tmp_path / "n.tsv").exists()
+
+
+@pytest.mark.r
+def test_reference_size_factors_equal_r_geomeans(tmp_path):
+    """New samples against a training reference: ``rescale="cohort"`` is DESeq2's
+    ``estimateSizeFactors(dds, geoMeans = g)`` to 1e-10, zeros in the new samples included."""
+    require_r("DESeq2")
+    for name, train in (("dense", _matrix(1)), ("sparse", _matrix(2))):
+        if name == "dense":
+            train.iloc[0] = 50
+        ref = normalize.size_factor_reference(train)
+        new = _matrix(3)
+        new.iloc[::3, 2] = 0
+        new.rename_axis("mirna").to_csv(tmp_path / f"{name}_new.tsv", sep="\t")
+        (tmp_path / f"{name}_geo.txt").write_text(
+            "".join(f"{m}\t{v!r}\n" for m, v in ref.geo_means.items())
+        )
+        ours = normalize.reference_size_factors(new, ref, rescale="cohort").to_numpy()
+        script = f"""
+suppressMessages(library(DESeq2))
+cts <- as.matrix(read.delim("{name}_new.tsv", row.names = 1, check.names = FALSE))
+geo <- read.delim("{name}_geo.txt", header = FALSE, row.names = 1)
+g <- setNames(rep(0, nrow(cts)), rownames(cts))
+g[rownames(geo)] <- geo[, 1]
+cd <- data.frame(row.names = colnames(cts), x = rep(1, ncol(cts)))
+dds <- DESeqDataSetFromMatrix(cts, cd, ~ 1)
+writeLines(sprintf("%.17g", sizeFactors(estimateSizeFactors(dds, geoMeans = g))), "out.txt")
+"""
+        (tmp_path / "ref.R").write_text(script)
+        proc = subprocess.run(
+            ["Rscript", "ref.R"], cwd=tmp_path, capture_output=True, text=True, timeout=300
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        np.testing.assert_allclose(ours, np.loadtxt(tmp_path / "out.txt"), rtol=1e-10)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_reference_reproduces_training_factors(seed):
+    """The training matrix scored against its own reference gets its own size factors, per
+    sample (``training`` rescaling), alone or together."""
+    train = _matrix(seed)
+    if seed == 1:
+        train.iloc[0] = 50  # ratio
+    ref = normalize.size_factor_reference(train)
+    expected = normalize.size_factors(train)
+    together = normalize.reference_size_factors(train, ref)
+    np.testing.assert_allclose(together, expected, rtol=1e-12)
+    alone = normalize.reference_size_factors(train[[train.columns[2]]], ref)
+    assert alone.iloc[0] == pytest.approx(expected.iloc[2], rel=1e-12)
+
+
+def test_reference_sample_without_ratio_is_an_error():
+    train = _matrix(1)
+    train.iloc[0] = 50
+    ref = normalize.size_factor_reference(train)
+    new = pd.DataFrame({"P9": [0] * len(train)}, index=train.index)
+    with pytest.raises(InputError, match="no size factor"):
+        normalize.reference_size_factors(new, ref)

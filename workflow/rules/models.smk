@@ -94,3 +94,69 @@ if CLINICAL is not None:
 
     targets(*rules.mirscope_clinical_tables.output, *rules.mirscope_models.output)
     targets(*rules.mirscope_associations.output)
+
+
+# --- Model files and external validation --------------------------------------------------
+# Every fitted model, the published models refitted, the paper's Table 1 models and its S1
+# cut-off saved as versioned YAML model files; with `validation.counts` a new cohort scored
+# with them (size factors against the training reference), and with `validation.clinical`
+# each model validated on it. Logic: mirscope.stages.predict, mirscope.stats.external.
+
+if CLINICAL is not None:
+
+    rule mirscope_model_files:
+        input:
+            counts=out("counts/mature_umi_counts.tsv"),
+            toxicity=out("tables/toxicity_models.tsv"),
+            response=out("tables/response_models_summary.tsv"),
+            published=out("tables/published_models.tsv"),
+            coefficients=expand(out("tables/models/{model}_coefficients.tsv"), model=MODEL_NAMES),
+        output:
+            files=expand(out("models/{name}.model.yaml"), name=MODEL_FILE_NAMES),
+        params:
+            step=step_params(mirscope.stages.predict.ModelFiles, config_digest=CONFIG_DIGEST),
+            tables=outpath("tables"),
+            outdir=outpath("models"),
+        log:
+            out("logs/mirscope_model_files/all.log"),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=10,
+        conda:
+            MIRSCOPE_ENV
+        shell:
+            "mirscope -v model-files --counts {input.counts:q} --tables {params.tables:q}"
+            " --outdir {params.outdir:q} --params {params.step:q} > {log:q} 2>&1"
+
+    targets(*rules.mirscope_model_files.output)
+
+    if VALIDATION_CFG["counts"]:
+
+        rule mirscope_predict:
+            input:
+                models=expand(out("models/{name}.model.yaml"), name=VALIDATION_MODELS),
+                counts=VALIDATION_CFG["counts"],
+                **get_validation_inputs(),
+            output:
+                predictions=expand(
+                    out("validation/predictions/{name}_predictions.tsv"), name=VALIDATION_MODELS
+                ),
+                **get_validation_outputs(),
+            params:
+                # the model files and the optional clinical table and validation outputs
+                step=step_params(mirscope.stages.predict.Predict, **get_predict_files()),
+                outdir=outpath("validation/predictions"),
+            log:
+                out("logs/mirscope_predict/all.log"),
+            threads: 1
+            resources:
+                mem_mb=2000,
+                runtime=10,
+            conda:
+                MIRSCOPE_ENV
+            shell:
+                "mirscope -v predict --counts {input.counts:q} --outdir {params.outdir:q}"
+                " --params {params.step:q} > {log:q} 2>&1"
+
+        targets(*rules.mirscope_predict.output)

@@ -19,6 +19,12 @@ sample and ``poscounts`` otherwise, exactly where R's default would stop with "e
 contains at least one zero". The DE stage uses the same choice, so the normalised table
 and the Wald tests always share one set of size factors.
 
+New samples scored by a saved model (``mirscope predict``) are normalised against the
+training cohort: :func:`size_factor_reference` keeps its per-miRNA geometric means, and
+:func:`reference_size_factors` takes median ratios to them, DESeq2's
+``estimateSizeFactors(dds, geoMeans = ...)``. The ratios are the same function
+(:func:`_median_ratios`) for the training cohort's own means and for a stored reference.
+
 Before normalising we keep the miRNAs detected (count > 0) in at least ``min_samples``
 samples; the paper's 573 "circulating miRNAs" are those detected in at least one sample.
 """
@@ -26,6 +32,7 @@ samples; the paper's 573 "circulating miRNAs" are those detected in at least one
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -78,31 +85,108 @@ def size_factors(counts: pd.DataFrame, sf_type: SizeFactorType = "auto") -> pd.S
         )
     kind = resolve_size_factor_type(counts, sf_type)
     x = counts.to_numpy(dtype=float)
+    loggeo = _log_geometric_means(x, kind)
+    if kind == "ratio" and not np.isfinite(loggeo).any():
+        raise InputError(
+            "every miRNA has a zero in some sample, so ratio size factors are undefined",
+            value="ratio",
+            allowed="size_factors: poscounts or auto",
+        )
+    sf = _median_ratios(x, loggeo)
+    if kind == "poscounts":
+        sf = sf / np.exp(np.mean(np.log(sf)))
+    log.info("size factors (%s) for %d samples", kind, x.shape[1])
+    return pd.Series(sf, index=counts.columns, name="size_factor")
+
+
+def _log_geometric_means(x: np.ndarray, kind: str) -> np.ndarray:
+    """Per-miRNA log geometric mean, -inf where the miRNA gives no ratio.
+
+    ``ratio``: mean of log counts (-inf with any zero). ``poscounts`` (DESeq2's
+    ``geoMeanNZ``): sum of log positive counts over n (all samples), -inf for all-zero rows.
+    """
     with np.errstate(divide="ignore"):
         logx = np.log(x)
     if kind == "ratio":
-        loggeo = logx.mean(axis=1)
-        usable = np.isfinite(loggeo)
-        if not usable.any():
-            raise InputError(
-                "every miRNA has a zero in some sample, so ratio size factors are undefined",
-                value="ratio",
-                allowed="size_factors: poscounts or auto",
-            )
-        sf = np.array(
-            [np.exp(np.median(logx[usable, j] - loggeo[usable])) for j in range(x.shape[1])]
-        )
-    else:
-        # geoMeanNZ: sum of log positive counts over n (all samples), 0 for all-zero rows.
-        pos = np.where(x > 0, logx, 0.0)
-        nonzero_row = (x > 0).any(axis=1)
-        loggeo = np.where(nonzero_row, pos.sum(axis=1) / x.shape[1], -np.inf)
-        sf = np.empty(x.shape[1])
-        for j in range(x.shape[1]):
-            use = np.isfinite(loggeo) & (x[:, j] > 0)
+        return logx.mean(axis=1)
+    pos = np.where(x > 0, logx, 0.0)
+    return np.where((x > 0).any(axis=1), pos.sum(axis=1) / x.shape[1], -np.inf)
+
+
+def _median_ratios(x: np.ndarray, loggeo: np.ndarray) -> np.ndarray:
+    """Per sample, exp(median(log count - log geometric mean)) over the miRNAs with a finite
+    geometric mean and a positive count in that sample: ``estimateSizeFactorsForMatrix``'s
+    one formula, for the training cohort's own means and for a stored reference alike."""
+    with np.errstate(divide="ignore"):
+        logx = np.log(x)
+    sf = np.full(x.shape[1], np.nan)
+    finite = np.isfinite(loggeo)
+    for j in range(x.shape[1]):
+        use = finite & (x[:, j] > 0)
+        if use.any():
             sf[j] = np.exp(np.median(logx[use, j] - loggeo[use]))
-        sf = sf / np.exp(np.mean(np.log(sf)))
-    log.info("size factors (%s) for %d samples", kind, x.shape[1])
+    return sf
+
+
+@dataclass(frozen=True)
+class SizeFactorReference:
+    """A training cohort's normalisation, kept so new samples land on its scale.
+
+    ``geo_means``: per-miRNA geometric means of the training counts (the miRNAs that gave
+    ratios there: finite means only); ``scale``: the constant the training factors were
+    divided by (the geometric mean of their raw median ratios for ``poscounts``, 1 for
+    ``ratio``, which DESeq2 does not rescale); ``kind``: the training factors' type.
+    """
+
+    geo_means: pd.Series
+    scale: float
+    kind: str
+
+
+def size_factor_reference(
+    counts: pd.DataFrame, sf_type: SizeFactorType = "auto"
+) -> SizeFactorReference:
+    """The reference of a training count matrix (filtered as for :func:`size_factors`);
+    :func:`reference_size_factors` on the same matrix returns :func:`size_factors`."""
+    size_factors(counts, sf_type)  # the same checks, so the same one-line errors
+    kind = resolve_size_factor_type(counts, sf_type)
+    x = counts.to_numpy(dtype=float)
+    loggeo = _log_geometric_means(x, kind)
+    raw = _median_ratios(x, loggeo)
+    scale = float(np.exp(np.mean(np.log(raw)))) if kind == "poscounts" else 1.0
+    finite = np.isfinite(loggeo)
+    geo = pd.Series(np.exp(loggeo[finite]), index=counts.index[finite], name="geo_mean")
+    return SizeFactorReference(geo_means=geo, scale=scale, kind=kind)
+
+
+def reference_size_factors(
+    counts: pd.DataFrame, reference: SizeFactorReference, *, rescale: str = "training"
+) -> pd.Series:
+    """Size factors of new samples against a training reference.
+
+    ``rescale="cohort"`` is DESeq2's ``estimateSizeFactors(dds, geoMeans = g)``: median
+    ratios to ``g``, then divided by their geometric mean over the samples given, so a
+    sample's factor depends on which other samples are scored with it. ``"training"`` (what
+    ``mirscope predict`` uses) divides by the training cohort's constant instead: each
+    sample is on the training scale alone, and a training sample scored again gets its
+    training factor exactly. The two differ by one constant per cohort.
+
+    miRNAs of the reference that ``counts`` lacks count as zeros (they give no ratio);
+    miRNAs not in the reference are ignored. A sample without a positive count among the
+    reference miRNAs has no factor: an error naming it.
+    """
+    if rescale not in ("training", "cohort"):
+        raise InputError("unknown rescaling", value=rescale, allowed="training, cohort")
+    x = counts.reindex(reference.geo_means.index).fillna(0).to_numpy(dtype=float)
+    loggeo = np.log(reference.geo_means.to_numpy(dtype=float))
+    sf = _median_ratios(x, loggeo)
+    missing = counts.columns[np.isnan(sf)]
+    if len(missing):
+        raise InputError(
+            "sample has no positive count among the reference miRNAs, so it has no size factor",
+            column=str(missing[0]),
+        )
+    sf = sf / (np.exp(np.mean(np.log(sf))) if rescale == "cohort" else reference.scale)
     return pd.Series(sf, index=counts.columns, name="size_factor")
 
 

@@ -2,6 +2,8 @@
 # from the rules as snakemake --lint asks; included from common.smk.
 
 import mirscope.stages.models
+import mirscope.stages.predict
+import mirscope.stats.modelfile
 
 MODELS_CFG = CFG["models"]
 MODEL_NAMES = list(MODELS_CFG["toxicity_models"]) + list(MODELS_CFG["response_models"])
@@ -13,3 +15,45 @@ def get_models_de_tables(wildcards):
     """DE tables of the configured models' contrasts (written by the diffexp stage)."""
     return [out(f"de/{name}.tsv") for name in MODEL_NAMES]
 
+
+# --- Model files and external validation (mirscope.stages.predict) ---------------------------
+
+
+VALIDATION_CFG = CFG["validation"]
+#: Every model file the model-files rule writes, and those the validation applies.
+MODEL_FILE_NAMES = mirscope.stages.predict.model_file_names(MODELS_CFG)
+VALIDATION_MODELS = list(VALIDATION_CFG["models"]) or MODEL_FILE_NAMES
+#: The resolved config's digest, recorded in every model file.
+CONFIG_DIGEST = mirscope.stats.modelfile.config_digest(CFG)
+
+
+def get_validation_inputs():
+    """The new cohort's clinical table, when the config names one."""
+    clinical = VALIDATION_CFG["clinical"]
+    return {"clinical": clinical} if clinical else {}
+
+
+def get_validation_outputs():
+    """The validation tables and calibration plot, when there are outcomes to validate on."""
+    if not VALIDATION_CFG["clinical"]:
+        return {}
+    return {
+        "validation": out("validation/external_validation.tsv"),
+        "decision_curve": out("validation/decision_curve.tsv"),
+        "calibration": out("validation/calibration.tsv"),
+        "calibration_png": out("figures/validation/calibration.png"),
+        "calibration_pdf": out("figures/validation/calibration.pdf"),
+    }
+
+
+def get_predict_files():
+    """The files of `mirscope predict` that the config may leave out, for `--params`."""
+    outputs = get_validation_outputs()
+    files = {"models": [out(f"models/{name}.model.yaml") for name in VALIDATION_MODELS]}
+    files.update(get_validation_inputs())
+    for key in ("validation", "decision_curve", "calibration"):
+        if key in outputs:
+            files[key] = outputs[key]
+    if outputs:
+        files["figdir"] = out("figures/validation")
+    return files
