@@ -20,6 +20,8 @@ Encodings (documented so coefficients can be read):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -77,32 +79,54 @@ def encode_covariate(clinical: pd.DataFrame, column: str, *, source: str) -> pd.
     require_columns(
         clinical, [column], source=source, message="covariate column not in the clinical table"
     )
-    raw = clinical[column]
-    out = pd.Series(np.nan, index=clinical.index, name=covariate_name(column))
+    mapping = ENCODINGS[column][1] if column in ENCODINGS else None
+    return encode_values(
+        clinical[column],
+        column=column,
+        source=source,
+        levels=mapping,
+        at_least=1.0 if column == "ecog" else None,
+        what="covariate",
+    ).rename(covariate_name(column))
+
+
+def encode_values(
+    raw: pd.Series,
+    *,
+    column: str,
+    source: str,
+    levels: Mapping[str, float] | None = None,
+    at_least: float | None = None,
+    what: str = "value",
+) -> pd.Series:
+    """A clinical column's cells as floats (NaN = missing): through ``levels`` for a
+    category, ``value >= at_least`` as 0/1 for a threshold, else the number itself. The
+    one encoding both the model fit and the scoring of a new cohort with a model file use,
+    so a patient gets the same value in both."""
+    out = pd.Series(np.nan, index=raw.index, dtype=float)
     for sample, value in raw.items():
         if value is None or pd.isna(value) or str(value).strip() == "":
             continue
         text = str(value).strip()
-        if column in ENCODINGS:
-            mapping = ENCODINGS[column][1]
-            if text not in mapping:
+        if levels is not None:
+            if text not in levels:
                 raise InputError(
                     "unexpected category",
                     path=source,
                     row=str(sample),
                     column=column,
                     value=text,
-                    allowed=", ".join(mapping),
+                    allowed=", ".join(levels),
                 )
-            out[sample] = mapping[text]
+            out[sample] = float(levels[text])
             continue
         try:
             number = float(text)
         except ValueError:
             raise InputError(
-                "covariate must be numeric", path=source, row=str(sample), column=column, value=text
+                f"{what} must be numeric", path=source, row=str(sample), column=column, value=text
             ) from None
-        out[sample] = float(number >= 1) if column == "ecog" else number
+        out[sample] = float(number >= at_least) if at_least is not None else number
     return out
 
 

@@ -17,6 +17,7 @@ from scipy import special
 
 from mirscope.de.normalize import filter_detected, reference_size_factors, size_factors
 from mirscope.errors import InputError
+from mirscope.stats.design import encode_values
 from mirscope.stats.modelfile import reference_of
 
 SCORE_COLUMNS = ("sample_id", "size_factor", "linear_predictor", "probability", "predicted_class")
@@ -38,34 +39,16 @@ def _clinical_value(column: str, encoding: dict, clinical: pd.DataFrame, source:
         raise InputError(
             "the model needs a clinical column the table lacks", path=source, column=column
         )
-    out = pd.Series(np.nan, index=clinical.index, dtype=float)
-    for sample, value in clinical[column].items():
-        if value is None or pd.isna(value) or str(value).strip() == "":
-            continue
-        text = str(value).strip()
-        if encoding["type"] == "levels":
-            levels = {str(k): float(v) for k, v in encoding["levels"].items()}
-            if text not in levels:
-                raise InputError(
-                    "unexpected category",
-                    path=source,
-                    row=str(sample),
-                    column=column,
-                    value=text,
-                    allowed=", ".join(levels),
-                )
-            out[sample] = levels[text]
-            continue
-        try:
-            number = float(text)
-        except ValueError:
-            raise InputError(
-                "value must be numeric", path=source, row=str(sample), column=column, value=text
-            ) from None
-        out[sample] = (
-            float(number >= encoding["value"]) if encoding["type"] == "at_least" else number
-        )
-    return out
+    kind = encoding["type"]
+    return encode_values(
+        clinical[column],
+        column=column,
+        source=source,
+        levels={str(k): float(v) for k, v in encoding["levels"].items()}
+        if kind == "levels"
+        else None,
+        at_least=float(encoding["value"]) if kind == "at_least" else None,
+    )
 
 
 def predictor_values(
