@@ -229,3 +229,19 @@ def test_s1_cutoff_classes_at_the_threshold():
     # equal size factors (the two samples differ only in miR-542-5p among three miRNAs)
     assert list(scores["predicted_class"]) == [int(v >= 5.5) for v in scores["linear_predictor"]]
     assert scores["probability"].isna().all()
+
+
+def test_paper_product_coding_agrees_with_the_planted_direction():
+    """Table 1's Product is coded axi-cel = 1: with non-response coded 1 its negative
+    coefficient says axi-cel patients respond more often, the direction the simulator
+    plants (and the pivotal trials report)."""
+    from mirscope.simulate.clinical import CLINICAL_EFFECTS
+
+    model = mf.paper_models(provenance={})["paper_response_3m"]
+    product = next(p for p in model["predictors"] if p["type"] == "clinical")
+    assert product["encoding"]["levels"] == {"axi-cel": 1.0, "tisa-cel": 0.0}
+    assert model["outcome"]["coded_1"] == "control"  # 1 = non-response
+    planted = {(t, c): d for t, c, d, _ in CLINICAL_EFFECTS}
+    assert planted[("product=axi-cel", "response_3m")] == "up"
+    assert product["coefficient"] < 0  # axi-cel lowers the odds of non-response
+    assert any("axi-cel = 1" in a for a in model["assumptions"])

@@ -336,10 +336,24 @@ PAPER_ASSUMPTIONS = (
         "cohort."
     ),
 )
+#: How the paper's Table 1 codes ``Product`` (it does not say). axi-cel = 1, tisa-cel = 0:
+#: with the outcome coded 1 = non-response (see :data:`PAPER_ASSUMPTIONS`), the negative
+#: coefficient then means axi-cel patients respond more often, as in the pivotal trials
+#: (ZUMA-1 ORR 82% for axi-cel, JULIET 52% for tisa-cel) and in the real-world series
+#: comparing them; the opposite coding (tisa-cel = 1, R's default factor coding) would make
+#: tisa-cel the better product. The label "Product" without a level suffix (R prints
+#: ``Producttisa-cel`` for a factor) also suggests a 0/1 column coded by the authors. The
+#: demo simulator plants the same direction (``simulate.clinical.RESPONSE_3M_AXI``: axi-cel
+#: raises the 3-month response liability, sized to Table 1's product p of 0.0047).
+PAPER_PRODUCT = {"term": "product_axi_cel", "levels": {"axi-cel": 1.0, "tisa-cel": 0.0}}
 PRODUCT_ASSUMPTION = (
-    "product coded tisa-cel = 1, axi-cel = 0 (R's default treatment coding, axi-cel first "
-    "alphabetically); a coefficient of -591 implies (quasi-)complete separation by product "
-    "in the paper's cohort, so product alone decides the score."
+    "Product coded axi-cel = 1, tisa-cel = 0: Table 1 gives no coding; with non-response "
+    "coded 1, its negative coefficient then means axi-cel patients respond more often, as "
+    "in the pivotal trials (ZUMA-1 ORR 82% axi-cel, JULIET 52% tisa-cel), and the label "
+    "'Product' (no level suffix, unlike R's 'Producttisa-cel' for a factor) suggests a 0/1 "
+    "column. A coefficient of -591 implies (quasi-)complete separation by product in the "
+    "paper's cohort, so product alone orders the two products' patients; the miRNAs order "
+    "patients within a product."
 )
 
 
@@ -430,7 +444,15 @@ def paper_models(*, provenance: dict, min_samples: int = 1, size_factors: str = 
             if column.startswith("hsa-"):
                 predictors.append(mirna_predictor(column, coef, "normalized"))
             else:
-                predictors.append(clinical_predictor(covariate_name(column), coef))
+                predictors.append(
+                    {
+                        "term": PAPER_PRODUCT["term"],
+                        "type": "clinical",
+                        "column": column,
+                        "encoding": {"type": "levels", "levels": dict(PAPER_PRODUCT["levels"])},
+                        "coefficient": float(coef),
+                    }
+                )
                 assumptions.append(PRODUCT_ASSUMPTION)
         out[f"paper_{name}"] = build_model(
             f"paper_{name}",
