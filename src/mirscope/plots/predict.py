@@ -28,3 +28,34 @@ def plot_calibration(groups: pd.DataFrame, path: Path) -> None:
     ax.set_title("External validation: calibration")
     ax.legend(loc="upper left", fontsize=7, frameon=False)
     save_figure(fig, path)
+
+
+def plot_cutoff_km(
+    fits: dict, path: Path, *, variable: str, cutoff: float, at_risk_times: list[float]
+) -> None:
+    """Kaplan–Meier panels (one per endpoint) of a cut-off transferred from another cohort:
+    ``fits`` maps endpoint -> (groups, log-rank, title), as
+    :func:`mirscope.survival.prognostic.transferred_cutoff` returns them; without any
+    (no survival endpoint in the clinical table) the figure says so."""
+    from mirscope.plots.survival import KMPanel, high_low_colors, km_panels
+
+    if not fits:
+        fig, ax = plt.subplots(figsize=(4.0, 1.5))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "no survival endpoint (OS, PFS, TTP) in the clinical table", ha="center")
+        save_figure(fig, path)
+        return
+
+    name = variable.removeprefix("hsa-")
+    low, high = f"{name} < {cutoff:.3g}", f"{name} \u2265 {cutoff:.3g}"
+    panels = [KMPanel(groups, test, title, title) for groups, test, title in fits.values()]
+    km_panels(
+        panels,
+        path,
+        suptitle=f"External validation: {name} at the transferred cut-off {cutoff:.3g} "
+        "(normalised counts, fixed, not re-optimised)",
+        at_risk_times=at_risk_times,
+        labels={low: f"low, < {cutoff:.3g}", high: f"high, \u2265 {cutoff:.3g}"},
+        legend_title=f"{name} (normalised counts)",
+        colors=high_low_colors(low, high),
+    )

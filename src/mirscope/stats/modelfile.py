@@ -197,6 +197,8 @@ def _plain(value):
         return None
     if isinstance(value, str):
         return value
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
     number = float(value)
     if math.isnan(number):
         return None
@@ -315,6 +317,10 @@ PAPER_N = 49
 #: inferior OS, PFS and TTP.
 PAPER_S1 = {"mirna": "hsa-miR-542-5p", "threshold": 5.5, "n": 53, "high": 33}
 PAPER_SOURCE = "Naddeo et al. 2026"
+#: The paper's library kit (Methods: "QIAseq miRNA Library Kit (Qiagen)") as a preset.
+PAPER_KIT = {"preset": "qiaseq", "kit": "QIAseq miRNA Library Kit (Qiagen)"}
+#: Supplementary Figure S1's log-rank p at the optimised cut-off, per endpoint.
+PAPER_S1_P = {"os": 0.02, "pfs": 0.0042, "ttp": 0.0013}
 
 PAPER_ASSUMPTIONS = (
     (
@@ -375,6 +381,7 @@ def fitted_model(
     origin: str = "fitted",
     coded_1: str = "case",
     assumptions: list[str] = (),
+    kit: dict | None = None,
 ) -> dict:
     """A model file from a coefficient table (``term``, ``estimate``; ``(Intercept)``
     first) and its summary row (n, events, LOOCV metrics). A term in ``mirnas`` is a
@@ -389,7 +396,7 @@ def fitted_model(
         "nested_auc",
         "unstable",
     )
-    training = {"cohort": "this run's training cohort"}
+    training = {"cohort": "this run's training cohort", **(kit or {})}
     training.update({k: summary.get(k) for k in training_keys if k in summary})
     if summary.get("method") == "not estimable" or coefficients.empty:
         return build_model(
@@ -466,6 +473,7 @@ def paper_models(*, provenance: dict, min_samples: int = 1, size_factors: str = 
             normalization=norm,
             training={
                 "cohort": f"{PAPER_SOURCE} (evaluable patients)",
+                **PAPER_KIT,
                 "n": PAPER_N,
                 "events": table["events"],
                 "loocv_accuracy": table["accuracy"],
@@ -495,8 +503,10 @@ def paper_models(*, provenance: dict, min_samples: int = 1, size_factors: str = 
         normalization=norm,
         training={
             "cohort": PAPER_SOURCE,
+            **PAPER_KIT,
             "n": PAPER_S1["n"],
             "high": PAPER_S1["high"],
+            "p_logrank": dict(PAPER_S1_P),
             "note": "cut-off optimised on the training cohort (surv_cutpoint)",
         },
         assumptions=[

@@ -32,7 +32,7 @@ import pandas as pd
 
 from mirscope.errors import InputError
 from mirscope.survival.cutpoint import cutpoint_frame, cutpoint_table
-from mirscope.survival.km import km_table
+from mirscope.survival.km import KM_COLUMNS, km_table
 
 ENDPOINTS = {
     "os": ("os_days", "os_event", "Overall survival"),
@@ -181,6 +181,10 @@ def km_at_cut(
         d = _endpoint_rows(data, ep, ttp_death)
         values = d["value"].to_numpy(float)
         d["group"] = group_labels(values, cut, name, high_at_cut=high_at_cut)
+        if d["group"].nunique() < 2:
+            # a transferred cut-off may put every patient on one side: no test, said so
+            tables.append(one_group_rows(d, ep, e_col))
+            continue
         table, fitted, test = km_table(
             d,
             time=t_col,
@@ -194,6 +198,16 @@ def km_at_cut(
         tables.append(table)
         fits[ep] = (fitted, test, title)
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(), fits
+
+
+def one_group_rows(d: pd.DataFrame, endpoint: str, event: str) -> pd.DataFrame:
+    """The KM table's rows when a cut-off leaves one group: its size and events, no
+    median and no log-rank test (NA)."""
+    rows = [
+        {"endpoint": endpoint, "group": g, "n": len(rows), "events": int(rows[event].sum())}
+        for g, rows in d.groupby("group", sort=True)
+    ]
+    return pd.DataFrame(rows).reindex(columns=list(KM_COLUMNS))
 
 
 def transferred_cutoff(
@@ -211,7 +225,8 @@ def transferred_cutoff(
     tested on this one: KM and log-rank of each endpoint the clinical table records.
 
     Nothing is optimised here, so the log-rank p is an honest test of the transferred
-    rule (the training cohort's optimised p is not). Every patient with the variable and
+    rule (the training cohort's optimised p is not). A cohort on another scale may have
+    every patient on one side: that endpoint gets one row and no test. Every patient with the variable and
     the endpoint is used; TTP follows :func:`ttp_exclusions`, as for the optimised cut-off.
     """
     data = merge_variable(clinical, values, "value")
