@@ -13,14 +13,20 @@ from mirscope.plots.common import plt, save_figure
 def plot_calibration(groups: pd.DataFrame, path: Path) -> None:
     """One line per model (``groups``: model, mean_predicted, observed, n; the rows of
     :func:`mirscope.stats.external.calibration_groups`), the diagonal as perfect
-    calibration; a model without probabilities has no line."""
+    calibration; a model without probabilities has no line, and without any the figure is
+    a one-line placeholder."""
+    if not len(groups):
+        # a small placeholder (the paper's models have no intercept, so no probability):
+        # the report embeds it, and an empty plot would cost its size budget for nothing
+        fig, ax = plt.subplots(figsize=(4.0, 1.2))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "calibration: no model with probabilities\n(no intercept)", ha="center")
+        save_figure(fig, path)
+        return
     fig, ax = plt.subplots(figsize=(5.5, 5.0))
     ax.plot([0, 1], [0, 1], color="#999999", linestyle="--", linewidth=1, label="perfect")
-    if len(groups):
-        for name, rows in groups.groupby("model", sort=True):
-            ax.plot(rows["mean_predicted"], rows["observed"], marker="o", label=str(name))
-    else:
-        ax.text(0.5, 0.5, "no model with probabilities and outcomes", ha="center")
+    for name, rows in groups.groupby("model", sort=True):
+        ax.plot(rows["mean_predicted"], rows["observed"], marker="o", label=str(name))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_xlabel("mean predicted probability")
@@ -56,6 +62,6 @@ def plot_cutoff_km(
         "(normalised counts, fixed, not re-optimised)",
         at_risk_times=at_risk_times,
         labels={low: f"low, < {cutoff:.3g}", high: f"high, \u2265 {cutoff:.3g}"},
-        legend_title=f"{name} (normalised counts)",
+        legend_title=name,
         colors=high_low_colors(low, high),
     )
