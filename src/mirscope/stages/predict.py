@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mirscope.errors import InputError
-from mirscope.inputs.outcomes import RESPONSE
+from mirscope.inputs.outcomes import RESPONSE, TOXICITY
 from mirscope.params import REQUIRED, param
 
 log = logging.getLogger(__name__)
 
 #: The paper's models, always written (:func:`mirscope.stats.modelfile.paper_models`).
 PAPER_MODELS = ("paper_response_3m", "paper_response_12m", "paper_s1_cutoff")
+#: The cut-off models among them (validated by Kaplan-Meier, not by AUC).
+CUTOFF_MODELS = ("paper_s1_cutoff",)
 MODEL_SUFFIX = ".model.yaml"
 
 
@@ -49,10 +51,16 @@ class ModelFiles:
     )
     outdir: str = param(REQUIRED, role="output", directory=True, help="Directory for the files.")
     toxicity_models: tuple[str, ...] = param(
-        (), sep=",", config="models.toxicity_models", help="Toxicity models (comma-separated)."
+        TOXICITY,
+        sep=",",
+        config="models.toxicity_models",
+        help="Toxicity models (comma-separated).",
     )
     response_models: tuple[str, ...] = param(
-        (), sep=",", config="models.response_models", help="Response models (comma-separated)."
+        RESPONSE,
+        sep=",",
+        config="models.response_models",
+        help="Response models (comma-separated).",
     )
     mirna_scale: str = param(
         "log2",
