@@ -73,6 +73,7 @@ def trained(tmp_path_factory):
         "response_models": list(cfg["models"]["response_models"]),
         "mirna_scale": cfg["models"]["mirna_scale"],
         "config_digest": mf.config_digest(cfg),
+        "preset": "qiaseq",
     }
     argv = ["model-files", "--counts", str(counts), "--tables", str(tables)]
     argv += ["--outdir", str(work / "models"), "--params", json.dumps(params)]
@@ -229,3 +230,93 @@ def test_s1_cutoff_classes_at_the_threshold():
     # equal size factors (the two samples differ only in miR-542-5p among three miRNAs)
     assert list(scores["predicted_class"]) == [int(v >= 5.5) for v in scores["linear_predictor"]]
     assert scores["probability"].isna().all()
+
+
+def test_paper_product_coding_agrees_with_the_planted_direction():
+    """Table 1's Product is coded axi-cel = 1: with non-response coded 1 its negative
+    coefficient says axi-cel patients respond more often, the direction the simulator
+    plants (and the pivotal trials report)."""
+    from mirscope.simulate.clinical import CLINICAL_EFFECTS
+
+    model = mf.paper_models(provenance={})["paper_response_3m"]
+    product = next(p for p in model["predictors"] if p["type"] == "clinical")
+    assert product["encoding"]["levels"] == {"axi-cel": 1.0, "tisa-cel": 0.0}
+    assert model["outcome"]["coded_1"] == "control"  # 1 = non-response
+    planted = {(t, c): d for t, c, d, _ in CLINICAL_EFFECTS}
+    assert planted[("product=axi-cel", "response_3m")] == "up"
+    assert product["coefficient"] < 0  # axi-cel lowers the odds of non-response
+    assert any("axi-cel = 1" in a for a in model["assumptions"])
+
+
+def test_s1_cutoff_km_at_the_transferred_cutoff(trained, tmp_path):
+    """The S1 cut-off on an independent simulated cohort: patients split at value >= 5.5
+    (fixed, not re-optimised), one KM block per endpoint, the log-rank test of exactly
+    that split, and the paper's p beside it."""
+    from mirscope.inputs.clinical import read_clinical
+    from mirscope.survival.km import logrank
+
+    counts, clin = _validation_cohort(trained, tmp_path, permute=False)
+    s1 = trained["work"] / "models" / "paper_s1_cutoff.model.yaml"
+    argv = ["predict", "--model", str(s1), "--counts", str(counts), "--clinical", str(clin)]
+    argv += ["--outdir", str(tmp_path / "pred"), "--survival", str(tmp_path / "km.tsv")]
+    argv += ["--figdir", str(tmp_path / "fig")]
+    assert main(argv) == 0
+    km = pd.read_csv(tmp_path / "km.tsv", sep="\t")
+    assert list(km["endpoint"].unique()) == ["os", "pfs", "ttp"]
+    assert set(km["cutoff"]) == {5.5}
+    assert dict(zip(km["endpoint"], km["training_p_logrank"], strict=False)) == mf.PAPER_S1_P
+    pred = pd.read_csv(tmp_path / "pred" / "paper_s1_cutoff_predictions.tsv", sep="\t")
+    value = pred.set_index("sample_id")["value:hsa-miR-542-5p"]
+    clinical = read_clinical(clin)
+    os_rows = km[km["endpoint"] == "os"].set_index("group")
+    high = value >= 5.5
+    assert os_rows.loc["miR-542-5p \u2265 5.5", "n"] == int(high.sum())
+    assert os_rows.loc["miR-542-5p < 5.5", "n"] == int((~high).sum())
+    times = clinical.loc[value.index, "os_days"].to_numpy(float)
+    events = clinical.loc[value.index, "os_event"].to_numpy(float)
+    test = logrank(times, events, np.where(high, "high", "low"))
+    assert os_rows["p_logrank"].iloc[0] == pytest.approx(test.p, rel=1e-9)
+    assert (tmp_path / "fig" / "paper_s1_cutoff_km.png").stat().st_size > 0
+
+
+def test_kit_differing_from_training_is_a_warning(trained, tmp_path):
+    from mirscope.errors import MirscopeWarning
+
+    work = trained["work"]
+    model = mf.load_model(work / "models" / "icans.model.yaml")
+    assert model["training"]["preset"] == "qiaseq"
+    assert mf.load_model(work / "models" / "paper_s1_cutoff.model.yaml")["training"]["preset"] == (
+        "qiaseq"
+    )
+    argv = ["predict", "--model", str(work / "models" / "icans.model.yaml")]
+    argv += ["--counts", str(work / "counts.tsv"), "--clinical", str(work / "clinical.tsv")]
+    argv += ["--outdir", str(tmp_path / "o"), "--validation", str(tmp_path / "v.tsv")]
+    with pytest.warns(MirscopeWarning, match="kit preset differs"):
+        assert main([*argv, "--preset", "nextflex"]) == 0
+    notes = pd.read_csv(tmp_path / "v.tsv", sep="\t")["notes"].iloc[0]
+    assert "kit preset differs" in notes and "nextflex here, qiaseq in training" in notes
+    assert main([*argv, "--preset", "qiaseq"]) == 0
+    notes = pd.read_csv(tmp_path / "v.tsv", sep="\t")["notes"].fillna("").iloc[0]
+    assert "kit" not in notes
+
+
+def test_survival_validation_without_clinical_is_one_line_error(trained, tmp_path, capsys):
+    s1 = trained["work"] / "models" / "paper_s1_cutoff.model.yaml"
+    argv = ["predict", "--model", str(s1), "--counts", str(trained["work"] / "counts.tsv")]
+    argv += ["--outdir", str(tmp_path / "o"), "--survival", str(tmp_path / "km.tsv")]
+    assert main(argv) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "give --clinical" in err
+
+
+def test_transferred_cutoff_with_every_patient_high_has_no_test():
+    from mirscope.survival.prognostic import transferred_cutoff
+
+    clinical = pd.DataFrame(
+        {"sample_id": ["a", "b", "c"], "os_days": [10.0, 20.0, 30.0], "os_event": [1, 0, 1]}
+    )
+    values = pd.Series([6.0, 9.0, 12.0], index=["a", "b", "c"])
+    table, fits = transferred_cutoff(clinical, values, variable="hsa-miR-542-5p", cutoff=5.5)
+    assert fits == {}
+    assert table[["group", "n", "events"]].values.tolist() == [["miR-542-5p \u2265 5.5", 3, 2]]
+    assert table["p_logrank"].isna().all()

@@ -96,6 +96,13 @@ def demo_run(tmp_path_factory) -> Path:
             "n_seeds": 2,
             "n_trees": 50,
         },
+        # the paper's published models validated on this cohort, as config/config.yaml does
+        "validation": {
+            "counts": "out/counts/mature_umi_counts.tsv",
+            "clinical": "cohort/clinical.tsv",
+            "preset": "qiaseq",
+            "models": ["paper_response_3m", "paper_response_12m", "paper_s1_cutoff"],
+        },
     }
     (work / "config.yaml").write_text(yaml.safe_dump(config))
     snakefile = str(REPO / "Snakefile")

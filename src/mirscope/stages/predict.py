@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mirscope.errors import InputError
-from mirscope.inputs.outcomes import RESPONSE
+from mirscope.inputs.outcomes import RESPONSE, TOXICITY
 from mirscope.params import REQUIRED, param
 
 log = logging.getLogger(__name__)
 
 #: The paper's models, always written (:func:`mirscope.stats.modelfile.paper_models`).
 PAPER_MODELS = ("paper_response_3m", "paper_response_12m", "paper_s1_cutoff")
+#: The cut-off models among them (validated by Kaplan-Meier, not by AUC).
+CUTOFF_MODELS = ("paper_s1_cutoff",)
 MODEL_SUFFIX = ".model.yaml"
 
 
@@ -49,10 +51,16 @@ class ModelFiles:
     )
     outdir: str = param(REQUIRED, role="output", directory=True, help="Directory for the files.")
     toxicity_models: tuple[str, ...] = param(
-        (), sep=",", config="models.toxicity_models", help="Toxicity models (comma-separated)."
+        TOXICITY,
+        sep=",",
+        config="models.toxicity_models",
+        help="Toxicity models (comma-separated).",
     )
     response_models: tuple[str, ...] = param(
-        (), sep=",", config="models.response_models", help="Response models (comma-separated)."
+        RESPONSE,
+        sep=",",
+        config="models.response_models",
+        help="Response models (comma-separated).",
     )
     mirna_scale: str = param(
         "log2",
@@ -78,6 +86,11 @@ class ModelFiles:
         config="normalization.size_factors",
         help="Size factor type of the training normalisation.",
     )
+    preset: str | None = param(
+        None,
+        config="preset",
+        help="Library kit preset of the training cohort, recorded in each model file.",
+    )
     config_digest: str = param("", help="Digest of the run's resolved config, for provenance.")
 
 
@@ -95,6 +108,7 @@ def run_model_files(step: ModelFiles) -> None:
     reference = size_factor_reference(counts, step.size_factors)
     norm = mf.normalization_section(reference)
     provenance = {"config_digest": step.config_digest, "training_counts": str(step.counts)}
+    kit = {"preset": step.preset} if step.preset else {}
     mirnas = set(counts.index)
     out = Path(step.outdir)
     written = []
@@ -126,6 +140,7 @@ def run_model_files(step: ModelFiles) -> None:
             normalization=norm,
             provenance={**provenance, "coefficients": str(coef_path)},
             description=f"{name}: the models stage's final logistic model on this cohort",
+            kit=kit,
         )
         written.append(_write(model, out))
     published_path = tables / "published_models.tsv"
@@ -163,6 +178,7 @@ def run_model_files(step: ModelFiles) -> None:
                         f"coded 1 = {step.published_outcome}"
                     )
                 ],
+                kit=kit,
             )
             written.append(_write(model, out))
     for model in mf.paper_models(
@@ -235,12 +251,42 @@ class Predict:
     calibration: str | None = param(
         None, role="output", help="Calibration groups table (observed vs predicted per group)."
     )
+    survival: str | None = param(
+        None,
+        role="output",
+        help="Kaplan-Meier and log-rank table of each cut-off model (the paper's S1) at its "
+        "transferred cut-off, per endpoint the clinical table records.",
+    )
     figdir: str | None = param(
-        None, role="output", directory=True, help="Directory for the calibration plot."
+        None,
+        role="output",
+        directory=True,
+        help="Directory for the calibration plot and the cut-off models' KM figures.",
+    )
+    preset: str | None = param(
+        None,
+        config="validation.preset",
+        help="Library kit preset of the scored cohort; a model trained with another kit gets "
+        "a warning in the validation notes.",
+    )
+    ttp_death: str = param(
+        "exclude",
+        choices=("exclude", "censor"),
+        config="survival.ttp_death_without_progression",
+        help="A death without progression in the TTP analysis: left out or censored.",
+    )
+    at_risk: tuple[float, ...] = param(
+        (0.0, 500.0, 1000.0, 1500.0),
+        flag="--at-risk",
+        sep=",",
+        config="survival.at_risk_times",
+        help="Comma-separated times of the numbers at risk.",
     )
 
     def __post_init__(self) -> None:
-        wants = self.validation or self.decision_curve or self.calibration or self.figdir
+        wants = (
+            self.validation or self.decision_curve or self.calibration or self.figdir
+        ) or self.survival
         if wants and not self.clinical:
             raise InputError(
                 "validation needs the cohort's outcomes: give --clinical",
@@ -251,10 +297,14 @@ class Predict:
 def run_predict(step: Predict) -> None:
     """Score a cohort with model files: per patient its size factor against the training
     reference, each predictor's value, the linear predictor, probability and class; with
-    --validation and --clinical, external validation of each model on the cohort."""
+    --validation and --clinical, external validation of each model on the cohort, and
+    with --survival, KM and log-rank of each cut-off model at its transferred cut-off."""
+    import warnings
+
     import numpy as np
     import pandas as pd
 
+    from mirscope.errors import MirscopeWarning
     from mirscope.inputs.clinical import read_clinical
     from mirscope.io import read_count_matrix, say, write_tsv
     from mirscope.stats import external
@@ -265,13 +315,19 @@ def run_predict(step: Predict) -> None:
     counts = read_count_matrix(step.counts)
     clinical = read_clinical(step.clinical) if step.clinical else None
     models = [load_model(path) for path in step.models]
-    rows, curves, groups, scored = [], [], [], {}
+    rows, curves, groups, scored, km = [], [], [], {}, []
+
+    def empty_row(name: str, note: str) -> dict:
+        return {**{c: np.nan for c in external.VALIDATION_COLUMNS}, "model": name, "notes": note}
+
     for model in models:
         name = model["name"]
+        kit = external.kit_note(model, step.preset)
+        if kit:
+            warnings.warn(f"{name}: {kit}", MirscopeWarning, stacklevel=1)
         if not model.get("estimable", True):
             say(f"{name}: not estimable in training ({model.get('reason', '')}); not scored")
-            rows.append({**{c: np.nan for c in external.VALIDATION_COLUMNS}, "model": name,
-                         "notes": f"not estimable in training: {model.get('reason', '')}"})  # fmt: skip
+            rows.append(empty_row(name, f"not estimable in training: {model.get('reason', '')}"))
             write_tsv(
                 pd.DataFrame(columns=["sample_id"]), Path(step.outdir) / f"{name}_predictions.tsv"
             )
@@ -283,8 +339,12 @@ def run_predict(step: Predict) -> None:
         scored[name] = scores
         if clinical is None or "contrast" not in model["outcome"]:
             if clinical is not None:
-                rows.append({**{c: np.nan for c in external.VALIDATION_COLUMNS}, "model": name,
-                             "notes": "no binary outcome (a survival cut-off)"})  # fmt: skip
+                note = "a survival cut-off: no binary outcome"
+                if step.survival and model["kind"] == "cutoff":
+                    km.append(_cutoff_km(model, scores, clinical, step))
+                    note += "; Kaplan-Meier and log-rank at the transferred cut-off in the "
+                    note += "survival validation table"
+                rows.append(empty_row(name, "; ".join(n for n in (note, kit) if n)))
             continue
         y = _outcome(model, clinical, scores, str(step.clinical), outcome_series)
         if y.empty:
@@ -295,7 +355,9 @@ def run_predict(step: Predict) -> None:
             )
         sub = scores.set_index("sample_id").loc[y.index].reset_index()
         keep = sub["linear_predictor"].notna().to_numpy()
-        rows.append(external.validation_row(name, y.to_numpy()[keep], sub[keep], model))
+        row = external.validation_row(name, y.to_numpy()[keep], sub[keep], model)
+        row["notes"] = "; ".join(n for n in (row["notes"], kit) if n)
+        rows.append(row)
         prob = sub["probability"].to_numpy(dtype=float)[keep]
         if not np.isnan(prob).all():
             curve = external.decision_curve(y.to_numpy()[keep], prob)
@@ -311,12 +373,55 @@ def run_predict(step: Predict) -> None:
         cols = ["model", "group", "n", "mean_predicted", "observed"]
         frame = pd.concat(groups) if groups else pd.DataFrame(columns=cols)
         write_tsv(frame[cols], step.calibration)
+    if step.survival:
+        tables = [table for table, _ in km]
+        frame = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+        write_tsv(frame if len(frame) else pd.DataFrame(columns=SURVIVAL_COLUMNS), step.survival)
     if step.figdir:
-        from mirscope.plots.predict import plot_calibration
+        from mirscope.plots.predict import plot_calibration, plot_cutoff_km
 
         cal = pd.concat(groups) if groups else pd.DataFrame()
         plot_calibration(cal, Path(step.figdir) / "calibration.png")
+        for _table, (model, fits) in km:
+            plot_cutoff_km(
+                fits,
+                Path(step.figdir) / f"{model['name']}_km.png",
+                variable=model["predictors"][0]["mirna"],
+                cutoff=float(model["threshold"]),
+                at_risk_times=list(step.at_risk),
+            )
     say(f"scored {counts.shape[1]} samples with {len(models)} model files")
+
+
+#: The leading columns of the survival validation table (then the KM table's columns).
+SURVIVAL_COLUMNS = ["model", "variable", "cutoff", "training_p_logrank", "endpoint", "group"]
+
+
+def _cutoff_km(model: dict, scores, clinical, step: Predict):
+    """KM table (with the model's name, cut-off and training p) and fits of a cut-off
+    model at its transferred cut-off, one block per endpoint the clinical table records."""
+    from mirscope.survival.prognostic import transferred_cutoff
+
+    pred = model["predictors"][0]
+    values = scores.set_index("sample_id")[f"value:{pred['term']}"]
+    values.index = values.index.astype(str)
+    table, fits = transferred_cutoff(
+        clinical.reset_index(),
+        values,
+        variable=pred["mirna"],
+        cutoff=float(model["threshold"]),
+        endpoints=tuple(model["outcome"].get("endpoints", ("os", "pfs", "ttp"))),
+        ttp_death=step.ttp_death,
+        at_risk_times=list(step.at_risk),
+        source=str(step.clinical),
+    )
+    if len(table):
+        training_p = model.get("training", {}).get("p_logrank") or {}
+        table.insert(0, "model", model["name"])
+        table.insert(1, "variable", pred["mirna"])
+        table.insert(2, "cutoff", float(model["threshold"]))
+        table.insert(3, "training_p_logrank", table["endpoint"].map(training_p))
+    return table, (model, fits)
 
 
 def _outcome(model, clinical, scores, source, outcome_series):

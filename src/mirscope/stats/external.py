@@ -154,6 +154,20 @@ def decision_curve(y, prob, thresholds=None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def kit_note(model: dict, preset: str | None) -> str:
+    """A warning when the scored cohort's kit preset differs from the model's training
+    kit (empty when they agree or either is unknown). Kits differ in adapter ligation
+    bias, UMIs and size selection, so the same plasma gives different miRNA profiles: a
+    coefficient per normalised count need not carry over."""
+    trained = model.get("training", {}).get("preset")
+    if not preset or not trained or str(preset) == str(trained):
+        return ""
+    return (
+        f"warning: kit preset differs from the training cohort's ({preset} here, {trained} "
+        "in training); miRNA levels may not be comparable across kits"
+    )
+
+
 def validation_row(name: str, y, scores: pd.DataFrame, model: dict) -> dict:
     """One row of the validation table for a scored cohort (``scores``: the rows of
     :func:`~mirscope.stats.scoring.score_cohort` of the patients in ``y``, same order)."""

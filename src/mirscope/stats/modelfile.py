@@ -197,6 +197,8 @@ def _plain(value):
         return None
     if isinstance(value, str):
         return value
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
     number = float(value)
     if math.isnan(number):
         return None
@@ -315,6 +317,10 @@ PAPER_N = 49
 #: inferior OS, PFS and TTP.
 PAPER_S1 = {"mirna": "hsa-miR-542-5p", "threshold": 5.5, "n": 53, "high": 33}
 PAPER_SOURCE = "Naddeo et al. 2026"
+#: The paper's library kit (Methods: "QIAseq miRNA Library Kit (Qiagen)") as a preset.
+PAPER_KIT = {"preset": "qiaseq", "kit": "QIAseq miRNA Library Kit (Qiagen)"}
+#: Supplementary Figure S1's log-rank p at the optimised cut-off, per endpoint.
+PAPER_S1_P = {"os": 0.02, "pfs": 0.0042, "ttp": 0.0013}
 
 PAPER_ASSUMPTIONS = (
     (
@@ -336,10 +342,24 @@ PAPER_ASSUMPTIONS = (
         "cohort."
     ),
 )
+#: How the paper's Table 1 codes ``Product`` (it does not say). axi-cel = 1, tisa-cel = 0:
+#: with the outcome coded 1 = non-response (see :data:`PAPER_ASSUMPTIONS`), the negative
+#: coefficient then means axi-cel patients respond more often, as in the pivotal trials
+#: (ZUMA-1 ORR 82% for axi-cel, JULIET 52% for tisa-cel) and in the real-world series
+#: comparing them; the opposite coding (tisa-cel = 1, R's default factor coding) would make
+#: tisa-cel the better product. The label "Product" without a level suffix (R prints
+#: ``Producttisa-cel`` for a factor) also suggests a 0/1 column coded by the authors. The
+#: demo simulator plants the same direction (``simulate.clinical.RESPONSE_3M_AXI``: axi-cel
+#: raises the 3-month response liability, sized to Table 1's product p of 0.0047).
+PAPER_PRODUCT = {"term": "product_axi_cel", "levels": {"axi-cel": 1.0, "tisa-cel": 0.0}}
 PRODUCT_ASSUMPTION = (
-    "product coded tisa-cel = 1, axi-cel = 0 (R's default treatment coding, axi-cel first "
-    "alphabetically); a coefficient of -591 implies (quasi-)complete separation by product "
-    "in the paper's cohort, so product alone decides the score."
+    "Product coded axi-cel = 1, tisa-cel = 0: Table 1 gives no coding; with non-response "
+    "coded 1, its negative coefficient then means axi-cel patients respond more often, as "
+    "in the pivotal trials (ZUMA-1 ORR 82% axi-cel, JULIET 52% tisa-cel), and the label "
+    "'Product' (no level suffix, unlike R's 'Producttisa-cel' for a factor) suggests a 0/1 "
+    "column. A coefficient of -591 implies (quasi-)complete separation by product in the "
+    "paper's cohort, so product alone orders the two products' patients; the miRNAs order "
+    "patients within a product."
 )
 
 
@@ -361,6 +381,7 @@ def fitted_model(
     origin: str = "fitted",
     coded_1: str = "case",
     assumptions: list[str] = (),
+    kit: dict | None = None,
 ) -> dict:
     """A model file from a coefficient table (``term``, ``estimate``; ``(Intercept)``
     first) and its summary row (n, events, LOOCV metrics). A term in ``mirnas`` is a
@@ -375,7 +396,7 @@ def fitted_model(
         "nested_auc",
         "unstable",
     )
-    training = {"cohort": "this run's training cohort"}
+    training = {"cohort": "this run's training cohort", **(kit or {})}
     training.update({k: summary.get(k) for k in training_keys if k in summary})
     if summary.get("method") == "not estimable" or coefficients.empty:
         return build_model(
@@ -430,7 +451,15 @@ def paper_models(*, provenance: dict, min_samples: int = 1, size_factors: str = 
             if column.startswith("hsa-"):
                 predictors.append(mirna_predictor(column, coef, "normalized"))
             else:
-                predictors.append(clinical_predictor(covariate_name(column), coef))
+                predictors.append(
+                    {
+                        "term": PAPER_PRODUCT["term"],
+                        "type": "clinical",
+                        "column": column,
+                        "encoding": {"type": "levels", "levels": dict(PAPER_PRODUCT["levels"])},
+                        "coefficient": float(coef),
+                    }
+                )
                 assumptions.append(PRODUCT_ASSUMPTION)
         out[f"paper_{name}"] = build_model(
             f"paper_{name}",
@@ -444,6 +473,7 @@ def paper_models(*, provenance: dict, min_samples: int = 1, size_factors: str = 
             normalization=norm,
             training={
                 "cohort": f"{PAPER_SOURCE} (evaluable patients)",
+                **PAPER_KIT,
                 "n": PAPER_N,
                 "events": table["events"],
                 "loocv_accuracy": table["accuracy"],
@@ -473,8 +503,10 @@ def paper_models(*, provenance: dict, min_samples: int = 1, size_factors: str = 
         normalization=norm,
         training={
             "cohort": PAPER_SOURCE,
+            **PAPER_KIT,
             "n": PAPER_S1["n"],
             "high": PAPER_S1["high"],
+            "p_logrank": dict(PAPER_S1_P),
             "note": "cut-off optimised on the training cohort (surv_cutpoint)",
         },
         assumptions=[

@@ -32,7 +32,7 @@ import pandas as pd
 
 from mirscope.errors import InputError
 from mirscope.survival.cutpoint import cutpoint_frame, cutpoint_table
-from mirscope.survival.km import km_table
+from mirscope.survival.km import KM_COLUMNS, km_table
 
 ENDPOINTS = {
     "os": ("os_days", "os_event", "Overall survival"),
@@ -73,7 +73,11 @@ def short_name(variable: str) -> str:
     return variable.removeprefix("hsa-")
 
 
-def group_labels(x: np.ndarray, cut: float, name: str) -> np.ndarray:
+def group_labels(x: np.ndarray, cut: float, name: str, *, high_at_cut: bool = False) -> np.ndarray:
+    """Low/high labels: low = x <= cut (maxstat's split), or x < cut with ``high_at_cut``
+    (the paper's transferred rule, high = x >= 5.5)."""
+    if high_at_cut:
+        return np.where(x < cut, f"{name} < {cut:.3g}", f"{name} \u2265 {cut:.3g}")
     return np.where(x <= cut, f"{name} \u2264 {cut:.3g}", f"{name} > {cut:.3g}")
 
 
@@ -141,15 +145,46 @@ def suppfig_s1(
     cut_df = cutpoint_frame(cut)
     cut_df.insert(0, "variable", variable)
     cut_df.insert(1, "endpoint", cutpoint_endpoint)
-    low_label = f"{short_name(variable)} \u2264 {cut.cutpoint:.3g}"
-    high_label = f"{short_name(variable)} > {cut.cutpoint:.3g}"
+    table, fits = km_at_cut(
+        data,
+        cut.cutpoint,
+        variable=variable,
+        endpoints=endpoints,
+        ttp_death=ttp_death,
+        at_risk_times=at_risk_times,
+        source=source,
+    )
+    return cut_df, table, fits
+
+
+def km_at_cut(
+    data: pd.DataFrame,
+    cut: float,
+    *,
+    variable: str,
+    endpoints: tuple[str, ...] = ("os", "pfs", "ttp"),
+    ttp_death: str = "exclude",
+    at_risk_times: list[float] = (0, 500, 1000, 1500),
+    source: str = "clinical table",
+    high_at_cut: bool = False,
+) -> tuple[pd.DataFrame, dict]:
+    """KM table and fits of each endpoint the table has (``data``: clinical rows with the
+    variable as column ``value``), split at ``cut`` (see :func:`group_labels`). Used for
+    the optimised cut-off and for a cut-off transferred from another cohort."""
+    name = short_name(variable)
+    order = list(group_labels(np.array([cut - 1.0, cut + 1.0]), cut, name, high_at_cut=high_at_cut))
     tables, fits = [], {}
     for ep in endpoints:
         t_col, e_col, title = ENDPOINTS[ep]
-        if t_col not in data.columns:
+        if t_col not in data.columns or e_col not in data.columns:
             continue
         d = _endpoint_rows(data, ep, ttp_death)
-        d["group"] = group_labels(d["value"].to_numpy(float), cut.cutpoint, short_name(variable))
+        values = d["value"].to_numpy(float)
+        d["group"] = group_labels(values, cut, name, high_at_cut=high_at_cut)
+        if d["group"].nunique() < 2:
+            # a transferred cut-off may put every patient on one side: no test, said so
+            tables.append(one_group_rows(d, ep, e_col))
+            continue
         table, fitted, test = km_table(
             d,
             time=t_col,
@@ -158,8 +193,50 @@ def suppfig_s1(
             at_risk_times=list(at_risk_times),
             endpoint=ep,
             source=source,
-            order=[low_label, high_label],
+            order=order,
         )
         tables.append(table)
         fits[ep] = (fitted, test, title)
-    return cut_df, pd.concat(tables, ignore_index=True), fits
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(), fits
+
+
+def one_group_rows(d: pd.DataFrame, endpoint: str, event: str) -> pd.DataFrame:
+    """The KM table's rows when a cut-off leaves one group: its size and events, no
+    median and no log-rank test (NA)."""
+    rows = [
+        {"endpoint": endpoint, "group": g, "n": len(rows), "events": int(rows[event].sum())}
+        for g, rows in d.groupby("group", sort=True)
+    ]
+    return pd.DataFrame(rows).reindex(columns=list(KM_COLUMNS))
+
+
+def transferred_cutoff(
+    clinical: pd.DataFrame,
+    values: pd.Series,
+    *,
+    variable: str,
+    cutoff: float,
+    endpoints: tuple[str, ...] = ("os", "pfs", "ttp"),
+    ttp_death: str = "exclude",
+    at_risk_times: list[float] = (0, 500, 1000, 1500),
+    source: str = "clinical table",
+) -> tuple[pd.DataFrame, dict]:
+    """A cut-off fixed on another cohort (the paper's S1: high = ``values >= cutoff``)
+    tested on this one: KM and log-rank of each endpoint the clinical table records.
+
+    Nothing is optimised here, so the log-rank p is an honest test of the transferred
+    rule (the training cohort's optimised p is not). A cohort on another scale may have
+    every patient on one side: that endpoint gets one row and no test. Every patient with the variable and
+    the endpoint is used; TTP follows :func:`ttp_exclusions`, as for the optimised cut-off.
+    """
+    data = merge_variable(clinical, values, "value")
+    return km_at_cut(
+        data,
+        cutoff,
+        variable=variable,
+        endpoints=endpoints,
+        ttp_death=ttp_death,
+        at_risk_times=at_risk_times,
+        source=source,
+        high_at_cut=True,
+    )

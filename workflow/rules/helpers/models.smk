@@ -33,17 +33,29 @@ def get_validation_inputs():
     return {"clinical": clinical} if clinical else {}
 
 
+#: The cut-off models validated, each with a Kaplan-Meier table and figure (the S1 cut-off).
+VALIDATION_CUTOFFS = [
+    m for m in VALIDATION_MODELS if m in mirscope.stages.predict.CUTOFF_MODELS
+]
+
+
 def get_validation_outputs():
-    """The validation tables and calibration plot, when there are outcomes to validate on."""
+    """The validation tables and figures, when there are outcomes to validate on."""
     if not VALIDATION_CFG["clinical"]:
         return {}
-    return {
+    outputs = {
         "validation": out("validation/external_validation.tsv"),
         "decision_curve": out("validation/decision_curve.tsv"),
         "calibration": out("validation/calibration.tsv"),
         "calibration_png": out("figures/validation/calibration.png"),
         "calibration_pdf": out("figures/validation/calibration.pdf"),
     }
+    if VALIDATION_CUTOFFS:
+        outputs["survival"] = out("validation/cutoff_km.tsv")
+        for name in VALIDATION_CUTOFFS:
+            outputs[f"{name}_km_png"] = out(f"figures/validation/{name}_km.png")
+            outputs[f"{name}_km_pdf"] = out(f"figures/validation/{name}_km.pdf")
+    return outputs
 
 
 def get_predict_files():
@@ -51,7 +63,7 @@ def get_predict_files():
     outputs = get_validation_outputs()
     files = {"models": [out(f"models/{name}.model.yaml") for name in VALIDATION_MODELS]}
     files.update(get_validation_inputs())
-    for key in ("validation", "decision_curve", "calibration"):
+    for key in ("validation", "decision_curve", "calibration", "survival"):
         if key in outputs:
             files[key] = outputs[key]
     if outputs:

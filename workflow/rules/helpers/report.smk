@@ -24,6 +24,7 @@ COMPANION_002 = "Companion 002 — Variable importance (ZUMA-5)"
 COMPANION_003 = "Companion 003 — CAR T kinetics (CART SIE)"
 COMPANION_004 = "Companion 004 — Competing risks (ClonHema)"
 PAPER_VS_REANALYSIS = "Paper vs reanalysis"
+EXTERNAL_VALIDATION = "External validation"
 QUALITY_CONTROL = "Quality control"
 COUNTS = "Counts and expression"
 PROVENANCE = "Provenance"
@@ -39,6 +40,7 @@ REPORT_SECTIONS = [
     COMPANION_003,
     COMPANION_004,
     PAPER_VS_REANALYSIS,
+    EXTERNAL_VALIDATION,
     QUALITY_CONTROL,
     COUNTS,
     PROVENANCE,
@@ -508,6 +510,26 @@ REPORT_ITEMS = {
         "Paper vs reanalysis — every published number beside this run's",
         "paper_vs_reanalysis",
         PAPER_VS_REANALYSIS,
+        None,
+    ),
+    # --- model files applied to the validation.counts cohort (small pages, one figure) ---
+    "validation/external_validation.tsv": (
+        "Not in the paper — external validation: AUC (DeLong CI), calibration, accuracy",
+        "external_validation",
+        EXTERNAL_VALIDATION,
+        None,
+    ),
+    "figures/validation/calibration.png": (
+        "Not in the paper — external validation: calibration plot",
+        "external_calibration",
+        EXTERNAL_VALIDATION,
+        None,
+    ),
+    "validation/cutoff_km.tsv": (
+        "Not in the paper — Supplementary Figure S1 cut-off at its transferred value, "
+        "Kaplan–Meier and log-rank",
+        "external_cutoff_km",
+        EXTERNAL_VALIDATION,
         None,
     ),
     # --- the run itself ---
