@@ -171,6 +171,27 @@ REJECTED = [
     ("outdir-below-file", _outdir_below_file, ["key 'outdir'", "afile", "is a file"]),
     ("outdir-read-only", _read_only_outdir, ["key 'outdir'", "not writable"]),
     ("unknown-key", cfg(outdri="x"), ["outdri", "did you mean 'outdir'"]),
+    # the validation section: files that exist, model files this config writes
+    (
+        "validation-counts-missing",
+        cfg(validation__counts="other/counts.tsv"),
+        ["validation.counts", "count matrix not found", "other/counts.tsv"],
+    ),
+    (
+        "validation-clinical-missing",
+        cfg(
+            validation__counts="out dir/counts/mature_umi_counts.tsv", validation__clinical="no.tsv"
+        ),
+        ["validation.clinical", "no.tsv", "not found"],
+    ),
+    (
+        "validation-model-typo",
+        cfg(
+            validation__counts="out dir/counts/mature_umi_counts.tsv",
+            validation__models=["paper_response_3n"],
+        ),
+        ["validation.models", "paper_response_3n", "did you mean 'paper_response_3m'"],
+    ),
     ("unknown-preset", cfg(preset="qiagen"), ["key 'preset'", "qiagen", "qiaseq"]),
     ("adapter-letters", cfg(trimming__adapter="AACTGU"), ["trimming.adapter", "AACTGU"]),
     ("empty-config", config_text(""), ["config file is empty"]),

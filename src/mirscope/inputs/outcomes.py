@@ -277,3 +277,17 @@ def align_samples(
             allowed="one row per sample of the count matrix",
         )
     return table.loc[counts_samples]
+
+
+#: The paper's models, always written as model files (:mod:`mirscope.stats.modelfile`).
+PAPER_MODELS = ("paper_response_3m", "paper_response_12m", "paper_s1_cutoff")
+#: The cut-off models among them (validated by Kaplan-Meier, not by AUC).
+CUTOFF_MODELS = ("paper_s1_cutoff",)
+MODEL_SUFFIX = ".model.yaml"
+
+
+def model_file_names(models: dict) -> list[str]:
+    """The model files ``model-files`` writes for a ``models`` config section: the fitted
+    models, the refitted published ones, the paper's."""
+    published = [f"published_{m}_refit" for m in RESPONSE if models.get("published", {}).get(m)]
+    return [*models["toxicity_models"], *models["response_models"], *published, *PAPER_MODELS]

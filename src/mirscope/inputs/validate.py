@@ -21,7 +21,13 @@ from mirscope.inputs.clinical import (
     read_clinical,
 )
 from mirscope.inputs.config import complete_config, load_schema, read_yaml, yaml_line
-from mirscope.inputs.outcomes import MIN_GROUP, group_counts, model_support, outcome_class
+from mirscope.inputs.outcomes import (
+    MIN_GROUP,
+    group_counts,
+    model_file_names,
+    model_support,
+    outcome_class,
+)
 from mirscope.inputs.sheets import CLINICAL_SCHEMA, _types, read_samples
 
 
@@ -201,6 +207,7 @@ def resolve_references(
     """
     cfg = copy.deepcopy(cfg)
     out = Resolved(cfg)
+    check_validation_section(cfg, source=source)
     if clinical is None:
         return out
     check_mirna_names(cfg, mirnas, source=source)
@@ -621,3 +628,48 @@ def check_mirna_names(cfg: dict[str, Any], mirnas: set[str] | None, *, source: s
                 + ", ".join(sorted(mirnas)[:2])
                 + ")",
             )
+
+
+def check_validation_section(cfg: dict[str, Any], *, source: str) -> None:
+    """The `validation:` files exist (or, for the counts, are this run's own count matrix)
+    and its models are model files this config writes: found before any job, not when the
+    scoring rule finds no input."""
+    val = cfg.get("validation") or {}
+
+    def fail(key: str, message: str, value: Any, allowed: str) -> None:
+        line = yaml_line(source, "validation") if Path(source).is_file() else None
+        where = f"key 'validation.{key}'" + (f" (near line {line})" if line else "")
+        raise InputError(f"{where}: {message}", path=source, value=value, allowed=allowed)
+
+    own = Path(cfg["outdir"], "counts", "mature_umi_counts.tsv")
+    counts = val.get("counts")
+    if counts and not Path(counts).is_file() and Path(counts).resolve() != own.resolve():
+        fail(
+            "counts",
+            "count matrix not found",
+            counts,
+            f"an existing count matrix, or this run's own {own}",
+        )
+    if val.get("clinical") and not Path(val["clinical"]).is_file():
+        fail("clinical", "clinical table not found", val["clinical"], "an existing TSV")
+    if val.get("clinical") and not counts:
+        fail(
+            "clinical",
+            "a clinical table needs the counts to score",
+            val["clinical"],
+            "set validation.counts too",
+        )
+    if val.get("models"):
+        if not cfg.get("clinical"):
+            fail(
+                "models",
+                "model files are built from a clinical table",
+                val["models"],
+                "set clinical",
+            )
+        known = model_file_names(cfg["models"])
+        for name in val["models"]:
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                fail("models", "no such model file", name, hint + ", ".join(known))

@@ -18,24 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mirscope.errors import InputError
-from mirscope.inputs.outcomes import RESPONSE, TOXICITY
+from mirscope.inputs.outcomes import (
+    MODEL_SUFFIX,
+    RESPONSE,
+    TOXICITY,
+)
 from mirscope.params import REQUIRED, param
 
 log = logging.getLogger(__name__)
-
-#: The paper's models, always written (:func:`mirscope.stats.modelfile.paper_models`).
-PAPER_MODELS = ("paper_response_3m", "paper_response_12m", "paper_s1_cutoff")
-#: The cut-off models among them (validated by Kaplan-Meier, not by AUC).
-CUTOFF_MODELS = ("paper_s1_cutoff",)
-MODEL_SUFFIX = ".model.yaml"
-
-
-def model_file_names(models: dict) -> list[str]:
-    """The model files ``model-files`` writes for a ``models`` config section: the fitted
-    models, the refitted published ones, the paper's."""
-    published = [f"published_{m}_refit" for m in RESPONSE if models.get("published", {}).get(m)]
-    return [*models["toxicity_models"], *models["response_models"], *published, *PAPER_MODELS]
-
 
 @dataclass(frozen=True)
 class ModelFiles:

@@ -1,6 +1,7 @@
 # Input functions and settings of the models stage (workflow/rules/models.smk), kept apart
 # from the rules as snakemake --lint asks; included from common.smk.
 
+import mirscope.inputs.outcomes
 import mirscope.stages.models
 import mirscope.stages.predict
 import mirscope.stats.modelfile
@@ -21,7 +22,7 @@ def get_models_de_tables(wildcards):
 
 VALIDATION_CFG = CFG["validation"]
 #: Every model file the model-files rule writes, and those the validation applies.
-MODEL_FILE_NAMES = mirscope.stages.predict.model_file_names(MODELS_CFG)
+MODEL_FILE_NAMES = mirscope.inputs.outcomes.model_file_names(MODELS_CFG)
 VALIDATION_MODELS = list(VALIDATION_CFG["models"]) or MODEL_FILE_NAMES
 #: The resolved config's digest, recorded in every model file.
 CONFIG_DIGEST = mirscope.stats.modelfile.config_digest(CFG)
@@ -35,7 +36,7 @@ def get_validation_inputs():
 
 #: The cut-off models validated, each with a Kaplan-Meier table and figure (the S1 cut-off).
 VALIDATION_CUTOFFS = [
-    m for m in VALIDATION_MODELS if m in mirscope.stages.predict.CUTOFF_MODELS
+    m for m in VALIDATION_MODELS if m in mirscope.inputs.outcomes.CUTOFF_MODELS
 ]
 
 
