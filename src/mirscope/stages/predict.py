@@ -27,6 +27,7 @@ from mirscope.params import REQUIRED, param
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class ModelFiles:
     counts: str = param(
