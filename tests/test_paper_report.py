@@ -82,9 +82,12 @@ from mirscope.report.paper import (
         # the text's DE miRNAs of a contrast: all of them in our DE set
         ("de_set", ("a", "b"), ("a", "b", "c"), AGREES),
         ("de_set", ("a", "b"), ("b",), DIFFERS),
-        # coefficient: same sign; one whose coding the paper does not state: not comparable
-        ("sign", -0.03498, -0.8, AGREES),
-        ("sign", 0.72, -0.1, DIFFERS),
+        # coefficient (estimate, p): same sign and p on the same side of 0.05; one whose
+        # coding the paper does not state: not comparable
+        ("sign", (-0.03498, 0.00616), (-0.8, 0.001), AGREES),
+        ("sign", (-0.03498, 0.00616), (-0.8, 0.2), DIFFERS),
+        ("sign", (0.0009494, 0.05869), (0.07, 0.07), AGREES),
+        ("sign", (0.72, 0.016), (-0.1, 0.01), DIFFERS),
         ("coding", -591.077, 0.8, NOT_APPLICABLE),
         ("coding", -591.077, -0.8, NOT_APPLICABLE),
         # accuracy: within ±10 points, and only from a model with the paper's predictors
@@ -585,8 +588,8 @@ def test_table1_product_coefficient_is_not_applicable_its_p_is_judged(rows):
     assert r.agreement == NOT_APPLICABLE and "does not state which product" in r.note
     assert r.rule == RULES["coding"]
     assert rows["response_3m Product p-value"].agreement == AGREES  # 0.004 vs 0.00473
-    # miR-542-5p: same sign, but p 0.2 against a significant 0.01632
-    assert rows["response_3m hsa_miR_542_5p coefficient"].agreement == AGREES
+    # miR-542-5p: same sign, but p 0.2 against a significant 0.01632: no direction shown
+    assert rows["response_3m hsa_miR_542_5p coefficient"].agreement == DIFFERS
     assert rows["response_3m hsa_miR_542_5p p-value"].agreement == DIFFERS
 
 

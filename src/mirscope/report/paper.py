@@ -13,7 +13,9 @@ Why the verdicts are strict: a green row is read as "the reanalysis reproduces t
 the same side of 0.05 (a p of 0.06 does not reproduce a p of 0.04, however close); a named
 DE miRNA only when it passes the paper's own DE rule in the paper's direction; a model's
 accuracy only when the model holds the paper's predictors (the same accuracy from other
-predictors reproduces nothing); a coefficient only when the paper states its coding.
+predictors reproduces nothing); a coefficient only when the paper states its coding and
+ours has its sign with its p on the same side of 0.05 (a sign without evidence shows no
+direction).
 
 Why ``input``: the demo cohort is simulated (:mod:`mirscope.simulate`) with the paper's
 marginals fixed, so on it the cohort counts, ORRs and onset medians match by construction,
@@ -81,7 +83,7 @@ RULES = {
     "spearman": "same sign, paper's r inside our 95% CI (Fisher z)",
     "de_rule": "passes the DE rule (de.lfc_threshold, de.p_threshold) in the paper's direction",
     "de_set": "every miRNA the text names passes the DE rule in the paper's direction",
-    "sign": "same sign (size depends on the count scale)",
+    "sign": "same sign, and p on the same side of 0.05 (size depends on the count scale)",
     "selected": "in our final model, in the paper's direction where it gives one",
     "in_ci": "the paper's value inside our 95% CI",
     "enriched": "Fisher p < 0.05 across clusters",
@@ -347,8 +349,12 @@ def agreement(kind: str, paper: object, ours: object) -> str:
         ok = bool(passes) and direction == paper
     elif kind == "de_set":  # paper: the named miRNAs; ours: those passing in their direction
         ok = set(paper) <= set(ours)
-    elif kind == "sign":
-        ok = float(ours) != 0 and math.copysign(1, float(ours)) == math.copysign(1, float(paper))
+    elif kind == "sign":  # paper, ours: (coefficient, p); a null estimate has no direction
+        (coef, p_paper), (estimate, p_ours) = paper, ours
+        if estimate is None or p_ours is None or math.isnan(p_ours):
+            return NOT_COMPUTED
+        same_sign = float(estimate) != 0 and math.copysign(1, estimate) == math.copysign(1, coef)
+        ok = same_sign and (float(p_ours) < ALPHA) == (float(p_paper) < ALPHA)
     elif kind == "selected":  # paper: sign or None; ours: (in the final model, coefficient)
         chosen, estimate = ours
         ok = bool(chosen) and (
@@ -809,8 +815,8 @@ def _published_models(o: _Outputs) -> list[Row]:
                 coef,
                 _fmt(c_ours),
                 coef_kind,
-                float(coef),
-                c_ours,
+                (float(coef), float(p)),
+                None if c_ours is None else (c_ours, p_ours),
                 coef_note,
             )
         )
