@@ -119,7 +119,7 @@ def test_params_then_typed_options_then_defaults():
             "contrast": {"name": "crs_ge2", "variable": "crs_grade", "rule": "ge2"},
         }
     )
-    step = _run(["--out", "o.tsv", "--params", doc, "--at", "1,2", "--flag"])
+    step = _run(["--out", "o.tsv", "--params", doc, "--at", "1, 2", "--flag"])
     assert step.k == 4 and step.names == ("a", "b") and step.at == (1.0, 2.0) and step.flag
     assert step.contrast == Contrast("crs_ge2", "crs_grade", "ge2")
     step = _run(["--out", "o.tsv", "--params", doc, "--k", "5", "--contrast", "x:icans_grade:gt0"])

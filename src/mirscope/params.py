@@ -147,8 +147,9 @@ def convert(spec: Spec, value: Any, *, source: str) -> Any:
         raise InputError(f"{spec.flag} must be given", column=source)
     if spec.many:
         if isinstance(value, str):
+            # "a, b" as "a,b": a space after the separator is the user's typing, not a name
             value = value.split(spec.meta["sep"]) if spec.meta["sep"] else [value]
-            value = [v for v in value if v.strip()]
+            value = [v.strip() for v in value if v.strip()]
         if not isinstance(value, (list, tuple)):
             raise InputError(f"{spec.flag} takes a list", value=value, column=source)
         return tuple(_one(spec, v, source) for v in value)

@@ -46,7 +46,9 @@ def _default(spec: P.Spec):
     if spec.required or hasattr(spec.base, "from_config"):
         return None  # structured values: their default is the declaration's, shown in help
     if spec.many and spec.meta["sep"]:
-        return spec.meta["sep"].join(str(v) for v in spec.default)
+        return spec.meta["sep"].join(
+            f"{v:g}" if isinstance(v, float) else str(v) for v in spec.default
+        )
     return spec.default
 
 
