@@ -79,7 +79,7 @@ def snakemake(targets: list[str], cfg: Path, wf: Path, cores: int) -> float:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--reads", type=int, default=6_000_000, help="simulated reads")
-    p.add_argument("--profile", default="plasma", choices=["demo", "plasma"])
+    p.add_argument("--profile", default="plasma", choices=["demo", "plasma", "real"])
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--cores", type=int, default=2, help="snakemake --cores, and the peer's")
     p.add_argument("--workdir", type=Path, default=REPO / "resources" / "bench")

@@ -139,7 +139,8 @@ def test_align_command_is_the_workflow_step_and_reproducible(hsa, tmp_path, monk
     bam = tmp_path / "a" / files[0]
     hits = {insert: hit for insert, hit in read_hits(bam)}
     assert set(inserts) < set(hits) and hits[nta].trim3 == 2
-    assert (tmp_path / "a" / files[1]).read_text().count(">") == 2  # nta and the random one
+    # nta only: the random insert is on no hairpin, so it is left out before pass 1
+    assert (tmp_path / "a" / files[1]).read_text() == f">{nta}\n{nta}\n"
     with pysam.AlignmentFile(str(bam), "rb", check_sq=False) as fh:
         bowtie_pg = [pg for pg in fh.header.to_dict()["PG"] if pg["ID"] == "Bowtie"]
     assert " -p 1 " in bowtie_pg[0]["CL"]
@@ -153,3 +154,58 @@ def test_align_command_fails_cleanly(hsa, tmp_path):
     args = ["align", str(tmp_path / "in.fa"), "--index", str(tmp_path / "missing"), "--bam"]
     assert main([*args, str(bam)]) == 1
     assert not bam.exists() and not (tmp_path / "out.bam.work").exists()
+
+
+def test_prefilter_leaves_out_only_inserts_bowtie_cannot_align(hsa, tmp_path, monkeypatch):
+    """The k-mer prefilter before pass 1 never drops an insert either pass would align:
+    the same BAM records with and without it, on inserts built to sit on its edges (one
+    mismatch in either half, N calls, two non-templated bases, short inserts)."""
+    import random
+    import subprocess
+
+    from mirscope.counts import align
+
+    ref, _fa, _loci, index = hsa
+    rng = random.Random(5)
+    hairpins = sorted(ref.hairpin.values())
+    inserts = set()
+    for _ in range(3000):
+        hp = rng.choice(hairpins)
+        length = rng.randint(16, min(40, len(hp)))
+        start = rng.randrange(len(hp) - length + 1)
+        seq = list(hp[start : start + length])
+        for _ in range(rng.choice([0, 1, 1, 2])):  # 2 mismatches: aligned in neither pass
+            at = rng.randrange(length)
+            seq[at] = rng.choice([b for b in "ACGTN" if b != seq[at]])
+        tail = "".join(rng.choice("ACGT") for _ in range(rng.choice([0, 0, 1, 2])))
+        inserts.add("".join(seq) + tail)
+    fragments = {
+        "".join(rng.choice("ACGT") for _ in range(rng.randint(22, 40))) for _ in range(3000)
+    }
+    inserts |= fragments  # fragments of no hairpin
+    write_inserts_fasta(sorted(inserts), tmp_path / "in.fa")
+
+    def records(bam: Path) -> list[str]:
+        return subprocess.run(
+            ["samtools", "view", str(bam)], capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+
+    filtered = records(align_inserts(tmp_path / "in.fa", index, tmp_path / "f.bam"))
+    data = (tmp_path / "in.fa").read_bytes()
+    kept = align.candidate_records(data, align.hairpin_kmers(align._hairpin_sequences(index)))
+    monkeypatch.setattr(align, "candidate_records", lambda data, tables: None)
+    unfiltered = records(align_inserts(tmp_path / "in.fa", index, tmp_path / "u.bam"))
+    assert filtered == unfiltered
+    aligned = {r.split("\t")[0] for r in unfiltered}
+    assert 1500 < len(aligned) < len(inserts)  # both kinds are present
+    kept_fragments = fragments & {r[1:] for r in kept.decode().splitlines()[0::2]}
+    assert len(kept_fragments) < 0.05 * len(fragments)  # which the prefilter leaves out
+
+
+def test_prefilter_keeps_other_fasta_layouts_whole():
+    """A FASTA with wrapped sequences is not the trimming stage's layout: aligned whole."""
+    from mirscope.counts.align import candidate_records, hairpin_kmers
+
+    tables = hairpin_kmers(["ACGTACGTTTGACCA" * 4])
+    assert candidate_records(b">a\nACGTAC\nGTTTGA\n", tables) is None
+    assert candidate_records(b"", tables) == b""

@@ -417,3 +417,30 @@ def test_compact_reader_across_chunks_and_unpackable_umis(tmp_path, monkeypatch)
     mixed = count_mod.read_molecules_compact(path)
     assert mixed.umis.dtype == object and "ACGTNACGTACG" in set(mixed.umis.tolist())
     assert mixed.reads.sum() == sum(r for _i, _u, r in rows)
+
+
+def test_rows_on_no_hairpin_are_counted_not_kept(hsa, tmp_path):
+    """Counting keeps the molecules of aligned inserts only; the others still add up in the
+    statistics, the same for a table in the trimming stage's order and for a shuffled one."""
+    from mirscope.counts.count import read_molecules_compact
+
+    ref = hsa[0]
+    rng = random.Random(3)
+    rows = [(ref.mature["hsa-miR-16-5p"], rand_umi(rng), 2) for _ in range(30)]
+    fragments = ["".join(rng.choice("ACGT") for _ in range(30)) for _ in range(40)]
+    rows += [(f, rand_umi(rng), 1 + k % 3) for k, f in enumerate(fragments * 2)]
+    sorted_path = write_molecules(tmp_path / "a.tsv.gz", rows)
+    stats = run_sample(hsa, tmp_path, "a", sorted_path)
+    assert stats["unique_inserts"] == 41 and stats["raw_molecules"] == 110
+    assert stats["inserts"]["unaligned"] == 40
+    assert stats["reads"]["unaligned"] == sum(r for i, _u, r in rows if i in fragments)
+    assert stats["reads_total"] == sum(r for _i, _u, r in rows)
+
+    shuffled = tmp_path / "b.tsv.gz"
+    rng.shuffle(rows)
+    with gzip.open(shuffled, "wt") as fh:
+        fh.write("insert\tumi\treads\n")
+        fh.writelines(f"{i}\t{u}\t{r}\n" for i, u, r in rows)
+    assert run_sample(hsa, tmp_path, "b", shuffled) | {"sample_id": "a"} == stats
+    mol = read_molecules_compact(shuffled, only={ref.mature["hsa-miR-16-5p"]})
+    assert (len(mol.reads), mol.other_rows, mol.other_inserts) == (30, 80, 40)

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +74,11 @@ class Molecules:
     reads: np.ndarray
     has_umi: bool
     umi_bits: int = 2
+    #: Rows left out by :func:`read_molecules_compact`'s ``only``: their number, reads and
+    #: distinct inserts (what the statistics need of them).
+    other_rows: int = 0
+    other_reads: int = 0
+    other_inserts: int = 0
 
 
 @dataclass
@@ -85,8 +91,17 @@ class SampleCounts:
     stats: dict
 
 
-def read_molecules_compact(path: str | os.PathLike[str]) -> Molecules:
-    """Read a molecules table chunk by chunk into :class:`Molecules` (checked as it goes)."""
+def read_molecules_compact(
+    path: str | os.PathLike[str], only: Collection[str] | None = None
+) -> Molecules:
+    """Read a molecules table chunk by chunk into :class:`Molecules` (checked as it goes).
+
+    ``only``: keep the rows of these inserts; of the others keep only their number, reads
+    and distinct inserts (:class:`Molecules`' ``other_*``). Why: in a real plasma library
+    most molecules are fragments that align to no hairpin (82% in a public QIAseq plasma
+    file), each with an insert of its own, and holding them (a string, a code and a UMI
+    each) only to count them made memory grow with depth.
+    """
     path = str(path)
     index: dict[str, int] = {}
     codes, umi_parts, reads = [], [], []
@@ -94,12 +109,10 @@ def read_molecules_compact(path: str | os.PathLike[str]) -> Molecules:
     bits = 2  # 3 once a chunk holds N (earlier chunks are recoded, not re-read)
     umi_state: bool | None = None  # True: every row has a UMI; False: none has
     umi_length = 0
+    others = _OtherRows(None if only is None else pd.Index(list(only), dtype=object))
     for row0, df in iter_molecule_chunks(path):
         if not len(df):
             continue
-        c, uniq = pd.factorize(df["insert"].to_numpy(dtype=object))
-        remap = np.array([index.setdefault(u, len(index)) for u in uniq], dtype=np.int32)
-        codes.append(remap[c])
         umis = df["umi"].to_numpy(dtype=object)
         no_umi = umis == ""
         if umi_state is None:
@@ -114,6 +127,13 @@ def read_molecules_compact(path: str | os.PathLike[str]) -> Molecules:
                 value=umis[i],
                 allowed="a UMI on every row, or on none (kits without UMIs)",
             )
+        df = others.drop(df)
+        if not len(df):
+            continue
+        c, uniq = pd.factorize(df["insert"].to_numpy(dtype=object))
+        remap = np.array([index.setdefault(u, len(index)) for u in uniq], dtype=np.int32)
+        codes.append(remap[c])
+        umis = df["umi"].to_numpy(dtype=object)
         if umi_state:
             umi_length = umi_length or len(umis[0])
             packed = None
@@ -130,9 +150,13 @@ def read_molecules_compact(path: str | os.PathLike[str]) -> Molecules:
             else:
                 umi_parts.append(packed)
         reads.append(df["reads"].to_numpy(dtype=np.int64))
+    other = others.totals(path)
     if umi_state and not packed_ok:
         # one chunk could not be packed: keep every UMI as a string (rare: N in UMIs)
-        return _reread_strings(path, index, codes, reads)
+        umis = [
+            c["umi"].to_numpy(dtype=object)[others.kept(c)] for _r, c in iter_molecule_chunks(path)
+        ]
+        umi_parts, umi_length, bits = umis, len(umis[0]), 2
     inserts = np.empty(len(index), dtype=object)
     for seq, i in index.items():
         inserts[i] = seq
@@ -144,22 +168,54 @@ def read_molecules_compact(path: str | os.PathLike[str]) -> Molecules:
         reads=np.concatenate(reads) if reads else np.zeros(0, dtype=np.int64),
         has_umi=bool(umi_state),
         umi_bits=bits,
+        **other,
     )
 
 
-def _reread_strings(path: str, index: dict[str, int], codes: list, reads: list) -> Molecules:
-    umis = np.concatenate([c["umi"].to_numpy(dtype=object) for _r, c in iter_molecule_chunks(path)])
-    inserts = np.empty(len(index), dtype=object)
-    for seq, i in index.items():
-        inserts[i] = seq
-    return Molecules(
-        inserts=inserts,
-        insert_code=np.concatenate(codes),
-        umis=umis,
-        umi_length=len(umis[0]),
-        reads=np.concatenate(reads),
-        has_umi=True,
-    )
+class _OtherRows:
+    """The rows :func:`read_molecules_compact` leaves out, counted as they pass.
+
+    Distinct inserts are counted as runs of equal inserts, which is exact on a table
+    sorted by insert (as the trimming stage writes it); a table that is not sorted is
+    counted again with a set of its inserts.
+    """
+
+    def __init__(self, keep: pd.Index | None) -> None:
+        self.keep = keep
+        self.rows = self.reads = self.runs = 0
+        self.last: str | None = None
+        self.sorted = True
+
+    def kept(self, df: pd.DataFrame) -> np.ndarray:
+        if self.keep is None:
+            return np.ones(len(df), dtype=bool)
+        return self.keep.get_indexer(df["insert"]) >= 0
+
+    def drop(self, df: pd.DataFrame) -> pd.DataFrame:
+        """``df`` without the rows left out, which are counted."""
+        if self.keep is None or not len(df):
+            return df
+        kept = self.kept(df)
+        if kept.all():
+            return df
+        dropped = df["insert"].to_numpy(dtype=object)[~kept]
+        self.rows += len(dropped)
+        self.reads += int(df["reads"].to_numpy()[~kept].sum())
+        if self.sorted:
+            self.sorted = bool((dropped[1:] >= dropped[:-1]).all()) and (
+                self.last is None or self.last <= dropped[0]
+            )
+            self.runs += 1 + int((dropped[1:] != dropped[:-1]).sum()) - (self.last == dropped[0])
+            self.last = dropped[-1]
+        return df[kept]
+
+    def totals(self, path: str) -> dict[str, int]:
+        if not self.sorted:
+            seen: set[str] = set()
+            for _row, df in iter_molecule_chunks(path):
+                seen.update(df["insert"].to_numpy(dtype=object)[~self.kept(df)])
+            self.runs = len(seen)
+        return {"other_rows": self.rows, "other_reads": self.reads, "other_inserts": self.runs}
 
 
 def _group_hits(bam: str | os.PathLike[str]) -> dict[str, list]:
@@ -275,10 +331,11 @@ def count_sample(
     (insert -> mature group / hairpin group), so memory and time grow with unique
     molecules, not with reads.
     """
-    mol = read_molecules_compact(molecules)
+    hits = _group_hits(bam)
+    mol = read_molecules_compact(molecules, only=hits)
     has_umi = mol.has_umi
     umi_col = mol.umis
-    hits = _group_hits(bam)
+    other_rows, other_reads, other_inserts = mol.other_rows, mol.other_reads, mol.other_inserts
     ins_codes = mol.insert_code.astype(np.int64)
     inserts = mol.inserts
     reads = mol.reads
@@ -339,7 +396,7 @@ def count_sample(
     )[aligned]
     per_insert = per_insert.sort_values("insert", kind="stable").reset_index(drop=True)
 
-    total_reads = int(reads.sum())
+    total_reads = int(reads.sum()) + other_reads
     # "mature" includes resolved ambiguous inserts (also given on their own), so that the
     # four classes add up to all reads.
     klass = np.where(status == "resolved", "mature", status)
@@ -347,14 +404,16 @@ def count_sample(
         k: int(ins_reads[klass == k].sum()) for k in ("mature", "ambiguous", "hairpin", "unaligned")
     }
     inserts_by = {k: int((klass == k).sum()) for k in reads_by}
-    raw_umis = int(len(reads)) if has_umi else total_reads
+    reads_by["unaligned"] += other_reads
+    inserts_by["unaligned"] += other_inserts
+    raw_umis = int(len(reads)) + other_rows if has_umi else total_reads
     mature_mols = int(mature["umis"].sum())
     stats = {
         "sample_id": sample_id,
         "has_umi": has_umi,
         "umi_collision_correction": bool(correct_collisions and has_umi),
         "reads_total": total_reads,
-        "unique_inserts": int(n),
+        "unique_inserts": int(n) + other_inserts,
         "raw_molecules": raw_umis,
         "reads": reads_by,
         "inserts": inserts_by,

@@ -160,6 +160,11 @@ class ReadModel:
     library_molecules: float | None = None
     #: Per-base probability of an ``N`` base call (quality ``#``), anywhere in the read.
     n_call_rate: float = 0.0
+    #: When set, non-miRNA molecules are drawn from a library of this many, and a share
+    #: :attr:`fresh_fragment_share` of them carry an insert of their own (a random
+    #: fragment, see :data:`REAL_FRESH_FRAGMENT_SHARE`) instead of one from ``pool``.
+    other_library_molecules: float | None = None
+    fresh_fragment_share: float = 0.0
 
     def __post_init__(self) -> None:
         if self.preset not in PRESETS:
@@ -346,11 +351,25 @@ def draw_sample(
     sins[np.arange(16)[None, :] >= slen[:, None]] = 0
     add_molecules(2, sins, slen, n_short, np.full(m, -1))
 
-    # Non-miRNA inserts from the pool.
+    # Non-miRNA inserts from the pool (and, in the real-diversity profile, fragments of
+    # their own).
     n_other = counts["non_mirna"]
-    m = _n_molecules(n_other, model.dup_mean)
+    if model.other_library_molecules:
+        m = _library_molecules(n_other, model.other_library_molecules)
+    else:
+        m = _n_molecules(n_other, model.dup_mean)
     pick = rng.choice(len(model.pool), size=m, p=model.pool_weights)
-    add_molecules(3, model._pool[pick], model._pool_len[pick], n_other, np.full(m, -1))
+    oins, olen = model._pool[pick], model._pool_len[pick]
+    if model.fresh_fragment_share:
+        fresh = np.flatnonzero(rng.random(m) < model.fresh_fragment_share)
+        flen = rng.integers(FRESH_FRAGMENT_LENGTH[0], FRESH_FRAGMENT_LENGTH[1] + 1, len(fresh))
+        width = max(oins.shape[1], FRESH_FRAGMENT_LENGTH[1])
+        oins = np.pad(oins, ((0, 0), (0, width - oins.shape[1])))
+        oins[fresh] = _random_codes(rng, len(fresh), width)
+        oins[fresh] *= np.arange(width)[None, :] < flen[:, None]
+        olen = olen.copy()
+        olen[fresh] = flen
+    add_molecules(3, oins, olen, n_other, np.full(m, -1))
 
     # Single-read classes.
     n_dimer = counts["adapter_dimer"]
@@ -531,7 +550,7 @@ def render_reads(
 
 
 #: Profiles of :func:`simulate_sample_reads`.
-PROFILES = ("demo", "plasma")
+PROFILES = ("demo", "plasma", "real")
 
 #: The plasma profile's dominant miRNAs and their share of miRNA molecules. Real plasma is
 #: dominated by a few miRNAs: miR-16-5p holds 38% of the miRNA molecules of the public
@@ -553,6 +572,34 @@ PLASMA_TOP_SHARES = {
 PLASMA_LIBRARY_MOLECULES = 5.4e6
 #: N base calls per base: that file has an N in 0.01% of its UMIs (12 nt).
 PLASMA_N_CALL_RATE = 1e-5
+
+
+#: The real-diversity profile (``real``): the plasma profile's miRNAs, plus what the same
+#: QIAseq file (SRR17084832, 50,000 reads, trimmed and counted by mirscope) shows besides
+#: them. Its 40,110 valid reads hold 31,186 unique inserts, 29,594 of them seen in one read
+#: only (73.8% of valid reads); 17.6% of its molecules (6,982 of 39,776) are on a mature
+#: miRNA, the rest on no hairpin; 18.7% of reads are too short, 1.0% have no adapter.
+REAL_CLASS_FRACTIONS = {
+    "valid": 0.141,
+    "adapter_dimer": 0.001,
+    "too_short": 0.187,
+    "non_mirna": 0.660,
+    "no_adapter": 0.010,
+    "umi_incomplete": 0.001,
+}
+#: The valid molecules' library (:data:`PLASMA_LIBRARY_MOLECULES`) split as the molecules
+#: are: 17.6% miRNA, 82.4% other fragments. Both saturate with depth by the same gamma
+#: model (:func:`_library_molecules`), so distinct fragments grow sub-linearly: about 2.0
+#: million non-miRNA molecules at 6 million reads, 3.2 million at 20 million.
+REAL_MIRNA_LIBRARY_MOLECULES = 0.176 * PLASMA_LIBRARY_MOLECULES
+REAL_OTHER_LIBRARY_MOLECULES = 0.824 * PLASMA_LIBRARY_MOLECULES
+#: Share of non-miRNA molecules whose insert is a fragment of its own (a random sequence,
+#: so in practice unique); the rest come from the Zipf-weighted pool of recurrent Y RNA /
+#: tRNA-like fragments. 0.9 gives the file's unique-insert share at 50,000 reads.
+REAL_FRESH_FRAGMENT_SHARE = 0.85
+#: Lengths of those fragments (uniform; the file's median valid insert is 28 nt). At 20 nt
+#: and more a random sequence aligns to no hairpin by chance.
+FRESH_FRAGMENT_LENGTH = (22, 40)
 
 
 def plasma_shares(profile) -> np.ndarray:

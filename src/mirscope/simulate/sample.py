@@ -18,6 +18,10 @@ from mirscope.simulate.reads import (
     PLASMA_LIBRARY_MOLECULES,
     PLASMA_N_CALL_RATE,
     PROFILES,
+    REAL_CLASS_FRACTIONS,
+    REAL_FRESH_FRAGMENT_SHARE,
+    REAL_MIRNA_LIBRARY_MOLECULES,
+    REAL_OTHER_LIBRARY_MOLECULES,
     ReadModel,
     SampleTruth,
     draw_sample,
@@ -82,18 +86,27 @@ def simulate_sample_reads(
     ``profile="plasma"`` gives what a real plasma library looks like at depth: a few
     dominant miRNAs (:data:`PLASMA_TOP_SHARES`), duplication rising with depth from a
     library of fixed size (:data:`PLASMA_LIBRARY_MOLECULES`, ``dup_mean`` unused) and rare
-    N base calls. The demo profile (default) is unchanged by this option.
+    N base calls. ``profile="real"`` adds what makes a real plasma library diverse: most
+    valid reads are non-miRNA fragments, most of them with an insert of their own
+    (:data:`mirscope.simulate.reads.REAL_CLASS_FRACTIONS`). The demo profile (default)
+    is unchanged by these options.
     """
     if profile not in PROFILES:
         raise InputError("unknown profile", value=profile, allowed=", ".join(PROFILES))
     model, prof = cohort_model(seed, preset=preset, read_length=read_length, dup_mean=dup_mean)
     share = prof.share
-    if profile == "plasma":
+    classes = None
+    if profile in ("plasma", "real"):
         model.library_molecules = PLASMA_LIBRARY_MOLECULES
         model.n_call_rate = PLASMA_N_CALL_RATE
         share = plasma_shares(prof)
+    if profile == "real":
+        model.library_molecules = REAL_MIRNA_LIBRARY_MOLECULES
+        model.other_library_molecules = REAL_OTHER_LIBRARY_MOLECULES
+        model.fresh_fragment_share = REAL_FRESH_FRAGMENT_SHARE
+        classes = REAL_CLASS_FRACTIONS
     rng = np.random.default_rng([seed, 1_000_003, n_reads])
-    units, truth = draw_sample(model, share, n_reads, rng)
+    units, truth = draw_sample(model, share, n_reads, rng, classes)
     render_reads(model, units, rng, path)
     truth.names = list(prof.names)
     return truth

@@ -58,7 +58,9 @@ class Align:
     index: str = param(REQUIRED, help="bowtie -x prefix of the hairpin index.")
     bam: str = param(REQUIRED, role="output", help="Output BAM.")
     unaligned: str | None = param(
-        None, role="output", help="Keep pass 1's unaligned inserts (FASTA) here."
+        None,
+        role="output",
+        help="Keep pass 1's unaligned inserts (FASTA) here (without those no pass could align).",
     )
     pass1: str | None = param(None, role="output", help="Keep pass 1's BAM.")
     pass2: str | None = param(None, role="output", help="Keep pass 2's BAM.")
