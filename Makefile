@@ -19,7 +19,7 @@ APT_SLURM := slurm-wlm slurmdbd munge mariadb-server mariadb-client
 APT_R := r-base-core r-bioc-deseq2 r-cran-glmnet r-cran-survival r-cran-survminer \
          r-cran-maxstat r-cran-cmprsk
 
-.PHONY: bench bench-workflow bench-20m install install-system install-r install-slurm install-test venv demo demo-data test lint clean-demo help
+.PHONY: bench bench-workflow bench-mirge3 bench-20m install install-system install-r install-slurm install-test venv demo demo-data test lint clean-demo help
 
 help:
 	@echo "make demo   - install, simulate the demo cohort and run the workflow on it"
@@ -98,6 +98,11 @@ bench: install .venv-bench/bin/umi_tools
 # against the floor and the nf-core-style chain in the same run, with each rule's share.
 bench-workflow: install .venv-bench/bin/umi_tools
 	$(VENV)/bin/python scripts/bench_workflow.py --reads 6000000 --profile plasma --peer-bin .venv-bench/bin
+
+# miRge3 0.1.4, the second peer of bench-workflow, in its own venv (.venv-mirge3, or
+# MIRGE3_VENV) with a human miRBase v22 library; bench_workflow.py runs it when present.
+bench-mirge3: install-system
+	bash scripts/install_mirge3.sh
 
 bench-20m: install
 	$(VENV)/bin/python scripts/bench_reads.py --reads 20000000 --profile demo plasma --skip-peer
