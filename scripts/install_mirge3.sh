@@ -24,7 +24,8 @@ done
 
 # 1. The venv. miRge3 0.1.4 declares its dependencies without versions; these are the
 # versions it was checked with (all imported at run time: Bio, sklearn, scipy, matplotlib,
-# reportlab, joblib, dnaio, xopen, cutadapt; pandas 2 breaks its summary step).
+# reportlab, joblib, dnaio, xopen, cutadapt), with pandas 1.5.3 and numpy 1.26.4 as the
+# miRge3 release of that time expected.
 if [ ! -f "$VENV/.installed" ]; then
   "$PYTHON" -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --upgrade pip
