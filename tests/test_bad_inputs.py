@@ -146,6 +146,15 @@ def raw_file(name: str, content: bytes, sample_row: int = 2):
     return apply
 
 
+def _validation_sheet(work: Path) -> None:
+    """A validation sample sheet (the cohort's own reads) whose third data row has a
+    sample ID the sheet's pattern rejects."""
+    rows = (work / "cohort/samples.tsv").read_text().rstrip("\n").split("\n")
+    rows[3] = "P 03\t" + rows[3].split("\t", 1)[1]
+    (work / "new_samples.tsv").write_text("\n".join(rows[:5]) + "\n")
+    cfg(validation__samples="new_samples.tsv")(work)
+
+
 def _outdir_below_file(work: Path) -> None:
     (work / "afile").write_text("x")
     cfg(outdir="afile/out")(work)
@@ -191,6 +200,25 @@ REJECTED = [
             validation__models=["paper_response_3n"],
         ),
         ["validation.models", "paper_response_3n", "did you mean 'paper_response_3m'"],
+    ),
+    # ... and exactly one of a count matrix or a sample sheet of reads, read as `samples` is
+    (
+        "validation-counts-and-samples",
+        cfg(
+            validation__counts="out dir/counts/mature_umi_counts.tsv",
+            validation__samples="cohort/samples.tsv",
+        ),
+        ["key 'validation.samples'", "given with validation.counts", "not both"],
+    ),
+    (
+        "validation-neither-counts-nor-samples",
+        cfg(validation__clinical="cohort/clinical.tsv"),
+        ["key 'validation.clinical'", "no counts to score", "validation.samples"],
+    ),
+    (
+        "validation-sheet-bad-line",
+        _validation_sheet,
+        ["new_samples.tsv", "row 3 (line 4)", "sample_id", "'P 03'"],
     ),
     ("unknown-preset", cfg(preset="qiagen"), ["key 'preset'", "qiagen", "qiaseq"]),
     ("adapter-letters", cfg(trimming__adapter="AACTGU"), ["trimming.adapter", "AACTGU"]),

@@ -2,6 +2,7 @@
 # is scheduled: the config, then the sample sheet, then the clinical table.
 
 import os
+import re
 import sys
 
 import mirscope.errors
@@ -61,6 +62,30 @@ for _model, _reason in _RESOLVED.not_estimable.items():
         print(f"mirscope: warning: model '{_model}' is not estimable ({_reason})", file=sys.stderr)
 OUTDIR = CFG["outdir"].rstrip("/")
 SAMPLE_IDS = list(SAMPLES.index)
+
+#: The cohorts whose reads this run counts, by the prefix of their files under outdir (the
+#: `{cohort}` wildcard of the trim, download, align and count rules): the training cohort
+#: at the top, the reads of validation.samples under validation/, so that the two sample
+#: namespaces never meet. Each has its sample sheet and the config its settings come from
+#: (the validation cohort's kit: mirscope.inputs.config.validation_config).
+VALIDATION_COHORT = "validation/"
+COHORT_SAMPLES = {"": SAMPLES}
+COHORT_CFG = {"": CFG}
+if _RESOLVED.validation_samples is not None:
+    COHORT_SAMPLES[VALIDATION_COHORT] = _RESOLVED.validation_samples
+    try:
+        COHORT_CFG[VALIDATION_COHORT] = mirscope.inputs.config.validation_config(
+            CFG, dict(config), source=CONFIG_SOURCE
+        )
+    except mirscope.errors.MirscopeError as _exc:
+        print(f"mirscope: error: {_exc}", file=sys.stderr)
+        sys.exit(1)
+
+
+# A group, as Snakemake reads an empty constraint as none (any text): this one matches
+# the empty prefix of the training cohort.
+wildcard_constraints:
+    cohort="(?:" + "|".join(re.escape(c) for c in COHORT_SAMPLES) + ")",
 # The canonical clinical table (mirscope.inputs.clinical): the one every statistics rule
 # reads, so a user's NA spellings, comment lines and case mean the same in every rule.
 CLINICAL_TABLE = f"{OUTDIR}/clinical/clinical.tsv"
@@ -82,19 +107,28 @@ def analysis(name, *conditions):
     return all(bool(c) for c in conditions) and name not in SKIPPED
 
 
-def step_params(step, **given):
+def step_params(step, *, per_cohort=False, **given):
     """The settings of one job of ``step`` (a declaration in mirscope.stages) as the JSON
     its command takes with ``--params``: every config-bound setting from the resolved
     config, plus ``given``, values or functions of the wildcards. Checked against the
-    declaration here, when the workflow is parsed, not in the job."""
+    declaration here, when the workflow is parsed, not in the job. ``per_cohort``: the
+    config-bound settings come from the config of the job's cohort (COHORT_CFG, by its
+    `{cohort}` wildcard): the kit settings of the trim rule."""
     fixed = {k: v for k, v in given.items() if not callable(v)}
     dynamic = {k: v for k, v in given.items() if callable(v)}
     text = mirscope.params.settings_json(step, CFG, **fixed)
-    if not dynamic:
+    if not dynamic and not per_cohort:
         return text
-    return lambda wildcards: mirscope.params.settings_json(
-        step, CFG, **fixed, **{k: f(wildcards) for k, f in dynamic.items()}
-    )
+    for cfg in COHORT_CFG.values() if per_cohort else ():
+        mirscope.params.settings_json(step, cfg, **fixed)
+
+    def _params(wildcards):
+        cfg = COHORT_CFG[wildcards.cohort] if per_cohort else CFG
+        return mirscope.params.settings_json(
+            step, cfg, **fixed, **{k: f(wildcards) for k, f in dynamic.items()}
+        )
+
+    return _params
 
 
 # One run per output directory (mirscope.io.acquire_lock): a second run started from another
@@ -131,24 +165,37 @@ def out(path):
 
 # --- reference and download (workflow/rules/reference.smk, download.smk) ---------------------
 REF_SPECIES = CFG["reference"]["species"]
-ACCESSION_SAMPLE_IDS = [s for s in SAMPLE_IDS if SAMPLES.loc[s, "accession"]]
+ACCESSION_SAMPLE_IDS = sorted(
+    {s for sheet in COHORT_SAMPLES.values() for s in sheet.index if sheet.loc[s, "accession"]}
+)
+
+
+def get_cohort_sample(wildcards):
+    """The job's row of its cohort's sample sheet."""
+    return COHORT_SAMPLES[wildcards.cohort].loc[wildcards.sample]
+
+
+def get_cohort_sample_ids(wildcards):
+    """The job's cohort's sample IDs, in sheet order."""
+    return list(COHORT_SAMPLES[wildcards.cohort].index)
 
 
 def get_fastq(wildcards):
     """The sample's FASTQ.gz files (several for lanes or runs, in sheet order), or the
     download for `accession` rows."""
-    fastq = SAMPLES.loc[wildcards.sample, "fastq"]
-    return list(fastq) if fastq else [out(f"fastq/{wildcards.sample}.fastq.gz")]
+    fastq = get_cohort_sample(wildcards)["fastq"]
+    return (
+        list(fastq) if fastq else [out(f"{wildcards.cohort}fastq/{wildcards.sample}.fastq.gz")]
+    )
 
 
 def get_accession(wildcards):
-    return SAMPLES.loc[wildcards.sample, "accession"]
+    return get_cohort_sample(wildcards)["accession"]
 
 
 def get_accession_sample_regex():
-    """Only accession rows are downloaded; `(?!)` matches nothing when there are none."""
-    import re
-
+    """Only accession rows (of either cohort) are downloaded; `(?!)` matches nothing when
+    there are none."""
     return "|".join(re.escape(s) for s in ACCESSION_SAMPLE_IDS) or "(?!)"
 
 

@@ -11,13 +11,13 @@ import mirscope.stages.fetch
 
 rule mirscope_download:
     output:
-        out("fastq/{sample}.fastq.gz"),
+        out("{cohort}fastq/{sample}.fastq.gz"),
     params:
         step=step_params(mirscope.stages.fetch.Download, accession=get_accession),
     wildcard_constraints:
         sample=get_accession_sample_regex(),
     log:
-        out("logs/mirscope_download/{sample}.log"),
+        out("logs/mirscope_download/{cohort}{sample}.log"),
     # ENA transfers are single-stream; fasterq-dump (sra-tools backend) uses download.threads.
     threads: get_download_threads()
     resources:

@@ -98,9 +98,10 @@ if CLINICAL is not None:
 
 # --- Model files and external validation --------------------------------------------------
 # Every fitted model, the published models refitted, the paper's Table 1 models and its S1
-# cut-off saved as versioned YAML model files; with `validation.counts` a new cohort scored
-# with them (size factors against the training reference), and with `validation.clinical`
-# each model validated on it. Logic: mirscope.stages.predict, mirscope.stats.external.
+# cut-off saved as versioned YAML model files; with `validation.counts` (or the count
+# matrix of `validation.samples`, counted in this run: count.smk) a new cohort scored with
+# them (size factors against the training reference), and with `validation.clinical` each
+# model validated on it. Logic: mirscope.stages.predict, mirscope.stats.external.
 
 if CLINICAL is not None:
 
@@ -131,12 +132,12 @@ if CLINICAL is not None:
 
     targets(*rules.mirscope_model_files.output)
 
-    if VALIDATION_CFG["counts"]:
+    if VALIDATION_COUNTS:
 
         rule mirscope_predict:
             input:
                 models=expand(out("models/{name}.model.yaml"), name=VALIDATION_MODELS),
-                counts=VALIDATION_CFG["counts"],
+                counts=VALIDATION_COUNTS,
                 **get_validation_inputs(),
             output:
                 predictions=expand(

@@ -147,6 +147,8 @@ def describe_error(error: jsonschema.ValidationError) -> tuple[str, str, object,
     allowed = None
     if error.validator == "enum":
         allowed = ", ".join(str(v) for v in error.validator_value)
+    elif error.validator == "type" and error.validator_value == "null":
+        allowed = "null (the key left out)"
     elif error.validator == "type":
         allowed = f"a value of type {error.validator_value}"
     elif error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
@@ -271,6 +273,29 @@ def complete_config(
     if check_outdir:
         cfg["outdir"] = checked_outdir(cfg["outdir"], source=source)
     return cfg
+
+
+def validation_config(cfg: dict[str, Any], given: dict[str, Any], *, source: str) -> dict:
+    """The config the reads of ``validation.samples`` are counted with.
+
+    The run's completed config ``cfg``, with ``preset`` and ``trimming`` resolved for the
+    new cohort's kit (``validation.preset``, else the run's ``preset``) exactly as
+    :func:`complete_config` resolves them: the kit's preset under the ``trimming`` keys the
+    user's config ``given`` sets. So ``trimming`` keeps one meaning, overrides of the kit
+    in use, for both cohorts; alignment and counting settings are the run's own.
+    """
+    preset = cfg["validation"]["preset"] or cfg["preset"]
+    out = copy.deepcopy(cfg)
+    if preset != cfg["preset"]:
+        if preset == "custom" and not (given.get("trimming") or {}).get("adapter"):
+            raise InputError(
+                "key 'validation.preset': the 'custom' preset needs an adapter sequence",
+                path=source,
+                allowed="set trimming.adapter, or choose preset qiaseq, illumina or nextflex",
+            )
+        kit = complete_config({**given, "preset": preset}, source=source, check_outdir=False)
+        out["preset"], out["trimming"] = preset, kit["trimming"]
+    return out
 
 
 def checked_outdir(value: str, *, source: str) -> str:

@@ -20,7 +20,13 @@ from mirscope.inputs.clinical import (
     missing_clinical_columns,
     read_clinical,
 )
-from mirscope.inputs.config import complete_config, load_schema, read_yaml, yaml_line
+from mirscope.inputs.config import (
+    complete_config,
+    load_schema,
+    read_yaml,
+    validation_config,
+    yaml_line,
+)
 from mirscope.inputs.outcomes import (
     MIN_GROUP,
     group_counts,
@@ -142,6 +148,8 @@ class Resolved:
     # reason it is not estimable, None when it is.
     contrast_sizes: dict[str, tuple[int, int, bool]] = field(default_factory=dict)
     not_estimable: dict[str, str | None] = field(default_factory=dict)
+    # The validation sample sheet (validation.samples), read as the `samples` sheet is.
+    validation_samples: pd.DataFrame | None = None
 
     @property
     def support(self) -> list[str]:
@@ -207,7 +215,7 @@ def resolve_references(
     """
     cfg = copy.deepcopy(cfg)
     out = Resolved(cfg)
-    check_validation_section(cfg, source=source)
+    out.validation_samples = check_validation_section(cfg, source=source, given=given)
     if clinical is None:
         return out
     check_mirna_names(cfg, mirnas, source=source)
@@ -630,10 +638,15 @@ def check_mirna_names(cfg: dict[str, Any], mirnas: set[str] | None, *, source: s
             )
 
 
-def check_validation_section(cfg: dict[str, Any], *, source: str) -> None:
-    """The `validation:` files exist (or, for the counts, are this run's own count matrix)
-    and its models are model files this config writes: found before any job, not when the
-    scoring rule finds no input."""
+def check_validation_section(
+    cfg: dict[str, Any], *, source: str, given: dict[str, Any] | None = None
+) -> pd.DataFrame | None:
+    """The `validation:` section, checked before any job: the new cohort comes as exactly
+    one of a count matrix (`counts`: an existing file, or this run's own count matrix) or
+    a sample sheet of its reads (`samples`: read and checked as the `samples` sheet is,
+    and its kit resolved, :func:`~mirscope.inputs.config.validation_config`, when
+    ``given``, the config as written, is known); its files exist; its models are model
+    files this config writes. Returns the validation sample sheet, or None."""
     val = cfg.get("validation") or {}
 
     def fail(key: str, message: str, value: Any, allowed: str) -> None:
@@ -642,7 +655,13 @@ def check_validation_section(cfg: dict[str, Any], *, source: str) -> None:
         raise InputError(f"{where}: {message}", path=source, value=value, allowed=allowed)
 
     own = Path(cfg["outdir"], "counts", "mature_umi_counts.tsv")
-    counts = val.get("counts")
+    counts, samples = val.get("counts"), val.get("samples")
+    one_source = "validation.counts (its count matrix) or validation.samples (its reads)"
+    if counts and samples:
+        fail("samples", "given with validation.counts", samples, f"one of {one_source}")
+    used = [k for k in ("clinical", "models", "preset") if val.get(k)]
+    if used and not (counts or samples):
+        fail(used[0], "the new cohort has no counts to score", val[used[0]], f"set {one_source}")
     if counts and not Path(counts).is_file() and Path(counts).resolve() != own.resolve():
         fail(
             "counts",
@@ -650,14 +669,15 @@ def check_validation_section(cfg: dict[str, Any], *, source: str) -> None:
             counts,
             f"an existing count matrix, or this run's own {own}",
         )
+    sheet = read_samples(samples) if samples else None
+    if samples and given is not None:
+        validation_config(cfg, given, source=source)
     if val.get("clinical") and not Path(val["clinical"]).is_file():
         fail("clinical", "clinical table not found", val["clinical"], "an existing TSV")
-    if val.get("clinical") and not counts:
+    if (counts or samples) and not cfg.get("clinical"):
+        key = "counts" if counts else "samples"
         fail(
-            "clinical",
-            "a clinical table needs the counts to score",
-            val["clinical"],
-            "set validation.counts too",
+            key, "scoring needs model files, built from a clinical table", val[key], "set clinical"
         )
     if val.get("models"):
         if not cfg.get("clinical"):
@@ -673,3 +693,4 @@ def check_validation_section(cfg: dict[str, Any], *, source: str) -> None:
                 close = difflib.get_close_matches(name, known, n=1)
                 hint = f"did you mean '{close[0]}'? " if close else ""
                 fail("models", "no such model file", name, hint + ", ".join(known))
+    return sheet

@@ -21,6 +21,11 @@ def get_models_de_tables(wildcards):
 
 
 VALIDATION_CFG = CFG["validation"]
+#: The new cohort's count matrix: the one given, or the one this run counts from the reads
+#: of validation.samples (the matrix rule's validation/ cohort); None: nothing to score.
+VALIDATION_COUNTS = VALIDATION_CFG["counts"] or (
+    out(f"{VALIDATION_COHORT}counts/mature_umi_counts.tsv") if VALIDATION_CFG["samples"] else None
+)
 #: Every model file the model-files rule writes, and those the validation applies.
 MODEL_FILE_NAMES = mirscope.inputs.outcomes.model_file_names(MODELS_CFG)
 VALIDATION_MODELS = list(VALIDATION_CFG["models"]) or MODEL_FILE_NAMES

@@ -9,5 +9,5 @@ def get_fastq_fingerprint(wildcards):
     """Size and end-block hashes of the sample's local FASTQs (mirscope.inputs.sheets):
     what identifies an input here, since its mtime may not change with its content.
     Downloads (accession rows) are outputs of this run and tracked by Snakemake itself."""
-    fastq = SAMPLES.loc[wildcards.sample, "fastq"]
+    fastq = get_cohort_sample(wildcards)["fastq"]
     return ",".join(mirscope.inputs.sheets.fastq_fingerprint(f) for f in fastq) if fastq else ""
