@@ -8,6 +8,7 @@ give equal bytes.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from itertools import repeat
@@ -103,14 +104,10 @@ def add_counts(total: np.ndarray, more: np.ndarray) -> np.ndarray:
     return total
 
 
-#: Molecules gathered into padded byte matrices at a time (bounds their memory however deep
-#: the sample); also the lines per write to the gzip stream, whose bytes depend on how the
+#: Rows laid out as lines at a time (bounds the line matrices' memory however deep the
+#: sample); also the lines per write to the gzip stream, whose bytes depend on how the
 #: text is split into writes, so changing it changes the table's bytes (not its text).
 WRITE_CHUNK = 100_000
-
-#: Odd 64-bit multipliers of the insert hash (any fixed odd constants; equal inserts get
-#: equal hashes, and :func:`_insert_ids` checks that unequal ones never share one).
-_HASH_MULT = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F], dtype=np.uint64)
 
 
 def write_molecules(
@@ -162,16 +159,16 @@ def write_packed_molecules(
 ) -> tuple[int, dict[int, int]]:
     """:func:`write_molecules` on :func:`pack_molecules`' output.
 
-    Why numpy and not ``sorted()`` on the keys: a plasma library is mostly unique molecules
-    (2.7 million at 6 million reads), and sorting that many bytes objects, then formatting
-    them one by one, took longer than reading the whole FASTQ, on one core, after all reads
-    were in. Here each molecule is one integer: the rank of its insert (the inserts sorted
-    as fixed-width byte strings, :func:`_sorted_rows`) times the number of possible UMIs
-    plus its UMI read as a number whose digits are the UMI's letters in byte order. Sorting
-    those integers is the byte order of ``insert\\tumi``: the tab sorts before any base, so
-    an insert comes before its extensions, as a shorter padded insert does here. The lines
-    are then cut out of a padded byte matrix in one boolean-mask selection per chunk.
-    Per-molecule arrays are kept to 4-byte positions and lengths where they can be.
+    Why numpy and not ``sorted()`` on the keys: a real plasma library is mostly unique
+    molecules (2.7 million at 6 million reads, most of them fragments with an insert of
+    their own), and sorting that many bytes objects, then formatting them one by one, took
+    longer than reading the whole FASTQ, on one core, after all reads were in. Here the
+    keys are zero-padded rows of one byte matrix, sorted once as numpy ``S`` strings:
+    that is the byte order of ``insert\tumi`` (no base is a zero byte, and the tab sorts
+    before any base, so an insert comes before its extensions and a UMI before its
+    extensions). The table's lines and the FASTA records are then cut out of the sorted
+    rows by one boolean-mask selection per chunk; an insert starts a new record where its
+    bytes differ from the row before.
     """
     n = len(counts)
     buf = np.frombuffer(joined, dtype=np.uint8)
@@ -190,65 +187,33 @@ def write_packed_molecules(
     del tabs
     if n and ins_len.min() < 1:
         raise ValueError("empty insert in a molecule key")
-    ins_id, first_of = _insert_ids(buf, starts, ins_len)
-    by_insert = _sorted_rows(buf, starts[first_of], ins_len[first_of])
-    n_inserts = len(first_of)
-    ranks = np.empty(n_inserts, dtype=np.int64)
-    ranks[by_insert] = np.arange(n_inserts)
-    order = _molecule_order(buf, starts, ins_len, key_len, ranks, ins_id)
-    del ins_id
     hist = np.bincount(ins_len, weights=counts).astype(np.int64) if n else np.zeros(0, np.int64)
+    width = int(key_len.max()) if n else 1
+    keys = np.empty((n, width), dtype=np.uint8)
+    for first in range(0, n, WRITE_CHUNK):
+        part = slice(first, first + WRITE_CHUNK)
+        keys[part] = padded_rows(buf, starts[part], key_len[part], width)
+    del starts
+    order = np.argsort(keys.view(f"S{width}").ravel())
 
+    n_inserts = 0
+    previous = np.zeros((1, width), dtype=np.uint8)  # no insert is empty: never equal
     raw, gz = open_gzip_out(Path(path))
-    with raw, gz:
+    fasta = open(inserts_fasta, "wb") if inserts_fasta is not None else None
+    with raw, gz, fasta or contextlib.nullcontext():
         gz.write(b"insert\tumi\treads\n")
         for first in range(0, n, WRITE_CHUNK):
             rows = order[first : first + WRITE_CHUNK]
-            gz.write(_table_lines(buf, starts[rows], key_len[rows], counts[rows]))
-    if inserts_fasta is not None:
-        rep_starts, rep_lengths = starts[first_of][by_insert], ins_len[first_of][by_insert]
-        with open(inserts_fasta, "wb") as fasta:
-            for first in range(0, n_inserts, WRITE_CHUNK):
-                part = slice(first, first + WRITE_CHUNK)
-                fasta.write(_fasta_lines(buf, rep_starts[part], rep_lengths[part]))
+            padded, lengths, inserts = keys[rows], key_len[rows], ins_len[rows]
+            gz.write(_table_lines(padded, lengths, counts[rows]))
+            padded *= np.arange(width, dtype=np.int32) < inserts[:, None]  # the inserts only
+            new = np.any(padded != np.concatenate([previous, padded[:-1]]), axis=1)
+            previous = padded[-1:].copy()
+            n_inserts += int(new.sum())
+            if fasta is not None:
+                fasta.write(_fasta_lines(padded[new], inserts[new]))
     reads_by_length = {k: int(hist[k]) for k in np.flatnonzero(hist).tolist()}
     return n_inserts, reads_by_length
-
-
-def _sorted_rows(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The order that sorts the byte strings ``buf[start:start + length]`` as bytes do.
-
-    Why fixed-width strings: a real plasma library has millions of unique inserts (most
-    reads are non-miRNA fragments seen once), and sorting them as Python bytes objects
-    took seconds on the trimming step's critical path. Zero-padded rows viewed as numpy
-    ``S`` strings compare as the bytes themselves (no base is a zero byte, so a prefix
-    sorts first), and the sort runs on the buffer, without an object per insert.
-    """
-    if not len(starts):
-        return np.zeros(0, dtype=np.int64)
-    width = int(lengths.max())
-    rows = padded_rows(buf, starts, lengths, width)
-    return np.argsort(rows.view(f"S{width}").ravel(), kind="stable")
-
-
-def _fasta_lines(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> bytes:
-    """``>seq\nseq\n`` records of the given inserts, in the given order (as
-    :func:`_table_lines` does: padded rows, one masked selection)."""
-    if not len(starts):
-        return b""
-    width = int(lengths.max())
-    seq = padded_rows(buf, starts, lengths, width)
-    in_seq = np.arange(width) < lengths[:, None]
-    line = np.empty((len(starts), 2 * width + 3), dtype=np.uint8)
-    used = np.ones(line.shape, dtype=bool)
-    line[:, 0] = ord(">")
-    line[:, 1 : width + 1] = seq
-    used[:, 1 : width + 1] = in_seq
-    line[:, width + 1] = ord("\n")
-    line[:, width + 2 : -1] = seq
-    used[:, width + 2 : -1] = in_seq
-    line[:, -1] = ord("\n")
-    return line[used].tobytes()
 
 
 def padded_rows(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:
@@ -262,105 +227,39 @@ def padded_rows(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width:
     return rows
 
 
-def _insert_ids(
-    buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """An id per molecule for its insert, and per id the row of its first molecule (the
-    inserts in no particular order).
-
-    The inserts are hashed (their zero-padded bytes as 64-bit words, mixed by
-    multiply-xor) and grouped by the hash; a second pass checks every insert against its
-    group's first one byte for byte, so a hash collision cannot merge two inserts.
-    """
-    n = len(starts)
-    if not n:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    width = -(-int(lengths.max()) // 8) * 8
-    hashes = np.empty(n, dtype=np.uint64)
-    for first in range(0, n, WRITE_CHUNK):
-        part = slice(first, first + WRITE_CHUNK)
-        words = padded_rows(buf, starts[part], lengths[part], width).view("<u8")
-        h = np.zeros(len(words), dtype=np.uint64)
-        for j in range(words.shape[1]):
-            h = (h ^ words[:, j]) * _HASH_MULT[0]
-            h ^= h >> np.uint64(29)
-        hashes[part] = (h ^ lengths[part].astype(np.uint64)) * _HASH_MULT[1]
-    _, first_of, ins_id = np.unique(hashes, return_index=True, return_inverse=True)
-    del hashes
-    ins_id = ins_id.astype(np.int32)
-    rep_rows = padded_rows(buf, starts[first_of], lengths[first_of], width)
-    for first in range(0, n, WRITE_CHUNK):
-        part = slice(first, first + WRITE_CHUNK)
-        if not np.array_equal(
-            padded_rows(buf, starts[part], lengths[part], width), rep_rows[ins_id[part]]
-        ):  # two inserts share a hash (never seen): group by the bytes themselves
-            rows = padded_rows(buf, starts, lengths, width)
-            _, first_of, ins_id = np.unique(
-                rows.view(f"V{width}").ravel(), return_index=True, return_inverse=True
-            )
-            ins_id = ins_id.ravel().astype(np.int32)
-            break
-    return ins_id, first_of
+def _fasta_lines(seq: np.ndarray, lengths: np.ndarray) -> bytes:
+    """``>seq\nseq\n`` records of zero-padded sequence rows, in their order (as
+    :func:`_table_lines` does: one padded line per row, one masked selection)."""
+    if not len(seq):
+        return b""
+    width = seq.shape[1]
+    in_seq = np.arange(width) < lengths[:, None]
+    line = np.empty((len(seq), 2 * width + 3), dtype=np.uint8)
+    used = np.ones(line.shape, dtype=bool)
+    line[:, 0] = ord(">")
+    line[:, 1 : width + 1] = seq
+    used[:, 1 : width + 1] = in_seq
+    line[:, width + 1] = ord("\n")
+    line[:, width + 2 : -1] = seq
+    used[:, width + 2 : -1] = in_seq
+    line[:, -1] = ord("\n")
+    return line[used].tobytes()
 
 
-def _molecule_order(
-    buf: np.ndarray,
-    starts: np.ndarray,
-    ins_len: np.ndarray,
-    key_len: np.ndarray,
-    ranks: np.ndarray,
-    ins_id: np.ndarray,
-) -> np.ndarray:
-    """Row order sorting the molecules by insert rank, then UMI bytes.
-
-    The UMI's digits: 0 for a position past its end (so a shorter UMI sorts before its
-    extensions), then the byte values present in the buffer, in byte order. One integer
-    key per molecule when it fits in 63 bits (UMIs of up to 24 bases over A/C/G/N/T with
-    100,000 inserts); otherwise a ``lexsort`` over the UMI's byte columns.
-    """
-    n = len(ins_id)
-    umi_len = key_len - ins_len - 1
-    width = int(umi_len.max()) if n else 0
-    umi_starts = starts + ins_len + 1
-    if width == 0:  # kits without UMIs: one molecule per insert
-        return np.argsort(ranks[ins_id])
-    present = np.zeros(256, dtype=bool)
-    for first in range(0, len(buf), 1 << 22):  # bincount widens bytes to 8-byte integers
-        present |= np.bincount(buf[first : first + (1 << 22)], minlength=256) > 0
-    present[[0, 9, 10]] = False
-    base = int(present.sum()) + 1
-    if len(ranks) * base**width >= 2**63:
-        umis = padded_rows(buf, umi_starts, umi_len, width)
-        return np.lexsort([umis[:, j] for j in reversed(range(width))] + [ranks[ins_id]])
-    digit = np.zeros(256, dtype=np.uint64)
-    digit[present] = np.arange(1, base, dtype=np.uint64)
-    key = np.empty(n, dtype=np.uint64)
-    for first in range(0, n, WRITE_CHUNK):
-        part = slice(first, first + WRITE_CHUNK)
-        umis = digit[padded_rows(buf, umi_starts[part], umi_len[part], width)]
-        k = ranks[ins_id[part]].astype(np.uint64)
-        for j in range(width):
-            k = k * np.uint64(base) + umis[:, j]
-        key[part] = k
-    return np.argsort(key)
-
-
-def _table_lines(
-    buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray, counts: np.ndarray
-) -> bytes:
-    """``key\\tcount\\n`` lines of the given molecules, in the given order.
+def _table_lines(keys: np.ndarray, lengths: np.ndarray, counts: np.ndarray) -> bytes:
+    """``key\tcount\n`` lines of zero-padded key rows, in their order.
 
     Each line is laid out in a padded row (key, tab, count right-aligned, newline) with a
     mask of the bytes in use; selecting the masked bytes row by row joins the lines.
     """
-    if not len(starts):
+    if not len(keys):
         return b""
-    width = int(lengths.max())
+    width = keys.shape[1]
     n_digits = len(str(int(counts.max())))
     powers = 10 ** np.arange(n_digits - 1, -1, -1, dtype=np.int64)
-    line = np.empty((len(starts), width + n_digits + 2), dtype=np.uint8)
+    line = np.empty((len(keys), width + n_digits + 2), dtype=np.uint8)
     used = np.ones(line.shape, dtype=bool)
-    line[:, :width] = padded_rows(buf, starts, lengths, width)
+    line[:, :width] = keys
     used[:, :width] = np.arange(width) < lengths[:, None]
     line[:, width] = ord("\t")
     line[:, width + 1 : -1] = counts[:, None] // powers % 10 + ord("0")
