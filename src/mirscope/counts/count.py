@@ -53,7 +53,7 @@ from mirscope.counts.align import read_hits
 from mirscope.counts.assign import Assigner
 from mirscope.counts.umi import code_umis, dedup_counts, pack_umis, recode_packed
 from mirscope.errors import InputError
-from mirscope.reads.molecules import iter_molecule_chunks
+from mirscope.reads.molecules import LeftOut, iter_molecule_chunks
 
 
 @dataclass
@@ -107,34 +107,16 @@ def read_molecules_compact(
     codes, umi_parts, reads = [], [], []
     packed_ok = True
     bits = 2  # 3 once a chunk holds N (earlier chunks are recoded, not re-read)
-    umi_state: bool | None = None  # True: every row has a UMI; False: none has
     umi_length = 0
-    others = _OtherRows(None if only is None else pd.Index(list(only), dtype=object))
-    for row0, df in iter_molecule_chunks(path):
-        if not len(df):
-            continue
-        umis = df["umi"].to_numpy(dtype=object)
-        no_umi = umis == ""
-        if umi_state is None:
-            umi_state = not bool(no_umi[0])
-        if (umi_state and no_umi.any()) or (not umi_state and not no_umi.all()):
-            i = int(np.flatnonzero(no_umi if umi_state else ~no_umi)[0])
-            raise InputError(
-                "some molecules have a UMI and others none",
-                path=path,
-                row=row0 + i,
-                column="umi",
-                value=umis[i],
-                allowed="a UMI on every row, or on none (kits without UMIs)",
-            )
-        df = others.drop(df)
+    left_out = LeftOut()
+    for _row0, df in iter_molecule_chunks(path, keep=only, left_out=left_out):
         if not len(df):
             continue
         c, uniq = pd.factorize(df["insert"].to_numpy(dtype=object))
         remap = np.array([index.setdefault(u, len(index)) for u in uniq], dtype=np.int32)
         codes.append(remap[c])
         umis = df["umi"].to_numpy(dtype=object)
-        if umi_state:
+        if left_out.has_umi:
             umi_length = umi_length or len(umis[0])
             packed = None
             if packed_ok and len(umis[0]) == umi_length:
@@ -150,13 +132,10 @@ def read_molecules_compact(
             else:
                 umi_parts.append(packed)
         reads.append(df["reads"].to_numpy(dtype=np.int64))
-    other = others.totals(path)
-    if umi_state and not packed_ok:
+    if left_out.has_umi and not packed_ok:
         # one chunk could not be packed: keep every UMI as a string (rare: N in UMIs)
-        umis = [
-            c["umi"].to_numpy(dtype=object)[others.kept(c)] for _r, c in iter_molecule_chunks(path)
-        ]
-        umi_parts, umi_length, bits = umis, len(umis[0]), 2
+        umi_parts = [c["umi"].to_numpy(dtype=object) for _r, c in iter_molecule_chunks(path, only)]
+        umi_length, bits = next((len(u[0]) for u in umi_parts if len(u)), 0), 2
     inserts = np.empty(len(index), dtype=object)
     for seq, i in index.items():
         inserts[i] = seq
@@ -166,56 +145,12 @@ def read_molecules_compact(
         umis=np.concatenate(umi_parts) if umi_parts else np.zeros(0, dtype=np.uint64),
         umi_length=umi_length,
         reads=np.concatenate(reads) if reads else np.zeros(0, dtype=np.int64),
-        has_umi=bool(umi_state),
+        has_umi=bool(left_out.has_umi),
         umi_bits=bits,
-        **other,
+        other_rows=left_out.rows,
+        other_reads=left_out.reads,
+        other_inserts=left_out.inserts,
     )
-
-
-class _OtherRows:
-    """The rows :func:`read_molecules_compact` leaves out, counted as they pass.
-
-    Distinct inserts are counted as runs of equal inserts, which is exact on a table
-    sorted by insert (as the trimming stage writes it); a table that is not sorted is
-    counted again with a set of its inserts.
-    """
-
-    def __init__(self, keep: pd.Index | None) -> None:
-        self.keep = keep
-        self.rows = self.reads = self.runs = 0
-        self.last: str | None = None
-        self.sorted = True
-
-    def kept(self, df: pd.DataFrame) -> np.ndarray:
-        if self.keep is None:
-            return np.ones(len(df), dtype=bool)
-        return self.keep.get_indexer(df["insert"]) >= 0
-
-    def drop(self, df: pd.DataFrame) -> pd.DataFrame:
-        """``df`` without the rows left out, which are counted."""
-        if self.keep is None or not len(df):
-            return df
-        kept = self.kept(df)
-        if kept.all():
-            return df
-        dropped = df["insert"].to_numpy(dtype=object)[~kept]
-        self.rows += len(dropped)
-        self.reads += int(df["reads"].to_numpy()[~kept].sum())
-        if self.sorted:
-            self.sorted = bool((dropped[1:] >= dropped[:-1]).all()) and (
-                self.last is None or self.last <= dropped[0]
-            )
-            self.runs += 1 + int((dropped[1:] != dropped[:-1]).sum()) - (self.last == dropped[0])
-            self.last = dropped[-1]
-        return df[kept]
-
-    def totals(self, path: str) -> dict[str, int]:
-        if not self.sorted:
-            seen: set[str] = set()
-            for _row, df in iter_molecule_chunks(path):
-                seen.update(df["insert"].to_numpy(dtype=object)[~self.kept(df)])
-            self.runs = len(seen)
-        return {"other_rows": self.rows, "other_reads": self.reads, "other_inserts": self.runs}
 
 
 def _group_hits(bam: str | os.PathLike[str]) -> dict[str, list]:
