@@ -461,6 +461,38 @@ def test_plasma_profile_dominant_mirna_duplication_and_n_calls(tmp_path):
     assert not any("N" in s for _, s, _ in _fastq(demo))
 
 
+def _insert_diversity(fastq: Path, tmp_path: Path) -> tuple[float, float]:
+    """Unique inserts per valid read, and the share of valid reads whose insert is seen in
+    no other read, as `mirscope trim` finds them."""
+    from mirscope.reads.molecules import read_molecules
+    from mirscope.reads.trim import TrimSettings, trim_reads
+
+    table = tmp_path / f"{fastq.name}.molecules.tsv.gz"
+    trim_reads(fastq, TrimSettings.from_preset("qiaseq"), sample="s", molecules_to=table)
+    per_insert = read_molecules(table).groupby("insert")["reads"].sum()
+    return len(per_insert) / per_insert.sum(), (per_insert == 1).sum() / per_insert.sum()
+
+
+def test_real_profile_has_the_diversity_of_real_plasma(tmp_path, real_reads_dir):
+    """The real-diversity profile at 50,000 reads: unique inserts and inserts seen once as
+    in the public QIAseq plasma file (measured here, not copied), and most molecules on no
+    miRNA, as in that file (82%); deeper, fragments saturate as the library model says."""
+    from mirscope.simulate.reads import REAL_OTHER_LIBRARY_MOLECULES, _library_molecules
+
+    path = tmp_path / "real.fastq.gz"
+    truth = simulate_sample_reads(path, 50_000, seed=3, profile="real")
+    real = _insert_diversity(
+        real_reads_dir / "SRR17084832_Qiaseq_plasma_Rep01_50k.fastq.gz", tmp_path
+    )
+    simulated = _insert_diversity(path, tmp_path)
+    assert abs(simulated[0] - real[0]) < 0.05 and abs(simulated[1] - real[1]) < 0.05
+    mirna = truth.molecules.sum()
+    other = truth.classes["non_mirna"]  # reads; nearly one molecule each at this depth
+    assert 0.75 < other / (other + mirna) < 0.9
+    seen_6m, seen_20m = (_library_molecules(n, REAL_OTHER_LIBRARY_MOLECULES) for n in (4e6, 13e6))
+    assert 1.3 < seen_20m / seen_6m < 13 / 4  # sub-linear in depth
+
+
 def _mature_set() -> set[str]:
     from mirscope.fetch.reference import load_reference
 
