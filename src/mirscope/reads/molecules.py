@@ -73,28 +73,43 @@ def iter_molecule_chunks(
         dropped = df["insert"].to_numpy(dtype=object)[~kept]
         left_out.rows += len(dropped)
         left_out.reads += int(df["reads"].to_numpy()[~kept].sum())
-        runs.add(dropped)
+        runs.add_numpy(dropped)
         yield row, df[kept]
     if kept_index is not None:
         left_out.inserts = runs.count if runs.sorted else _distinct_left_out(path, kept_index)
 
 
 class _Runs:
-    """Distinct values of a sorted sequence seen in pieces: its runs of equal values."""
+    """Distinct values of a sorted sequence seen in pieces: its runs of equal values.
+
+    A piece is given by its first and last value, whether it is in order and how often a
+    value differs from the one before it, so that numpy and pyarrow arrays (each compared
+    by its own library) are counted by this one rule."""
 
     def __init__(self) -> None:
         self.count = 0
         self.last = None
         self.sorted = True
 
-    def add(self, values: np.ndarray) -> None:
-        if not len(values) or not self.sorted:
-            return
-        self.sorted = bool((values[1:] >= values[:-1]).all()) and (
-            self.last is None or self.last <= values[0]
-        )
-        self.count += 1 + int((values[1:] != values[:-1]).sum()) - int(self.last == values[0])
-        self.last = values[-1]
+    def add(self, first, last, ordered: bool, changes: int) -> None:
+        self.sorted = self.sorted and ordered and (self.last is None or self.last <= first)
+        self.count += 1 + changes - int(self.last == first)
+        self.last = last
+
+    def add_numpy(self, values: np.ndarray) -> None:
+        if len(values) and self.sorted:
+            head, tail = values[1:], values[:-1]
+            ordered = bool((head >= tail).all())
+            self.add(values[0], values[-1], ordered, int((head != tail).sum()))
+
+    def add_arrow(self, values) -> None:
+        import pyarrow.compute as pc
+
+        if len(values) and self.sorted:
+            head, tail = values.slice(1), values.slice(0, len(values) - 1)
+            ordered = bool(pc.all(pc.greater_equal(head, tail)).as_py() in (True, None))
+            changes = pc.sum(pc.not_equal(head, tail)).as_py() or 0
+            self.add(values[0].as_py(), values[-1].as_py(), ordered, changes)
 
 
 def _distinct_left_out(path: str, kept_index: pd.Index) -> int:
@@ -175,7 +190,7 @@ def _arrow_filtered(
 
     value_set = pa.array(list(keep), type=pa.string())
     kept_parts = []
-    distinct, last = 0, None  # runs of equal inserts, as _Runs counts them
+    runs = _Runs()
     try:
         with xopen(path, "rb", threads=0) as fh:
             reader = pacsv.open_csv(
@@ -206,21 +221,13 @@ def _arrow_filtered(
                 dropped = pc.invert(kept)
                 left_out.rows += batch.num_rows - pc.sum(kept).as_py()
                 left_out.reads += pc.sum(pc.filter(reads, dropped)).as_py() or 0
-                gone = pc.filter(insert, dropped)
-                if len(gone):
-                    head, tail = gone.slice(1), gone.slice(0, len(gone) - 1)
-                    first = gone[0].as_py()
-                    if not pc.all(pc.greater_equal(head, tail)).as_py() or (
-                        last is not None and last > first
-                    ):
-                        return None
-                    changes = pc.sum(pc.not_equal(head, tail)).as_py() or 0
-                    distinct += 1 + changes - (last == first)
-                    last = gone[-1].as_py()
+                runs.add_arrow(pc.filter(insert, dropped))
+                if not runs.sorted:
+                    return None
                 kept_parts.append(batch.filter(kept))
     except (pa.ArrowException, OSError, EOFError, UnicodeDecodeError):
         return None
-    left_out.inserts = distinct
+    left_out.inserts = runs.count
     if not kept_parts:
         return [(2, pd.DataFrame({"insert": [], "umi": [], "reads": []}))]
     table = pa.Table.from_batches(kept_parts).to_pandas()
