@@ -181,7 +181,7 @@ def _check_umis(df: pd.DataFrame, path: str, row0: int, table: LeftOut) -> None:
 
 def _arrow_filtered(
     path: str, keep: Collection[str], left_out: LeftOut
-) -> list[tuple[int, pd.DataFrame]] | None:
+) -> Iterator[tuple[int, pd.DataFrame]] | None:
     """The rows of ``keep``'s inserts as DataFrames, the others counted in ``left_out``;
     ``None`` where the row-by-row reader must decide (anything unexpected)."""
     import pyarrow as pa
@@ -195,7 +195,7 @@ def _arrow_filtered(
         with xopen(path, "rb", threads=0) as fh:
             reader = pacsv.open_csv(
                 fh,
-                read_options=pacsv.ReadOptions(block_size=1 << 24),
+                read_options=pacsv.ReadOptions(block_size=1 << 20),
                 parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False),
                 convert_options=pacsv.ConvertOptions(
                     column_types={"insert": pa.string(), "umi": pa.string(), "reads": pa.int64()},
@@ -228,13 +228,23 @@ def _arrow_filtered(
     except (pa.ArrowException, OSError, EOFError, UnicodeDecodeError):
         return None
     left_out.inserts = runs.count
-    if not kept_parts:
-        return [(2, pd.DataFrame({"insert": [], "umi": [], "reads": []}))]
-    table = pa.Table.from_batches(kept_parts).to_pandas()
-    return [
-        (2 + first, table.iloc[first : first + CHUNK_ROWS])
-        for first in range(0, len(table), CHUNK_ROWS)
-    ]
+    return _as_frames(kept_parts)
+
+
+def _as_frames(batches: list) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Arrow record batches as DataFrames of at most :data:`CHUNK_ROWS` rows, one at a time
+    (Python strings for one chunk at a time, as the text parser makes them); each batch is
+    dropped once handed on, so the caller's compact copy replaces it as it grows."""
+    row = 2
+    batches.reverse()
+    while batches:
+        batch = batches.pop()  # freed once its rows are handed on
+        for first in range(0, batch.num_rows, CHUNK_ROWS):
+            frame = batch.slice(first, CHUNK_ROWS).to_pandas()
+            yield row, frame
+            row += len(frame)
+    if row == 2:
+        yield row, pd.DataFrame({"insert": [], "umi": [], "reads": []})
 
 
 def _check_chunk(df: pd.DataFrame, path: str, row0: int) -> pd.DataFrame:
