@@ -22,7 +22,7 @@ invocation:
 Prints the workflow's reads/s, its time against the floor's and the peers', and the
 per-rule table. Usage::
 
-    PYTHONPATH=src python scripts/bench_workflow.py [--reads N] [--profile plasma|demo]
+    PYTHONPATH=src python scripts/bench_workflow.py [--reads N] [--profile plasma|demo|real]
         [--workdir DIR] [--cores 2] [--skip-peer] [--peer-bin DIR]
         [--skip-mirge3] [--mirge3-bin DIR]
 """
