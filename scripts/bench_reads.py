@@ -361,7 +361,11 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--reads", type=int, nargs="+", default=[2_000_000], help="simulated reads")
     p.add_argument(
-        "--profile", nargs="+", default=["demo"], choices=["demo", "plasma", "real"], help="abundances"
+        "--profile",
+        nargs="+",
+        default=["demo"],
+        choices=["demo", "plasma", "real"],
+        help="abundances",
     )
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--threads", type=int, default=2, help="cores for every chain")
