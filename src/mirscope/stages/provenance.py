@@ -61,6 +61,7 @@ PYTHON_LIBRARIES = (
     "matplotlib",
     "numpy",
     "pandas",
+    "pyarrow",
     "pydeseq2",
     "pysam",
     "pyyaml",
